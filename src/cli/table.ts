@@ -1,0 +1,35 @@
+/** The runner's readable summary of a report. */
+import { MODEL_LABELS, type Report } from '../engine/report';
+
+const f = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+
+export function formatSummary(report: Report): string {
+  const k = report.config.k;
+  const lines: string[] = [];
+  const ds = report.dataStats;
+  lines.push(`\nWorld: ${report.config.items} items · KL(p_R‖p_S) ${f(ds.popularityKL.recVsSearch)} · KL(p_S‖p_R) ${f(ds.popularityKL.searchVsRec)} · Spearman ρ ${f(ds.popularitySpearman)} · alignment ${f(ds.realizedAlignment, 2)} · train ${ds.trainExamples.search} search / ${ds.trainExamples.rec} rec`);
+  for (const task of ['search', 'rec'] as const) {
+    lines.push(`\nTask: ${task} (mean over ${report.runs.length} seed${report.runs.length === 1 ? '' : 's'})`);
+    lines.push(`  ${'model'.padEnd(12)}${`Recall@${k}`.padStart(11)}${`NDCG@${k}`.padStart(10)}${'pop KL'.padStart(9)}${'content'.padStart(9)}${'CF'.padStart(7)}`);
+    const row = (name: string, key: string, emb?: { c: number; f: number }) => {
+      const m = report.summary.means[key]?.[task];
+      if (!m) return;
+      lines.push(`  ${name.padEnd(12)}${f(m.recall).padStart(11)}${f(m.ndcg).padStart(10)}${f(m.kl).padStart(9)}${(emb ? f(emb.c, 2) : '').padStart(9)}${(emb ? f(emb.f, 2) : '').padStart(7)}`);
+    };
+    row('Popularity', 'popularity');
+    for (const m of ['search', 'rec', 'joint'] as const) {
+      const runs = report.runs.map((r) => r.models[m]).filter((x) => x);
+      if (!runs.length) continue;
+      const mean = (g: (x: NonNullable<(typeof runs)[number]>) => number) => runs.reduce((s, x) => s + g(x!), 0) / runs.length;
+      row(MODEL_LABELS[m], m, { c: mean((x) => x.embedding.contentAgreement), f: mean((x) => x.embedding.cfAgreement) });
+    }
+    row('Oracle', 'oracle');
+    const g = report.summary.jointGain[task];
+    if (g) lines.push(`  joint gain (Recall@${k}): ${pct(g.mean)}${g.ci95 ? `  95% CI [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : '  (one seed: no interval)'}`);
+  }
+  const ch = report.runs[0]?.models.search?.embedding.chance ?? report.runs[0]?.models.rec?.embedding.chance;
+  if (ch) lines.push(`\nNeighbour agreement by chance: content ${f(ch.content, 2)}, CF ${f(ch.cf, 2)}`);
+  if (report.stopped) lines.push('\nStopped before the end: the report holds the finished runs only.');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,218 @@
+/**
+ * Every knob of Bridge Lab in one declared list: name, type, range, default and a
+ * one-line help text. The runner's `--set`, the app's URL parser, its sliders and
+ * report.json all read this list (the key names are the stable ones of SCIENCE.md).
+ */
+
+export type Group = 'catalogue' | 'popularity' | 'contentCf' | 'data' | 'model' | 'training' | 'run';
+
+interface Base<K extends string> {
+  key: K;
+  group: Group;
+  label: string;
+  help: string;
+}
+export interface IntParam<K extends string = string> extends Base<K> {
+  type: 'int';
+  min: number;
+  max: number;
+  default: number;
+  /** Slider step in the app. */
+  step?: number;
+}
+export interface FloatParam<K extends string = string> extends Base<K> {
+  type: 'float';
+  min: number;
+  max: number;
+  default: number;
+  step: number;
+}
+export interface BoolParam<K extends string = string> extends Base<K> {
+  type: 'bool';
+  default: boolean;
+}
+export interface EnumParam<K extends string = string> extends Base<K> {
+  type: 'enum';
+  options: readonly (string | number)[];
+  default: string | number;
+}
+export type Param = IntParam | FloatParam | BoolParam | EnumParam;
+
+export const GROUP_LABELS: Record<Group, string> = {
+  catalogue: 'Catalogue',
+  popularity: 'Popularity',
+  contentCf: 'Content vs CF',
+  data: 'Data',
+  model: 'Model',
+  training: 'Training',
+  run: 'Run',
+};
+
+export const PARAMS = [
+  // catalogue
+  { key: 'items', group: 'catalogue', type: 'int', min: 20, max: 5000, default: 300, step: 10, label: 'Items', help: 'Number of items in the catalogue; each is one ID token the models must generate.' },
+  { key: 'topics', group: 'catalogue', type: 'int', min: 2, max: 64, default: 6, label: 'Content topics', help: 'Content topics; each item belongs to one and queries use its topic words.' },
+  { key: 'wordsPerTopic', group: 'catalogue', type: 'int', min: 1, max: 200, default: 10, label: 'Words per topic', help: 'Vocabulary words each topic owns (shared by all items of that topic).' },
+  { key: 'titleWordsPerItem', group: 'catalogue', type: 'int', min: 1, max: 8, default: 2, label: 'Title words per item', help: 'Words that belong to one item only, like a title: a query with one names the item.' },
+  // content vs CF
+  { key: 'cfClusters', group: 'contentCf', type: 'int', min: 2, max: 64, default: 6, label: 'CF clusters', help: 'Collaborative clusters: items consumed together in the same sessions.' },
+  { key: 'contentCfAlignment', group: 'contentCf', type: 'float', min: 0, max: 1, step: 0.05, default: 1, label: 'Content–CF alignment', help: 'Chance that an item\'s CF cluster follows its content topic (1 = taste follows content, 0 = unrelated).' },
+  // popularity
+  { key: 'searchZipf', group: 'popularity', type: 'float', min: 0, max: 2, step: 0.05, default: 1, label: 'Search Zipf exponent', help: 'How skewed search popularity is (0 = uniform).' },
+  { key: 'recZipf', group: 'popularity', type: 'float', min: 0, max: 2, step: 0.05, default: 1, label: 'Rec Zipf exponent', help: 'How skewed recommendation popularity is (0 = uniform).' },
+  { key: 'popularityAgreement', group: 'popularity', type: 'float', min: 0, max: 1, step: 0.05, default: 1, label: 'Popularity agreement', help: 'How much the search and recommendation popularity rankings agree (1 = same, 0 = independent).' },
+  // data
+  { key: 'searchTrain', group: 'data', type: 'int', min: 0, max: 200000, default: 4000, step: 500, label: 'Search train examples', help: 'Query → item training pairs.' },
+  { key: 'recTrain', group: 'data', type: 'int', min: 0, max: 200000, default: 1500, step: 500, label: 'Rec train examples', help: 'History → next item training pairs.' },
+  { key: 'searchTest', group: 'data', type: 'int', min: 10, max: 50000, default: 1000, step: 100, label: 'Search test examples', help: 'Held-out queries, drawn from all items.' },
+  { key: 'recTest', group: 'data', type: 'int', min: 10, max: 50000, default: 1000, step: 100, label: 'Rec test examples', help: 'Held-out sessions, drawn from all items.' },
+  { key: 'queryLength', group: 'data', type: 'int', min: 1, max: 12, default: 3, label: 'Query length', help: 'Words per query.' },
+  { key: 'querySpecificity', group: 'data', type: 'float', min: 0, max: 1, step: 0.05, default: 0.35, label: 'Query specificity', help: 'Chance a query word is a title word of the item rather than a word of its topic.' },
+  { key: 'queryNoise', group: 'data', type: 'float', min: 0, max: 1, step: 0.05, default: 0.1, label: 'Query noise', help: 'Chance a query word is replaced by a random word.' },
+  { key: 'historyLength', group: 'data', type: 'int', min: 1, max: 12, default: 4, label: 'History length', help: 'Previous items in a session given to the recommender.' },
+  { key: 'sessionNoise', group: 'data', type: 'float', min: 0, max: 1, step: 0.05, default: 0.1, label: 'Session noise', help: 'Chance a history item is replaced by a random item.' },
+  { key: 'searchCoverage', group: 'data', type: 'float', min: 0.05, max: 1, step: 0.05, default: 1, label: 'Search coverage', help: 'Share of items that appear in search training data (the rest are cold for Gen_S).' },
+  { key: 'recCoverage', group: 'data', type: 'float', min: 0.05, max: 1, step: 0.05, default: 0.6, label: 'Rec coverage', help: 'Share of items that appear in recommendation training data (the rest are cold for Gen_R).' },
+  { key: 'searchCapPerItem', group: 'data', type: 'int', min: 0, max: 100000, default: 0, step: 5, label: 'Search cap per item', help: 'At most this many search training pairs per target item (0 = no cap); a cap flattens popularity.' },
+  { key: 'recCapPerItem', group: 'data', type: 'int', min: 0, max: 100000, default: 0, step: 5, label: 'Rec cap per item', help: 'At most this many rec training pairs per target item (0 = no cap).' },
+  // model
+  { key: 'dim', group: 'model', type: 'int', min: 8, max: 256, default: 32, step: 8, label: 'Embedding size', help: 'Width of the transformer and of the item-ID embeddings.' },
+  { key: 'layers', group: 'model', type: 'int', min: 1, max: 4, default: 1, label: 'Encoder layers', help: 'Transformer encoder layers (the ID decoder has one layer).' },
+  { key: 'heads', group: 'model', type: 'int', min: 1, max: 8, default: 2, label: 'Attention heads', help: 'Attention heads; must divide the embedding size.' },
+  { key: 'tieEmbeddings', group: 'model', type: 'bool', default: true, label: 'Tie ID embeddings', help: 'One item-ID table for the encoder input and the decoder output (as in T5).' },
+  { key: 'taskToken', group: 'model', type: 'bool', default: true, label: 'Task token', help: 'Prefix each input with a token naming its task (search or recommend).' },
+  { key: 'idScheme', group: 'model', type: 'enum', options: ['atomic'], default: 'atomic', label: 'Item IDs', help: 'Atomic IDs: each item is one new vocabulary token the decoder generates.' },
+  // training
+  { key: 'epochs', group: 'training', type: 'int', min: 1, max: 200, default: 12, label: 'Epochs', help: 'Passes over the training data.' },
+  { key: 'batchSize', group: 'training', type: 'int', min: 8, max: 1024, default: 128, step: 8, label: 'Batch size', help: 'Examples per gradient step.' },
+  { key: 'learningRate', group: 'training', type: 'float', min: 0.0001, max: 0.05, step: 0.0001, default: 0.003, label: 'Learning rate', help: 'Adam learning rate.' },
+  { key: 'jointMixing', group: 'training', type: 'enum', options: ['proportional', 'balanced'], default: 'proportional', label: 'Joint mixing', help: 'How Gen_R+S mixes tasks: proportional (all examples of both, shuffled) or balanced (half of each batch per task, the smaller set resampled).' },
+  // run
+  { key: 'seed', group: 'run', type: 'int', min: 1, max: 2147483647, default: 1, label: 'Seed', help: 'One seed gives one world and one run.' },
+  { key: 'k', group: 'run', type: 'enum', options: [10, 1, 30], default: 10, label: 'Cutoff K', help: 'Recall@K and NDCG@K cutoff.' },
+] as const satisfies readonly Param[];
+
+type ParamList = typeof PARAMS;
+export type ConfigKey = ParamList[number]['key'];
+type ValueOf<P> = P extends { type: 'bool' } ? boolean
+  : P extends { type: 'enum'; options: readonly (infer O)[] } ? O
+  : number;
+export type Config = { [P in ParamList[number] as P['key']]: ValueOf<P> };
+
+export const PARAM_BY_KEY: Record<string, Param> = Object.fromEntries(PARAMS.map((p) => [p.key, p as Param]));
+export const CONFIG_KEYS = PARAMS.map((p) => p.key) as ConfigKey[];
+
+export function defaultConfig(): Config {
+  return Object.fromEntries(PARAMS.map((p) => [p.key, p.default])) as unknown as Config;
+}
+
+/** An input that names a bad key or value; the message says what is allowed. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Human text of what a parameter accepts, e.g. "an integer from 20 to 5000". */
+export function describeRange(p: Param): string {
+  switch (p.type) {
+    case 'int':
+      return `an integer from ${p.min} to ${p.max}`;
+    case 'float':
+      return `a number from ${p.min} to ${p.max}`;
+    case 'bool':
+      return 'true or false';
+    case 'enum':
+      return `one of ${p.options.join(', ')}`;
+  }
+}
+
+export function unknownKeyMessage(key: string): string {
+  return `unknown key "${key}"; known keys: ${CONFIG_KEYS.join(', ')}`;
+}
+
+/** Parses one value given as text (URL, command line). Throws ConfigError. */
+export function parseValue(key: string, text: string): Config[ConfigKey] {
+  const p = PARAM_BY_KEY[key];
+  if (!p) throw new ConfigError(unknownKeyMessage(key));
+  const bad = () => new ConfigError(`${key}=${JSON.stringify(text)} is not allowed: ${key} must be ${describeRange(p)}`);
+  const t = text.trim();
+  switch (p.type) {
+    case 'int': {
+      if (!/^[+-]?\d+$/.test(t)) throw bad();
+      const v = Number(t);
+      if (v < p.min || v > p.max) throw bad();
+      return v;
+    }
+    case 'float': {
+      if (t === '' || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) throw bad();
+      const v = Number(t);
+      if (!Number.isFinite(v) || v < p.min || v > p.max) throw bad();
+      return v;
+    }
+    case 'bool':
+      if (t === 'true' || t === '1') return true;
+      if (t === 'false' || t === '0') return false;
+      throw bad();
+    case 'enum': {
+      const hit = p.options.find((o) => String(o) === t);
+      if (hit === undefined) throw bad();
+      return hit as Config[ConfigKey];
+    }
+  }
+}
+
+/** Checks one already-typed value (from JSON, a preset or the UI). Returns a message or null. */
+export function checkValue(key: string, value: unknown): string | null {
+  const p = PARAM_BY_KEY[key];
+  if (!p) return unknownKeyMessage(key);
+  const bad = `${key}=${JSON.stringify(value)} is not allowed: ${key} must be ${describeRange(p)}`;
+  switch (p.type) {
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value) && value >= p.min && value <= p.max ? null : bad;
+    case 'float':
+      return typeof value === 'number' && Number.isFinite(value) && value >= p.min && value <= p.max ? null : bad;
+    case 'bool':
+      return typeof value === 'boolean' ? null : bad;
+    case 'enum':
+      return p.options.includes(value as never) ? null : bad;
+  }
+}
+
+/** Largest vocabulary (words + item IDs) a world may have, to keep models in memory. */
+export const MAX_VOCABULARY = 60000;
+
+/**
+ * Problems that make a world or model impossible even though every value is in range.
+ * Empty when the config can be built.
+ */
+export function worldProblems(c: Config): string[] {
+  const out: string[] = [];
+  if (c.topics > c.items) out.push(`topics=${c.topics} exceeds items=${c.items}: every topic needs at least one item`);
+  if (c.cfClusters > c.items) out.push(`cfClusters=${c.cfClusters} exceeds items=${c.items}: every CF cluster needs at least one item`);
+  const words = c.topics * c.wordsPerTopic + c.items * c.titleWordsPerItem;
+  if (words + c.items > MAX_VOCABULARY)
+    out.push(`the vocabulary would hold ${words + c.items} tokens (items × titleWordsPerItem + topics × wordsPerTopic + items), more than the ${MAX_VOCABULARY} that fit; lower items, titleWordsPerItem or wordsPerTopic`);
+  if (c.dim % c.heads !== 0) out.push(`heads=${c.heads} must divide dim=${c.dim}`);
+  if (Math.round(c.searchCoverage * c.items) < 1) out.push(`searchCoverage=${c.searchCoverage} covers no item of ${c.items}`);
+  if (Math.round(c.recCoverage * c.items) < 1) out.push(`recCoverage=${c.recCoverage} covers no item of ${c.items}`);
+  if (c.searchTrain === 0 && c.recTrain === 0) out.push('searchTrain and recTrain are both 0: there is nothing to train on');
+  if (c.searchTrain === 0) out.push('searchTrain=0: Gen_S and Gen_R+S need search training data');
+  if (c.recTrain === 0) out.push('recTrain=0: Gen_R and Gen_R+S need recommendation training data');
+  return out;
+}
+
+/** Builds a full config from partial typed values; throws ConfigError listing every problem. */
+export function resolveConfig(partial: Partial<Record<string, unknown>>): Config {
+  const cfg = defaultConfig() as unknown as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(partial)) {
+    const msg = checkValue(key, value);
+    if (msg) problems.push(msg);
+    else cfg[key] = value;
+  }
+  if (problems.length === 0) problems.push(...worldProblems(cfg as unknown as Config));
+  if (problems.length) throw new ConfigError(problems.join('\n'));
+  return cfg as unknown as Config;
+}

@@ -1,0 +1,38 @@
+/** One evaluation path for models and baselines: score rows in, metrics and calibration out. */
+import { klDivergence } from '../sim/stats';
+import { MarginalAccumulator, RankingAccumulator, rankOf, type TaskEval } from './metrics';
+
+export interface TaskResult {
+  eval: TaskEval;
+  /** Mean predicted distribution over items on the task's test inputs. */
+  marginal: Float64Array;
+  /** KL(empirical test targets ‖ marginal). */
+  kl: number;
+}
+
+export class TaskEvaluator {
+  private ranking: RankingAccumulator;
+  private marginalAcc: MarginalAccumulator;
+
+  constructor(k: number, bucketOf: Uint8Array, private readonly items: number, private readonly targets: Int32Array) {
+    this.ranking = new RankingAccumulator(k, bucketOf);
+    this.marginalAcc = new MarginalAccumulator(items);
+  }
+
+  /** Rows of scores (logits or log-probabilities), `count` rows for examples first.. */
+  consume = (rows: ArrayLike<number>, first: number, count: number): void => {
+    const n = this.items;
+    for (let r = 0; r < count; r++) {
+      const target = this.targets[first + r];
+      this.ranking.addRank(rankOf(rows, r * n, n, target), target);
+      this.marginalAcc.addRow(rows, r * n);
+    }
+  };
+
+  finish(): TaskResult {
+    const marginal = this.marginalAcc.marginal();
+    const empirical = new Float64Array(this.items);
+    for (const t of this.targets) empirical[t] += 1 / this.targets.length;
+    return { eval: this.ranking.result(), marginal, kl: klDivergence(empirical, marginal) };
+  }
+}

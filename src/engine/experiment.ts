@@ -1,0 +1,224 @@
+/**
+ * One experiment: for each seed, one world → Popularity and Oracle → Gen_S, Gen_R and
+ * Gen_R+S trained and evaluated → a report per the contract. Runs the same in Node and
+ * in the browser worker; the host picks the tfjs backend before calling it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { scoreOracleRec, scoreOracleSearch, scorePopularity } from './baselines';
+import type { Config } from './config';
+import { chanceAgreement, nearestNeighbours, neighbourAgreement, pca2 } from './eval/embeddings';
+import { TaskEvaluator, type TaskResult } from './eval/evaluate';
+import { meanInterval } from './eval/intervals';
+import { popularityBuckets } from './eval/metrics';
+import { Retriever } from './model/retriever';
+import { MODEL_TASKS, MODELS, REPORT_SCHEMA, type BaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from './report';
+import { buildDataset, targetCounts, type Dataset } from './sim/examples';
+import { dataStats } from './sim/stats';
+import { buildWorld, type World } from './sim/world';
+import { encodeRec, encodeSearch, tokenLayout, type Encoded, type Task } from './train/encode';
+import { predict, train, type TrainProgress } from './train/trainer';
+
+export type ExperimentEvent =
+  | { type: 'world'; seed: number; seedIndex: number; seeds: number }
+  | { type: 'train'; seed: number; model: ModelName; progress: TrainProgress }
+  | { type: 'model'; seed: number; model: ModelName; report: ModelReport }
+  | { type: 'run'; run: RunReport };
+
+export interface ExperimentOptions {
+  seeds?: number[];
+  onEvent?: (e: ExperimentEvent) => void;
+  shouldStop?: () => boolean;
+  /** Which models to train (all three by default). */
+  models?: readonly ModelName[];
+}
+
+const EVAL_BATCH = 256;
+const NEIGHBOURS = 10;
+
+function round(x: number, digits = 6): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(digits)) : x;
+}
+
+export function seedList(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => first + i);
+}
+
+async function evaluateModel(model: Retriever, test: Encoded, k: number, buckets: Uint8Array, items: number): Promise<TaskResult> {
+  const ev = new TaskEvaluator(k, buckets, items, test.target);
+  await predict(model, test, EVAL_BATCH, ev.consume);
+  return ev.finish();
+}
+
+async function analyseEmbeddings(model: Retriever, w: World): Promise<ModelReport['embedding']> {
+  // The item-ID rows the decoder generates from (the same table as the input when tied).
+  const table = model.outputEmbedding ?? model.itemEmbedding;
+  const data = (await table.data()) as Float32Array;
+  const { items: n } = w;
+  const d = model.spec.dim;
+  const nn = nearestNeighbours(data, n, d, NEIGHBOURS);
+  const { coords, explained } = pca2(data, n, d);
+  return {
+    contentAgreement: round(neighbourAgreement(nn, n, w.topic)),
+    cfAgreement: round(neighbourAgreement(nn, n, w.cluster)),
+    chance: { content: round(chanceAgreement(w.topic)), cf: round(chanceAgreement(w.cluster)) },
+    pca: Array.from(coords, (v) => round(v, 4)),
+    explained: [round(explained[0], 4), round(explained[1], 4)],
+  };
+}
+
+function baselineReport(results: Record<Task, TaskResult>): BaselineReport {
+  return {
+    eval: { search: results.search.eval, rec: results.rec.eval },
+    popularity: {
+      search: { kl: round(results.search.kl), marginal: Array.from(results.search.marginal, (v) => round(v, 4)) },
+      rec: { kl: round(results.rec.kl), marginal: Array.from(results.rec.marginal, (v) => round(v, 4)) },
+    },
+  };
+}
+
+/** Runs one seed: world, baselines, the three models. */
+export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promise<RunReport> {
+  const w = buildWorld(cfg);
+  const data: Dataset = buildDataset(w, cfg);
+  const N = w.items;
+  const counts = { search: targetCounts(data.searchTrain, N), rec: targetCounts(data.recTrain, N) };
+  const buckets = { search: popularityBuckets(counts.search), rec: popularityBuckets(counts.rec) };
+  const tests = { search: data.searchTest, rec: data.recTest };
+
+  const baseline = (score: (task: Task, ev: TaskEvaluator) => void): BaselineReport => {
+    const res = {} as Record<Task, TaskResult>;
+    for (const task of ['search', 'rec'] as Task[]) {
+      const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target);
+      score(task, ev);
+      res[task] = ev.finish();
+    }
+    return baselineReport(res);
+  };
+  const popularity = baseline((task, ev) => scorePopularity(task === 'search' ? data.searchTrain : data.recTrain, tests[task].count, N, ev.consume));
+  const oracle = baseline((task, ev) =>
+    task === 'search' ? scoreOracleSearch(w, cfg, data.searchTest, ev.consume) : scoreOracleRec(w, cfg, data.recTest, ev.consume),
+  );
+
+  const layout = tokenLayout(N, w.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
+  const trainSets = { search: encodeSearch(data.searchTrain, layout), rec: encodeRec(data.recTrain, layout) };
+  const testSets = { search: encodeSearch(data.searchTest, layout), rec: encodeRec(data.recTest, layout) };
+  const models: Partial<Record<ModelName, ModelReport>> = {};
+
+  for (const name of opts.models ?? MODELS) {
+    if (opts.shouldStop?.()) break;
+    const model = new Retriever(
+      { items: N, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen, tieEmbeddings: cfg.tieEmbeddings },
+      cfg.seed,
+    );
+    try {
+      const tasks = MODEL_TASKS[name];
+      const result = await train(model, tasks.map((t) => trainSets[t]), cfg, {
+        shouldStop: opts.shouldStop,
+        onProgress: (progress) => opts.onEvent?.({ type: 'train', seed: cfg.seed, model: name, progress }),
+      });
+      const report: ModelReport = {
+        eval: {},
+        popularity: {},
+        embedding: await analyseEmbeddings(model, w),
+        trainSeconds: round(result.seconds, 4),
+        steps: result.steps,
+        backend: tf.getBackend(),
+        stopped: result.stopped,
+        losses: result.losses.map((l) => ({ step: l.step, loss: round(l.loss, 5) })),
+      };
+      for (const task of tasks) {
+        const r = await evaluateModel(model, testSets[task], cfg.k, buckets[task], N);
+        report.eval[task] = r.eval;
+        report.popularity[task] = { kl: round(r.kl), marginal: Array.from(r.marginal, (v) => round(v, 4)) };
+      }
+      models[name] = report;
+      opts.onEvent?.({ type: 'model', seed: cfg.seed, model: name, report });
+      if (result.stopped) break;
+    } finally {
+      model.dispose();
+    }
+  }
+
+  const run: RunReport = {
+    seed: cfg.seed,
+    dataStats: dataStats(w, data),
+    models,
+    baselines: { popularity, oracle },
+    itemInfo: {
+      topic: Array.from(w.topic),
+      cluster: Array.from(w.cluster),
+      pSearch: Array.from(w.pSearch, (v) => round(v, 5)),
+      pRec: Array.from(w.pRec, (v) => round(v, 5)),
+      trainSearch: Array.from(counts.search),
+      trainRec: Array.from(counts.rec),
+    },
+  };
+  opts.onEvent?.({ type: 'run', run });
+  return run;
+}
+
+export function recallKey(k: number): string {
+  return `recall@${k}`;
+}
+
+/** Relative Recall@K gain of the joint model over the single-task model on `task`. */
+export function jointGainOf(run: RunReport, task: Task, k: number): number | null {
+  const single = run.models[task === 'search' ? 'search' : 'rec']?.eval[task];
+  const joint = run.models.joint?.eval[task];
+  if (!single || !joint) return null;
+  const s = single[recallKey(k)] as number;
+  const j = joint[recallKey(k)] as number;
+  return s > 0 ? (j - s) / s : null;
+}
+
+export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
+  const jointGain: Report['summary']['jointGain'] = {};
+  for (const task of ['search', 'rec'] as Task[]) {
+    const gains = runs.map((r) => jointGainOf(r, task, cfg.k)).filter((g): g is number => g !== null);
+    if (gains.length) jointGain[task] = meanInterval(gains);
+  }
+  const means: Report['summary']['means'] = {};
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const scorers: [string, (r: RunReport) => { eval: Partial<Record<Task, Record<string, unknown>>>; popularity: Partial<Record<Task, { kl: number }>> } | undefined][] = [
+    ...MODELS.map((m) => [m, (r: RunReport) => r.models[m]] as [string, (r: RunReport) => ModelReport | undefined]),
+    ['popularity', (r) => r.baselines.popularity],
+    ['oracle', (r) => r.baselines.oracle],
+  ];
+  for (const [name, get] of scorers) {
+    means[name] = {};
+    for (const task of ['search', 'rec'] as Task[]) {
+      const rs = runs.map(get).filter((x) => x?.eval[task]);
+      if (!rs.length) continue;
+      means[name][task] = {
+        recall: round(mean(rs.map((x) => x!.eval[task]![recallKey(cfg.k)] as number))),
+        ndcg: round(mean(rs.map((x) => x!.eval[task]![`ndcg@${cfg.k}`] as number))),
+        kl: round(mean(rs.map((x) => x!.popularity[task]!.kl))),
+      };
+    }
+  }
+  return { jointGain, means };
+}
+
+/** Runs every seed and assembles the report. `cfg.seed` is the first seed. */
+export async function runExperiment(cfg: Config, opts: ExperimentOptions = {}): Promise<Report> {
+  const seeds = opts.seeds ?? [cfg.seed];
+  const runs: RunReport[] = [];
+  let stopped = false;
+  for (let i = 0; i < seeds.length; i++) {
+    if (opts.shouldStop?.()) { stopped = true; break; }
+    opts.onEvent?.({ type: 'world', seed: seeds[i], seedIndex: i, seeds: seeds.length });
+    const run = await runSeed({ ...cfg, seed: seeds[i] }, opts);
+    runs.push(run);
+    if (Object.values(run.models).some((m) => m?.stopped) || Object.keys(run.models).length < (opts.models ?? MODELS).length) { stopped = true; break; }
+  }
+  return {
+    schema: REPORT_SCHEMA,
+    config: cfg,
+    seeds: runs.map((r) => r.seed),
+    dataStats: runs[0]?.dataStats ?? dataStats(buildWorld(cfg), buildDataset(buildWorld(cfg), cfg)),
+    runs,
+    summary: summarize(cfg, runs),
+    stopped,
+    createdAt: new Date().toISOString(),
+  };
+}

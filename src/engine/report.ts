@@ -1,0 +1,68 @@
+/** The report contract (SCIENCE.md): types of report.json, written by the runner and the app. */
+import type { Config } from './config';
+import type { DataStats } from './sim/stats';
+import type { TaskEval } from './eval/metrics';
+import type { Task } from './train/encode';
+
+export const REPORT_SCHEMA = 'bridge-lab/report@1';
+export type ModelName = 'search' | 'rec' | 'joint';
+export const MODELS: readonly ModelName[] = ['search', 'rec', 'joint'];
+export const MODEL_LABELS: Record<ModelName, string> = { search: 'Gen_S', rec: 'Gen_R', joint: 'Gen_R+S' };
+/** Which tasks each model is trained and evaluated on. */
+export const MODEL_TASKS: Record<ModelName, Task[]> = { search: ['search'], rec: ['rec'], joint: ['search', 'rec'] };
+
+export interface EmbeddingReport {
+  contentAgreement: number;
+  cfAgreement: number;
+  chance: { content: number; cf: number };
+  /** 2-D PCA of the item-ID embeddings, [x0, y0, x1, y1, ...], and variance explained. */
+  pca: number[];
+  explained: [number, number];
+}
+
+export interface ModelReport {
+  eval: Partial<Record<Task, TaskEval>>;
+  popularity: Partial<Record<Task, { kl: number; marginal: number[] }>>;
+  embedding: EmbeddingReport;
+  trainSeconds: number;
+  steps: number;
+  backend: string;
+  stopped: boolean;
+  losses: { step: number; loss: number }[];
+}
+
+export interface BaselineReport {
+  eval: Record<Task, TaskEval>;
+  popularity: Record<Task, { kl: number; marginal: number[] }>;
+}
+
+export interface RunReport {
+  seed: number;
+  dataStats: DataStats;
+  models: Partial<Record<ModelName, ModelReport>>;
+  baselines: { popularity: BaselineReport; oracle: BaselineReport };
+  /** Per item: content topic, CF cluster, true popularity per task, training counts. */
+  itemInfo: { topic: number[]; cluster: number[]; pSearch: number[]; pRec: number[]; trainSearch: number[]; trainRec: number[] };
+}
+
+export interface Interval {
+  mean: number;
+  /** 95 % t-interval over seeds; null with fewer than two seeds. */
+  ci95: [number, number] | null;
+  n: number;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  config: Config;
+  seeds: number[];
+  dataStats: DataStats;
+  runs: RunReport[];
+  summary: {
+    jointGain: Partial<Record<Task, Interval>>;
+    /** Mean over seeds of each scorer's headline numbers per task. */
+    means: Record<string, Partial<Record<Task, { recall: number; ndcg: number; kl: number }>>>;
+  };
+  stopped: boolean;
+  createdAt: string;
+}

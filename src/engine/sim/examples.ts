@@ -1,0 +1,115 @@
+/**
+ * Training and test examples (SCIENCE.md, steps 4–7). Training sets are restricted to
+ * the items each task covers and capped per item; test sets draw from all items, so
+ * the best possible answer is the oracle posterior of this very process.
+ */
+import type { Config } from '../config';
+import { Categorical, Rng } from '../rng';
+import { titleWord, topicWord, type World } from './world';
+
+export interface SearchExamples {
+  readonly count: number;
+  readonly queryLength: number;
+  /** count × queryLength word ids. */
+  readonly words: Int32Array;
+  readonly target: Int32Array;
+}
+export interface RecExamples {
+  readonly count: number;
+  readonly historyLength: number;
+  /** count × historyLength item ids. */
+  readonly history: Int32Array;
+  readonly target: Int32Array;
+}
+export interface Dataset {
+  searchTrain: SearchExamples;
+  recTrain: RecExamples;
+  searchTest: SearchExamples;
+  recTest: RecExamples;
+}
+
+function masked(p: Float64Array, mask: Uint8Array | null): Float64Array {
+  return mask ? p.map((v, i) => (mask[i] ? v : 0)) : p;
+}
+
+export function drawSearch(w: World, c: Config, n: number, rng: Rng, restrict: Uint8Array | null): SearchExamples {
+  const L = c.queryLength;
+  const targets = new Categorical(masked(w.pSearch, restrict));
+  const words = new Int32Array(n * L);
+  const target = new Int32Array(n);
+  for (let e = 0; e < n; e++) {
+    const item = targets.sample(rng);
+    target[e] = item;
+    for (let j = 0; j < L; j++) {
+      let word =
+        rng.next() < c.querySpecificity
+          ? titleWord(w, item, rng.int(w.titleWordsPerItem))
+          : topicWord(w, w.topic[item], rng.int(w.wordsPerTopic));
+      if (rng.next() < c.queryNoise) word = rng.int(w.words);
+      words[e * L + j] = word;
+    }
+  }
+  return { count: n, queryLength: L, words, target };
+}
+
+export function drawRec(w: World, c: Config, n: number, rng: Rng, restrict: Uint8Array | null): RecExamples {
+  const H = c.historyLength;
+  const p = masked(w.pRec, restrict);
+  // A session's cluster is drawn by its (covered) popularity mass, so the marginal of
+  // the next item is p_R; history and next item come from that cluster, weighted by p_R.
+  const mass = new Float64Array(w.cfClusters);
+  const within: (Categorical | null)[] = w.clusterItems.map((items, k) => {
+    const weights = Array.from(items, (i) => p[i]);
+    mass[k] = weights.reduce((s, v) => s + v, 0);
+    return mass[k] > 0 ? new Categorical(weights) : null;
+  });
+  const clusters = new Categorical(mass);
+  const noiseItems = restrict ? Int32Array.from(Array.from(restrict).flatMap((v, i) => (v ? [i] : []))) : null;
+  const randomItem = () => (noiseItems ? noiseItems[rng.int(noiseItems.length)] : rng.int(w.items));
+  const history = new Int32Array(n * H);
+  const target = new Int32Array(n);
+  for (let e = 0; e < n; e++) {
+    const k = clusters.sample(rng);
+    const members = w.clusterItems[k];
+    const pick = within[k] as Categorical;
+    for (let j = 0; j < H; j++) {
+      history[e * H + j] = rng.next() < c.sessionNoise ? randomItem() : members[pick.sample(rng)];
+    }
+    target[e] = members[pick.sample(rng)];
+  }
+  return { count: n, historyLength: H, history, target };
+}
+
+/** Keeps at most `cap` examples per target item, in draw order (0 = no cap). */
+function capPerItem<T extends SearchExamples | RecExamples>(ex: T, cap: number, items: number): T {
+  if (cap <= 0) return ex;
+  const seen = new Int32Array(items);
+  const keep: number[] = [];
+  for (let e = 0; e < ex.count; e++) if (seen[ex.target[e]]++ < cap) keep.push(e);
+  if (keep.length === ex.count) return ex;
+  const width = 'words' in ex ? ex.queryLength : (ex as RecExamples).historyLength;
+  const src = 'words' in ex ? ex.words : (ex as RecExamples).history;
+  const rows = new Int32Array(keep.length * width);
+  keep.forEach((e, r) => rows.set(src.subarray(e * width, (e + 1) * width), r * width));
+  const target = Int32Array.from(keep, (e) => ex.target[e]);
+  return ('words' in ex
+    ? { count: keep.length, queryLength: width, words: rows, target }
+    : { count: keep.length, historyLength: width, history: rows, target }) as unknown as T;
+}
+
+export function buildDataset(w: World, c: Config): Dataset {
+  const seed = c.seed;
+  return {
+    searchTrain: capPerItem(drawSearch(w, c, c.searchTrain, Rng.derive(seed, 'search/train'), w.searchCovered), c.searchCapPerItem, w.items),
+    recTrain: capPerItem(drawRec(w, c, c.recTrain, Rng.derive(seed, 'rec/train'), w.recCovered), c.recCapPerItem, w.items),
+    searchTest: drawSearch(w, c, c.searchTest, Rng.derive(seed, 'search/test'), null),
+    recTest: drawRec(w, c, c.recTest, Rng.derive(seed, 'rec/test'), null),
+  };
+}
+
+/** How often each item is a training target. */
+export function targetCounts(ex: { count: number; target: Int32Array }, items: number): Float64Array {
+  const counts = new Float64Array(items);
+  for (let e = 0; e < ex.count; e++) counts[ex.target[e]]++;
+  return counts;
+}

@@ -1,0 +1,124 @@
+/**
+ * The simulated catalogue (SCIENCE.md, steps 1–3): items with a content topic and title
+ * words, a collaborative (CF) cluster, and one popularity distribution per task.
+ * Pure TypeScript: no tfjs, no DOM.
+ */
+import type { Config } from '../config';
+import { Rng } from '../rng';
+
+export interface World {
+  readonly items: number;
+  readonly topics: number;
+  readonly cfClusters: number;
+  readonly wordsPerTopic: number;
+  readonly titleWordsPerItem: number;
+  /** Vocabulary size: topic words first (topic t owns t*wordsPerTopic ...), then title words. */
+  readonly words: number;
+  /** Content topic of each item. */
+  readonly topic: Int32Array;
+  /** CF cluster of each item. */
+  readonly cluster: Int32Array;
+  /** CF cluster that a topic maps to when taste follows content. */
+  readonly topicCluster: Int32Array;
+  /** Search popularity p_S and recommendation popularity p_R (each sums to 1). */
+  readonly pSearch: Float64Array;
+  readonly pRec: Float64Array;
+  /** 1 where the task's training data may contain the item. */
+  readonly searchCovered: Uint8Array;
+  readonly recCovered: Uint8Array;
+  /** Items of each CF cluster. */
+  readonly clusterItems: Int32Array[];
+}
+
+export function topicWord(w: World, topic: number, j: number): number {
+  return topic * w.wordsPerTopic + j;
+}
+export function titleWord(w: World, item: number, j: number): number {
+  return w.topics * w.wordsPerTopic + item * w.titleWordsPerItem + j;
+}
+/** Which topic a word belongs to, or -1 for a title word. */
+export function wordTopic(w: World, word: number): number {
+  return word < w.topics * w.wordsPerTopic ? Math.floor(word / w.wordsPerTopic) : -1;
+}
+/** Which item a title word names, or -1 for a topic word. */
+export function wordItem(w: World, word: number): number {
+  const base = w.topics * w.wordsPerTopic;
+  return word >= base ? Math.floor((word - base) / w.titleWordsPerItem) : -1;
+}
+
+/** Zipf-like popularity over a ranking: item at rank r gets (r+1)^-s. */
+function zipf(rankOf: Int32Array, exponent: number): Float64Array {
+  const p = new Float64Array(rankOf.length);
+  let sum = 0;
+  for (let i = 0; i < p.length; i++) {
+    p[i] = Math.pow(rankOf[i] + 1, -exponent);
+    sum += p[i];
+  }
+  for (let i = 0; i < p.length; i++) p[i] /= sum;
+  return p;
+}
+
+/** Ranks (0 = most popular) of items sorted by descending score. */
+function ranksOf(score: Float64Array): Int32Array {
+  const order = Array.from(score.keys()).sort((a, b) => score[b] - score[a] || a - b);
+  const rank = new Int32Array(score.length);
+  order.forEach((item, r) => (rank[item] = r));
+  return rank;
+}
+
+/** A random subset of round(share × n) items. */
+function coverage(n: number, share: number, rng: Rng): Uint8Array {
+  const covered = new Uint8Array(n);
+  const perm = rng.permutation(n);
+  const m = Math.max(1, Math.round(share * n));
+  for (let j = 0; j < m; j++) covered[perm[j]] = 1;
+  return covered;
+}
+
+export function buildWorld(c: Config): World {
+  const N = c.items;
+  const rng = Rng.derive(c.seed, 'world');
+  // Content topics: balanced sizes, random assignment.
+  const topic = new Int32Array(N);
+  const perm = rng.permutation(N);
+  for (let j = 0; j < N; j++) topic[perm[j]] = j % c.topics;
+  // Taste follows content with probability contentCfAlignment, else a random cluster.
+  const topicCluster = new Int32Array(c.topics);
+  const clusterPerm = rng.permutation(c.cfClusters);
+  for (let t = 0; t < c.topics; t++) topicCluster[t] = clusterPerm[t % c.cfClusters];
+  const cluster = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    cluster[i] = rng.next() < c.contentCfAlignment ? topicCluster[topic[i]] : rng.int(c.cfClusters);
+  }
+  // Popularity: a latent Gaussian score per task; the rec score mixes in the search
+  // score with weight popularityAgreement (1 = same ranking, 0 = independent).
+  const a = c.popularityAgreement;
+  const uSearch = new Float64Array(N);
+  const uRec = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    uSearch[i] = rng.normal();
+    uRec[i] = a * uSearch[i] + Math.sqrt(Math.max(0, 1 - a * a)) * rng.normal();
+  }
+  const pSearch = zipf(ranksOf(uSearch), c.searchZipf);
+  const pRec = zipf(ranksOf(uRec), c.recZipf);
+  const searchCovered = coverage(N, c.searchCoverage, Rng.derive(c.seed, 'coverage/search'));
+  const recCovered = coverage(N, c.recCoverage, Rng.derive(c.seed, 'coverage/rec'));
+  const lists: number[][] = Array.from({ length: c.cfClusters }, () => []);
+  for (let i = 0; i < N; i++) lists[cluster[i]].push(i);
+  return {
+    items: N,
+    topics: c.topics,
+    cfClusters: c.cfClusters,
+    wordsPerTopic: c.wordsPerTopic,
+    titleWordsPerItem: c.titleWordsPerItem,
+    words: c.topics * c.wordsPerTopic + N * c.titleWordsPerItem,
+    topic,
+    cluster,
+    topicCluster,
+    pSearch,
+    pRec,
+    searchCovered,
+    recCovered,
+    clusterItems: lists.map((l) => Int32Array.from(l)),
+  };
+}

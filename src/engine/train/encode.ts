@@ -1,0 +1,65 @@
+/** Turns simulated examples into the model's token sequences (fixed length, padded). */
+import type { RecExamples, SearchExamples } from '../sim/examples';
+import { SPECIAL } from '../model/retriever';
+
+export type Task = 'search' | 'rec';
+export const TASKS: readonly Task[] = ['search', 'rec'];
+
+export interface TokenLayout {
+  items: number;
+  words: number;
+  taskToken: boolean;
+  /** Input length: task token (if any) + the longer of query and history. */
+  seqLen: number;
+}
+
+export function tokenLayout(items: number, words: number, queryLength: number, historyLength: number, taskToken: boolean): TokenLayout {
+  return { items, words, taskToken, seqLen: (taskToken ? 1 : 0) + Math.max(queryLength, historyLength) };
+}
+
+export interface Encoded {
+  readonly task: Task;
+  readonly count: number;
+  readonly seqLen: number;
+  readonly tokens: Int32Array;
+  readonly mask: Float32Array;
+  readonly target: Int32Array;
+}
+
+function encode(task: Task, layout: TokenLayout, count: number, width: number, src: Int32Array, target: Int32Array, offset: number): Encoded {
+  const S = layout.seqLen;
+  const special = (s: number) => layout.items + layout.words + s;
+  const tokens = new Int32Array(count * S).fill(special(SPECIAL.PAD));
+  const mask = new Float32Array(count * S);
+  const start = layout.taskToken ? 1 : 0;
+  for (let e = 0; e < count; e++) {
+    if (layout.taskToken) {
+      tokens[e * S] = special(task === 'search' ? SPECIAL.TASK_SEARCH : SPECIAL.TASK_REC);
+      mask[e * S] = 1;
+    }
+    for (let j = 0; j < width; j++) {
+      tokens[e * S + start + j] = src[e * width + j] + offset;
+      mask[e * S + start + j] = 1;
+    }
+  }
+  return { task, count, seqLen: S, tokens, mask, target };
+}
+
+export function encodeSearch(ex: SearchExamples, layout: TokenLayout): Encoded {
+  return encode('search', layout, ex.count, ex.queryLength, ex.words, ex.target, layout.items);
+}
+
+export function encodeRec(ex: RecExamples, layout: TokenLayout): Encoded {
+  return encode('rec', layout, ex.count, ex.historyLength, ex.history, ex.target, 0);
+}
+
+/** Copies the rows `refs` (indices into `set`) into batch buffers. */
+export function gatherRows(set: Encoded, refs: ArrayLike<number>, tokens: Int32Array, mask: Float32Array, target: Int32Array, at = 0): void {
+  const S = set.seqLen;
+  for (let r = 0; r < refs.length; r++) {
+    const e = refs[r];
+    tokens.set(set.tokens.subarray(e * S, (e + 1) * S), (at + r) * S);
+    mask.set(set.mask.subarray(e * S, (e + 1) * S), (at + r) * S);
+    target[at + r] = set.target[e];
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The training loop, in plain sight: fixed-shape batches (the last one wraps around, so
+ * WebGPU's buffer pool sees one shape), Adam with an explicit epsilon (WebGL would
+ * otherwise use 1e-4), the loss read back every few steps with an async read (never a
+ * sync read: it breaks WebGPU), and a stop check between steps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Config } from '../config';
+import { Rng } from '../rng';
+import type { Retriever } from '../model/retriever';
+import { gatherRows, type Encoded } from './encode';
+
+export interface TrainProgress {
+  epoch: number;
+  step: number;
+  totalSteps: number;
+  /** Mean loss over the steps since the last report. */
+  loss: number;
+}
+
+export interface TrainResult {
+  steps: number;
+  seconds: number;
+  stopped: boolean;
+  losses: { step: number; loss: number }[];
+}
+
+export interface TrainOptions {
+  onProgress?: (p: TrainProgress) => void;
+  shouldStop?: () => boolean;
+  /** Read the loss back every this many steps. */
+  readEvery?: number;
+  now?: () => number;
+}
+
+type Training = Pick<Config, 'epochs' | 'batchSize' | 'learningRate' | 'jointMixing' | 'seed'>;
+
+/** The batch schedule for one epoch: for each step, B (set, row) pairs. */
+export function epochSchedule(sets: Encoded[], cfg: Training, rng: Rng): { set: number; row: number }[][] {
+  const B = cfg.batchSize;
+  const steps: { set: number; row: number }[][] = [];
+  if (sets.length === 2 && cfg.jointMixing === 'balanced') {
+    // Half of every batch from each task; the smaller set cycles.
+    const orders = sets.map((s) => rng.permutation(s.count));
+    const half = [Math.floor(B / 2), B - Math.floor(B / 2)];
+    const n = Math.ceil(Math.max(...sets.map((s) => s.count)) / half[0]);
+    const pos = [0, 0];
+    for (let t = 0; t < n; t++) {
+      const batch: { set: number; row: number }[] = [];
+      for (let s = 0; s < 2; s++) {
+        for (let j = 0; j < half[s]; j++) {
+          if (pos[s] === orders[s].length) { pos[s] = 0; rng.shuffle(orders[s]); }
+          batch.push({ set: s, row: orders[s][pos[s]++] });
+        }
+      }
+      steps.push(batch);
+    }
+    return steps;
+  }
+  // Proportional: every example of every set once, shuffled together.
+  const all: { set: number; row: number }[] = [];
+  sets.forEach((s, si) => { for (let r = 0; r < s.count; r++) all.push({ set: si, row: r }); });
+  rng.shuffle(all);
+  const n = Math.ceil(all.length / B);
+  for (let t = 0; t < n; t++) {
+    const batch = [];
+    for (let j = 0; j < B; j++) batch.push(all[(t * B + j) % all.length]);
+    steps.push(batch);
+  }
+  return steps;
+}
+
+export function stepsPerEpoch(sets: Encoded[], cfg: Training): number {
+  const B = cfg.batchSize;
+  if (sets.length === 2 && cfg.jointMixing === 'balanced') return Math.ceil(Math.max(sets[0].count, sets[1].count) / Math.floor(B / 2));
+  return Math.ceil(sets.reduce((s, x) => s + x.count, 0) / B);
+}
+
+/** Trains `model` on the given sets. All tensors it makes are disposed before it returns. */
+export async function train(model: Retriever, sets: Encoded[], cfg: Training, opts: TrainOptions = {}): Promise<TrainResult> {
+  const now = opts.now ?? (() => performance.now());
+  const t0 = now();
+  const B = cfg.batchSize;
+  const S = sets[0].seqLen;
+  const rng = Rng.derive(cfg.seed, `batches/${sets.map((s) => s.task).join('+')}`);
+  const optimizer = tf.train.adam(cfg.learningRate, 0.9, 0.999, 1e-7);
+  const vars = model.variables();
+  const perEpoch = stepsPerEpoch(sets, cfg);
+  const totalSteps = perEpoch * cfg.epochs;
+  const readEvery = opts.readEvery ?? 10;
+  const tokens = new Int32Array(B * S);
+  const mask = new Float32Array(B * S);
+  const target = new Int32Array(B);
+  const losses: { step: number; loss: number }[] = [];
+  let pending: tf.Scalar[] = [];
+  let step = 0;
+  let stopped = false;
+
+  const flush = async (epoch: number) => {
+    if (!pending.length) return;
+    const stacked = tf.tidy(() => tf.mean(tf.stack(pending)));
+    const value = (await stacked.data())[0];
+    stacked.dispose();
+    pending.forEach((p) => p.dispose());
+    pending = [];
+    losses.push({ step, loss: value });
+    opts.onProgress?.({ epoch, step, totalSteps, loss: value });
+  };
+
+  try {
+    outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      for (const batch of epochSchedule(sets, cfg, rng)) {
+        if (opts.shouldStop?.()) { stopped = true; break outer; }
+        batch.forEach((ref, j) => gatherRows(sets[ref.set], [ref.row], tokens, mask, target, j));
+        const loss = tf.tidy(() => {
+          const tk = tf.tensor2d(tokens, [B, S], 'int32');
+          const mk = tf.tensor2d(mask, [B, S]);
+          const tg = tf.tensor1d(target, 'int32');
+          return optimizer.minimize(() => model.loss(tk, mk, tg), true, vars) as tf.Scalar;
+        });
+        pending.push(loss);
+        step++;
+        if (step % readEvery === 0) await flush(epoch);
+      }
+      await flush(epoch);
+    }
+    await flush(cfg.epochs - 1);
+  } finally {
+    pending.forEach((p) => p.dispose());
+    optimizer.dispose();
+  }
+  return { steps: step, seconds: (now() - t0) / 1000, stopped, losses };
+}
+
+/**
+ * Item logits for every row of `set`, in fixed-size batches (the last is padded),
+ * handed to `consume` batch by batch as a Float32Array of rows × items.
+ */
+export async function predict(model: Retriever, set: Encoded, batchSize: number, consume: (rows: Float32Array, first: number, count: number) => void): Promise<void> {
+  const B = batchSize;
+  const S = set.seqLen;
+  const tokens = new Int32Array(B * S);
+  const mask = new Float32Array(B * S);
+  const target = new Int32Array(B);
+  for (let first = 0; first < set.count; first += B) {
+    const count = Math.min(B, set.count - first);
+    const refs = Array.from({ length: B }, (_, j) => first + (j % count));
+    gatherRows(set, refs, tokens, mask, target);
+    const logits = tf.tidy(() => model.logits(tf.tensor2d(tokens, [B, S], 'int32'), tf.tensor2d(mask, [B, S])));
+    const rows = (await logits.data()) as Float32Array;
+    logits.dispose();
+    consume(rows, first, count);
+  }
+}
