@@ -1,0 +1,99 @@
+/**
+ * Times the project's own training step (Retriever + Adam) at a given shape, after
+ * warm-up, and — where PyTorch is installed — the same shape in PyTorch
+ * (../shared/bench/torch_reference.py) on the same machine, in the same run.
+ *
+ *   npm run bench -- --items 2000 --words 1000 --seq 8 --batch 256 --dim 64 --layers 1
+ *                    [--heads 1] [--steps 20] [--warmup 5] [--backend wasm|cpu|webgpu] [--json]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError } from '../engine/config';
+import { Retriever } from '../engine/model/retriever';
+import { useNodeBackend } from '../engine/node-backends';
+import type { BackendName } from '../engine/backend';
+import { Rng } from '../engine/rng';
+import { parseFlags, parseIntFlag } from './args';
+
+const LIMITS: Record<string, [number, number, number]> = {
+  items: [2, 100000, 2000], words: [1, 100000, 1000], seq: [1, 64, 8], batch: [1, 4096, 256],
+  dim: [4, 1024, 64], layers: [1, 8, 1], heads: [1, 16, 1], steps: [1, 10000, 20], warmup: [0, 1000, 5],
+};
+
+export async function benchStep(shape: Record<string, number>): Promise<{ msPerStep: number; loss: number }> {
+  const { items, words, seq, batch: B, dim, layers, heads, steps, warmup } = shape;
+  const model = new Retriever({ items, words, dim, layers, heads, seqLen: seq, tieEmbeddings: true }, 7);
+  const rng = new Rng(7, 'bench');
+  const tokens = tf.tensor2d(Int32Array.from({ length: B * seq }, () => rng.int(items + words)), [B, seq], 'int32');
+  const mask = tf.ones([B, seq]) as tf.Tensor2D;
+  const target = tf.tensor1d(Int32Array.from({ length: B }, () => rng.int(items)), 'int32');
+  const opt = tf.train.adam(3e-3, 0.9, 0.999, 1e-7);
+  const step = () => opt.minimize(() => model.loss(tokens, mask, target), true) as tf.Scalar;
+  for (let i = 0; i < warmup; i++) {
+    const l = step();
+    await l.data();
+    l.dispose();
+  }
+  const t0 = performance.now();
+  let last: tf.Scalar | null = null;
+  for (let i = 0; i < steps; i++) {
+    last?.dispose();
+    last = step();
+  }
+  const loss = (await last!.data())[0]; // waits for the device
+  const msPerStep = (performance.now() - t0) / steps;
+  last!.dispose();
+  [tokens, mask, target].forEach((t) => t.dispose());
+  opt.dispose();
+  model.dispose();
+  return { msPerStep, loss };
+}
+
+function torchReference(shape: Record<string, number>): Record<string, unknown> | string {
+  const script = resolve(process.cwd(), '../shared/bench/torch_reference.py');
+  if (!existsSync(script)) return `no ${script}`;
+  try {
+    const args = [script, '--items', shape.items, '--words', shape.words, '--seq', shape.seq, '--batch', shape.batch, '--dim', shape.dim, '--steps', shape.steps, '--warmup', shape.warmup, '--threads', 2].map(String);
+    const out = execFileSync('/usr/bin/python3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return JSON.parse(out.trim().split('\n').pop() as string);
+  } catch (e) {
+    return `PyTorch not available (${(e as Error).message.split('\n')[0]}); apt-get install -y python3-torch`;
+  }
+}
+
+async function main(argv: string[]) {
+  const { values, switches } = parseFlags(argv, { values: [...Object.keys(LIMITS), 'backend'], switches: ['json', 'no-torch'] });
+  const shape: Record<string, number> = {};
+  for (const [k, [lo, hi, def]] of Object.entries(LIMITS)) shape[k] = values[k] === undefined ? def : parseIntFlag(k, values[k], lo, hi);
+  if (shape.dim % shape.heads) throw new ConfigError(`--heads ${shape.heads} must divide --dim ${shape.dim}`);
+  const backendName = values.backend ?? 'wasm';
+  if (!['wasm', 'cpu', 'webgpu'].includes(backendName)) throw new ConfigError(`unknown backend "${backendName}"; in Node: wasm, cpu, webgpu`);
+  const backend = await useNodeBackend(backendName as BackendName);
+  const before = tf.memory().numTensors;
+  const r = await benchStep(shape);
+  const result = {
+    backend: `tfjs-${backend}`, ...shape, msPerStep: Number(r.msPerStep.toFixed(3)),
+    examplesPerSecond: Number(((shape.batch / r.msPerStep) * 1000).toFixed(1)), loss: Number(r.loss.toFixed(4)),
+    tensorsLeft: tf.memory().numTensors - before,
+  };
+  const torch = switches.has('no-torch') ? 'skipped (--no-torch)' : torchReference(shape);
+  const ratio = typeof torch === 'object' && typeof torch.msPerStep === 'number' ? result.msPerStep / torch.msPerStep : null;
+  if (switches.has('json')) {
+    process.stdout.write(JSON.stringify({ ...result, torch, ratioToTorch: ratio === null ? null : Number(ratio.toFixed(3)) }) + '\n');
+    return;
+  }
+  const shapeText = `items ${shape.items}, words ${shape.words}, seq ${shape.seq}, batch ${shape.batch}, dim ${shape.dim}, layers ${shape.layers}, heads ${shape.heads}`;
+  process.stdout.write(`Training step, ${shapeText}\n`);
+  process.stdout.write(`  ${result.backend.padEnd(12)} ${result.msPerStep.toFixed(1).padStart(8)} ms/step  ${result.examplesPerSecond.toFixed(0).padStart(8)} examples/s\n`);
+  if (typeof torch === 'object') {
+    process.stdout.write(`  ${String(torch.backend).padEnd(12)} ${Number(torch.msPerStep).toFixed(1).padStart(8)} ms/step  ${Number(torch.examplesPerSecond).toFixed(0).padStart(8)} examples/s  (threads ${torch.threads})\n`);
+    process.stdout.write(`  ratio tfjs/torch: ${ratio!.toFixed(2)}×\n`);
+  } else process.stdout.write(`  PyTorch reference: ${torch}\n`);
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(e instanceof ConfigError ? 2 : 1);
+});
