@@ -86,6 +86,7 @@ export const PARAMS = [
   { key: 'epochs', group: 'training', type: 'int', min: 1, max: 200, default: 12, label: 'Epochs', help: 'Passes over the training data.' },
   { key: 'batchSize', group: 'training', type: 'int', min: 8, max: 1024, default: 128, step: 8, label: 'Batch size', help: 'Examples per gradient step.' },
   { key: 'learningRate', group: 'training', type: 'float', min: 0.0001, max: 0.05, step: 0.0001, default: 0.003, label: 'Learning rate', help: 'Adam learning rate.' },
+  { key: 'patience', group: 'training', type: 'int', min: 0, max: 50, default: 3, label: 'Early-stopping patience', help: 'Stop after this many epochs without a better validation Recall@K and keep the best epoch\'s weights (0 = train every epoch, keep the last).' },
   { key: 'jointMixing', group: 'training', type: 'enum', options: ['proportional', 'balanced'], default: 'proportional', label: 'Joint mixing', help: 'How Gen_R+S mixes tasks: proportional (all examples of both, shuffled) or balanced (half of each batch per task, the smaller set resampled).' },
   // run
   { key: 'seed', group: 'run', type: 'int', min: 1, max: 2147483647, default: 1, label: 'Seed', help: 'One seed gives one world and one run.' },
@@ -180,8 +181,8 @@ export function checkValue(key: string, value: unknown): string | null {
   }
 }
 
-/** Largest vocabulary (words + item IDs) a world may have, to keep models in memory. */
-export const MAX_VOCABULARY = 60000;
+/** Largest vocabulary (words + item IDs): the token table, its gradient and two Adam moments must fit a browser tab at dim 256. */
+export const MAX_VOCABULARY = 30000;
 
 /**
  * Problems that make a world or model impossible even though every value is in range.

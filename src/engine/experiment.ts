@@ -9,7 +9,7 @@ import type { Config } from './config';
 import { chanceAgreement, nearestNeighbours, neighbourAgreement, pca2 } from './eval/embeddings';
 import { TaskEvaluator, type TaskResult } from './eval/evaluate';
 import { meanInterval } from './eval/intervals';
-import { popularityBuckets } from './eval/metrics';
+import { popularityBuckets, RankingAccumulator, rankOf } from './eval/metrics';
 import { Retriever } from './model/retriever';
 import { MODEL_TASKS, MODELS, REPORT_SCHEMA, type BaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from './report';
 import { buildDataset, targetCounts, type Dataset } from './sim/examples';
@@ -47,6 +47,19 @@ async function evaluateModel(model: Retriever, test: Encoded, k: number, buckets
   const ev = new TaskEvaluator(k, buckets, items, test.target);
   await predict(model, test, EVAL_BATCH, ev.consume);
   return ev.finish();
+}
+
+/** Mean validation Recall@K over the model's tasks: what early stopping maximises. */
+async function validationRecall(model: Retriever, sets: Encoded[], k: number, items: number): Promise<number> {
+  let total = 0;
+  for (const set of sets) {
+    const acc = new RankingAccumulator(k, new Uint8Array(items));
+    await predict(model, set, EVAL_BATCH, (rows, first, count) => {
+      for (let r = 0; r < count; r++) acc.addRank(rankOf(rows, r * items, items, set.target[first + r]), set.target[first + r]);
+    });
+    total += acc.result()[`recall@${k}`] as number;
+  }
+  return total / sets.length;
 }
 
 async function analyseEmbeddings(model: Retriever, w: World): Promise<ModelReport['embedding']> {
@@ -102,6 +115,7 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
   const layout = tokenLayout(N, w.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
   const trainSets = { search: encodeSearch(data.searchTrain, layout), rec: encodeRec(data.recTrain, layout) };
   const testSets = { search: encodeSearch(data.searchTest, layout), rec: encodeRec(data.recTest, layout) };
+  const valSets = { search: encodeSearch(data.searchVal, layout), rec: encodeRec(data.recVal, layout) };
   const models: Partial<Record<ModelName, ModelReport>> = {};
 
   for (const name of opts.models ?? MODELS) {
@@ -114,6 +128,7 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
       const tasks = MODEL_TASKS[name];
       const result = await train(model, tasks.map((t) => trainSets[t]), cfg, {
         shouldStop: opts.shouldStop,
+        validate: () => validationRecall(model, tasks.map((t) => valSets[t]), cfg.k, N),
         onProgress: (progress) => opts.onEvent?.({ type: 'train', seed: cfg.seed, model: name, progress }),
       });
       const report: ModelReport = {
@@ -125,6 +140,9 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
         backend: tf.getBackend(),
         stopped: result.stopped,
         losses: result.losses.map((l) => ({ step: l.step, loss: round(l.loss, 5) })),
+        validation: result.validation.map((v) => ({ ...v, score: round(v.score, 5) })),
+        bestEpoch: result.bestEpoch,
+        epochsRun: result.epochsRun,
       };
       for (const task of tasks) {
         const r = await evaluateModel(model, testSets[task], cfg.k, buckets[task], N);

@@ -29,6 +29,11 @@ export interface ModelReport {
   backend: string;
   stopped: boolean;
   losses: { step: number; loss: number }[];
+  /** Validation Recall@K (mean over the model's tasks) after each epoch. */
+  validation: { epoch: number; step: number; score: number }[];
+  /** The epoch whose weights were evaluated (early stopping keeps the best). */
+  bestEpoch: number;
+  epochsRun: number;
 }
 
 export interface BaselineReport {

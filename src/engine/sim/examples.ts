@@ -26,6 +26,14 @@ export interface Dataset {
   recTrain: RecExamples;
   searchTest: SearchExamples;
   recTest: RecExamples;
+  /** Validation sets, drawn like the training sets (same coverage), for choosing the epoch. */
+  searchVal: SearchExamples;
+  recVal: RecExamples;
+}
+
+/** Validation size: a fifth of the requested training size, 50 to 1000 examples. */
+export function validationSize(train: number): number {
+  return Math.min(1000, Math.max(50, Math.round(train / 5)));
 }
 
 function masked(p: Float64Array, mask: Uint8Array | null): Float64Array {
@@ -104,6 +112,8 @@ export function buildDataset(w: World, c: Config): Dataset {
     recTrain: capPerItem(drawRec(w, c, c.recTrain, Rng.derive(seed, 'rec/train'), w.recCovered), c.recCapPerItem, w.items),
     searchTest: drawSearch(w, c, c.searchTest, Rng.derive(seed, 'search/test'), null),
     recTest: drawRec(w, c, c.recTest, Rng.derive(seed, 'rec/test'), null),
+    searchVal: drawSearch(w, c, validationSize(c.searchTrain), Rng.derive(seed, 'search/val'), w.searchCovered),
+    recVal: drawRec(w, c, validationSize(c.recTrain), Rng.derive(seed, 'rec/val'), w.recCovered),
   };
 }
 

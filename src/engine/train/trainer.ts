@@ -23,6 +23,11 @@ export interface TrainResult {
   seconds: number;
   stopped: boolean;
   losses: { step: number; loss: number }[];
+  /** Validation score after each epoch (when a validator is given). */
+  validation: { epoch: number; step: number; score: number }[];
+  /** The epoch (1-based) whose weights the model holds at the end; 0 if none finished. */
+  bestEpoch: number;
+  epochsRun: number;
 }
 
 export interface TrainOptions {
@@ -31,9 +36,13 @@ export interface TrainOptions {
   /** Read the loss back every this many steps. */
   readEvery?: number;
   now?: () => number;
+  /** Scores the model after each epoch (higher is better), for early stopping. */
+  validate?: () => Promise<number>;
+  /** Called after each validation. */
+  onEpoch?: (e: { epoch: number; score: number; best: boolean }) => void;
 }
 
-type Training = Pick<Config, 'epochs' | 'batchSize' | 'learningRate' | 'jointMixing' | 'seed'>;
+type Training = Pick<Config, 'epochs' | 'batchSize' | 'learningRate' | 'jointMixing' | 'seed' | 'patience'>;
 
 /** The batch schedule for one epoch: for each step, B (set, row) pairs. */
 export function epochSchedule(sets: Encoded[], cfg: Training, rng: Rng): { set: number; row: number }[][] {
@@ -95,6 +104,10 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
   let pending: tf.Scalar[] = [];
   let step = 0;
   let stopped = false;
+  const validation: TrainResult['validation'] = [];
+  let best = { epoch: 0, score: -Infinity };
+  let snapshot: tf.Tensor[] | null = null;
+  let epochsRun = 0;
 
   const flush = async (epoch: number) => {
     if (!pending.length) return;
@@ -123,13 +136,31 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
         if (step % readEvery === 0) await flush(epoch);
       }
       await flush(epoch);
+      epochsRun = epoch + 1;
+      if (opts.validate) {
+        const score = await opts.validate();
+        validation.push({ epoch: epoch + 1, step, score });
+        const improved = score > best.score;
+        opts.onEpoch?.({ epoch: epoch + 1, score, best: improved });
+        if (improved) {
+          best = { epoch: epoch + 1, score };
+          if (cfg.patience > 0) {
+            snapshot?.forEach((t) => t.dispose());
+            snapshot = vars.map((v) => tf.clone(v));
+          }
+        } else if (cfg.patience > 0 && epoch + 1 - best.epoch >= cfg.patience) break;
+      }
     }
-    await flush(cfg.epochs - 1);
+    await flush(epochsRun - 1);
+    // Early stopping keeps the best epoch's weights.
+    if (snapshot && best.epoch !== epochsRun) vars.forEach((v, i) => v.assign(snapshot![i]));
   } finally {
     pending.forEach((p) => p.dispose());
+    snapshot?.forEach((t) => t.dispose());
     optimizer.dispose();
   }
-  return { steps: step, seconds: (now() - t0) / 1000, stopped, losses };
+  const bestEpoch = opts.validate && cfg.patience > 0 ? best.epoch : epochsRun;
+  return { steps: step, seconds: (now() - t0) / 1000, stopped, losses, validation, bestEpoch, epochsRun };
 }
 
 /**

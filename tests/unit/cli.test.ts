@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+function run(script: string, args: string[]) {
+  const r = spawnSync(tsx, [`src/cli/${script}.ts`, ...args], { encoding: 'utf8', timeout: 120000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const tiny = ['--set', 'items=30', '--set', 'topics=3', '--set', 'cfClusters=3', '--set', 'searchTrain=200', '--set', 'recTrain=200',
+  '--set', 'searchTest=50', '--set', 'recTest=50', '--set', 'epochs=1', '--set', 'dim=8', '--set', 'batchSize=32'];
+
+describe('runner', () => {
+  it('writes report.json per the contract and prints the summary', () => {
+    const out = mkdtempSync(join(tmpdir(), 'bl-'));
+    const r = run('experiment', [...tiny, '--seeds', '2', '--out', out, '--quiet']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Task: rec \(mean over 2 seeds\)/);
+    expect(r.out).toMatch(/tensors left: 0/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.schema).toBe('bridge-lab/report@1');
+    expect(report.config.items).toBe(30);
+    expect(report.runs.map((x: { seed: number }) => x.seed)).toEqual([1, 2]);
+    expect(report.summary.jointGain.rec.ci95).toHaveLength(2);
+  });
+
+  it.each([
+    [['--set', 'itemz=3'], /unknown key "itemz"/],
+    [['--set', 'items=9'], /items must be an integer from 20 to 5000/],
+    [['--set', 'queryNoise=lots'], /queryNoise must be a number from 0 to 1/],
+    [['--preset', 'nope'], /unknown preset "nope"; presets: classroom/],
+    [['--backend', 'tpu'], /unknown backend "tpu"; in Node: wasm, cpu, webgpu/],
+    [['--seeds', '0'], /--seeds "0" is not allowed/],
+    [['--set', 'items=20', '--set', 'topics=40'], /topics=40 exceeds items=20/],
+    [['--frobnicate'], /unknown flag "--frobnicate"/],
+  ])('rejects %j with a clear message, exit 2, nothing written', (args, message) => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bl-')), 'never');
+    const r = run('experiment', [...args, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('bench prints one JSON line with msPerStep', () => {
+    const r = run('bench', ['--items', '50', '--words', '20', '--seq', '4', '--batch', '16', '--dim', '8', '--steps', '2', '--warmup', '1', '--json', '--no-torch']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.msPerStep).toBeGreaterThan(0);
+    expect(j.tensorsLeft).toBe(0);
+  });
+});

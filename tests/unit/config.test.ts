@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfig, PARAMS, parseValue, resolveConfig } from '../../src/engine/config';
+import { findPreset, PRESETS, presetConfig } from '../../src/engine/presets';
+
+describe('config schema', () => {
+  it('every default is in range and the defaults build a world', () => {
+    expect(() => resolveConfig({})).not.toThrow();
+    expect(resolveConfig({})).toEqual(defaultConfig());
+  });
+
+  it('parses text values and names what is allowed when they are wrong', () => {
+    expect(parseValue('items', '500')).toBe(500);
+    expect(parseValue('queryNoise', '0.25')).toBe(0.25);
+    expect(parseValue('tieEmbeddings', 'false')).toBe(false);
+    expect(parseValue('k', '30')).toBe(30);
+    expect(() => parseValue('items', '12.5')).toThrow(/items must be an integer from 20 to 5000/);
+    expect(() => parseValue('items', '10')).toThrow(/from 20 to 5000/);
+    expect(() => parseValue('queryNoise', 'NaN')).toThrow(/a number from 0 to 1/);
+    expect(() => parseValue('queryNoise', '')).toThrow(ConfigError);
+    expect(() => parseValue('tieEmbeddings', 'yes')).toThrow(/true or false/);
+    expect(() => parseValue('k', '5')).toThrow(/one of 10, 1, 30/);
+    expect(() => parseValue('itemz', '5')).toThrow(/unknown key "itemz"/);
+  });
+
+  it('rejects worlds that cannot be built', () => {
+    expect(() => resolveConfig({ items: 20, topics: 30 })).toThrow(/topics=30 exceeds items=20/);
+    expect(() => resolveConfig({ items: 5000, titleWordsPerItem: 8, topics: 64, wordsPerTopic: 200 })).toThrow(/vocabulary would hold/);
+    expect(() => resolveConfig({ dim: 24, heads: 5 })).toThrow(/heads=5 must divide dim=24/);
+    expect(() => resolveConfig({ recTrain: 0 })).toThrow(/recTrain=0/);
+    expect(() => resolveConfig({ dim: 'big' })).toThrow(/dim="big" is not allowed/);
+  });
+
+  it('presets are valid and unknown ones are named', () => {
+    for (const p of PRESETS) expect(() => presetConfig(p.name)).not.toThrow();
+    expect(() => findPreset('nope')).toThrow(/unknown preset "nope"; presets: classroom/);
+    expect(PARAMS.length).toBe(new Set(PARAMS.map((p) => p.key)).size);
+  });
+});

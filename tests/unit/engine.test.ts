@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { oracleSearchRow } from '../../src/engine/baselines';
+import { runExperiment, runSeed } from '../../src/engine/experiment';
+import { Retriever } from '../../src/engine/model/retriever';
+import { buildDataset } from '../../src/engine/sim/examples';
+import { buildWorld } from '../../src/engine/sim/world';
+import { encodeRec, encodeSearch, tokenLayout } from '../../src/engine/train/encode';
+import { epochSchedule, train } from '../../src/engine/train/trainer';
+import { Rng } from '../../src/engine/rng';
+import { tinyConfig, useWasm } from './helpers';
+
+beforeAll(useWasm);
+
+function setup(over = {}) {
+  const cfg = tinyConfig(over);
+  const w = buildWorld(cfg);
+  const d = buildDataset(w, cfg);
+  const layout = tokenLayout(w.items, w.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
+  const model = () => new Retriever({ items: w.items, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen, tieEmbeddings: cfg.tieEmbeddings }, cfg.seed);
+  return { cfg, w, d, layout, model, search: encodeSearch(d.searchTrain, layout), rec: encodeRec(d.recTrain, layout) };
+}
+
+describe('training', () => {
+  it('lowers the loss', async () => {
+    const { cfg, model, search } = setup({ epochs: 6 });
+    const m = model();
+    const r = await train(m, [search], cfg, { readEvery: 5 });
+    m.dispose();
+    expect(r.losses.length).toBeGreaterThan(2);
+    expect(r.losses.at(-1)!.loss).toBeLessThan(r.losses[0].loss * 0.8);
+  });
+
+  it('a joint model sees both tasks: proportional and balanced batches', () => {
+    const { cfg, search, rec } = setup();
+    const prop = epochSchedule([search, rec], cfg, new Rng(1));
+    const seen = [new Set<number>(), new Set<number>()];
+    prop.flat().forEach((r) => seen[r.set].add(r.row));
+    expect(seen[0].size).toBe(search.count);
+    expect(seen[1].size).toBe(rec.count);
+    const bal = epochSchedule([search, rec], { ...cfg, jointMixing: 'balanced' }, new Rng(1));
+    for (const batch of bal) expect(batch.filter((r) => r.set === 1).length).toBe(cfg.batchSize / 2);
+    for (const batch of prop) expect(batch.length).toBe(cfg.batchSize);
+  });
+
+  it('the oracle posterior is exact for a query of one title word without noise', () => {
+    const { cfg, w } = setup({ queryNoise: 0, querySpecificity: 1 });
+    const row = new Float64Array(w.items);
+    oracleSearchRow(w, cfg, [w.topics * w.wordsPerTopic + 5], row); // title word of item 5
+    expect(row[5]).toBeGreaterThan(-Infinity);
+    expect(row.filter((v) => v > -Infinity).length).toBe(1);
+  });
+});
+
+describe('an experiment', () => {
+  it('reports the contract keys, the oracle beats every model, popularity is beaten', async () => {
+    const cfg = tinyConfig({ epochs: 8 });
+    const report = await runExperiment(cfg);
+    expect(report.schema).toBe('bridge-lab/report@1');
+    expect(report.dataStats.popularityKL).toHaveProperty('recVsSearch');
+    const run = report.runs[0];
+    expect(Object.keys(run.models).sort()).toEqual(['joint', 'rec', 'search']);
+    expect(Object.keys(run.models.search!.eval)).toEqual(['search']);
+    expect(Object.keys(run.models.joint!.eval).sort()).toEqual(['rec', 'search']);
+    for (const [name, m] of Object.entries(run.models)) {
+      expect(m!.backend).toBe('wasm');
+      expect(m!.steps).toBeGreaterThan(0);
+      for (const [task, e] of Object.entries(m!.eval)) {
+        const oracle = run.baselines.oracle.eval[task as 'search'];
+        expect(e!['recall@10'], `${name} on ${task}`).toBeLessThanOrEqual(oracle['recall@10'] as number);
+        expect(e!.byBucket).toHaveProperty('tail');
+        expect(m!.popularity[task as 'search']!.kl).toBeGreaterThan(0);
+      }
+      expect(m!.embedding.contentAgreement).toBeGreaterThanOrEqual(0);
+    }
+    expect(run.models.search!.eval.search!['recall@10']).toBeGreaterThan(run.baselines.popularity.eval.search['recall@10'] as number);
+    expect(report.summary.jointGain.rec).toBeDefined();
+  });
+
+  it('same seed gives the same report; no tensors are left behind', async () => {
+    const cfg = tinyConfig({ epochs: 2 });
+    const before = tf.memory().numTensors;
+    const strip = (r: Awaited<ReturnType<typeof runSeed>>) =>
+      JSON.stringify(r, (k, v) => (k === 'trainSeconds' ? 0 : v));
+    const a = await runSeed(cfg);
+    const b = await runSeed(cfg);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(strip(a)).toBe(strip(b));
+    const c = await runSeed({ ...cfg, seed: 2 });
+    expect(strip(c)).not.toBe(strip(a));
+  });
+
+  it('stops promptly and keeps what finished', async () => {
+    const cfg = tinyConfig({ epochs: 50 });
+    const before = tf.memory().numTensors;
+    let steps = 0;
+    const report = await runExperiment(cfg, {
+      seeds: [1, 2],
+      onEvent: (e) => { if (e.type === 'train') steps = e.progress.step; },
+      shouldStop: () => steps >= 20,
+    });
+    expect(report.stopped).toBe(true);
+    expect(report.runs.length).toBe(1);
+    expect(report.runs[0].models.search!.stopped).toBe(true);
+    expect(report.runs[0].models.search!.steps).toBeLessThan(40);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { chanceAgreement, nearestNeighbours, neighbourAgreement, pca2 } from '../../src/engine/eval/embeddings';
+import { meanInterval } from '../../src/engine/eval/intervals';
+import { MarginalAccumulator, popularityBuckets, RankingAccumulator, rankOf } from '../../src/engine/eval/metrics';
+import { klDivergence } from '../../src/engine/sim/stats';
+
+describe('ranking metrics', () => {
+  it('ranks with ties broken by item index', () => {
+    const s = [0.1, 0.5, 0.5, 0.9];
+    expect(rankOf(s, 0, 4, 3)).toBe(0);
+    expect(rankOf(s, 0, 4, 1)).toBe(1);
+    expect(rankOf(s, 0, 4, 2)).toBe(2);
+    expect(rankOf(s, 0, 4, 0)).toBe(3);
+  });
+
+  it('computes Recall@K and NDCG@K on a hand-worked case', () => {
+    const acc = new RankingAccumulator(2, new Uint8Array([0, 0, 1, 2]));
+    acc.addRank(0, 0); // hit, gain 1
+    acc.addRank(1, 2); // hit, gain 1/log2(3)
+    acc.addRank(2, 3); // miss
+    acc.addRank(5, 1); // miss
+    const r = acc.result();
+    expect(r['recall@2']).toBeCloseTo(0.5);
+    expect(r['ndcg@2']).toBeCloseTo((1 + 1 / Math.log2(3)) / 4);
+    expect(r.byBucket.head['recall@2']).toBeCloseTo(0.5);
+    expect(r.byBucket.head.count).toBe(2);
+    expect(r.byBucket.torso['ndcg@2']).toBeCloseTo(1 / Math.log2(3));
+    expect(r.byBucket.tail['recall@2']).toBe(0);
+  });
+
+  it('buckets items by thirds of the training targets', () => {
+    // counts: item 0 has 6 of 12, item 1 has 4, items 2,3 have 1 each, item 4 none
+    const b = popularityBuckets([6, 4, 1, 1, 0]);
+    expect(Array.from(b)).toEqual([0, 1, 2, 2, 2]);
+  });
+
+  it('the marginal is the mean softmax', () => {
+    const m = new MarginalAccumulator(2);
+    m.addRow([0, 0], 0);
+    m.addRow([Math.log(3), 0], 0);
+    expect(Array.from(m.marginal())).toEqual([0.625, 0.375].map((v) => expect.closeTo(v, 9)));
+  });
+
+  it('KL divergence: zero for equal, known value otherwise', () => {
+    expect(klDivergence([0.5, 0.5], [0.5, 0.5])).toBe(0);
+    expect(klDivergence([1, 0], [0.5, 0.5])).toBeCloseTo(Math.log(2));
+  });
+
+  it('a 95% interval over seeds uses Student t', () => {
+    const r = meanInterval([1, 2, 3]);
+    expect(r.mean).toBe(2);
+    expect(r.ci95![1] - 2).toBeCloseTo(4.303 / Math.sqrt(3), 3);
+    expect(meanInterval([5]).ci95).toBeNull();
+  });
+});
+
+describe('embedding analysis', () => {
+  it('PCA finds the axis of largest variance', () => {
+    const n = 50;
+    const data = new Float64Array(n * 3);
+    for (let i = 0; i < n; i++) { data[i * 3] = i - 25; data[i * 3 + 1] = (i % 2) * 0.1; data[i * 3 + 2] = 0; }
+    const { coords, explained } = pca2(data, n, 3);
+    expect(explained[0]).toBeGreaterThan(0.99);
+    expect(Math.abs(coords[0] - coords[2])).toBeCloseTo(1, 3); // neighbours 1 apart on PC1
+  });
+
+  it('neighbour agreement counts same-label neighbours; chance is the label share', () => {
+    // two tight groups on opposite sides
+    const data = new Float32Array([1, 0, 1, 0.1, 1, -0.1, -1, 0, -1, 0.1, -1, -0.1]);
+    const nn = nearestNeighbours(data, 6, 2, 2);
+    expect(neighbourAgreement(nn, 6, [0, 0, 0, 1, 1, 1])).toBe(1);
+    expect(neighbourAgreement(nn, 6, [0, 1, 0, 1, 0, 1])).toBeCloseTo(1 / 3);
+    expect(chanceAgreement([0, 0, 0, 1, 1, 1])).toBeCloseTo(2 / 5);
+  });
+});
