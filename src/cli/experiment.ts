@@ -3,13 +3,19 @@
  * table and writes DIR/report.json per the report contract.
  *
  *   npm run experiment -- [--preset NAME] [--set KEY=VALUE]... [--seed S] [--seeds K]
- *                         [--backend wasm|cpu|webgpu] [--out DIR] [--quiet]
+ *                         [--backend wasm|cpu|webgpu] [--jobs J] [--out DIR] [--quiet]
+ *
+ * With several seeds, J worker threads (default: one per core, at most one per seed)
+ * train seeds side by side; every seed's numbers are the same as in a serial run.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, parseValue, PARAM_BY_KEY, unknownKeyMessage } from '../engine/config';
-import { runExperiment, seedList } from '../engine/experiment';
+import { assembleReport, runSeed, runStopped, seedList, type ExperimentEvent } from '../engine/experiment';
+import { availableParallelism } from 'node:os';
+import { runSeedsInWorkers } from './pool';
+import type { RunReport } from '../engine/report';
 import { presetConfig, PRESET_NAMES } from '../engine/presets';
 import type { BackendName } from '../engine/backend';
 import { useNodeBackend } from '../engine/node-backends';
@@ -31,7 +37,7 @@ export function parseSets(sets: string[]): Record<string, unknown> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values, lists, switches } = parseFlags(argv, { values: ['preset', 'seed', 'seeds', 'backend', 'out'], repeatable: ['set'], switches: ['quiet'] });
+  const { values, lists, switches } = parseFlags(argv, { values: ['preset', 'seed', 'seeds', 'backend', 'out', 'jobs'], repeatable: ['set'], switches: ['quiet'] });
   const preset = values.preset ?? 'classroom';
   if (!PRESET_NAMES.includes(preset)) throw new ConfigError(`unknown preset "${preset}"; presets: ${PRESET_NAMES.join(', ')}`);
   const overrides = parseSets(lists.set ?? []);
@@ -41,21 +47,28 @@ async function main(argv: string[]): Promise<void> {
   const backendName = values.backend ?? 'wasm';
   if (!NODE_BACKENDS.includes(backendName)) throw new ConfigError(`unknown backend "${backendName}"; in Node: ${NODE_BACKENDS.join(', ')}`);
   const outDir = values.out ?? 'out';
+  const jobs = values.jobs === undefined ? Math.min(availableParallelism(), seeds.length) : parseIntFlag('jobs', values.jobs, 1, 64);
 
   const backend = await useNodeBackend(backendName as BackendName);
   const quiet = switches.has('quiet');
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };
-  log(`Bridge Lab · preset ${preset} · seeds ${seeds.join(', ')} · backend ${backend}\n`);
+  log(`Bridge Lab · preset ${preset} · seeds ${seeds.join(', ')} · backend ${backend} · ${jobs} job(s)\n`);
   const t0 = performance.now();
   const tensorsBefore = tf.memory().numTensors;
-  const report = await runExperiment(cfg, {
-    seeds,
-    onEvent: (e) => {
-      if (e.type === 'world') log(`seed ${e.seed} (${e.seedIndex + 1}/${e.seeds})\n`);
-      if (e.type === 'train' && e.progress.step % 50 === 0) log(`\r  ${e.model.padEnd(6)} step ${e.progress.step}/${e.progress.totalSteps} loss ${e.progress.loss.toFixed(3)}   `);
-      if (e.type === 'model') log(`\r  ${e.model.padEnd(6)} trained: ${e.report.steps} steps in ${e.report.trainSeconds.toFixed(1)} s${' '.repeat(20)}\n`);
-    },
-  });
+  const onEvent = (seed: number, e: Partial<ExperimentEvent>) => {
+    if (e.type === 'world') log(`seed ${seed}: building the world and training…\n`);
+    if (e.type === 'model') log(`seed ${seed}: ${e.model} trained, ${e.report!.steps} steps in ${e.report!.trainSeconds.toFixed(1)} s\n`);
+  };
+  let runs: RunReport[];
+  if (jobs > 1) runs = await runSeedsInWorkers(cfg, seeds, jobs, backendName as BackendName, onEvent);
+  else {
+    runs = [];
+    for (const seed of seeds) {
+      onEvent(seed, { type: 'world' });
+      runs.push(await runSeed({ ...cfg, seed }, { onEvent: (e) => onEvent(seed, e) }));
+    }
+  }
+  const report = assembleReport(cfg, runs, runs.some((r) => runStopped(r)));
   const seconds = (performance.now() - t0) / 1000;
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'report.json');

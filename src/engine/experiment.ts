@@ -217,7 +217,27 @@ export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
   return { jointGain, means };
 }
 
-/** Runs every seed and assembles the report. `cfg.seed` is the first seed. */
+/** The report of finished runs (in seed order). */
+export function assembleReport(cfg: Config, runs: RunReport[], stopped: boolean): Report {
+  const sorted = [...runs].sort((a, b) => a.seed - b.seed);
+  return {
+    schema: REPORT_SCHEMA,
+    config: cfg,
+    seeds: sorted.map((r) => r.seed),
+    dataStats: sorted[0]?.dataStats ?? ((w) => dataStats(w, buildDataset(w, cfg)))(buildWorld(cfg)),
+    runs: sorted,
+    summary: summarize(cfg, sorted),
+    stopped,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** Whether a run was cut short (a model stopped, or not every model trained). */
+export function runStopped(run: RunReport, models: readonly ModelName[] = MODELS): boolean {
+  return Object.values(run.models).some((m) => m?.stopped) || Object.keys(run.models).length < models.length;
+}
+
+/** Runs every seed in turn and assembles the report. `cfg.seed` is the first seed. */
 export async function runExperiment(cfg: Config, opts: ExperimentOptions = {}): Promise<Report> {
   const seeds = opts.seeds ?? [cfg.seed];
   const runs: RunReport[] = [];
@@ -227,16 +247,7 @@ export async function runExperiment(cfg: Config, opts: ExperimentOptions = {}): 
     opts.onEvent?.({ type: 'world', seed: seeds[i], seedIndex: i, seeds: seeds.length });
     const run = await runSeed({ ...cfg, seed: seeds[i] }, opts);
     runs.push(run);
-    if (Object.values(run.models).some((m) => m?.stopped) || Object.keys(run.models).length < (opts.models ?? MODELS).length) { stopped = true; break; }
+    if (runStopped(run, opts.models)) { stopped = true; break; }
   }
-  return {
-    schema: REPORT_SCHEMA,
-    config: cfg,
-    seeds: runs.map((r) => r.seed),
-    dataStats: runs[0]?.dataStats ?? dataStats(buildWorld(cfg), buildDataset(buildWorld(cfg), cfg)),
-    runs,
-    summary: summarize(cfg, runs),
-    stopped,
-    createdAt: new Date().toISOString(),
-  };
+  return assembleReport(cfg, runs, stopped);
 }
