@@ -1,0 +1,64 @@
+/**
+ * Item embeddings (H2): the 2-D PCA projection of one model's item-ID embeddings,
+ * coloured by content topic or by CF cluster, with neighbour agreement against chance.
+ */
+import { useRef } from 'react';
+import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '../../engine/report';
+import { fmt, PALETTE } from '../format';
+import { ExportButtons } from './ExportButtons';
+
+interface Point { x: number; y: number; item: number; topic: number; cluster: number; pSearch: number; pRec: number }
+
+function PointTip({ active, payload }: { active?: boolean; payload?: { payload: Point }[] }) {
+  if (!active || !payload?.length) return null;
+  const p = payload[0].payload;
+  return (
+    <div className="tip">
+      <strong>item {p.item}</strong><br />
+      topic {p.topic} · CF cluster {p.cluster}<br />
+      p<sub>S</sub> {p.pSearch.toExponential(1)} · p<sub>R</sub> {p.pRec.toExponential(1)}
+    </div>
+  );
+}
+
+export function EmbeddingChart({ model, report, itemInfo, colorBy }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined; colorBy: 'topic' | 'cluster' }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const emb = report?.embedding;
+  const groups = new Map<number, Point[]>();
+  if (emb && itemInfo) {
+    itemInfo.topic.forEach((topic, i) => {
+      const label = colorBy === 'topic' ? topic : itemInfo.cluster[i];
+      const pt = { x: emb.pca[2 * i], y: emb.pca[2 * i + 1], item: i, topic, cluster: itemInfo.cluster[i], pSearch: itemInfo.pSearch[i], pRec: itemInfo.pRec[i] };
+      groups.set(label, [...(groups.get(label) ?? []), pt]);
+    });
+  }
+  return (
+    <figure className="chart" ref={ref} data-testid={`embedding-${model}`} data-points={itemInfo && emb ? itemInfo.topic.length : 0}>
+      <figcaption>
+        <strong>{MODEL_LABELS[model]}</strong>{' '}
+        {emb && (
+          <span className="agreement">
+            content {fmt(emb.contentAgreement, 2)} <small>(chance {fmt(emb.chance.content, 2)})</small> · CF {fmt(emb.cfAgreement, 2)} <small>(chance {fmt(emb.chance.cf, 2)})</small>
+          </span>
+        )}
+        <ExportButtons target={ref} name={`embedding-${model}`} />
+      </figcaption>
+      {emb ? (
+        <ResponsiveContainer width="100%" height={230}>
+          <ScatterChart margin={{ top: 5, right: 10, bottom: 5, left: 5 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="x" type="number" tick={false} name="PC1" label={{ value: `PC1 (${fmt(emb.explained[0] * 100, 0)} %)`, position: 'insideBottom', offset: 0 }} height={20} />
+            <YAxis dataKey="y" type="number" tick={false} name="PC2" width={20} label={{ value: 'PC2', angle: -90 }} />
+            <Tooltip content={<PointTip />} />
+            {[...groups.entries()].sort((a, b) => a[0] - b[0]).map(([label, pts]) => (
+              <Scatter key={label} name={`${colorBy} ${label}`} data={pts} fill={PALETTE[label % PALETTE.length]} fillOpacity={0.75} isAnimationActive={false} />
+            ))}
+          </ScatterChart>
+        </ResponsiveContainer>
+      ) : (
+        <p className="placeholder">Trains with the others; its item embeddings appear here.</p>
+      )}
+    </figure>
+  );
+}

@@ -1,0 +1,90 @@
+/** Every knob of the world, grouped, each with its one-line explanation, plus presets and the seed. */
+import { useMemo } from 'react';
+import { GROUP_LABELS, PARAMS, worldProblems, type Config, type ConfigKey, type Group, type Param } from '../../engine/config';
+import { PRESETS } from '../../engine/presets';
+import { worldStats } from '../../engine/sim/stats';
+import { buildWorld } from '../../engine/sim/world';
+import { fmt } from '../format';
+import { useLab } from '../store';
+
+const GROUP_ORDER: Group[] = ['catalogue', 'popularity', 'contentCf', 'data', 'model', 'training', 'run'];
+
+function Knob({ p, value, disabled, onChange }: { p: Param; value: Config[ConfigKey]; disabled: boolean; onChange: (v: Config[ConfigKey]) => void }) {
+  const id = `knob-${p.key}`;
+  const helpId = `${id}-help`;
+  let input;
+  if (p.type === 'bool') {
+    input = <input id={id} type="checkbox" checked={value as boolean} disabled={disabled} aria-describedby={helpId} onChange={(e) => onChange(e.target.checked)} />;
+  } else if (p.type === 'enum') {
+    input = (
+      <select id={id} value={String(value)} disabled={disabled} aria-describedby={helpId} onChange={(e) => onChange(p.options.find((o) => String(o) === e.target.value) as Config[ConfigKey])}>
+        {p.options.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
+      </select>
+    );
+  } else if (p.key === 'seed') {
+    input = (
+      <input id={id} type="number" min={p.min} max={p.max} step={1} value={value as number} disabled={disabled} aria-describedby={helpId}
+        onChange={(e) => { const v = Number(e.target.value); if (Number.isInteger(v) && v >= p.min && v <= p.max) onChange(v); }} />
+    );
+  } else {
+    const step = p.type === 'float' ? p.step : p.step ?? 1;
+    const max = p.type === 'int' && p.max > 20000 ? Math.min(p.max, 20000) : p.max; // sliders stop at a sensible size
+    input = (
+      <input id={id} type="range" min={p.min} max={max} step={step} value={value as number} disabled={disabled} aria-describedby={helpId}
+        onChange={(e) => onChange(p.type === 'int' ? Math.round(Number(e.target.value)) : Number(e.target.value))} />
+    );
+  }
+  return (
+    <div className={`knob knob-${p.type}`}>
+      <label htmlFor={id}>
+        <span className="knob-label">{p.label}</span>
+        {p.type !== 'bool' && p.type !== 'enum' && p.key !== 'seed' && <output htmlFor={id}>{p.type === 'float' ? fmt(value as number, p.step < 0.01 ? 4 : 2) : String(value)}</output>}
+      </label>
+      {input}
+      <p className="help" id={helpId}>{p.help}</p>
+    </div>
+  );
+}
+
+function DerivedStats({ config }: { config: Config }) {
+  const problems = useMemo(() => worldProblems(config), [config]);
+  const stats = useMemo(() => (problems.length ? null : worldStats(buildWorld(config))), [config, problems]);
+  if (problems.length) return <div className="problems" role="alert">{problems.map((p) => <p key={p}>{p}</p>)}</div>;
+  if (!stats) return null;
+  return (
+    <dl className="derived" aria-label="Statistics of this world">
+      <div><dt>KL(p<sub>R</sub>‖p<sub>S</sub>)</dt><dd>{fmt(stats.popularityKL.recVsSearch)}</dd></div>
+      <div><dt>KL(p<sub>S</sub>‖p<sub>R</sub>)</dt><dd>{fmt(stats.popularityKL.searchVsRec)}</dd></div>
+      <div><dt>Spearman ρ</dt><dd>{fmt(stats.popularitySpearman, 2)}</dd></div>
+      <div><dt>aligned items</dt><dd>{fmt(stats.realizedAlignment * 100, 0)} %</dd></div>
+      <div><dt>search covers</dt><dd>{fmt(stats.coverage.search * 100, 0)} %</dd></div>
+      <div><dt>rec covers</dt><dd>{fmt(stats.coverage.rec * 100, 0)} %</dd></div>
+    </dl>
+  );
+}
+
+export function Controls() {
+  const { config, preset, status, setKnob, applyPreset } = useLab();
+  const busy = status === 'training' || status === 'starting';
+  const presetInfo = PRESETS.find((p) => p.name === preset);
+  return (
+    <aside className="controls" aria-label="Settings of the simulated world">
+      <div className="preset">
+        <label htmlFor="preset">Preset</label>
+        <select id="preset" data-testid="preset" value={preset} disabled={busy} onChange={(e) => applyPreset(e.target.value)}>
+          {PRESETS.map((p) => <option key={p.name} value={p.name}>{p.title}</option>)}
+        </select>
+        {presetInfo && <p className="help">{presetInfo.description}</p>}
+      </div>
+      <DerivedStats config={config} />
+      {GROUP_ORDER.map((g) => (
+        <details key={g} open={g === 'catalogue' || g === 'popularity' || g === 'contentCf' || g === 'run'}>
+          <summary>{GROUP_LABELS[g]}</summary>
+          {PARAMS.filter((p) => p.group === g).map((p) => (
+            <Knob key={p.key} p={p as Param} value={config[p.key as ConfigKey]} disabled={busy} onChange={(v) => setKnob(p.key as ConfigKey, v)} />
+          ))}
+        </details>
+      ))}
+    </aside>
+  );
+}

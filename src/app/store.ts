@@ -1,0 +1,156 @@
+/**
+ * All app state in one zustand store: the knobs (mirrored in the URL), the worker's
+ * backend and progress, and the results as they arrive. The UI renders this state and
+ * sends commands; training happens in the lab worker.
+ */
+import { create } from 'zustand';
+import type { BackendAttempt, BackendName } from '../engine/backend';
+import { defaultConfig, type Config, type ConfigKey } from '../engine/config';
+import type { ExperimentEvent } from '../engine/experiment';
+import { PRESETS } from '../engine/presets';
+import type { ModelName, ModelReport, Report } from '../engine/report';
+import type { FromWorker, ToWorker } from '../worker/protocol';
+import { parseUrl, toQuery } from './url';
+
+export type Status = 'idle' | 'starting' | 'training' | 'done' | 'stopped' | 'error';
+
+export interface ModelProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  losses: { step: number; loss: number }[];
+  finished: boolean;
+}
+
+export interface LabState {
+  config: Config;
+  preset: string;
+  notices: string[];
+  backend: { name: BackendName; attempts: BackendAttempt[]; note?: string } | null;
+  status: Status;
+  error: string | null;
+  runId: number;
+  progress: Partial<Record<ModelName, ModelProgress>>;
+  models: Partial<Record<ModelName, ModelReport>>;
+  report: Report | null;
+  /** The config the shown results were trained with. */
+  trainedConfig: Config | null;
+  tensors: { after: number; before: number } | null;
+  startedAt: number;
+  elapsed: number;
+  colorBy: 'topic' | 'cluster';
+  setKnob: (key: ConfigKey, value: Config[ConfigKey]) => void;
+  applyPreset: (name: string) => void;
+  setColorBy: (c: 'topic' | 'cluster') => void;
+  dismissNotices: () => void;
+  train: () => void;
+  stop: () => void;
+  reset: () => void;
+}
+
+let worker: Worker | null = null;
+
+function getWorker(): Worker {
+  if (!worker) {
+    worker = new Worker(new URL('../worker/lab.worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = (e: MessageEvent<FromWorker>) => onWorkerMessage(e.data);
+    worker.onerror = (e) => useLab.setState({ status: 'error', error: `the training worker failed: ${e.message || 'unknown error'}` });
+  }
+  return worker;
+}
+
+function send(m: ToWorker) {
+  getWorker().postMessage(m);
+}
+
+function onEvent(event: ExperimentEvent) {
+  const s = useLab.getState();
+  if (event.type === 'train') {
+    const p = s.progress[event.model] ?? { step: 0, totalSteps: 0, epoch: 0, losses: [], finished: false };
+    useLab.setState({
+      status: 'training',
+      elapsed: (performance.now() - s.startedAt) / 1000,
+      progress: {
+        ...s.progress,
+        [event.model]: { ...p, step: event.progress.step, totalSteps: event.progress.totalSteps, epoch: event.progress.epoch, losses: [...p.losses, { step: event.progress.step, loss: event.progress.loss }] },
+      },
+    });
+  } else if (event.type === 'model') {
+    const p = s.progress[event.model];
+    useLab.setState({
+      models: { ...s.models, [event.model]: event.report },
+      progress: { ...s.progress, [event.model]: { ...(p ?? { step: 0, totalSteps: 0, epoch: 0, losses: [] }), step: event.report.steps, totalSteps: p?.totalSteps ?? event.report.steps, finished: true } },
+    });
+  }
+}
+
+function onWorkerMessage(m: FromWorker) {
+  const s = useLab.getState();
+  if (m.type === 'backend') {
+    useLab.setState({ backend: { name: m.backend, attempts: m.attempts, note: m.note } });
+    return;
+  }
+  if (m.runId !== s.runId) return; // a message from a run the user has left
+  if (m.type === 'event') onEvent(m.event);
+  else if (m.type === 'done') {
+    useLab.setState({
+      report: m.report,
+      models: m.report.runs[0]?.models ?? s.models,
+      status: m.report.stopped ? 'stopped' : 'done',
+      tensors: { after: m.tensors, before: m.tensorsBefore },
+      elapsed: (performance.now() - s.startedAt) / 1000,
+    });
+  } else if (m.type === 'error') useLab.setState({ status: 'error', error: m.message });
+}
+
+function presetValues(name: string): Config {
+  return { ...defaultConfig(), ...(PRESETS.find((p) => p.name === name)?.values ?? {}) } as Config;
+}
+
+const initial = parseUrl(typeof location === 'undefined' ? '' : location.search);
+
+export const useLab = create<LabState>((set, get) => ({
+  config: initial.config,
+  preset: initial.preset,
+  notices: initial.notices,
+  backend: null,
+  status: 'idle',
+  error: null,
+  runId: 0,
+  progress: {},
+  models: {},
+  report: null,
+  trainedConfig: null,
+  tensors: null,
+  startedAt: 0,
+  elapsed: 0,
+  colorBy: 'topic',
+  setKnob: (key, value) => set({ config: { ...get().config, [key]: value } }),
+  applyPreset: (name) => set({ preset: name, config: { ...presetValues(name), seed: get().config.seed } }),
+  setColorBy: (colorBy) => set({ colorBy }),
+  dismissNotices: () => set({ notices: [] }),
+  train: () => {
+    const { config, runId, status } = get();
+    if (status === 'training' || status === 'starting') return;
+    const id = runId + 1;
+    set({ runId: id, status: 'starting', error: null, progress: {}, models: {}, report: null, tensors: null, trainedConfig: config, startedAt: performance.now(), elapsed: 0 });
+    send({ type: 'run', runId: id, config, seeds: [config.seed] });
+  },
+  stop: () => {
+    const { runId, status } = get();
+    if (status === 'training' || status === 'starting') send({ type: 'stop', runId });
+  },
+  reset: () => {
+    get().stop();
+    const { preset, runId } = get();
+    set({ config: presetValues(preset), runId: runId + 1, status: 'idle', error: null, progress: {}, models: {}, report: null, tensors: null, trainedConfig: null });
+  },
+}));
+
+// Keep the URL in step with the knobs, so a link reproduces the world and the run.
+useLab.subscribe((s, prev) => {
+  if (typeof history === 'undefined') return;
+  if (s.config !== prev.config || s.preset !== prev.preset) history.replaceState(null, '', `${location.pathname}${toQuery(s.config, s.preset)}`);
+});
+
+export const autorunFromUrl = initial.autorun;

@@ -1,0 +1,63 @@
+/**
+ * The whole state of a lesson in the query string, under SCIENCE.md's key names:
+ * `?preset=h2-aligned-structure&items=400&seed=3`. Parsing is strict: an unknown key,
+ * a value of the wrong type or out of range, or a world that cannot be built is not
+ * used; it is replaced by the default and named in a notice.
+ */
+import { CONFIG_KEYS, defaultConfig, parseValue, PARAM_BY_KEY, worldProblems, type Config, type ConfigKey } from '../engine/config';
+import { PRESET_NAMES, PRESETS } from '../engine/presets';
+
+/** Query keys that are not knobs. */
+const EXTRA_KEYS = ['preset', 'autorun', 'view'] as const;
+
+export interface UrlState {
+  config: Config;
+  preset: string;
+  autorun: boolean;
+  notices: string[];
+}
+
+export function parseUrl(search: string): UrlState {
+  const params = new URLSearchParams(search);
+  const notices: string[] = [];
+  let preset = 'classroom';
+  const presetText = params.get('preset');
+  if (presetText !== null) {
+    if (PRESET_NAMES.includes(presetText)) preset = presetText;
+    else notices.push(`preset=${presetText} is not a preset; allowed: ${PRESET_NAMES.join(', ')}. Using classroom.`);
+  }
+  const base = { ...defaultConfig(), ...PRESETS.find((p) => p.name === preset)!.values } as Config;
+  const config = { ...base } as Record<string, unknown>;
+  const fromUrl: ConfigKey[] = [];
+  for (const [key, value] of params) {
+    if ((EXTRA_KEYS as readonly string[]).includes(key)) continue;
+    if (!PARAM_BY_KEY[key]) {
+      notices.push(`"${key}" is not a parameter of Bridge Lab and was ignored.`);
+      continue;
+    }
+    try {
+      config[key] = parseValue(key, value);
+      fromUrl.push(key as ConfigKey);
+    } catch (e) {
+      notices.push(`${(e as Error).message}. Using the default, ${String(base[key as ConfigKey])}.`);
+    }
+  }
+  const problems = worldProblems(config as Config);
+  if (problems.length && fromUrl.length) {
+    for (const key of fromUrl) config[key] = base[key];
+    notices.push(`These settings cannot be built together (${problems.join('; ')}), so ${fromUrl.join(', ')} were reset to the preset's values.`);
+  }
+  const autorun = params.get('autorun');
+  if (autorun !== null && autorun !== '1' && autorun !== '0') notices.push(`autorun=${autorun} is not allowed: use 1 or 0.`);
+  return { config: config as Config, preset, autorun: autorun === '1', notices };
+}
+
+/** The query string for a state: the preset and every knob that differs from it. */
+export function toQuery(config: Config, preset: string): string {
+  const base = { ...defaultConfig(), ...PRESETS.find((p) => p.name === preset)?.values } as Config;
+  const params = new URLSearchParams();
+  if (preset !== 'classroom') params.set('preset', preset);
+  for (const key of CONFIG_KEYS) if (config[key] !== base[key]) params.set(key, String(config[key]));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/engine/config';
+import { parseUrl, toQuery } from '../../src/app/url';
+
+describe('URL state', () => {
+  it('round-trips a config and preset', () => {
+    const cfg = { ...defaultConfig(), items: 420, seed: 9, tieEmbeddings: false, recCoverage: 0.4 };
+    const q = toQuery(cfg, 'classroom');
+    const back = parseUrl(q);
+    expect(back.config).toEqual(cfg);
+    expect(back.notices).toEqual([]);
+    const p = parseUrl('?preset=h2-unrelated-structure&seed=4');
+    expect(p.config.contentCfAlignment).toBe(0);
+    expect(p.config.seed).toBe(4);
+    expect(toQuery(p.config, p.preset)).toBe('?preset=h2-unrelated-structure&seed=4');
+  });
+
+  it('replaces bad parameters by defaults and names each one', () => {
+    const s = parseUrl('?items=abc&queryNoise=7&bogus=1&preset=nope&k=10');
+    expect(s.config.items).toBe(defaultConfig().items);
+    expect(s.config.queryNoise).toBe(defaultConfig().queryNoise);
+    expect(s.notices.join('\n')).toMatch(/items="abc" is not allowed: items must be an integer from 20 to 5000/);
+    expect(s.notices.join('\n')).toMatch(/queryNoise="7" is not allowed/);
+    expect(s.notices.join('\n')).toMatch(/"bogus" is not a parameter/);
+    expect(s.notices.join('\n')).toMatch(/preset=nope is not a preset/);
+    expect(s.notices).toHaveLength(4);
+  });
+
+  it('resets settings that cannot be built together', () => {
+    const s = parseUrl('?items=20&topics=40');
+    expect(s.config.items).toBe(defaultConfig().items);
+    expect(s.notices[0]).toMatch(/cannot be built together \(.*topics=40 exceeds items=20.*\), so items, topics were reset/);
+  });
+});
