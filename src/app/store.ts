@@ -134,7 +134,7 @@ export const useLab = create<LabState>((set, get) => ({
     if (status === 'training' || status === 'starting') return;
     const id = runId + 1;
     set({ runId: id, status: 'starting', error: null, progress: {}, models: {}, report: null, tensors: null, trainedConfig: config, startedAt: performance.now(), elapsed: 0 });
-    send({ type: 'run', runId: id, config, seeds: [config.seed] });
+    send({ type: 'run', runId: id, config, seeds: [config.seed], backends: initial.backends });
   },
   stop: () => {
     const { runId, status } = get();

@@ -6,14 +6,17 @@
  */
 import { CONFIG_KEYS, defaultConfig, parseValue, PARAM_BY_KEY, worldProblems, type Config, type ConfigKey } from '../engine/config';
 import { PRESET_NAMES, PRESETS } from '../engine/presets';
+import { BACKENDS, type BackendName } from '../engine/backend';
 
 /** Query keys that are not knobs. */
-const EXTRA_KEYS = ['preset', 'autorun', 'view'] as const;
+const EXTRA_KEYS = ['preset', 'autorun', 'backend'] as const;
 
 export interface UrlState {
   config: Config;
   preset: string;
   autorun: boolean;
+  /** Backends to try, best first: all of them, or from the one the link names onwards. */
+  backends: BackendName[];
   notices: string[];
 }
 
@@ -49,7 +52,13 @@ export function parseUrl(search: string): UrlState {
   }
   const autorun = params.get('autorun');
   if (autorun !== null && autorun !== '1' && autorun !== '0') notices.push(`autorun=${autorun} is not allowed: use 1 or 0.`);
-  return { config: config as Config, preset, autorun: autorun === '1', notices };
+  let backends = [...BACKENDS];
+  const backend = params.get('backend');
+  if (backend !== null) {
+    if ((BACKENDS as readonly string[]).includes(backend)) backends = BACKENDS.slice(BACKENDS.indexOf(backend as BackendName));
+    else notices.push(`backend=${backend} is not allowed: use one of ${BACKENDS.join(', ')}. Trying all, best first.`);
+  }
+  return { config: config as Config, preset, autorun: autorun === '1', backends, notices };
 }
 
 /** The query string for a state: the preset and every knob that differs from it. */

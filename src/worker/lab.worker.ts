@@ -4,7 +4,7 @@
  * device is lost it falls back to the next backend, says so, and runs again.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BACKENDS, type BackendName } from '../engine/backend';
+import type { BackendName } from '../engine/backend';
 import { runExperiment } from '../engine/experiment';
 import { chooseBrowserBackend, deviceLost } from './browser-backends';
 import type { FromWorker, ToWorker } from './protocol';
@@ -24,7 +24,7 @@ function start(order: readonly BackendName[], note?: string): Promise<BackendNam
 }
 
 async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
-  backendReady ??= start(BACKENDS);
+  backendReady ??= start(msg.backends);
   let backend = await backendReady;
   for (;;) {
     const tensorsBefore = tf.memory().numTensors;
@@ -43,7 +43,8 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     }
     // The GPU device was lost mid-run: fall back to the next backend and run again.
     const why = lost;
-    const rest = BACKENDS.slice(BACKENDS.indexOf(backend) + 1);
+    const rest = msg.backends.slice(msg.backends.indexOf(backend) + 1);
+    if (!rest.length) throw new Error(`the ${backend} device was lost (${why}) and no other backend is left to try`);
     backendReady = start(rest, `WebGPU device lost (${why}); fell back and restarted the run`);
     backend = await backendReady;
   }

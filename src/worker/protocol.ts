@@ -5,7 +5,7 @@ import type { ExperimentEvent } from '../engine/experiment';
 import type { Report } from '../engine/report';
 
 export type ToWorker =
-  | { type: 'run'; runId: number; config: Config; seeds: number[] }
+  | { type: 'run'; runId: number; config: Config; seeds: number[]; backends: BackendName[] }
   | { type: 'stop'; runId: number };
 
 export type FromWorker =

@@ -93,3 +93,18 @@ describe('simulated world', () => {
     expect(Array.from(a.topic)).not.toEqual(Array.from(c.topic));
   });
 });
+
+describe('coverage', () => {
+  it('is stratified by popularity: the covered items carry about their share of the mass', () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const c = resolveConfig({ ...base, recCoverage: 0.6, seed });
+      const w = buildWorld(c);
+      const order = Array.from(w.pRec.keys()).sort((a, b) => w.pRec[b] - w.pRec[a]);
+      for (let start = 0; start < 1000; start += 10) {
+        const covered = order.slice(start, start + 10).filter((i) => w.recCovered[i]).length;
+        expect(covered).toBeGreaterThanOrEqual(5);
+        expect(covered).toBeLessThanOrEqual(7);
+      }
+    }
+  });
+});

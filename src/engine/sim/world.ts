@@ -66,12 +66,28 @@ function ranksOf(score: Float64Array): Int32Array {
   return rank;
 }
 
-/** A random subset of round(share × n) items. */
-function coverage(n: number, share: number, rng: Rng): Uint8Array {
+/**
+ * A random subset of round(share × n) items, stratified by the task's popularity: in
+ * every block of 10 consecutive popularity ranks about share × 10 items are covered, at
+ * random within the block. So the covered items carry about `share` of the popularity
+ * mass in every world, instead of a seed's luck deciding whether the few most popular
+ * items are cold.
+ */
+function coverage(popularity: Float64Array, share: number, rng: Rng): Uint8Array {
+  const n = popularity.length;
   const covered = new Uint8Array(n);
-  const perm = rng.permutation(n);
   const m = Math.max(1, Math.round(share * n));
-  for (let j = 0; j < m; j++) covered[perm[j]] = 1;
+  const order = Array.from(popularity.keys()).sort((a, b) => popularity[b] - popularity[a] || a - b);
+  const u = rng.next();
+  const BLOCK = 10;
+  for (let start = 0; start < n; start += BLOCK) {
+    const end = Math.min(n, start + BLOCK);
+    // Systematic allocation: the counts of all blocks add up to exactly m.
+    const take = Math.floor((m * end) / n + u) - Math.floor((m * start) / n + u);
+    const block = order.slice(start, end);
+    rng.shuffle(block);
+    for (let j = 0; j < take; j++) covered[block[j]] = 1;
+  }
   return covered;
 }
 
@@ -101,8 +117,8 @@ export function buildWorld(c: Config): World {
   }
   const pSearch = zipf(ranksOf(uSearch), c.searchZipf);
   const pRec = zipf(ranksOf(uRec), c.recZipf);
-  const searchCovered = coverage(N, c.searchCoverage, Rng.derive(c.seed, 'coverage/search'));
-  const recCovered = coverage(N, c.recCoverage, Rng.derive(c.seed, 'coverage/rec'));
+  const searchCovered = coverage(pSearch, c.searchCoverage, Rng.derive(c.seed, 'coverage/search'));
+  const recCovered = coverage(pRec, c.recCoverage, Rng.derive(c.seed, 'coverage/rec'));
   const lists: number[][] = Array.from({ length: c.cfClusters }, () => []);
   for (let i = 0; i < N; i++) lists[cluster[i]].push(i);
   return {
