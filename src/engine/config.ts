@@ -4,7 +4,7 @@
  * report.json all read this list (the key names are the stable ones of SCIENCE.md).
  */
 
-export type Group = 'catalogue' | 'popularity' | 'contentCf' | 'data' | 'model' | 'training' | 'run';
+export type Group = 'catalogue' | 'popularity' | 'contentCf' | 'data' | 'model' | 'training' | 'ablation' | 'run';
 
 interface Base<K extends string> {
   key: K;
@@ -45,6 +45,7 @@ export const GROUP_LABELS: Record<Group, string> = {
   data: 'Data',
   model: 'Model',
   training: 'Training',
+  ablation: 'Ablations (joint model)',
   run: 'Run',
 };
 
@@ -88,6 +89,10 @@ export const PARAMS = [
   { key: 'learningRate', group: 'training', type: 'float', min: 0.0001, max: 0.05, step: 0.0001, default: 0.003, label: 'Learning rate', help: 'Adam learning rate.' },
   { key: 'patience', group: 'training', type: 'int', min: 0, max: 50, default: 3, label: 'Early-stopping patience', help: 'Stop after this many epochs without a better validation Recall@K and keep the best epoch\'s weights (0 = train every epoch, keep the last).' },
   { key: 'jointMixing', group: 'training', type: 'enum', options: ['proportional', 'balanced'], default: 'proportional', label: 'Joint mixing', help: 'How Gen_R+S mixes tasks: proportional (all examples of both, shuffled) or balanced (half of each batch per task, the smaller set resampled).' },
+  // ablations: they change only Gen_R+S, to separate the two mechanisms
+  { key: 'outputBias', group: 'ablation', type: 'enum', options: ['shared', 'perTask'], default: 'shared', label: 'Output bias', help: 'perTask gives each task its own item prior (output bias) in Gen_R+S: the shared popularity channel is cut, what remains is H2.' },
+  { key: 'itemEmbeddings', group: 'ablation', type: 'enum', options: ['shared', 'perTask'], default: 'shared', label: 'Item embeddings', help: 'perTask gives each task its own item-ID embeddings in Gen_R+S: the shared representation is cut, what remains is H1.' },
+  { key: 'popularityRemoved', group: 'ablation', type: 'enum', options: ['none', 'search', 'rec'], default: 'none', label: 'Popularity removed', help: 'Gen_R+S trains on this task with its targets drawn uniformly over the covered items: the added task carries no popularity.' },
   // run
   { key: 'seed', group: 'run', type: 'int', min: 1, max: 2147483647, default: 1, label: 'Seed', help: 'One seed gives one world and one run.' },
   { key: 'k', group: 'run', type: 'enum', options: [10, 1, 30], default: 10, label: 'Cutoff K', help: 'Recall@K and NDCG@K cutoff.' },

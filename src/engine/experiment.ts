@@ -12,7 +12,7 @@ import { meanInterval } from './eval/intervals';
 import { popularityBuckets, RankingAccumulator, rankOf } from './eval/metrics';
 import { Retriever } from './model/retriever';
 import { MODEL_TASKS, MODELS, REPORT_SCHEMA, type BaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from './report';
-import { buildDataset, targetCounts, type Dataset } from './sim/examples';
+import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExamples, type SearchExamples } from './sim/examples';
 import { dataStats } from './sim/stats';
 import { buildWorld, type World } from './sim/world';
 import { encodeRec, encodeSearch, tokenLayout, type Encoded, type Task } from './train/encode';
@@ -63,8 +63,9 @@ async function validationRecall(model: Retriever, sets: Encoded[], k: number, it
 }
 
 async function analyseEmbeddings(model: Retriever, w: World): Promise<ModelReport['embedding']> {
-  // The item-ID rows the decoder generates from (the same table as the input when tied).
-  const table = model.outputEmbedding ?? model.itemEmbedding;
+  // The item-ID rows recommendation generates from (the same table as the input when
+  // tied; with per-task item embeddings, recommendation's own table).
+  const table = model.recItemTable;
   const data = (await table.data()) as Float32Array;
   const { items: n } = w;
   const d = model.spec.dim;
@@ -116,17 +117,25 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
   const trainSets = { search: encodeSearch(data.searchTrain, layout), rec: encodeRec(data.recTrain, layout) };
   const testSets = { search: encodeSearch(data.searchTest, layout), rec: encodeRec(data.recTest, layout) };
   const valSets = { search: encodeSearch(data.searchVal, layout), rec: encodeRec(data.recVal, layout) };
+  // Ablation: the joint model's copy of one task without its popularity.
+  const jointTrainSets = { ...trainSets };
+  if (cfg.popularityRemoved === 'search') jointTrainSets.search = encodeSearch(uniformTrainSet(w, cfg, 'search') as SearchExamples, layout);
+  if (cfg.popularityRemoved === 'rec') jointTrainSets.rec = encodeRec(uniformTrainSet(w, cfg, 'rec') as RecExamples, layout);
   const models: Partial<Record<ModelName, ModelReport>> = {};
 
   for (const name of opts.models ?? MODELS) {
     if (opts.shouldStop?.()) break;
     const model = new Retriever(
-      { items: N, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen, tieEmbeddings: cfg.tieEmbeddings },
+      {
+        items: N, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen, tieEmbeddings: cfg.tieEmbeddings,
+        tasks: MODEL_TASKS[name].length as 1 | 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
+      },
       cfg.seed,
     );
     try {
       const tasks = MODEL_TASKS[name];
-      const result = await train(model, tasks.map((t) => trainSets[t]), cfg, {
+      const sets = name === 'joint' ? jointTrainSets : trainSets;
+      const result = await train(model, tasks.map((t) => sets[t]), cfg, {
         shouldStop: opts.shouldStop,
         validate: () => validationRecall(model, tasks.map((t) => valSets[t]), cfg.k, N),
         onProgress: (progress) => opts.onEvent?.({ type: 'train', seed: cfg.seed, model: name, progress }),

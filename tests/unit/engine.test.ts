@@ -106,3 +106,42 @@ describe('an experiment', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('ablations', () => {
+  it('per-task bias and item embeddings change only the joint model, and train', async () => {
+    const before = tf.memory().numTensors;
+    const base = await runSeed(tinyConfig({ epochs: 2 }));
+    const cut = await runSeed(tinyConfig({ epochs: 2, outputBias: 'perTask', itemEmbeddings: 'perTask' }));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(cut.models.rec!.eval).toEqual(base.models.rec!.eval);
+    expect(cut.models.search!.eval).toEqual(base.models.search!.eval);
+    expect(cut.models.joint!.eval).not.toEqual(base.models.joint!.eval);
+    expect(cut.models.joint!.losses.at(-1)!.loss).toBeLessThan(cut.models.joint!.losses[0].loss);
+  });
+
+  it('a per-task model has its own search table and a [2, items] bias', () => {
+    const { model } = setup();
+    const m = model();
+    expect(m.searchOutputEmbedding).toBeNull();
+    m.dispose();
+    const cfg = tinyConfig();
+    const w = buildWorld(cfg);
+    const j = new Retriever({ items: w.items, words: w.words, dim: 8, layers: 1, heads: 1, seqLen: 5, tieEmbeddings: true, tasks: 2, outputBias: 'perTask', itemEmbeddings: 'perTask' }, 1);
+    expect(j.outputBias.shape).toEqual([2, w.items]);
+    expect(j.searchOutputEmbedding!.shape).toEqual([w.items, 8]);
+    j.dispose();
+  });
+
+  it('popularity removed: the joint model trains on uniform targets of that task', async () => {
+    const { uniformTrainSet } = await import('../../src/engine/sim/examples');
+    const cfg = tinyConfig({ searchTrain: 4000, popularityRemoved: 'search' });
+    const w = buildWorld(cfg);
+    const flat = uniformTrainSet(w, cfg, 'search');
+    const counts = new Float64Array(w.items);
+    for (const t of flat.target) counts[t]++;
+    const top = Array.from(w.pSearch.keys()).sort((a, b) => w.pSearch[b] - w.pSearch[a])[0];
+    expect(counts[top] / flat.count).toBeLessThan(3 / w.items); // about 1/items, not p_S of the head
+    const r = await runSeed({ ...cfg, epochs: 1 });
+    expect(r.models.joint!.steps).toBeGreaterThan(0);
+  });
+});

@@ -7,7 +7,7 @@ import { buildWorld } from '../../engine/sim/world';
 import { fmt } from '../format';
 import { useLab } from '../store';
 
-const GROUP_ORDER: Group[] = ['catalogue', 'popularity', 'contentCf', 'data', 'model', 'training', 'run'];
+const GROUP_ORDER: Group[] = ['catalogue', 'popularity', 'contentCf', 'data', 'model', 'training', 'ablation', 'run'];
 
 function Knob({ p, value, disabled, onChange }: { p: Param; value: Config[ConfigKey]; disabled: boolean; onChange: (v: Config[ConfigKey]) => void }) {
   const id = `knob-${p.key}`;

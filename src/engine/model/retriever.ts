@@ -25,6 +25,10 @@ export interface RetrieverSpec {
   /** Input length including the task token (if any). */
   seqLen: number;
   tieEmbeddings: boolean;
+  /** Ablations for a model trained on both tasks (ignored when `tasks` is 1). */
+  tasks?: 1 | 2;
+  outputBias?: 'shared' | 'perTask';
+  itemEmbeddings?: 'shared' | 'perTask';
 }
 
 /** Special tokens live after the words in the non-item table. */
@@ -47,7 +51,10 @@ export class Retriever {
   readonly decoder: EncoderLayer & { wvSelf: tf.Variable };
   /** Output item-ID embeddings when untied. */
   readonly outputEmbedding: tf.Variable | null;
+  /** Item prior: [items], or [2, items] (search, rec) with a per-task bias. */
   readonly outputBias: tf.Variable;
+  /** With per-task item embeddings: the search task's own output item-ID table. */
+  readonly searchOutputEmbedding: tf.Variable | null;
 
   constructor(spec: RetrieverSpec, seed: number) {
     this.spec = spec;
@@ -72,7 +79,14 @@ export class Retriever {
     this.encoder = Array.from({ length: spec.layers }, (_, l) => block(`enc${l}`));
     this.decoder = { ...block('dec'), wvSelf: normal([D, D], D ** -0.5, 'decwvself') };
     this.outputEmbedding = spec.tieEmbeddings ? null : normal([items, D], 0.05, 'out');
-    this.outputBias = zeros([items], 'bias');
+    const joint = spec.tasks === 2;
+    this.outputBias = zeros(joint && spec.outputBias === 'perTask' ? [2, items] : [items], 'bias');
+    this.searchOutputEmbedding = joint && spec.itemEmbeddings === 'perTask' ? normal([items, D], 0.05, 'outsearch') : null;
+  }
+
+  /** The item-ID table that recommendation generates from (and, tied, reads as input). */
+  get recItemTable(): tf.Variable {
+    return this.outputEmbedding ?? this.itemEmbedding;
   }
 
   variables(): tf.Variable[] {
@@ -81,6 +95,7 @@ export class Retriever {
       this.itemEmbedding, this.tokenEmbedding, this.position,
       ...this.encoder.flatMap(blk), ...blk(this.decoder), this.decoder.wvSelf,
       ...(this.outputEmbedding ? [this.outputEmbedding] : []), this.outputBias,
+      ...(this.searchOutputEmbedding ? [this.searchOutputEmbedding] : []),
     ];
   }
 
@@ -90,9 +105,10 @@ export class Retriever {
 
   /**
    * Item logits [B, items] for a batch of token ids [B, seqLen] (int32) with a padding
-   * mask [B, seqLen] (1 = real token, 0 = padding).
+   * mask [B, seqLen] (1 = real token, 0 = padding) and each row's task (int32, 0 = search,
+   * 1 = rec; used only by the per-task ablations).
    */
-  logits(tokens: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
+  logits(tokens: tf.Tensor2D, mask: tf.Tensor2D, task?: tf.Tensor1D): tf.Tensor2D {
     const [B, S] = tokens.shape;
     const { dim: D, heads: H } = this.spec;
     const dh = D / H;
@@ -130,8 +146,17 @@ export class Retriever {
     h = layerNorm(tf.add(h, this.ffn(h, dec))) as tf.Tensor2D;
     y = h;
 
-    const out = (this.outputEmbedding ?? this.itemEmbedding) as tf.Tensor2D;
-    return tf.add(dense(y, tf.transpose(out)), this.outputBias) as tf.Tensor2D;
+    let itemScores = dense(y, tf.transpose(this.recItemTable as tf.Tensor2D));
+    const perTask = this.searchOutputEmbedding || this.outputBias.rank === 2;
+    if (perTask && !task) throw new Error('a model with per-task ablations needs each row\'s task');
+    if (this.searchOutputEmbedding) {
+      // Each task scores items with its own ID table: rows of the search task take the search table's scores.
+      const isSearch = tf.reshape(tf.cast(tf.equal(task!, 0), 'float32'), [B, 1]);
+      const searchScores = dense(y, tf.transpose(this.searchOutputEmbedding as tf.Tensor2D));
+      itemScores = tf.add(tf.mul(searchScores, isSearch), tf.mul(itemScores, tf.sub(1, isSearch)));
+    }
+    const bias = this.outputBias.rank === 2 ? embed(this.outputBias as tf.Tensor2D, task!) : this.outputBias;
+    return tf.add(itemScores, bias) as tf.Tensor2D;
   }
 
   private ffn(h: tf.Tensor2D, L: EncoderLayer): tf.Tensor2D {
@@ -139,8 +164,8 @@ export class Retriever {
   }
 
   /** Mean softmax cross-entropy of the target item IDs. */
-  loss(tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-    const logits = this.logits(tokens, mask);
+  loss(tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar {
+    const logits = this.logits(tokens, mask, task);
     const logp = tf.logSoftmax(logits);
     return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(targets, this.spec.items), logp), 1))) as tf.Scalar;
   }

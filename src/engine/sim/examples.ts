@@ -40,9 +40,14 @@ function masked(p: Float64Array, mask: Uint8Array | null): Float64Array {
   return mask ? p.map((v, i) => (mask[i] ? v : 0)) : p;
 }
 
-export function drawSearch(w: World, c: Config, n: number, rng: Rng, restrict: Uint8Array | null): SearchExamples {
+/** Popularity for a uniform draw (the "popularity removed" ablation). */
+export function uniformPopularity(items: number): Float64Array {
+  return new Float64Array(items).fill(1 / items);
+}
+
+export function drawSearch(w: World, c: Config, n: number, rng: Rng, restrict: Uint8Array | null, popularity: Float64Array = w.pSearch): SearchExamples {
   const L = c.queryLength;
-  const targets = new Categorical(masked(w.pSearch, restrict));
+  const targets = new Categorical(masked(popularity, restrict));
   const words = new Int32Array(n * L);
   const target = new Int32Array(n);
   for (let e = 0; e < n; e++) {
@@ -60,9 +65,9 @@ export function drawSearch(w: World, c: Config, n: number, rng: Rng, restrict: U
   return { count: n, queryLength: L, words, target };
 }
 
-export function drawRec(w: World, c: Config, n: number, rng: Rng, restrict: Uint8Array | null): RecExamples {
+export function drawRec(w: World, c: Config, n: number, rng: Rng, restrict: Uint8Array | null, popularity: Float64Array = w.pRec): RecExamples {
   const H = c.historyLength;
-  const p = masked(w.pRec, restrict);
+  const p = masked(popularity, restrict);
   // A session's cluster is drawn by its (covered) popularity mass, so the marginal of
   // the next item is p_R; history and next item come from that cluster, weighted by p_R.
   const mass = new Float64Array(w.cfClusters);
@@ -103,6 +108,18 @@ function capPerItem<T extends SearchExamples | RecExamples>(ex: T, cap: number, 
   return ('words' in ex
     ? { count: keep.length, queryLength: width, words: rows, target }
     : { count: keep.length, historyLength: width, history: rows, target }) as unknown as T;
+}
+
+/**
+ * The training set of `task` with targets drawn uniformly over its covered items (same
+ * size, coverage, cap and query or session process): what Gen_R+S trains on when the
+ * `popularityRemoved` ablation names that task.
+ */
+export function uniformTrainSet(w: World, c: Config, task: 'search' | 'rec'): SearchExamples | RecExamples {
+  const flat = uniformPopularity(w.items);
+  return task === 'search'
+    ? capPerItem(drawSearch(w, c, c.searchTrain, Rng.derive(c.seed, 'search/train/uniform'), w.searchCovered, flat), c.searchCapPerItem, w.items)
+    : capPerItem(drawRec(w, c, c.recTrain, Rng.derive(c.seed, 'rec/train/uniform'), w.recCovered, flat), c.recCapPerItem, w.items);
 }
 
 export function buildDataset(w: World, c: Config): Dataset {

@@ -53,13 +53,27 @@ export function encodeRec(ex: RecExamples, layout: TokenLayout): Encoded {
   return encode('rec', layout, ex.count, ex.historyLength, ex.history, ex.target, 0);
 }
 
-/** Copies the rows `refs` (indices into `set`) into batch buffers. */
-export function gatherRows(set: Encoded, refs: ArrayLike<number>, tokens: Int32Array, mask: Float32Array, target: Int32Array, at = 0): void {
+/** Batch buffers of a fixed shape: tokens and mask [B × seqLen], target and task [B]. */
+export interface BatchBuffers {
+  tokens: Int32Array;
+  mask: Float32Array;
+  target: Int32Array;
+  /** 0 = search, 1 = rec. */
+  task: Int32Array;
+}
+
+export function batchBuffers(batchSize: number, seqLen: number): BatchBuffers {
+  return { tokens: new Int32Array(batchSize * seqLen), mask: new Float32Array(batchSize * seqLen), target: new Int32Array(batchSize), task: new Int32Array(batchSize) };
+}
+
+/** Copies the rows `refs` (indices into `set`) into the batch, starting at row `at`. */
+export function gatherRows(set: Encoded, refs: ArrayLike<number>, b: BatchBuffers, at = 0): void {
   const S = set.seqLen;
   for (let r = 0; r < refs.length; r++) {
     const e = refs[r];
-    tokens.set(set.tokens.subarray(e * S, (e + 1) * S), (at + r) * S);
-    mask.set(set.mask.subarray(e * S, (e + 1) * S), (at + r) * S);
-    target[at + r] = set.target[e];
+    b.tokens.set(set.tokens.subarray(e * S, (e + 1) * S), (at + r) * S);
+    b.mask.set(set.mask.subarray(e * S, (e + 1) * S), (at + r) * S);
+    b.target[at + r] = set.target[e];
+    b.task[at + r] = set.task === 'search' ? 0 : 1;
   }
 }

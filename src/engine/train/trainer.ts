@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config';
 import { Rng } from '../rng';
 import type { Retriever } from '../model/retriever';
-import { gatherRows, type Encoded } from './encode';
+import { batchBuffers, gatherRows, type BatchBuffers, type Encoded } from './encode';
 
 export interface TrainProgress {
   epoch: number;
@@ -85,6 +85,10 @@ export function stepsPerEpoch(sets: Encoded[], cfg: Training): number {
   return Math.ceil(sets.reduce((s, x) => s + x.count, 0) / B);
 }
 
+function batchTensors(b: BatchBuffers, B: number, S: number): [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
+  return [tf.tensor2d(b.tokens, [B, S], 'int32'), tf.tensor2d(b.mask, [B, S]), tf.tensor1d(b.target, 'int32'), tf.tensor1d(b.task, 'int32')];
+}
+
 /** Trains `model` on the given sets. All tensors it makes are disposed before it returns. */
 export async function train(model: Retriever, sets: Encoded[], cfg: Training, opts: TrainOptions = {}): Promise<TrainResult> {
   const now = opts.now ?? (() => performance.now());
@@ -97,9 +101,7 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
   const perEpoch = stepsPerEpoch(sets, cfg);
   const totalSteps = perEpoch * cfg.epochs;
   const readEvery = opts.readEvery ?? 10;
-  const tokens = new Int32Array(B * S);
-  const mask = new Float32Array(B * S);
-  const target = new Int32Array(B);
+  const buf = batchBuffers(B, S);
   const losses: { step: number; loss: number }[] = [];
   let pending: tf.Scalar[] = [];
   let step = 0;
@@ -124,12 +126,10 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
     outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       for (const batch of epochSchedule(sets, cfg, rng)) {
         if (opts.shouldStop?.()) { stopped = true; break outer; }
-        batch.forEach((ref, j) => gatherRows(sets[ref.set], [ref.row], tokens, mask, target, j));
+        batch.forEach((ref, j) => gatherRows(sets[ref.set], [ref.row], buf, j));
         const loss = tf.tidy(() => {
-          const tk = tf.tensor2d(tokens, [B, S], 'int32');
-          const mk = tf.tensor2d(mask, [B, S]);
-          const tg = tf.tensor1d(target, 'int32');
-          return optimizer.minimize(() => model.loss(tk, mk, tg), true, vars) as tf.Scalar;
+          const [tk, mk, tg, ts] = batchTensors(buf, B, S);
+          return optimizer.minimize(() => model.loss(tk, mk, tg, ts), true, vars) as tf.Scalar;
         });
         pending.push(loss);
         step++;
@@ -170,14 +170,15 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
 export async function predict(model: Retriever, set: Encoded, batchSize: number, consume: (rows: Float32Array, first: number, count: number) => void): Promise<void> {
   const B = batchSize;
   const S = set.seqLen;
-  const tokens = new Int32Array(B * S);
-  const mask = new Float32Array(B * S);
-  const target = new Int32Array(B);
+  const buf = batchBuffers(B, S);
   for (let first = 0; first < set.count; first += B) {
     const count = Math.min(B, set.count - first);
     const refs = Array.from({ length: B }, (_, j) => first + (j % count));
-    gatherRows(set, refs, tokens, mask, target);
-    const logits = tf.tidy(() => model.logits(tf.tensor2d(tokens, [B, S], 'int32'), tf.tensor2d(mask, [B, S])));
+    gatherRows(set, refs, buf);
+    const logits = tf.tidy(() => {
+      const [tk, mk, , ts] = batchTensors(buf, B, S);
+      return model.logits(tk, mk, ts);
+    });
     const rows = (await logits.data()) as Float32Array;
     logits.dispose();
     consume(rows, first, count);
