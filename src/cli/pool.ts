@@ -1,6 +1,7 @@
 /**
  * Runs seeds on worker threads, one seed per thread at a time, so that a multi-seed run
- * uses every core (tfjs's wasm backend is single-threaded in Node).
+ * uses every core (tfjs's wasm backend is single-threaded in Node). The threads live
+ * until `close`, so a sweep pays their start-up once.
  */
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../engine/backend';
@@ -12,40 +13,56 @@ const WORKER = new URL('./seed-worker.ts', import.meta.url).href;
 // Workers do not inherit tsx's loader: register it, then load the TypeScript worker.
 const BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}); });`;
 
-export async function runSeedsInWorkers(
-  cfg: Config,
-  seeds: number[],
-  jobs: number,
-  backend: BackendName,
-  onEvent: (seed: number, e: Partial<ExperimentEvent>) => void,
-): Promise<RunReport[]> {
-  const queue = [...seeds];
-  const runs: RunReport[] = [];
-  const lane = async () => {
-    const worker = new Worker(BOOT, { eval: true, workerData: { backend } });
-    try {
-      for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
-        const s = seed;
-        onEvent(s, { type: 'world', seed: s });
-        runs.push(
-          await new Promise<RunReport>((resolve, reject) => {
-            const onMessage = (m: { type: string; run?: RunReport; event?: ExperimentEvent; message?: string }) => {
-              if (m.type === 'event') return onEvent(s, m.event!);
-              worker.off('message', onMessage);
-              worker.off('error', reject);
-              if (m.type === 'run') resolve(m.run!);
-              else reject(new Error(m.message));
-            };
-            worker.on('message', onMessage);
-            worker.once('error', reject);
-            worker.postMessage({ cfg: { ...cfg, seed: s } });
-          }),
-        );
+type OnEvent = (seed: number, e: Partial<ExperimentEvent>) => void;
+
+export class SeedPool {
+  private workers: Worker[] = [];
+  private closed = false;
+
+  constructor(private readonly size: number, private readonly backend: BackendName) {}
+
+  private worker(i: number): Worker {
+    this.workers[i] ??= new Worker(BOOT, { eval: true, workerData: { backend: this.backend } });
+    return this.workers[i];
+  }
+
+  private runOne(worker: Worker, cfg: Config, onEvent: OnEvent): Promise<RunReport> {
+    return new Promise<RunReport>((resolve, reject) => {
+      const done = () => {
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (m: { type: string; run?: RunReport; event?: ExperimentEvent; message?: string }) => {
+        if (m.type === 'event') return onEvent(cfg.seed, m.event!);
+        done();
+        if (m.type === 'run') resolve(m.run!);
+        else reject(new Error(m.message));
+      };
+      const onExit = () => { done(); reject(new Error('the worker thread ended (stopped)')); };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+      worker.once('exit', onExit);
+      worker.postMessage({ cfg });
+    });
+  }
+
+  /** Runs `cfg` for each seed; resolves with the runs in seed order. */
+  async run(cfg: Config, seeds: number[], onEvent: OnEvent): Promise<RunReport[]> {
+    const queue = [...seeds];
+    const runs: RunReport[] = [];
+    const lane = async (i: number) => {
+      for (let seed = queue.shift(); seed !== undefined && !this.closed; seed = queue.shift()) {
+        onEvent(seed, { type: 'world', seed });
+        runs.push(await this.runOne(this.worker(i), { ...cfg, seed }, onEvent));
       }
-    } finally {
-      await worker.terminate();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, seeds.length) }, lane));
-  return runs.sort((a, b) => a.seed - b.seed);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.size, seeds.length) }, (_, i) => lane(i)));
+    return runs.sort((a, b) => a.seed - b.seed);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w?.terminate()));
+  }
 }

@@ -33,3 +33,15 @@ export function formatSummary(report: Report): string {
   if (report.stopped) lines.push('\nStopped before the end: the report holds the finished runs only.');
   return lines.join('\n') + '\n';
 }
+
+export function formatSweepHeader(key: string, k: number): string {
+  return `\n${key.padStart(20)} ${'KL(R‖S)'.padStart(8)} ${'rec gain [95% CI]'.padStart(28)} ${'search gain'.padStart(12)} ${`Gen_R R@${k}`.padStart(10)} ${`joint R@${k}`.padStart(10)} ${'KL Gen_R'.padStart(9)} ${'KL joint'.padStart(9)} ${'joint content/CF'.padStart(17)}\n`;
+}
+
+export function formatSweepRow(p: import('../engine/sweep').SweepPoint): string {
+  const g = p.jointGain.rec;
+  const gs = p.jointGain.search;
+  const ci = g?.ci95 ? `[${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : '';
+  const e = p.embedding.joint;
+  return `${String(p.value).padStart(20)} ${f(p.dataStats.popularityKL.recVsSearch).padStart(8)} ${`${g ? pct(g.mean) : '—'} ${ci}`.padStart(28)} ${(gs ? pct(gs.mean) : '—').padStart(12)} ${f(p.models.rec?.rec?.recall).padStart(10)} ${f(p.models.joint?.rec?.recall).padStart(10)} ${f(p.models.rec?.rec?.kl).padStart(9)} ${f(p.models.joint?.rec?.kl).padStart(9)} ${(e ? `${f(e.contentAgreement, 2)}/${f(e.cfAgreement, 2)}` : '—').padStart(17)}\n`;
+}

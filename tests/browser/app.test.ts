@@ -71,6 +71,15 @@ describe('the lab in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('Stop also works on the wasm backend, whose reads never yield by themselves', async () => {
+    await page.goto(`${server.url}?backend=wasm&${TINY.replace('epochs=2', 'epochs=200')}`);
+    await page.getByTestId('train').click();
+    await page.waitForFunction(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0, null, { timeout: 60000 });
+    await page.getByTestId('stop').click();
+    await page.waitForFunction(() => /stopped/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 30000 });
+    expect(await page.getByTestId('backend').textContent()).toBe('wasm');
+  });
+
   it('names bad URL parameters in a notice and uses the defaults', async () => {
     await page.goto(`${server.url}?items=lots&queryNoise=3&colour=red`);
     const notice = page.getByTestId('url-notice');

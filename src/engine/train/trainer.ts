@@ -85,6 +85,19 @@ export function stepsPerEpoch(sets: Encoded[], cfg: Training): number {
   return Math.ceil(sets.reduce((s, x) => s + x.count, 0) / B);
 }
 
+/** Resolves after pending macrotasks (messages, signals, timers) have had their turn. */
+export function yieldToEventLoop(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((r) => setTimeout(r, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(0);
+  });
+}
+
 function batchTensors(b: BatchBuffers, B: number, S: number): [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
   return [tf.tensor2d(b.tokens, [B, S], 'int32'), tf.tensor2d(b.mask, [B, S]), tf.tensor1d(b.target, 'int32'), tf.tensor1d(b.task, 'int32')];
 }
@@ -112,6 +125,9 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
   let epochsRun = 0;
 
   const flush = async (epoch: number) => {
+    // A stop request (a worker message, a signal) is a macrotask: let it in. wasm's and
+    // cpu's async reads resolve as microtasks and would otherwise never yield.
+    await yieldToEventLoop();
     if (!pending.length) return;
     const stacked = tf.tidy(() => tf.mean(tf.stack(pending)));
     const value = (await stacked.data())[0];

@@ -1,0 +1,198 @@
+/**
+ * Sweeps: one knob over a list of values, K seeds per value, the three models per seed.
+ * Each point keeps the world's statistics, each scorer's mean metrics, the embedding
+ * agreement and the joint gain per task with its 95 % interval over seeds.
+ */
+import { ConfigError, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, worldProblems, type Config, type ConfigKey } from './config';
+import { meanInterval } from './eval/intervals';
+import { MODELS, type Interval, type ModelName, type Report } from './report';
+import type { Task } from './train/encode';
+
+export const SWEEP_SCHEMA = 'bridge-lab/sweep@1';
+type Value = Config[ConfigKey];
+
+export interface SweepPoint {
+  value: Value;
+  seeds: number[];
+  dataStats: {
+    popularityKL: { recVsSearch: number; searchVsRec: number };
+    popularitySpearman: number;
+    realizedAlignment: number;
+    coverage: { search: number; rec: number };
+    trainExamples: { search: number; rec: number };
+  };
+  jointGain: Partial<Record<Task, Interval>>;
+  /** Mean over seeds, per scorer (models and baselines) and task. */
+  models: Report['summary']['means'];
+  embedding: Partial<Record<ModelName, { contentAgreement: number; cfAgreement: number }>>;
+  stopped: boolean;
+}
+
+export interface Sweep {
+  schema: typeof SWEEP_SCHEMA;
+  experiment: string | null;
+  key: ConfigKey;
+  values: Value[];
+  /** The base config; each point sets `key` to its value. */
+  config: Config;
+  seeds: number[];
+  points: SweepPoint[];
+  /** True once every value has its point. */
+  complete: boolean;
+  stopped: boolean;
+  createdAt: string;
+}
+
+export interface SweepExperiment {
+  name: string;
+  title: string;
+  question: string;
+  base: Partial<Config>;
+  key: ConfigKey;
+  values: Value[];
+}
+
+/** The paper's experiments, one click in the app and one name in the runner. */
+export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
+  {
+    name: 'h1-divergence', title: 'H1 · popularity divergence', key: 'popularityAgreement', values: [0, 0.25, 0.5, 0.75, 1],
+    question: 'As the two tasks\' popularity rankings diverge (KL(p_R‖p_S) grows), does the recommendation gain of joint training fall?',
+    base: { items: 600, searchTrain: 6000, recTrain: 1000, recCoverage: 1, contentCfAlignment: 1 },
+  },
+  {
+    name: 'h1-capped', title: 'H1 · capped added task (Fig. 4)', key: 'searchCapPerItem', values: [5, 10, 50, 500],
+    question: 'Capping the added (search) task\'s examples per item flattens its popularity: how do both tasks respond?',
+    base: { items: 600, searchTrain: 6000, recTrain: 1000, recCoverage: 1, contentCfAlignment: 1 },
+  },
+  {
+    name: 'h2-alignment', title: 'H2 · content meets CF', key: 'contentCfAlignment', values: [0, 0.25, 0.5, 0.75, 1],
+    question: 'As CF clusters follow content topics more, do the recommendation gain and the joint model\'s content agreement rise?',
+    base: { recCoverage: 0.6 },
+  },
+  {
+    name: 'h2-coverage', title: 'H2 · coverage', key: 'recCoverage', values: [0.2, 0.4, 0.6, 0.8, 1],
+    question: 'With fewer items seen by recommendation in training, how much does search bring back?',
+    base: {},
+  },
+  {
+    name: 'data-scale', title: 'Data scale', key: 'recTrain', values: [250, 500, 1000, 2000, 4000],
+    question: 'From sparse to plentiful recommendation data: where does joint training stop paying?',
+    base: { recCoverage: 1 },
+  },
+];
+
+export function findSweepExperiment(name: string): SweepExperiment {
+  const e = SWEEP_EXPERIMENTS.find((x) => x.name === name);
+  if (!e) throw new ConfigError(`unknown experiment "${name}"; experiments: ${SWEEP_EXPERIMENTS.map((x) => x.name).join(', ')}`);
+  return e;
+}
+
+/** Parses `KEY=v1,v2,...`; every value must be allowed and every point buildable. */
+export function parseSweepSpec(spec: string, base: Config): { key: ConfigKey; values: Value[] } {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) throw new ConfigError(`--sweep ${JSON.stringify(spec)} is not KEY=v1,v2,...`);
+  const key = spec.slice(0, eq);
+  if (!PARAM_BY_KEY[key]) throw new ConfigError(unknownKeyMessage(key));
+  if (key === 'seed') throw new ConfigError('seed cannot be swept: use --seeds for several seeds');
+  const texts = spec.slice(eq + 1).split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (!texts.length) throw new ConfigError(`--sweep ${key}= has no values; give a comma-separated list such as ${key}=v1,v2`);
+  const values = texts.map((t) => parseValue(key, t));
+  checkSweep(base, key as ConfigKey, values);
+  return { key: key as ConfigKey, values };
+}
+
+export function checkSweep(base: Config, key: ConfigKey, values: Value[]): void {
+  if (!values.length) throw new ConfigError(`the sweep over ${key} has no values`);
+  if (new Set(values.map(String)).size !== values.length) throw new ConfigError(`the sweep over ${key} repeats a value`);
+  for (const v of values) {
+    const problems = worldProblems({ ...base, [key]: v } as Config);
+    if (problems.length) throw new ConfigError(`${key}=${v} cannot be built: ${problems.join('; ')}`);
+  }
+}
+
+export function pointConfig(base: Config, key: ConfigKey, value: Value): Config {
+  return resolveConfig({ ...base, [key]: value });
+}
+
+/** Summarises one point's report. */
+export function pointFromReport(value: Value, report: Report): SweepPoint {
+  const runs = report.runs;
+  const mean = (f: (r: (typeof runs)[number]) => number) => runs.reduce((s, r) => s + f(r), 0) / Math.max(1, runs.length);
+  const embedding: SweepPoint['embedding'] = {};
+  for (const m of MODELS) {
+    const rs = runs.filter((r) => r.models[m]);
+    if (rs.length) {
+      embedding[m] = {
+        contentAgreement: rs.reduce((s, r) => s + r.models[m]!.embedding.contentAgreement, 0) / rs.length,
+        cfAgreement: rs.reduce((s, r) => s + r.models[m]!.embedding.cfAgreement, 0) / rs.length,
+      };
+    }
+  }
+  return {
+    value,
+    seeds: report.seeds,
+    dataStats: {
+      popularityKL: { recVsSearch: mean((r) => r.dataStats.popularityKL.recVsSearch), searchVsRec: mean((r) => r.dataStats.popularityKL.searchVsRec) },
+      popularitySpearman: mean((r) => r.dataStats.popularitySpearman),
+      realizedAlignment: mean((r) => r.dataStats.realizedAlignment),
+      coverage: { search: mean((r) => r.dataStats.coverage.search), rec: mean((r) => r.dataStats.coverage.rec) },
+      trainExamples: { search: mean((r) => r.dataStats.trainExamples.search), rec: mean((r) => r.dataStats.trainExamples.rec) },
+    },
+    jointGain: report.summary.jointGain,
+    models: report.summary.means,
+    embedding,
+    stopped: report.stopped,
+  };
+}
+
+export interface SweepOptions {
+  seeds: number[];
+  experiment?: string | null;
+  /** Runs one point's seeds (in turn, or on worker threads) and returns its report. */
+  runPoint: (cfg: Config, seeds: number[]) => Promise<Report>;
+  onPoint?: (sweep: Sweep) => void;
+  shouldStop?: () => boolean;
+}
+
+export async function runSweep(base: Config, key: ConfigKey, values: Value[], opts: SweepOptions): Promise<Sweep> {
+  checkSweep(base, key, values);
+  const sweep: Sweep = {
+    schema: SWEEP_SCHEMA, experiment: opts.experiment ?? null, key, values, config: base, seeds: opts.seeds,
+    points: [], complete: false, stopped: false, createdAt: new Date().toISOString(),
+  };
+  for (const value of values) {
+    if (opts.shouldStop?.()) break;
+    const report = await opts.runPoint(pointConfig(base, key, value), opts.seeds);
+    if (report.stopped) break; // a point cut short is not a finished point
+    sweep.points.push(pointFromReport(value, report));
+    opts.onPoint?.(sweep);
+  }
+  sweep.complete = sweep.points.length === values.length;
+  sweep.stopped = !sweep.complete;
+  return sweep;
+}
+
+/** One row per point; the columns a spreadsheet or a plotting script needs. */
+export function sweepCsv(s: Sweep): string {
+  const scorers = ['search', 'rec', 'joint', 'popularity', 'oracle'];
+  const header = [s.key, 'klRecVsSearch', 'klSearchVsRec', 'spearman', 'alignment', 'coverageRec', 'trainSearch', 'trainRec'];
+  for (const t of ['search', 'rec']) header.push(`gain_${t}_mean`, `gain_${t}_lo`, `gain_${t}_hi`);
+  for (const m of scorers) for (const t of ['search', 'rec']) header.push(`${m}_${t}_recall`, `${m}_${t}_ndcg`, `${m}_${t}_kl`);
+  for (const m of MODELS) header.push(`${m}_contentAgreement`, `${m}_cfAgreement`);
+  const num = (x: number | undefined | null) => (x === undefined || x === null || !Number.isFinite(x) ? '' : String(Number(x.toPrecision(6))));
+  const rows = s.points.map((p) => {
+    const row = [String(p.value), num(p.dataStats.popularityKL.recVsSearch), num(p.dataStats.popularityKL.searchVsRec), num(p.dataStats.popularitySpearman),
+      num(p.dataStats.realizedAlignment), num(p.dataStats.coverage.rec), num(p.dataStats.trainExamples.search), num(p.dataStats.trainExamples.rec)];
+    for (const t of ['search', 'rec'] as Task[]) {
+      const g = p.jointGain[t];
+      row.push(num(g?.mean), num(g?.ci95?.[0]), num(g?.ci95?.[1]));
+    }
+    for (const m of scorers) for (const t of ['search', 'rec'] as Task[]) {
+      const v = p.models[m]?.[t];
+      row.push(num(v?.recall), num(v?.ndcg), num(v?.kl));
+    }
+    for (const m of MODELS) row.push(num(p.embedding[m]?.contentAgreement), num(p.embedding[m]?.cfAgreement));
+    return row.join(',');
+  });
+  return [header.join(','), ...rows].join('\n') + '\n';
+}

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runExperiment } from '../../src/engine/experiment';
+import { parseSweepSpec, pointFromReport, runSweep, sweepCsv, SWEEP_EXPERIMENTS } from '../../src/engine/sweep';
+import { resolveConfig } from '../../src/engine/config';
+import { tinyConfig, useWasm } from './helpers';
+
+beforeAll(useWasm);
+const serial = (cfg: Parameters<typeof runExperiment>[0], seeds: number[]) => runExperiment(cfg, { seeds });
+
+describe('sweeps', () => {
+  it("a sweep's points equal single runs with the same settings", async () => {
+    const base = tinyConfig({ epochs: 2 });
+    const sweep = await runSweep(base, 'contentCfAlignment', [0, 1], { seeds: [1, 2], runPoint: serial });
+    expect(sweep.complete).toBe(true);
+    expect(sweep.points.map((p) => p.value)).toEqual([0, 1]);
+    const single = await runExperiment({ ...base, contentCfAlignment: 0 }, { seeds: [1, 2] });
+    const again = pointFromReport(0, single);
+    expect(JSON.stringify(sweep.points[0])).toBe(JSON.stringify(again));
+    expect(sweep.points[0].jointGain.rec!.ci95).toHaveLength(2);
+  });
+
+  it('a stopped sweep keeps its finished points', async () => {
+    const base = tinyConfig({ epochs: 1 });
+    let done = 0;
+    const sweep = await runSweep(base, 'recCoverage', [0.5, 0.75, 1], {
+      seeds: [1], runPoint: serial, onPoint: () => done++, shouldStop: () => done >= 1,
+    });
+    expect(sweep.points).toHaveLength(1);
+    expect(sweep.stopped).toBe(true);
+    expect(sweep.complete).toBe(false);
+  });
+
+  it('the CSV and the JSON agree', async () => {
+    const sweep = await runSweep(tinyConfig({ epochs: 1 }), 'recTrain', [200, 400], { seeds: [1, 2], runPoint: serial });
+    const [header, ...rows] = sweepCsv(sweep).trim().split('\n').map((l) => l.split(','));
+    expect(rows).toHaveLength(2);
+    const col = (name: string) => header.indexOf(name);
+    rows.forEach((row, i) => {
+      const p = sweep.points[i];
+      expect(Number(row[col('recTrain')])).toBe(p.value);
+      expect(Number(row[col('gain_rec_mean')])).toBeCloseTo(p.jointGain.rec!.mean, 5);
+      expect(Number(row[col('gain_rec_lo')])).toBeCloseTo(p.jointGain.rec!.ci95![0], 5);
+      expect(Number(row[col('joint_rec_recall')])).toBeCloseTo(p.models.joint.rec!.recall, 5);
+      expect(Number(row[col('klRecVsSearch')])).toBeCloseTo(p.dataStats.popularityKL.recVsSearch, 5);
+      expect(Number(row[col('joint_cfAgreement')])).toBeCloseTo(p.embedding.joint!.cfAgreement, 5);
+    });
+  });
+
+  it('rejects bad sweep specs with a clear message', () => {
+    const base = resolveConfig({});
+    expect(parseSweepSpec('recCoverage=0.2,0.6', base).values).toEqual([0.2, 0.6]);
+    expect(() => parseSweepSpec('itemz=1,2', base)).toThrow(/unknown key "itemz"/);
+    expect(() => parseSweepSpec('items=', base)).toThrow(/has no values/);
+    expect(() => parseSweepSpec('items', base)).toThrow(/is not KEY=v1,v2/);
+    expect(() => parseSweepSpec('recCoverage=0.5,3', base)).toThrow(/recCoverage="3" is not allowed: recCoverage must be a number from 0.05 to 1/);
+    expect(() => parseSweepSpec('seed=1,2', base)).toThrow(/seed cannot be swept/);
+    expect(() => parseSweepSpec('topics=2,50', resolveConfig({ items: 40 }))).toThrow(/topics=50 exceeds items=40/);
+    expect(() => parseSweepSpec('items=100,100', base)).toThrow(/repeats a value/);
+  });
+
+  it('built-in experiments are valid sweeps', () => {
+    for (const e of SWEEP_EXPERIMENTS) {
+      const base = resolveConfig(e.base);
+      expect(() => parseSweepSpec(`${e.key}=${e.values.join(',')}`, base), e.name).not.toThrow();
+    }
+  });
+
+  it('the runner keeps the finished points when interrupted', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bl-sweep-'));
+    const args = ['--import', 'tsx', 'src/cli/experiment.ts', '--sweep', 'recTrain=200,300,400,500,600', '--seeds', '1', '--jobs', '1', '--out', out, '--quiet',
+      '--set', 'items=30', '--set', 'topics=3', '--set', 'cfClusters=3', '--set', 'searchTrain=200', '--set', 'searchTest=40', '--set', 'recTest=40',
+      '--set', 'dim=8', '--set', 'epochs=40', '--set', 'patience=0', '--set', 'batchSize=16'];
+    const child = spawn(process.execPath, args, { stdio: 'pipe' });
+    const file = join(out, 'sweep.json');
+    for (let i = 0; i < 600 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const sweep = JSON.parse(readFileSync(file, 'utf8'));
+    expect(code).toBe(130);
+    expect(sweep.stopped).toBe(true);
+    expect(sweep.points.length).toBeGreaterThanOrEqual(1);
+    expect(sweep.points.length).toBeLessThan(5);
+    expect(readFileSync(join(out, 'sweep.csv'), 'utf8').trim().split('\n')).toHaveLength(sweep.points.length + 1);
+  });
+});
