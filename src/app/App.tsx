@@ -9,6 +9,10 @@ import { downloadText } from './charts/ExportButtons';
 import { LossChart } from './charts/LossChart';
 import { Controls } from './panels/Controls';
 import { MetricsTable } from './panels/MetricsTable';
+import { AblationCompare } from './panels/AblationCompare';
+import { FindingsView } from './panels/FindingsView';
+import { SweepsView } from './panels/SweepsView';
+import type { View } from './store';
 import { autorunFromUrl, useLab } from './store';
 
 function statusText(s: ReturnType<typeof useLab.getState>): string {
@@ -37,6 +41,13 @@ function Header() {
         <button type="button" data-testid="reset" onClick={s.reset}>Reset</button>
         <button type="button" data-testid="export-report" disabled={!s.report} onClick={() => s.report && downloadText('report.json', JSON.stringify(s.report, null, 1))}>Export report.json</button>
       </div>
+      <nav className="tabs" aria-label="Views">
+        {(['lab', 'sweeps', 'findings'] as View[]).map((v) => (
+          <button key={v} type="button" className={s.view === v ? 'tab active' : 'tab'} aria-current={s.view === v ? 'page' : undefined} data-testid={`view-${v}`} onClick={() => s.setView(v)}>
+            {{ lab: 'Lab', sweeps: 'Sweeps', findings: 'Findings' }[v]}
+          </button>
+        ))}
+      </nav>
       <div className="state">
         <span data-testid="status" className={`status ${s.status}`} role="status">{statusText(s)}</span>
         <span className="backend" title={s.backend?.attempts.map((a) => `${a.name}: ${a.ok ? 'in use' : a.reason}`).join('\n')}>
@@ -112,6 +123,11 @@ export function App() {
     <div className="app">
       <Header />
       <Notices />
+      {s.view === 'findings' ? (
+        <main className="results wide"><FindingsView /></main>
+      ) : s.view === 'sweeps' ? (
+        <main className="layout"><Controls /><div className="results"><SweepsView /></div></main>
+      ) : (
       <main className="layout">
         <Controls />
         <div className="results">
@@ -155,12 +171,14 @@ export function App() {
               {MODELS.map((m) => <EmbeddingChart key={m} model={m} report={s.models[m]} itemInfo={itemInfo} colorBy={s.colorBy} />)}
             </div>
           </section>
+          <AblationCompare report={s.report} without={s.without} config={shownConfig} />
           <footer>
             After Penha et al., <em>Bridging Search and Recommendation in Generative Retrieval: Does One Task Help the Other?</em> RecSys 2024.
             The simulation, the models and the metrics are described in the README.
           </footer>
         </div>
       </main>
+      )}
     </div>
   );
 }

@@ -8,7 +8,8 @@ import type { BackendAttempt, BackendName } from '../engine/backend';
 import { defaultConfig, type Config, type ConfigKey } from '../engine/config';
 import type { ExperimentEvent } from '../engine/experiment';
 import { PRESETS } from '../engine/presets';
-import type { ModelName, ModelReport, Report } from '../engine/report';
+import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/report';
+import type { Sweep } from '../engine/sweep';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import { parseUrl, toQuery } from './url';
 
@@ -22,7 +23,31 @@ export interface ModelProgress {
   finished: boolean;
 }
 
+export type View = 'lab' | 'sweeps' | 'findings';
+
+export interface SweepState {
+  status: Status;
+  sweep: Sweep | null;
+  /** The full report of each finished point, to open it in the lab. */
+  reports: Report[];
+  /** Models trained so far and in all. */
+  done: number;
+  total: number;
+  startedAt: number;
+  elapsed: number;
+  error: string | null;
+}
+
+export interface SweepRequest {
+  config: Config;
+  key: ConfigKey;
+  values: Config[ConfigKey][];
+  seeds: number;
+  experiment: string | null;
+}
+
 export interface LabState {
+  view: View;
   config: Config;
   preset: string;
   notices: string[];
@@ -33,13 +58,21 @@ export interface LabState {
   progress: Partial<Record<ModelName, ModelProgress>>;
   models: Partial<Record<ModelName, ModelReport>>;
   report: Report | null;
+  /** With an ablation on: Gen_R+S on the same world without it. */
+  without: Report | null;
+  sweep: SweepState;
   /** The config the shown results were trained with. */
   trainedConfig: Config | null;
   tensors: { after: number; before: number } | null;
   startedAt: number;
   elapsed: number;
   colorBy: 'topic' | 'cluster';
+  setView: (v: View) => void;
   setKnob: (key: ConfigKey, value: Config[ConfigKey]) => void;
+  runSweep: (r: SweepRequest) => void;
+  stopSweep: () => void;
+  /** Shows a finished sweep point's full results in the lab. */
+  openPoint: (index: number) => void;
   applyPreset: (name: string) => void;
   setColorBy: (c: 'topic' | 'cluster') => void;
   dismissNotices: () => void;
@@ -91,10 +124,12 @@ function onWorkerMessage(m: FromWorker) {
     return;
   }
   if (m.runId !== s.runId) return; // a message from a run the user has left
+  if (s.sweep.status === 'training' || s.sweep.status === 'starting') return onSweepMessage(m);
   if (m.type === 'event') onEvent(m.event);
   else if (m.type === 'done') {
     useLab.setState({
       report: m.report,
+      without: m.without,
       models: m.report.runs[0]?.models ?? s.models,
       status: m.report.stopped ? 'stopped' : 'done',
       tensors: { after: m.tensors, before: m.tensorsBefore },
@@ -103,6 +138,18 @@ function onWorkerMessage(m: FromWorker) {
   } else if (m.type === 'error') useLab.setState({ status: 'error', error: m.message });
 }
 
+function onSweepMessage(m: FromWorker) {
+  const sw = useLab.getState().sweep;
+  const elapsed = (performance.now() - sw.startedAt) / 1000;
+  if (m.type === 'event' && m.event.type === 'model') useLab.setState({ sweep: { ...sw, status: 'training', done: sw.done + 1, elapsed } });
+  else if (m.type === 'event') { if (sw.status === 'starting') useLab.setState({ sweep: { ...sw, status: 'training', elapsed } }); }
+  else if (m.type === 'sweepPoint') useLab.setState({ sweep: { ...sw, sweep: m.sweep, reports: [...sw.reports, m.report], elapsed } });
+  else if (m.type === 'sweepDone') useLab.setState({ sweep: { ...sw, sweep: m.sweep, status: m.sweep.complete ? 'done' : 'stopped', elapsed }, tensors: { after: m.tensors, before: m.tensorsBefore } });
+  else if (m.type === 'error') useLab.setState({ sweep: { ...sw, status: 'error', error: m.message } });
+}
+
+const idleSweep: SweepState = { status: 'idle', sweep: null, reports: [], done: 0, total: 0, startedAt: 0, elapsed: 0, error: null };
+
 function presetValues(name: string): Config {
   return { ...defaultConfig(), ...(PRESETS.find((p) => p.name === name)?.values ?? {}) } as Config;
 }
@@ -110,6 +157,7 @@ function presetValues(name: string): Config {
 const initial = parseUrl(typeof location === 'undefined' ? '' : location.search);
 
 export const useLab = create<LabState>((set, get) => ({
+  view: initial.view,
   config: initial.config,
   preset: initial.preset,
   notices: initial.notices,
@@ -120,12 +168,34 @@ export const useLab = create<LabState>((set, get) => ({
   progress: {},
   models: {},
   report: null,
+  without: null,
+  sweep: idleSweep,
   trainedConfig: null,
   tensors: null,
   startedAt: 0,
   elapsed: 0,
   colorBy: 'topic',
+  setView: (view) => set({ view }),
   setKnob: (key, value) => set({ config: { ...get().config, [key]: value } }),
+  runSweep: (r) => {
+    const { runId, sweep, status } = get();
+    if (['training', 'starting'].includes(sweep.status) || ['training', 'starting'].includes(status)) return;
+    const id = runId + 1;
+    const seeds = Array.from({ length: r.seeds }, (_, i) => r.config.seed + i);
+    set({ runId: id, sweep: { ...idleSweep, status: 'starting', total: r.values.length * r.seeds * MODELS.length, startedAt: performance.now() } });
+    send({ type: 'sweep', runId: id, config: r.config, key: r.key, values: r.values, seeds, experiment: r.experiment, backends: initial.backends });
+  },
+  stopSweep: () => {
+    const { runId, sweep } = get();
+    if (sweep.status === 'training' || sweep.status === 'starting') send({ type: 'stop', runId });
+  },
+  openPoint: (index) => {
+    const { sweep } = get();
+    const report = sweep.reports[index];
+    if (!report) return;
+    const config = { ...report.config };
+    set({ view: 'lab', config, trainedConfig: config, report, without: null, models: report.runs[0]?.models ?? {}, status: 'done', error: null, progress: {} });
+  },
   applyPreset: (name) => set({ preset: name, config: { ...presetValues(name), seed: get().config.seed } }),
   setColorBy: (colorBy) => set({ colorBy }),
   dismissNotices: () => set({ notices: [] }),
@@ -133,7 +203,8 @@ export const useLab = create<LabState>((set, get) => ({
     const { config, runId, status } = get();
     if (status === 'training' || status === 'starting') return;
     const id = runId + 1;
-    set({ runId: id, status: 'starting', error: null, progress: {}, models: {}, report: null, tensors: null, trainedConfig: config, startedAt: performance.now(), elapsed: 0 });
+    if (get().sweep.status === 'training' || get().sweep.status === 'starting') return;
+    set({ runId: id, status: 'starting', error: null, progress: {}, models: {}, report: null, without: null, tensors: null, trainedConfig: config, startedAt: performance.now(), elapsed: 0 });
     send({ type: 'run', runId: id, config, seeds: [config.seed], backends: initial.backends });
   },
   stop: () => {
@@ -143,14 +214,14 @@ export const useLab = create<LabState>((set, get) => ({
   reset: () => {
     get().stop();
     const { preset, runId } = get();
-    set({ config: presetValues(preset), runId: runId + 1, status: 'idle', error: null, progress: {}, models: {}, report: null, tensors: null, trainedConfig: null });
+    set({ config: presetValues(preset), runId: runId + 1, status: 'idle', error: null, progress: {}, models: {}, report: null, without: null, tensors: null, trainedConfig: null });
   },
 }));
 
 // Keep the URL in step with the knobs, so a link reproduces the world and the run.
 useLab.subscribe((s, prev) => {
   if (typeof history === 'undefined') return;
-  if (s.config !== prev.config || s.preset !== prev.preset) history.replaceState(null, '', `${location.pathname}${toQuery(s.config, s.preset)}`);
+  if (s.config !== prev.config || s.preset !== prev.preset || s.view !== prev.view) history.replaceState(null, '', `${location.pathname}${toQuery(s.config, s.preset, s.view)}`);
 });
 
 export const autorunFromUrl = initial.autorun;

@@ -9,7 +9,9 @@ import { PRESET_NAMES, PRESETS } from '../engine/presets';
 import { BACKENDS, type BackendName } from '../engine/backend';
 
 /** Query keys that are not knobs. */
-const EXTRA_KEYS = ['preset', 'autorun', 'backend'] as const;
+const EXTRA_KEYS = ['preset', 'autorun', 'backend', 'view'] as const;
+export const VIEWS = ['lab', 'sweeps', 'findings'] as const;
+export type ViewName = (typeof VIEWS)[number];
 
 export interface UrlState {
   config: Config;
@@ -17,6 +19,7 @@ export interface UrlState {
   autorun: boolean;
   /** Backends to try, best first: all of them, or from the one the link names onwards. */
   backends: BackendName[];
+  view: ViewName;
   notices: string[];
 }
 
@@ -58,13 +61,20 @@ export function parseUrl(search: string): UrlState {
     if ((BACKENDS as readonly string[]).includes(backend)) backends = BACKENDS.slice(BACKENDS.indexOf(backend as BackendName));
     else notices.push(`backend=${backend} is not allowed: use one of ${BACKENDS.join(', ')}. Trying all, best first.`);
   }
-  return { config: config as Config, preset, autorun: autorun === '1', backends, notices };
+  let view: ViewName = 'lab';
+  const viewText = params.get('view');
+  if (viewText !== null) {
+    if ((VIEWS as readonly string[]).includes(viewText)) view = viewText as ViewName;
+    else notices.push(`view=${viewText} is not allowed: use one of ${VIEWS.join(', ')}. Showing the lab.`);
+  }
+  return { config: config as Config, preset, autorun: autorun === '1', backends, view, notices };
 }
 
 /** The query string for a state: the preset and every knob that differs from it. */
-export function toQuery(config: Config, preset: string): string {
+export function toQuery(config: Config, preset: string, view: ViewName = 'lab'): string {
   const base = { ...defaultConfig(), ...PRESETS.find((p) => p.name === preset)?.values } as Config;
   const params = new URLSearchParams();
+  if (view !== 'lab') params.set('view', view);
   if (preset !== 'classroom') params.set('preset', preset);
   for (const key of CONFIG_KEYS) if (config[key] !== base[key]) params.set(key, String(config[key]));
   const s = params.toString();

@@ -1,11 +1,14 @@
 /**
  * The lab worker: trains in a module Web Worker so the page stays responsive. It picks
- * a backend once, runs one experiment at a time, stops on request, and if the WebGPU
- * device is lost it falls back to the next backend, says so, and runs again.
+ * a backend once, runs one job (a run or a sweep) at a time, stops on request, and if
+ * the WebGPU device is lost it falls back to the next backend, says so, and runs again.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../engine/backend';
-import { runExperiment } from '../engine/experiment';
+import { defaultConfig, type Config } from '../engine/config';
+import { runExperiment, type ExperimentEvent } from '../engine/experiment';
+import type { Report } from '../engine/report';
+import { runSweep } from '../engine/sweep';
 import { chooseBrowserBackend, deviceLost } from './browser-backends';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -23,21 +26,49 @@ function start(order: readonly BackendName[], note?: string): Promise<BackendNam
   });
 }
 
-async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+const ABLATION_KEYS = ['outputBias', 'itemEmbeddings', 'popularityRemoved'] as const;
+
+function withoutAblations(c: Config): Config | null {
+  const d = defaultConfig();
+  if (ABLATION_KEYS.every((k) => c[k] === d[k])) return null;
+  return { ...c, outputBias: d.outputBias, itemEmbeddings: d.itemEmbeddings, popularityRemoved: d.popularityRemoved };
+}
+
+type Job = Exclude<ToWorker, { type: 'stop' }>;
+
+async function execute(msg: Job, stop: () => boolean): Promise<void> {
+  const tensorsBefore = tf.memory().numTensors;
+  const onEvent = (event: ExperimentEvent) => post({ type: 'event', runId: msg.runId, event });
+  if (msg.type === 'run') {
+    const report = await runExperiment(msg.config, { seeds: msg.seeds, shouldStop: stop, onEvent });
+    const plain = withoutAblations(msg.config);
+    // The same world's joint model without the ablation, for the side-by-side view.
+    const without = plain && !report.stopped ? await runExperiment(plain, { seeds: msg.seeds, shouldStop: stop, models: ['joint'] }) : null;
+    if (lost === null) post({ type: 'done', runId: msg.runId, report, without, tensors: tf.memory().numTensors, tensorsBefore });
+    return;
+  }
+  let pending: Report | null = null;
+  const sweep = await runSweep(msg.config, msg.key, msg.values, {
+    seeds: msg.seeds,
+    experiment: msg.experiment,
+    shouldStop: stop,
+    runPoint: async (cfg, seeds) => {
+      const report = await runExperiment(cfg, { seeds, shouldStop: stop, onEvent });
+      if (!report.stopped) pending = report;
+      return report;
+    },
+    onPoint: (s) => post({ type: 'sweepPoint', runId: msg.runId, sweep: s, report: pending! }),
+  });
+  if (lost === null) post({ type: 'sweepDone', runId: msg.runId, sweep, tensors: tf.memory().numTensors, tensorsBefore });
+}
+
+async function run(msg: Job): Promise<void> {
   backendReady ??= start(msg.backends);
   let backend = await backendReady;
   for (;;) {
-    const tensorsBefore = tf.memory().numTensors;
     try {
-      const report = await runExperiment(msg.config, {
-        seeds: msg.seeds,
-        shouldStop: () => stopRequested === msg.runId || lost !== null,
-        onEvent: (event) => post({ type: 'event', runId: msg.runId, event }),
-      });
-      if (lost === null) {
-        post({ type: 'done', runId: msg.runId, report, tensors: tf.memory().numTensors, tensorsBefore });
-        return;
-      }
+      await execute(msg, () => stopRequested === msg.runId || lost !== null);
+      if (lost === null) return;
     } catch (e) {
       if (lost === null) throw e;
     }
@@ -50,13 +81,11 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   }
 }
 
-// One run at a time: a new run waits until the previous one (stopped or not) has ended.
+// One job at a time: a new one waits until the previous one (stopped or not) has ended.
 let queue: Promise<void> = Promise.resolve();
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   if (msg.type === 'stop') stopRequested = msg.runId;
-  if (msg.type === 'run') {
-    queue = queue.then(() => run(msg).catch((err) => post({ type: 'error', runId: msg.runId, message: err instanceof Error ? err.message : String(err) })));
-  }
+  else queue = queue.then(() => run(msg).catch((err) => post({ type: 'error', runId: msg.runId, message: err instanceof Error ? err.message : String(err) })));
 };

@@ -92,6 +92,42 @@ describe('the lab in Chromium', () => {
     await page.screenshot({ path: 'test-results/app-url-notice.png' });
   });
 
+  it('runs a sweep in the worker, fills the curve, opens a point in the lab', async () => {
+    await page.goto(`${server.url}?view=sweeps&backend=wasm&${TINY}`);
+    await page.getByTestId('sweep-choice').selectOption('__custom');
+    await page.locator('#sweep-key').selectOption('recCoverage');
+    await page.getByTestId('sweep-values').fill('0.5,2');
+    await page.locator('#sweep-seeds').fill('1');
+    await page.getByTestId('sweep-run').click();
+    expect(await page.getByTestId('sweep-error').textContent()).toMatch(/recCoverage="2" is not allowed: recCoverage must be a number from 0.05 to 1/);
+    await page.getByTestId('sweep-values').fill('0.5,1');
+    await page.getByTestId('sweep-run').click();
+    await page.waitForFunction(() => /^(done|error|stopped)/.test(document.querySelector('[data-testid=sweep-status]')?.textContent ?? ''), null, { timeout: 180000 });
+    expect(await page.getByTestId('sweep-status').textContent()).toMatch(/^done: 6\/6 models trained, 2 point/);
+    expect(await page.getByTestId('sweep-chart').getAttribute('data-points')).toBe('2');
+    await page.screenshot({ path: 'test-results/app-sweep.png', fullPage: true });
+    await page.getByRole('button', { name: 'Open in lab' }).first().click();
+    expect(await page.getByTestId('status').textContent()).toMatch(/done/);
+    expect(await page.locator('#knob-recCoverage').inputValue()).toBe('0.5');
+    expect(await page.getByTestId('metrics').locator('td.num').first().textContent()).toMatch(/^\d\.\d{3}$/);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the joint model with and without an ablation side by side', async () => {
+    await page.goto(`${server.url}?backend=wasm&outputBias=perTask&${TINY}`);
+    expect(await trainAndWait()).toMatch(/done/);
+    const table = page.getByTestId('ablation-compare');
+    await table.waitFor();
+    expect(await table.textContent()).toMatch(/with and without outputBias=perTask/);
+    expect(await table.locator('td.num').count()).toBe(15);
+  });
+
+  it('shows the findings view', async () => {
+    await page.goto(`${server.url}?view=findings`);
+    await page.getByTestId('findings-view').waitFor();
+    await page.screenshot({ path: 'test-results/app-findings.png', fullPage: true });
+  });
+
   it('works on a narrow screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.url}?${TINY}`);

@@ -1,0 +1,94 @@
+/**
+ * A sweep's curve: one knob (or the KL it produces) on x, the chosen quantity on y, the
+ * mean over seeds as a line and its 95 % interval as a band. Clicking a point opens it.
+ */
+import { useRef } from 'react';
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { Sweep, SweepPoint } from '../../engine/sweep';
+import { MODEL_COLORS } from '../format';
+import { ExportButtons } from './ExportButtons';
+
+export type SweepMetric = 'gain' | 'recall' | 'kl' | 'agreement';
+export const SWEEP_METRICS: { id: SweepMetric; label: string }[] = [
+  { id: 'gain', label: 'joint gain (Recall@K)' },
+  { id: 'recall', label: 'Recall@K of each model' },
+  { id: 'kl', label: 'popularity KL on recommendation' },
+  { id: 'agreement', label: 'embedding neighbour agreement' },
+];
+
+interface SeriesDef { key: string; name: string; color: string; get: (p: SweepPoint) => number | undefined; band?: (p: SweepPoint) => [number, number] | undefined; dashed?: boolean }
+
+function seriesFor(metric: SweepMetric): SeriesDef[] {
+  switch (metric) {
+    case 'gain':
+      return [
+        { key: 'rec', name: 'recommendation gain', color: MODEL_COLORS.rec, get: (p) => p.jointGain.rec?.mean, band: (p) => p.jointGain.rec?.ci95 ?? undefined },
+        { key: 'search', name: 'search gain', color: MODEL_COLORS.search, get: (p) => p.jointGain.search?.mean, band: (p) => p.jointGain.search?.ci95 ?? undefined },
+      ];
+    case 'recall':
+      return [
+        { key: 'genR', name: 'Gen_R (rec)', color: MODEL_COLORS.rec, get: (p) => p.models.rec?.rec?.recall },
+        { key: 'jointR', name: 'Gen_R+S (rec)', color: MODEL_COLORS.joint, get: (p) => p.models.joint?.rec?.recall },
+        { key: 'genS', name: 'Gen_S (search)', color: MODEL_COLORS.search, get: (p) => p.models.search?.search?.recall, dashed: true },
+        { key: 'jointS', name: 'Gen_R+S (search)', color: '#9b7fc1', get: (p) => p.models.joint?.search?.recall, dashed: true },
+      ];
+    case 'kl':
+      return [
+        { key: 'genR', name: 'Gen_R', color: MODEL_COLORS.rec, get: (p) => p.models.rec?.rec?.kl },
+        { key: 'jointR', name: 'Gen_R+S', color: MODEL_COLORS.joint, get: (p) => p.models.joint?.rec?.kl },
+        { key: 'pop', name: 'Popularity', color: '#888', get: (p) => p.models.popularity?.rec?.kl, dashed: true },
+      ];
+    case 'agreement':
+      return [
+        { key: 'jc', name: 'Gen_R+S content', color: MODEL_COLORS.joint, get: (p) => p.embedding.joint?.contentAgreement },
+        { key: 'jf', name: 'Gen_R+S CF', color: '#9b7fc1', get: (p) => p.embedding.joint?.cfAgreement, dashed: true },
+        { key: 'rc', name: 'Gen_R content', color: MODEL_COLORS.rec, get: (p) => p.embedding.rec?.contentAgreement },
+        { key: 'sf', name: 'Gen_S CF', color: MODEL_COLORS.search, get: (p) => p.embedding.search?.cfAgreement, dashed: true },
+      ];
+  }
+}
+
+export function xOf(sweep: Sweep, p: SweepPoint): number {
+  return sweep.experiment === 'h1-divergence' ? p.dataStats.popularityKL.recVsSearch : Number(p.value);
+}
+
+export function SweepChart({ sweep, metric, onOpen, testId }: { sweep: Sweep; metric: SweepMetric; onOpen?: (index: number) => void; testId?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const defs = seriesFor(metric);
+  const data = sweep.points.map((p, i) => {
+    const row: Record<string, unknown> = { x: xOf(sweep, p), index: i, value: p.value };
+    for (const d of defs) {
+      row[d.key] = d.get(p);
+      if (d.band) row[`${d.key}Band`] = d.band(p);
+    }
+    return row;
+  });
+  const percent = metric === 'gain';
+  const xLabel = sweep.experiment === 'h1-divergence' ? 'KL(p_R‖p_S) of the world' : sweep.key;
+  return (
+    <figure className="chart sweep-chart" ref={ref} data-testid={testId ?? 'sweep-chart'} data-points={sweep.points.length}>
+      <figcaption>
+        <strong>{SWEEP_METRICS.find((m) => m.id === metric)!.label}</strong> against {xLabel}; mean over {sweep.seeds.length} seed(s)
+        {percent && ', band = 95 % interval'}. <ExportButtons target={ref} name={`sweep-${sweep.experiment ?? sweep.key}-${metric}`} />
+      </figcaption>
+      <ResponsiveContainer width="100%" height={280}>
+        <ComposedChart data={data} margin={{ top: 5, right: 16, bottom: 20, left: 5 }}
+          onClick={(state) => { const i = Number(state?.activeTooltipIndex); if (onOpen && Number.isInteger(i) && i >= 0) onOpen(i); }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(v) => String(Number(v.toPrecision(3)))} label={{ value: xLabel, position: 'insideBottom', offset: -10 }} />
+          <YAxis width={52} tickFormatter={(v) => (percent ? `${(v * 100).toFixed(0)}%` : Number(v).toFixed(2))} />
+          {percent && <ReferenceLine y={0} stroke="#888" strokeDasharray="4 4" />}
+          <Tooltip formatter={(v) => (Array.isArray(v) ? v.map((x) => (percent ? `${(x * 100).toFixed(1)}%` : Number(x).toFixed(3))).join(' – ') : percent ? `${((v as number) * 100).toFixed(1)}%` : Number(v).toFixed(3))}
+            labelFormatter={(_, p) => `${sweep.key} = ${String(p?.[0]?.payload?.value ?? '')}${onOpen ? ' · click to open' : ''}`} />
+          <Legend verticalAlign="top" height={22} />
+          {defs.filter((d) => d.band).map((d) => (
+            <Area key={`${d.key}Band`} dataKey={`${d.key}Band`} stroke="none" fill={d.color} fillOpacity={0.15} legendType="none" name={`${d.name} 95 % CI`} isAnimationActive={false} />
+          ))}
+          {defs.map((d) => (
+            <Line key={d.key} dataKey={d.key} name={d.name} stroke={d.color} strokeDasharray={d.dashed ? '5 4' : undefined} isAnimationActive={false} dot={{ r: 4 }} activeDot={{ r: 6 }} connectNulls />
+          ))}
+        </ComposedChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}

@@ -1,0 +1,80 @@
+/** Findings: the built-in experiments' curves from real runs (npm run findings), with computed verdicts. */
+import { useEffect, useState } from 'react';
+import type { AblationStudy } from '../../engine/ablations';
+import { CLAIMS, trend } from '../../engine/findings';
+import { SWEEP_EXPERIMENTS, type Sweep } from '../../engine/sweep';
+import { SweepChart, type SweepMetric } from '../charts/SweepChart';
+import { fmt, pct } from '../format';
+
+const METRIC_FOR: Record<string, SweepMetric> = { 'h2-alignment': 'gain', 'h1-divergence': 'gain' };
+
+export function FindingsView() {
+  const [sweeps, setSweeps] = useState<Record<string, Sweep | null>>({});
+  const [ablations, setAblations] = useState<AblationStudy | null>(null);
+  useEffect(() => {
+    const base = import.meta.env.BASE_URL;
+    for (const e of SWEEP_EXPERIMENTS) {
+      fetch(`${base}findings/${e.name}.json`).then((r) => (r.ok ? r.json() : null)).then((s) => setSweeps((x) => ({ ...x, [e.name]: s }))).catch(() => setSweeps((x) => ({ ...x, [e.name]: null })));
+    }
+    fetch(`${base}findings/ablations.json`).then((r) => (r.ok ? r.json() : null)).then(setAblations).catch(() => setAblations(null));
+  }, []);
+  return (
+    <div className="findings" data-testid="findings-view">
+      <p className="caption">
+        Each curve below comes from real training runs of the three models (3 seeds per point, wasm backend), made with <code>npm run findings</code>,
+        which also writes <code>docs/findings.md</code>. The verdicts are computed from the points: a trend is a Spearman ρ of at least 0.7 in size.
+        With three seeds the intervals are wide; a trend of the means is a hint, not a proof.
+      </p>
+      {SWEEP_EXPERIMENTS.map((e) => {
+        const s = sweeps[e.name];
+        return (
+          <section key={e.name} aria-label={e.title}>
+            <h2>{e.title}</h2>
+            <p className="caption"><em>{e.question}</em></p>
+            {s ? (
+              <>
+                <div className="duo">
+                  <SweepChart sweep={s} metric={METRIC_FOR[e.name] ?? 'gain'} testId={`finding-${e.name}`} />
+                  <SweepChart sweep={s} metric={e.name.startsWith('h2') ? 'agreement' : 'kl'} testId={`finding-${e.name}-2`} />
+                </div>
+                <ul className="verdicts">
+                  {CLAIMS.filter((c) => c.experiment === e.name).map((c) => {
+                    const t = trend(c, s);
+                    return (
+                      <li key={c.y.label}>
+                        {c.text} <strong>Observed:</strong> {c.y.label} {t.observed} with {c.x.label} (ρ = {fmt(t.rho, 2)}) —{' '}
+                        <span className={`verdict ${t.verdict.replace(' ', '-')}`}>{t.verdict}</span>.
+                      </li>
+                    );
+                  })}
+                </ul>
+              </>
+            ) : (
+              <p className="placeholder">{s === null ? 'No stored run yet: run npm run findings.' : 'Loading…'}</p>
+            )}
+          </section>
+        );
+      })}
+      {ablations && (
+        <section aria-label="Ablations">
+          <h2>Ablations: separating the two mechanisms</h2>
+          <table className="sweep-table">
+            <thead><tr><th scope="col">joint model</th><th scope="col">rec R@10 Gen_R → Gen_R+S</th><th scope="col">rec gain</th><th scope="col">pop-KL advantage</th><th scope="col">content adv. over Gen_R</th><th scope="col">CF adv. over Gen_S</th></tr></thead>
+            <tbody>
+              {ablations.variants.map((v) => (
+                <tr key={v.name}>
+                  <th scope="row">{v.label}</th>
+                  <td className="num">{fmt(v.summary.recRecall)} → {fmt(v.summary.jointRecRecall)}</td>
+                  <td className="num">{pct(v.summary.recGain?.mean)}</td>
+                  <td className="num">{fmt(v.summary.klAdvantage)}</td>
+                  <td className="num">{fmt(v.summary.contentAdvantage, 2)}</td>
+                  <td className="num">{fmt(v.summary.cfAdvantage, 2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+/** Sweeps: a built-in experiment or any knob over chosen values, trained in the worker, curves filling in. */
+import { useState } from 'react';
+import { ConfigError, PARAMS, resolveConfig, type ConfigKey } from '../../engine/config';
+import { parseSweepSpec, sweepCsv, SWEEP_EXPERIMENTS } from '../../engine/sweep';
+import { downloadText } from '../charts/ExportButtons';
+import { SWEEP_METRICS, SweepChart, type SweepMetric } from '../charts/SweepChart';
+import { pct } from '../format';
+import { useLab } from '../store';
+
+const CUSTOM = '__custom';
+
+export function SweepsView() {
+  const { config, sweep: state, runSweep, stopSweep, openPoint, status } = useLab();
+  const [choice, setChoice] = useState<string>(SWEEP_EXPERIMENTS[0].name);
+  const [key, setKey] = useState<ConfigKey>('recCoverage');
+  const [valuesText, setValuesText] = useState('0.2,0.6,1');
+  const [seeds, setSeeds] = useState(3);
+  const [metric, setMetric] = useState<SweepMetric>('gain');
+  const [error, setError] = useState<string | null>(null);
+  const busy = state.status === 'training' || state.status === 'starting';
+  const experiment = SWEEP_EXPERIMENTS.find((e) => e.name === choice);
+
+  const start = () => {
+    try {
+      if (experiment) {
+        // A built-in experiment runs on its own base world (the lab's seed kept).
+        const base = resolveConfig({ ...experiment.base, seed: config.seed });
+        runSweep({ config: base, key: experiment.key, values: experiment.values, seeds, experiment: experiment.name });
+      } else {
+        const spec = parseSweepSpec(`${key}=${valuesText}`, config);
+        runSweep({ config, key: spec.key, values: spec.values, seeds, experiment: null });
+      }
+      setError(null);
+    } catch (e) {
+      setError(e instanceof ConfigError ? e.message : String(e));
+    }
+  };
+  const left = state.done > 0 && busy ? (state.elapsed / state.done) * (state.total - state.done) : null;
+  const sw = state.sweep;
+  return (
+    <div className="sweeps" data-testid="sweeps-view">
+      <section className="sweep-form" aria-label="Sweep settings">
+        <div>
+          <label htmlFor="sweep-choice">Experiment</label>
+          <select id="sweep-choice" data-testid="sweep-choice" value={choice} disabled={busy} onChange={(e) => setChoice(e.target.value)}>
+            {SWEEP_EXPERIMENTS.map((e) => <option key={e.name} value={e.name}>{e.title}</option>)}
+            <option value={CUSTOM}>Any knob… (on the lab's current world)</option>
+          </select>
+          <p className="help">{experiment ? `${experiment.question} Sweeps ${experiment.key} over ${experiment.values.join(', ')}.` : 'Sweeps one knob of the world set in the lab.'}</p>
+        </div>
+        {!experiment && (
+          <>
+            <div>
+              <label htmlFor="sweep-key">Knob</label>
+              <select id="sweep-key" value={key} disabled={busy} onChange={(e) => setKey(e.target.value as ConfigKey)}>
+                {PARAMS.filter((p) => p.key !== 'seed').map((p) => <option key={p.key} value={p.key}>{p.key}</option>)}
+              </select>
+            </div>
+            <div>
+              <label htmlFor="sweep-values">Values (comma-separated)</label>
+              <input id="sweep-values" data-testid="sweep-values" value={valuesText} disabled={busy} onChange={(e) => setValuesText(e.target.value)} />
+            </div>
+          </>
+        )}
+        <div>
+          <label htmlFor="sweep-seeds">Seeds per value</label>
+          <input id="sweep-seeds" type="number" min={1} max={10} value={seeds} disabled={busy} onChange={(e) => setSeeds(Math.max(1, Math.min(10, Math.round(Number(e.target.value)) || 1)))} />
+        </div>
+        <div className="sweep-actions">
+          <button type="button" className="primary" data-testid="sweep-run" disabled={busy || status === 'training'} onClick={start}>Run sweep</button>
+          <button type="button" data-testid="sweep-stop" disabled={!busy} onClick={stopSweep}>Stop</button>
+        </div>
+      </section>
+      {error && <p className="problems" role="alert" data-testid="sweep-error">{error}</p>}
+      {state.status !== 'idle' && (
+        <p className="sweep-status" role="status" data-testid="sweep-status">
+          {busy ? 'running' : state.status}: {state.done}/{state.total} models trained, {sw?.points.length ?? 0} point(s) finished
+          {left !== null && ` · about ${Math.ceil(left)} s left`}{!busy && ` · ${state.elapsed.toFixed(0)} s`}
+          {state.error && ` · ${state.error}`}
+          <progress max={Math.max(1, state.total)} value={state.done} aria-label="Sweep progress" />
+        </p>
+      )}
+      {sw && sw.points.length > 0 && (
+        <>
+          <div className="sweep-toolbar">
+            <label htmlFor="sweep-metric">Show</label>
+            <select id="sweep-metric" value={metric} onChange={(e) => setMetric(e.target.value as SweepMetric)}>
+              {SWEEP_METRICS.map((m) => <option key={m.id} value={m.id}>{m.label}</option>)}
+            </select>
+            <button type="button" className="small" onClick={() => downloadText('sweep.json', JSON.stringify(sw, null, 1))}>Export sweep.json</button>
+            <button type="button" className="small" onClick={() => downloadText('sweep.csv', sweepCsv(sw), 'text/csv')}>Export CSV</button>
+          </div>
+          <SweepChart sweep={sw} metric={metric} onOpen={openPoint} />
+          <table className="sweep-table">
+            <caption>Points (open one to see that world's full results in the lab)</caption>
+            <thead><tr><th scope="col">{sw.key}</th><th scope="col">KL(p_R‖p_S)</th><th scope="col">rec gain</th><th scope="col">search gain</th><th scope="col" /></tr></thead>
+            <tbody>
+              {sw.points.map((p, i) => (
+                <tr key={String(p.value)}>
+                  <th scope="row">{String(p.value)}</th>
+                  <td className="num">{p.dataStats.popularityKL.recVsSearch.toFixed(3)}</td>
+                  <td className="num">{pct(p.jointGain.rec?.mean)}</td>
+                  <td className="num">{pct(p.jointGain.search?.mean)}</td>
+                  <td><button type="button" className="small" onClick={() => openPoint(i)}>Open in lab</button></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  );
+}
