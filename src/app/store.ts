@@ -225,3 +225,6 @@ useLab.subscribe((s, prev) => {
 });
 
 export const autorunFromUrl = initial.autorun;
+
+// Test hook (used by the browser tests): simulate a lost WebGPU device in the worker.
+if (typeof window !== 'undefined') (window as unknown as { __bridgeLab: unknown }).__bridgeLab = { loseDevice: () => send({ type: 'loseDevice' }) };

@@ -43,3 +43,9 @@ export function deviceLost(): Promise<string> {
   const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string; reason?: string }> } }).device;
   return device?.lost ? device.lost.then((info) => info?.message || info?.reason || 'device lost') : new Promise(() => {});
 }
+
+/** Destroys the WebGPU device in use (a test hook for the device-loss fallback). */
+export function destroyDevice(): void {
+  if (tf.getBackend() !== 'webgpu') return;
+  (tf.backend() as unknown as { device?: { destroy?: () => void } }).device?.destroy?.();
+}

@@ -9,19 +9,21 @@ import { defaultConfig, type Config } from '../engine/config';
 import { runExperiment, type ExperimentEvent } from '../engine/experiment';
 import type { Report } from '../engine/report';
 import { runSweep } from '../engine/sweep';
-import { chooseBrowserBackend, deviceLost } from './browser-backends';
+import { chooseBrowserBackend, destroyDevice, deviceLost } from './browser-backends';
 import type { FromWorker, ToWorker } from './protocol';
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 let backendReady: Promise<BackendName> | null = null;
 let stopRequested = -1;
 let lost: string | null = null;
+let lostSignal: Promise<string> = new Promise(() => {});
 
 function start(order: readonly BackendName[], note?: string): Promise<BackendName> {
   return chooseBrowserBackend(order).then(({ backend, attempts }) => {
     post({ type: 'backend', backend, attempts, note });
     lost = null;
-    deviceLost().then((why) => { lost = why; });
+    lostSignal = deviceLost();
+    lostSignal.then((why) => { lost = why; });
     return backend;
   });
 }
@@ -34,7 +36,7 @@ function withoutAblations(c: Config): Config | null {
   return { ...c, outputBias: d.outputBias, itemEmbeddings: d.itemEmbeddings, popularityRemoved: d.popularityRemoved };
 }
 
-type Job = Exclude<ToWorker, { type: 'stop' }>;
+type Job = Extract<ToWorker, { type: 'run' | 'sweep' }>;
 
 async function execute(msg: Job, stop: () => boolean): Promise<void> {
   const tensorsBefore = tf.memory().numTensors;
@@ -70,6 +72,8 @@ async function run(msg: Job): Promise<void> {
       await execute(msg, () => stopRequested === msg.runId || lost !== null);
       if (lost === null) return;
     } catch (e) {
+      // A failed GPU call can surface before the device's lost promise settles: give it a moment.
+      if (lost === null && backend === 'webgpu') lost = await Promise.race([lostSignal, new Promise<null>((r) => setTimeout(() => r(null), 1000))]);
       if (lost === null) throw e;
     }
     // The GPU device was lost mid-run: fall back to the next backend and run again.
@@ -87,5 +91,6 @@ let queue: Promise<void> = Promise.resolve();
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   if (msg.type === 'stop') stopRequested = msg.runId;
+  else if (msg.type === 'loseDevice') destroyDevice();
   else queue = queue.then(() => run(msg).catch((err) => post({ type: 'error', runId: msg.runId, message: err instanceof Error ? err.message : String(err) })));
 };

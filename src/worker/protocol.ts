@@ -8,7 +8,9 @@ import type { Sweep } from '../engine/sweep';
 export type ToWorker =
   | { type: 'run'; runId: number; config: Config; seeds: number[]; backends: BackendName[] }
   | { type: 'sweep'; runId: number; config: Config; key: ConfigKey; values: Config[ConfigKey][]; seeds: number[]; experiment: string | null; backends: BackendName[] }
-  | { type: 'stop'; runId: number };
+  | { type: 'stop'; runId: number }
+  /** Test hook: destroys the WebGPU device, as a driver reset or a lost GPU would. */
+  | { type: 'loseDevice' };
 
 export type FromWorker =
   | { type: 'backend'; backend: BackendName; attempts: BackendAttempt[]; note?: string }

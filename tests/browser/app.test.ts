@@ -80,6 +80,18 @@ describe('the lab in Chromium', () => {
     expect(await page.getByTestId('backend').textContent()).toBe('wasm');
   });
 
+  it('falls back and says so when the WebGPU device is lost, and finishes the run', async () => {
+    await page.goto(`${server.url}?${TINY}`);
+    await page.getByTestId('train').click();
+    await page.waitForFunction(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0, null, { timeout: 120000 });
+    expect(await page.getByTestId('backend').textContent()).toBe('webgpu');
+    await page.evaluate(() => (window as unknown as { __bridgeLab: { loseDevice: () => void } }).__bridgeLab.loseDevice());
+    await page.waitForFunction(() => /done|error/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 240000 });
+    expect(await page.getByTestId('status').textContent()).toMatch(/done/);
+    expect(await page.getByTestId('backend').textContent()).not.toBe('webgpu');
+    expect(await page.getByTestId('backend-notice').textContent()).toMatch(/WebGPU device lost .*fell back and restarted the run/);
+  });
+
   it('names bad URL parameters in a notice and uses the defaults', async () => {
     await page.goto(`${server.url}?items=lots&queryNoise=3&colour=red`);
     const notice = page.getByTestId('url-notice');
