@@ -12,14 +12,8 @@ type Consume = (rows: Float64Array, first: number, count: number) => void;
 const CHUNK = 64;
 
 export function scorePopularity(train: { count: number; target: Int32Array }, testCount: number, items: number, consume: Consume): void {
-  const counts = targetCounts(train, items);
-  const row = counts.map((c) => Math.log(c + 0.5));
-  for (let first = 0; first < testCount; first += CHUNK) {
-    const count = Math.min(CHUNK, testCount - first);
-    const rows = new Float64Array(count * items);
-    for (let r = 0; r < count; r++) rows.set(row, r * items);
-    consume(rows, first, count);
-  }
+  const row = targetCounts(train, items).map((c) => Math.log(c + 0.5));
+  scoreInChunks(testCount, items, (_, rows, at) => rows.set(row, at), consume);
 }
 
 /** log P(item | query) up to a constant, for every item (query words are independent). */
@@ -73,22 +67,22 @@ export function oracleRecRow(w: World, c: Pick<Config, 'sessionNoise'>, history:
   }
 }
 
-export function scoreOracleSearch(w: World, c: Config, test: SearchExamples, consume: Consume): void {
-  const N = w.items, L = test.queryLength;
-  for (let first = 0; first < test.count; first += CHUNK) {
-    const count = Math.min(CHUNK, test.count - first);
-    const rows = new Float64Array(count * N);
-    for (let r = 0; r < count; r++) oracleSearchRow(w, c, test.words.subarray((first + r) * L, (first + r + 1) * L), rows, r * N);
-    consume(rows, first, count);
+/** Scores `count` test examples in chunks: `fill` writes example e's row at `offset`. */
+function scoreInChunks(count: number, items: number, fill: (e: number, rows: Float64Array, offset: number) => void, consume: Consume): void {
+  for (let first = 0; first < count; first += CHUNK) {
+    const n = Math.min(CHUNK, count - first);
+    const rows = new Float64Array(n * items);
+    for (let r = 0; r < n; r++) fill(first + r, rows, r * items);
+    consume(rows, first, n);
   }
 }
 
+export function scoreOracleSearch(w: World, c: Config, test: SearchExamples, consume: Consume): void {
+  const L = test.queryLength;
+  scoreInChunks(test.count, w.items, (e, rows, at) => oracleSearchRow(w, c, test.words.subarray(e * L, (e + 1) * L), rows, at), consume);
+}
+
 export function scoreOracleRec(w: World, c: Config, test: RecExamples, consume: Consume): void {
-  const N = w.items, H = test.historyLength;
-  for (let first = 0; first < test.count; first += CHUNK) {
-    const count = Math.min(CHUNK, test.count - first);
-    const rows = new Float64Array(count * N);
-    for (let r = 0; r < count; r++) oracleRecRow(w, c, test.history.subarray((first + r) * H, (first + r + 1) * H), rows, r * N);
-    consume(rows, first, count);
-  }
+  const H = test.historyLength;
+  scoreInChunks(test.count, w.items, (e, rows, at) => oracleRecRow(w, c, test.history.subarray(e * H, (e + 1) * H), rows, at), consume);
 }

@@ -22,14 +22,14 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'h1-shared-popularity',
     title: 'H1 · shared popularity',
-    description: 'A larger catalogue with sparse recommendation data; search and recommendation share one popularity ranking.',
-    values: { items: 600, searchTrain: 6000, recTrain: 1000, recCoverage: 1, popularityAgreement: 1, contentCfAlignment: 1 },
+    description: 'A larger catalogue (600 items) with sparse recommendation data (300 sessions against 6,000 queries); search and recommendation share one popularity ranking.',
+    values: { items: 600, searchTrain: 6000, recTrain: 300, recCoverage: 1, popularityAgreement: 1, contentCfAlignment: 1 },
   },
   {
     name: 'h1-conflicting-popularity',
     title: 'H1 · conflicting popularity',
     description: 'As H1 · shared popularity, but the two popularity rankings are independent.',
-    values: { items: 600, searchTrain: 6000, recTrain: 1000, recCoverage: 1, popularityAgreement: 0, contentCfAlignment: 1 },
+    values: { items: 600, searchTrain: 6000, recTrain: 300, recCoverage: 1, popularityAgreement: 0, contentCfAlignment: 1 },
   },
   {
     name: 'h2-aligned-structure',

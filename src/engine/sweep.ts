@@ -57,12 +57,12 @@ export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
   {
     name: 'h1-divergence', title: 'H1 · popularity divergence', key: 'popularityAgreement', values: [0, 0.25, 0.5, 0.75, 1],
     question: 'As the two tasks\' popularity rankings diverge (KL(p_R‖p_S) grows), does the recommendation gain of joint training fall?',
-    base: { items: 600, searchTrain: 6000, recTrain: 1000, recCoverage: 1, contentCfAlignment: 1 },
+    base: { items: 600, searchTrain: 6000, recTrain: 300, recCoverage: 1, contentCfAlignment: 1 },
   },
   {
     name: 'h1-capped', title: 'H1 · capped added task (Fig. 4)', key: 'searchCapPerItem', values: [5, 10, 50, 500],
     question: 'Capping the added (search) task\'s examples per item flattens its popularity: how do both tasks respond?',
-    base: { items: 600, searchTrain: 6000, recTrain: 1000, recCoverage: 1, contentCfAlignment: 1 },
+    base: { items: 600, searchTrain: 6000, recTrain: 300, recCoverage: 1, contentCfAlignment: 1 },
   },
   {
     name: 'h2-alignment', title: 'H2 · content meets CF', key: 'contentCfAlignment', values: [0, 0.25, 0.5, 0.75, 1],
