@@ -108,3 +108,18 @@ describe('coverage', () => {
     }
   });
 });
+
+describe('common random numbers', () => {
+  it('worlds of one seed differ only where a knob says so', () => {
+    const a = buildWorld(resolveConfig({ ...base, contentCfAlignment: 0.3 }));
+    const b = buildWorld(resolveConfig({ ...base, contentCfAlignment: 0.7 }));
+    expect(Array.from(a.pRec)).toEqual(Array.from(b.pRec));
+    expect(Array.from(a.topic)).toEqual(Array.from(b.topic));
+    expect(Array.from(a.recCovered)).toEqual(Array.from(b.recCovered));
+    // raising the alignment only turns random clusters into aligned ones
+    for (let i = 0; i < a.items; i++) if (a.cluster[i] === a.topicCluster[a.topic[i]]) expect(b.cluster[i]).toBe(b.topicCluster[b.topic[i]]);
+    const c = buildWorld(resolveConfig({ ...base, popularityAgreement: 0.2 }));
+    expect(Array.from(c.pSearch)).toEqual(Array.from(a.pSearch));
+    expect(Array.from(c.cluster)).toEqual(Array.from(buildWorld(resolveConfig(base)).cluster));
+  });
+});

@@ -93,27 +93,35 @@ function coverage(popularity: Float64Array, share: number, rng: Rng): Uint8Array
 
 export function buildWorld(c: Config): World {
   const N = c.items;
-  const rng = Rng.derive(c.seed, 'world');
+  // Each part of the world draws from its own stream, and every draw is made whatever the
+  // knob's value, so that two worlds of one seed differ only where a knob says they do
+  // (common random numbers: a sweep compares like with like).
+  const topicRng = Rng.derive(c.seed, 'world/topics');
   // Content topics: balanced sizes, random assignment.
   const topic = new Int32Array(N);
-  const perm = rng.permutation(N);
+  const perm = topicRng.permutation(N);
   for (let j = 0; j < N; j++) topic[perm[j]] = j % c.topics;
   // Taste follows content with probability contentCfAlignment, else a random cluster.
+  // Raising the alignment only turns random clusters into aligned ones.
+  const clusterRng = Rng.derive(c.seed, 'world/clusters');
   const topicCluster = new Int32Array(c.topics);
-  const clusterPerm = rng.permutation(c.cfClusters);
+  const clusterPerm = clusterRng.permutation(c.cfClusters);
   for (let t = 0; t < c.topics; t++) topicCluster[t] = clusterPerm[t % c.cfClusters];
   const cluster = new Int32Array(N);
   for (let i = 0; i < N; i++) {
-    cluster[i] = rng.next() < c.contentCfAlignment ? topicCluster[topic[i]] : rng.int(c.cfClusters);
+    const u = clusterRng.next();
+    const random = clusterRng.int(c.cfClusters);
+    cluster[i] = u < c.contentCfAlignment ? topicCluster[topic[i]] : random;
   }
   // Popularity: a latent Gaussian score per task; the rec score mixes in the search
   // score with weight popularityAgreement (1 = same ranking, 0 = independent).
+  const popRng = Rng.derive(c.seed, 'world/popularity');
   const a = c.popularityAgreement;
   const uSearch = new Float64Array(N);
   const uRec = new Float64Array(N);
   for (let i = 0; i < N; i++) {
-    uSearch[i] = rng.normal();
-    uRec[i] = a * uSearch[i] + Math.sqrt(Math.max(0, 1 - a * a)) * rng.normal();
+    uSearch[i] = popRng.normal();
+    uRec[i] = a * uSearch[i] + Math.sqrt(Math.max(0, 1 - a * a)) * popRng.normal();
   }
   const pSearch = zipf(ranksOf(uSearch), c.searchZipf);
   const pRec = zipf(ranksOf(uRec), c.recZipf);
