@@ -64,7 +64,7 @@ export const PARAMS = [
   { key: 'popularityAgreement', group: 'popularity', type: 'float', min: 0, max: 1, step: 0.05, default: 1, label: 'Popularity agreement', help: 'How much the search and recommendation popularity rankings agree (1 = same, 0 = independent).' },
   // data
   { key: 'searchTrain', group: 'data', type: 'int', min: 0, max: 200000, default: 4000, step: 500, label: 'Search train examples', help: 'Query → item training pairs.' },
-  { key: 'recTrain', group: 'data', type: 'int', min: 0, max: 200000, default: 1500, step: 500, label: 'Rec train examples', help: 'History → next item training pairs.' },
+  { key: 'recTrain', group: 'data', type: 'int', min: 0, max: 200000, default: 600, step: 100, label: 'Rec train examples', help: 'History → next item training pairs.' },
   { key: 'searchTest', group: 'data', type: 'int', min: 10, max: 50000, default: 1000, step: 100, label: 'Search test examples', help: 'Held-out queries, drawn from all items.' },
   { key: 'recTest', group: 'data', type: 'int', min: 10, max: 50000, default: 1000, step: 100, label: 'Rec test examples', help: 'Held-out sessions, drawn from all items.' },
   { key: 'queryLength', group: 'data', type: 'int', min: 1, max: 12, default: 3, label: 'Query length', help: 'Words per query.' },
