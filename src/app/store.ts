@@ -96,19 +96,41 @@ function send(m: ToWorker) {
   getWorker().postMessage(m);
 }
 
-function onEvent(event: ExperimentEvent) {
+/** Most loss points kept per model for the live chart (older ones are thinned). */
+const MAX_LOSS_POINTS = 400;
+
+function appendLoss(losses: { step: number; loss: number }[], point: { step: number; loss: number }) {
+  const next = [...losses, point];
+  return next.length > MAX_LOSS_POINTS ? next.filter((_, i) => i % 2 === 0 || i === next.length - 1) : next;
+}
+
+// Progress arrives every few steps; the page applies it at most every 100 ms, in one
+// state change, so that a fast backend cannot keep the main thread busy re-rendering.
+let queuedTrain: Extract<ExperimentEvent, { type: 'train' }>[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+function flushTrainEvents() {
+  flushTimer = null;
+  if (!queuedTrain.length) return;
   const s = useLab.getState();
+  const progress = { ...s.progress };
+  for (const event of queuedTrain) {
+    const p = progress[event.model] ?? { step: 0, totalSteps: 0, epoch: 0, losses: [], finished: false };
+    progress[event.model] = { ...p, step: event.progress.step, totalSteps: event.progress.totalSteps, epoch: event.progress.epoch, losses: appendLoss(p.losses, { step: event.progress.step, loss: event.progress.loss }) };
+  }
+  queuedTrain = [];
+  useLab.setState({ status: 'training', elapsed: (performance.now() - s.startedAt) / 1000, progress });
+}
+
+function onEvent(event: ExperimentEvent) {
   if (event.type === 'train') {
-    const p = s.progress[event.model] ?? { step: 0, totalSteps: 0, epoch: 0, losses: [], finished: false };
-    useLab.setState({
-      status: 'training',
-      elapsed: (performance.now() - s.startedAt) / 1000,
-      progress: {
-        ...s.progress,
-        [event.model]: { ...p, step: event.progress.step, totalSteps: event.progress.totalSteps, epoch: event.progress.epoch, losses: [...p.losses, { step: event.progress.step, loss: event.progress.loss }] },
-      },
-    });
-  } else if (event.type === 'model') {
+    queuedTrain.push(event);
+    flushTimer ??= setTimeout(flushTrainEvents, 100);
+    return;
+  }
+  if (event.type === 'model') {
+    flushTrainEvents();
+    const s = useLab.getState();
     const p = s.progress[event.model];
     useLab.setState({
       models: { ...s.models, [event.model]: event.report },
@@ -127,6 +149,7 @@ function onWorkerMessage(m: FromWorker) {
   if (s.sweep.status === 'training' || s.sweep.status === 'starting') return onSweepMessage(m);
   if (m.type === 'event') onEvent(m.event);
   else if (m.type === 'done') {
+    flushTrainEvents();
     useLab.setState({
       report: m.report,
       without: m.without,
@@ -204,6 +227,7 @@ export const useLab = create<LabState>((set, get) => ({
     if (status === 'training' || status === 'starting') return;
     const id = runId + 1;
     if (get().sweep.status === 'training' || get().sweep.status === 'starting') return;
+    queuedTrain = [];
     set({ runId: id, status: 'starting', error: null, progress: {}, models: {}, report: null, without: null, tensors: null, trainedConfig: config, startedAt: performance.now(), elapsed: 0 });
     send({ type: 'run', runId: id, config, seeds: [config.seed], backends: initial.backends });
   },
@@ -213,6 +237,7 @@ export const useLab = create<LabState>((set, get) => ({
   },
   reset: () => {
     get().stop();
+    queuedTrain = [];
     const { preset, runId } = get();
     set({ config: presetValues(preset), runId: runId + 1, status: 'idle', error: null, progress: {}, models: {}, report: null, without: null, tensors: null, trainedConfig: null });
   },
