@@ -20,7 +20,7 @@ import { assembleReport, runSeed, runStopped, seedList, type ExperimentEvent } f
 import { useNodeBackend } from '../engine/node-backends';
 import { findPreset, PRESET_NAMES } from '../engine/presets';
 import type { Report, RunReport } from '../engine/report';
-import { findSweepExperiment, parseSweepSpec, runSweep, sweepCsv, SWEEP_EXPERIMENTS, type Sweep } from '../engine/sweep';
+import { findSweepExperiment, parseSweepSpec, runSweep, sweepCsv, type Sweep } from '../engine/sweep';
 import { parseFlags, parseIntFlag } from './args';
 import { SeedPool } from './pool';
 import { formatSummary, formatSweepHeader, formatSweepRow } from './table';
@@ -137,8 +137,6 @@ async function main(argv: string[]): Promise<void> {
     await pool?.close();
   }
 }
-
-export const EXPERIMENT_NAMES = SWEEP_EXPERIMENTS.map((e) => e.name);
 
 main(process.argv.slice(2)).catch((e) => {
   process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
