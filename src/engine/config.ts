@@ -108,6 +108,16 @@ export type Config = { [P in ParamList[number] as P['key']]: ValueOf<P> };
 export const PARAM_BY_KEY: Record<string, Param> = Object.fromEntries(PARAMS.map((p) => [p.key, p as Param]));
 export const CONFIG_KEYS = PARAMS.map((p) => p.key) as ConfigKey[];
 
+/** The ablation knobs: they change only Gen_R+S. */
+export const ABLATION_KEYS = ['outputBias', 'itemEmbeddings', 'popularityRemoved'] as const satisfies readonly ConfigKey[];
+
+/** The config with every ablation switched off, or null if none was on. */
+export function withoutAblations(c: Config): Config | null {
+  const d = defaultConfig();
+  if (ABLATION_KEYS.every((k) => c[k] === d[k])) return null;
+  return { ...c, outputBias: d.outputBias, itemEmbeddings: d.itemEmbeddings, popularityRemoved: d.popularityRemoved };
+}
+
 export function defaultConfig(): Config {
   return Object.fromEntries(PARAMS.map((p) => [p.key, p.default])) as unknown as Config;
 }

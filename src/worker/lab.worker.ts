@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../engine/backend';
-import { defaultConfig, type Config } from '../engine/config';
+import { withoutAblations } from '../engine/config';
 import { runExperiment, type ExperimentEvent } from '../engine/experiment';
 import type { Report } from '../engine/report';
 import { runSweep } from '../engine/sweep';
@@ -26,14 +26,6 @@ function start(order: readonly BackendName[], note?: string): Promise<BackendNam
     lostSignal.then((why) => { lost = why; });
     return backend;
   });
-}
-
-const ABLATION_KEYS = ['outputBias', 'itemEmbeddings', 'popularityRemoved'] as const;
-
-function withoutAblations(c: Config): Config | null {
-  const d = defaultConfig();
-  if (ABLATION_KEYS.every((k) => c[k] === d[k])) return null;
-  return { ...c, outputBias: d.outputBias, itemEmbeddings: d.itemEmbeddings, popularityRemoved: d.popularityRemoved };
 }
 
 type Job = Extract<ToWorker, { type: 'run' | 'sweep' }>;

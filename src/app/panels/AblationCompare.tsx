@@ -1,13 +1,11 @@
 /** With an ablation switched on: Gen_R+S with and without it, on the same world, side by side. */
-import { defaultConfig, type Config } from '../../engine/config';
+import { ABLATION_KEYS, defaultConfig, type Config } from '../../engine/config';
 import type { Report } from '../../engine/report';
 import { fmt } from '../format';
 
-const KEYS = ['outputBias', 'itemEmbeddings', 'popularityRemoved'] as const;
-
 export function AblationCompare({ report, without, config }: { report: Report | null; without: Report | null; config: Config }) {
   const d = defaultConfig();
-  const active = KEYS.filter((k) => config[k] !== d[k]);
+  const active = ABLATION_KEYS.filter((k) => config[k] !== d[k]);
   if (!active.length || !report || !without) return null;
   const k = config.k;
   const withJ = report.runs[0]?.models.joint;
