@@ -159,7 +159,7 @@ export function App() {
           <section aria-label="Item embeddings">
             <h2>H2 · Item embeddings</h2>
             <div className="caption">
-              The item-ID embeddings of each model projected to 2-D (PCA). Colour by{' '}
+              The item-ID embeddings of each model projected to 2-D ({shownConfig.projection === 'umap' ? 'UMAP' : 'PCA'}; the <em>Embedding projection</em> knob switches). Colour by{' '}
               <span role="radiogroup" aria-label="Colour items by" className="toggle">
                 <label><input type="radio" name="colorBy" checked={s.colorBy === 'topic'} onChange={() => s.setColorBy('topic')} /> content topic</label>
                 <label><input type="radio" name="colorBy" checked={s.colorBy === 'cluster'} onChange={() => s.setColorBy('cluster')} /> CF cluster</label>

@@ -96,6 +96,7 @@ export const PARAMS = [
   // run
   { key: 'seed', group: 'run', type: 'int', min: 1, max: 2147483647, default: 1, label: 'Seed', help: 'One seed gives one world and one run.' },
   { key: 'k', group: 'run', type: 'enum', options: [10, 1, 30], default: 10, label: 'Cutoff K', help: 'Recall@K and NDCG@K cutoff.' },
+  { key: 'projection', group: 'run', type: 'enum', options: ['pca', 'umap'], default: 'pca', label: 'Embedding projection', help: 'How the item embeddings are drawn in 2-D: PCA (linear, fast) or UMAP (keeps neighbourhoods; seeded).' },
 ] as const satisfies readonly Param[];
 
 type ParamList = typeof PARAMS;

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { scoreOracleRec, scoreOracleSearch, scorePopularity } from './baselines';
 import type { Config } from './config';
-import { chanceAgreement, nearestNeighbours, neighbourAgreement, pca2 } from './eval/embeddings';
+import { chanceAgreement, nearestNeighbours, neighbourAgreement, pca2, umap2 } from './eval/embeddings';
+import { Rng } from './rng';
 import { TaskEvaluator, type TaskResult } from './eval/evaluate';
 import { meanInterval } from './eval/intervals';
 import { popularityBuckets, RankingAccumulator, rankOf } from './eval/metrics';
@@ -62,7 +63,7 @@ async function validationRecall(model: Retriever, sets: Encoded[], k: number, it
   return total / sets.length;
 }
 
-async function analyseEmbeddings(model: Retriever, w: World): Promise<ModelReport['embedding']> {
+async function analyseEmbeddings(model: Retriever, w: World, cfg: Config): Promise<ModelReport['embedding']> {
   // The item-ID rows recommendation generates from (the same table as the input when
   // tied; with per-task item embeddings, recommendation's own table).
   const table = model.recItemTable;
@@ -70,8 +71,11 @@ async function analyseEmbeddings(model: Retriever, w: World): Promise<ModelRepor
   const { items: n } = w;
   const d = model.spec.dim;
   const nn = nearestNeighbours(data, n, d, NEIGHBOURS);
-  const { coords, explained } = pca2(data, n, d);
+  const { coords: pcaCoords, explained } = pca2(data, n, d);
+  const rng = Rng.derive(cfg.seed, 'umap');
+  const coords = cfg.projection === 'umap' ? umap2(data, n, d, () => rng.next()) : pcaCoords;
   return {
+    projection: cfg.projection,
     contentAgreement: round(neighbourAgreement(nn, n, w.topic)),
     cfAgreement: round(neighbourAgreement(nn, n, w.cluster)),
     chance: { content: round(chanceAgreement(w.topic)), cf: round(chanceAgreement(w.cluster)) },
@@ -143,7 +147,7 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
       const report: ModelReport = {
         eval: {},
         popularity: {},
-        embedding: await analyseEmbeddings(model, w),
+        embedding: await analyseEmbeddings(model, w, cfg),
         trainSeconds: round(result.seconds, 4),
         steps: result.steps,
         backend: tf.getBackend(),

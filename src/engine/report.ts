@@ -15,7 +15,9 @@ export interface EmbeddingReport {
   contentAgreement: number;
   cfAgreement: number;
   chance: { content: number; cf: number };
-  /** 2-D PCA of the item-ID embeddings, [x0, y0, x1, y1, ...], and variance explained. */
+  /** Which 2-D projection `pca` holds (the key name is kept for the contract). */
+  projection: 'pca' | 'umap';
+  /** 2-D projection of the item-ID embeddings, [x0, y0, x1, y1, ...]; PCA's variance explained. */
   pca: number[];
   explained: [number, number];
 }

@@ -73,3 +73,22 @@ describe('embedding analysis', () => {
     expect(chanceAgreement([0, 0, 0, 1, 1, 1])).toBeCloseTo(2 / 5);
   });
 });
+
+describe('UMAP projection', () => {
+  it('is seeded: same seed, same coordinates; separates two groups', async () => {
+    const { umap2 } = await import('../../src/engine/eval/embeddings');
+    const { Rng } = await import('../../src/engine/rng');
+    const n = 40, d = 4;
+    const data = new Float32Array(n * d);
+    const g = new Rng(5);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = (i < 20 ? 5 : -5) * (j === 0 ? 1 : 0) + g.normal() * 0.1;
+    const run = () => { const r = new Rng(1, 'umap'); return umap2(data, n, d, () => r.next()); };
+    const a = run();
+    expect(a.length).toBe(2 * n);
+    expect(Array.from(a)).toEqual(Array.from(run()));
+    for (const v of a) expect(Number.isFinite(v)).toBe(true);
+    const centroid = (from: number, to: number) => { let x = 0, y = 0; for (let i = from; i < to; i++) { x += a[2 * i]; y += a[2 * i + 1]; } return [x / (to - from), y / (to - from)]; };
+    const [c1, c2] = [centroid(0, 20), centroid(20, 40)];
+    expect(Math.hypot(c1[0] - c2[0], c1[1] - c2[1])).toBeGreaterThan(1);
+  });
+});

@@ -48,8 +48,8 @@ export function EmbeddingChart({ model, report, itemInfo, colorBy }: { model: Mo
         <ResponsiveContainer width="100%" height={230}>
           <ScatterChart margin={{ top: 5, right: 10, bottom: 5, left: 5 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="x" type="number" tick={false} name="PC1" label={{ value: `PC1 (${fmt(emb.explained[0] * 100, 0)} %)`, position: 'insideBottom', offset: 0 }} height={20} />
-            <YAxis dataKey="y" type="number" tick={false} name="PC2" width={20} label={{ value: 'PC2', angle: -90 }} />
+            <XAxis dataKey="x" type="number" tick={false} name="x" label={{ value: emb.projection === 'umap' ? 'UMAP 1' : `PC1 (${fmt(emb.explained[0] * 100, 0)} %)`, position: 'insideBottom', offset: 0 }} height={20} />
+            <YAxis dataKey="y" type="number" tick={false} name="y" width={20} label={{ value: emb.projection === 'umap' ? 'UMAP 2' : 'PC2', angle: -90 }} />
             <Tooltip content={<PointTip />} />
             {[...groups.entries()].sort((a, b) => a[0] - b[0]).map(([label, pts]) => (
               <Scatter key={label} name={`${colorBy} ${label}`} data={pts} fill={PALETTE[label % PALETTE.length]} fillOpacity={0.75} isAnimationActive={false} />

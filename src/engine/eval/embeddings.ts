@@ -1,3 +1,5 @@
+import { UMAP } from 'umap-js';
+
 /**
  * Item-embedding analysis (H2): a 2-D PCA projection, and neighbour agreement — the
  * share of each item's nearest neighbours (cosine) that share its content topic or CF
@@ -48,6 +50,17 @@ export function pca2(data: Float32Array | Float64Array, n: number, d: number): {
     }
   }
   return { coords, explained: [trace > 0 ? values[0] / trace : 0, trace > 0 ? values[1] / trace : 0] };
+}
+
+/**
+ * A seeded 2-D UMAP of rows (n × d), via umap-js (a maintained implementation; writing our
+ * own would be long and slower). Returns coordinates as [x0, y0, x1, y1, ...].
+ */
+export function umap2(data: Float32Array | Float64Array, n: number, d: number, random: () => number): Float32Array {
+  const rows = Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * d, (i + 1) * d)));
+  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, Math.max(2, n - 1)), minDist: 0.1, random });
+  const out = umap.fit(rows);
+  return Float32Array.from(out.flat());
 }
 
 /** Indices of each row's k nearest other rows by cosine similarity (n × k). */
