@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # npm test: installs what is missing (npm packages; Debian's Chromium when root), then
-# runs the unit tests (Node, wasm backend) and the browser tests (headless Chromium,
-# WebGPU on SwiftShader).
+# type-checks and runs the unit tests (Node, wasm backend) and the browser tests
+# (headless Chromium, WebGPU on SwiftShader). Ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh --chromium
 npx tsc --noEmit -p .
-npx vitest run "$@"
+mkdir -p test-results
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+node -e '
+const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));
+console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' || true
+exit "$status"
