@@ -5,9 +5,9 @@
  */
 import { create } from 'zustand';
 import type { BackendAttempt, BackendName } from '../engine/backend';
-import { defaultConfig, type Config, type ConfigKey } from '../engine/config';
+import type { Config, ConfigKey } from '../engine/config';
 import type { ExperimentEvent } from '../engine/experiment';
-import { PRESETS } from '../engine/presets';
+import { presetValues } from '../engine/presets';
 import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/report';
 import type { Sweep } from '../engine/sweep';
 import type { FromWorker, ToWorker } from '../worker/protocol';
@@ -172,10 +172,6 @@ function onSweepMessage(m: FromWorker) {
 }
 
 const idleSweep: SweepState = { status: 'idle', sweep: null, reports: [], done: 0, total: 0, startedAt: 0, elapsed: 0, error: null };
-
-function presetValues(name: string): Config {
-  return { ...defaultConfig(), ...(PRESETS.find((p) => p.name === name)?.values ?? {}) } as Config;
-}
 
 const initial = parseUrl(typeof location === 'undefined' ? '' : location.search);
 

@@ -4,8 +4,8 @@
  * a value of the wrong type or out of range, or a world that cannot be built is not
  * used; it is replaced by the default and named in a notice.
  */
-import { CONFIG_KEYS, defaultConfig, parseValue, PARAM_BY_KEY, worldProblems, type Config, type ConfigKey } from '../engine/config';
-import { PRESET_NAMES, PRESETS } from '../engine/presets';
+import { CONFIG_KEYS, parseValue, PARAM_BY_KEY, worldProblems, type Config, type ConfigKey } from '../engine/config';
+import { PRESET_NAMES, presetValues } from '../engine/presets';
 import { BACKENDS, type BackendName } from '../engine/backend';
 
 /** Query keys that are not knobs. */
@@ -32,7 +32,7 @@ export function parseUrl(search: string): UrlState {
     if (PRESET_NAMES.includes(presetText)) preset = presetText;
     else notices.push(`preset=${presetText} is not a preset; allowed: ${PRESET_NAMES.join(', ')}. Using classroom.`);
   }
-  const base = { ...defaultConfig(), ...PRESETS.find((p) => p.name === preset)!.values } as Config;
+  const base = presetValues(preset);
   const config = { ...base } as Record<string, unknown>;
   const fromUrl: ConfigKey[] = [];
   for (const [key, value] of params) {
@@ -72,7 +72,7 @@ export function parseUrl(search: string): UrlState {
 
 /** The query string for a state: the preset and every knob that differs from it. */
 export function toQuery(config: Config, preset: string, view: ViewName = 'lab'): string {
-  const base = { ...defaultConfig(), ...PRESETS.find((p) => p.name === preset)?.values } as Config;
+  const base = presetValues(preset);
   const params = new URLSearchParams();
   if (view !== 'lab') params.set('view', view);
   if (preset !== 'classroom') params.set('preset', preset);

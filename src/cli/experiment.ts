@@ -27,7 +27,7 @@ import { formatSummary, formatSweepHeader, formatSweepRow } from './table';
 
 const NODE_BACKENDS = ['wasm', 'cpu', 'webgpu'];
 
-export function parseSets(sets: string[]): Record<string, unknown> {
+function parseSets(sets: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const s of sets) {
     const eq = s.indexOf('=');

@@ -3,7 +3,7 @@
  * over the defaults (the defaults are the `classroom` world), with a sentence on what
  * it is for.
  */
-import { ConfigError, resolveConfig, type Config } from './config';
+import { ConfigError, defaultConfig, resolveConfig, type Config } from './config';
 
 export interface Preset {
   name: string;
@@ -51,6 +51,11 @@ export function findPreset(name: string): Preset {
   const p = PRESETS.find((x) => x.name === name);
   if (!p) throw new ConfigError(`unknown preset "${name}"; presets: ${PRESET_NAMES.join(', ')}`);
   return p;
+}
+
+/** A preset's knobs over the defaults (presets are valid by construction: a test checks). */
+export function presetValues(name: string): Config {
+  return { ...defaultConfig(), ...findPreset(name).values } as Config;
 }
 
 export function presetConfig(name: string, overrides: Partial<Record<string, unknown>> = {}): Config {

@@ -38,8 +38,6 @@ export interface TrainOptions {
   now?: () => number;
   /** Scores the model after each epoch (higher is better), for early stopping. */
   validate?: () => Promise<number>;
-  /** Called after each validation. */
-  onEpoch?: (e: { epoch: number; score: number; best: boolean }) => void;
 }
 
 type Training = Pick<Config, 'epochs' | 'batchSize' | 'learningRate' | 'jointMixing' | 'seed' | 'patience'>;
@@ -52,7 +50,7 @@ export function epochSchedule(sets: Encoded[], cfg: Training, rng: Rng): { set: 
     // Half of every batch from each task; the smaller set cycles.
     const orders = sets.map((s) => rng.permutation(s.count));
     const half = [Math.floor(B / 2), B - Math.floor(B / 2)];
-    const n = Math.ceil(Math.max(...sets.map((s) => s.count)) / half[0]);
+    const n = stepsPerEpoch(sets, cfg);
     const pos = [0, 0];
     for (let t = 0; t < n; t++) {
       const batch: { set: number; row: number }[] = [];
@@ -70,7 +68,7 @@ export function epochSchedule(sets: Encoded[], cfg: Training, rng: Rng): { set: 
   const all: { set: number; row: number }[] = [];
   sets.forEach((s, si) => { for (let r = 0; r < s.count; r++) all.push({ set: si, row: r }); });
   rng.shuffle(all);
-  const n = Math.ceil(all.length / B);
+  const n = stepsPerEpoch(sets, cfg);
   for (let t = 0; t < n; t++) {
     const batch = [];
     for (let j = 0; j < B; j++) batch.push(all[(t * B + j) % all.length]);
@@ -156,9 +154,7 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
       if (opts.validate) {
         const score = await opts.validate();
         validation.push({ epoch: epoch + 1, step, score });
-        const improved = score > best.score;
-        opts.onEpoch?.({ epoch: epoch + 1, score, best: improved });
-        if (improved) {
+        if (score > best.score) {
           best = { epoch: epoch + 1, score };
           if (cfg.patience > 0) {
             snapshot?.forEach((t) => t.dispose());
