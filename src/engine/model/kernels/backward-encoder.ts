@@ -1,0 +1,233 @@
+/**
+ * Backward kernels of the encoder and the input embedding, and the fused Adam update
+ * (see backward.ts for the decoder's).
+ */
+import { groupsFor, type FusedKernel } from './program';
+import type { ArenaLayout } from './layout';
+import { blockConstants, shapeConstants, type Packing, type View } from './packing';
+
+const X_VIEW = `fn xv(r: i32, k: i32) -> f32 { return xin[r * X_STRIDE + X_OFF + k]; }`;
+
+/** One encoder layer backward, a workgroup per sequence: both layer norms, the FFN, the
+ *  output projection, softmax and q/k/v projections, down to the layer's input (dx).
+ *  Keeps dz2, du, dz1 and dq/dk/dv for the weight kernel. */
+export function encoderBackward(l: ArenaLayout, B: number, p: Packing, layer: number, gradOut: View): FusedKernel {
+  return {
+    name: 'BridgeEncoderBackward', inputs: ['gout', 'act', 'ffn', 'theta'],
+    constants: { ...shapeConstants(l, B), ...blockConstants(l.encoder[layer]), ...p, GO_STRIDE: gradOut.stride, GO_OFF: gradOut.offset },
+    workgroups: B, outputSize: B * l.seq * p.B_STRIDE, dtype: 'float32', inPlace: false,
+    body: `
+fn gv(r: i32, k: i32) -> f32 { return gout[r * GO_STRIDE + GO_OFF + k]; }
+fn main(index: i32) {
+  let b = wg();
+  let t = lid();
+  let r0 = b * SEQ;
+  for (var s = t; s < SEQ; s += WGS) {
+    let r = r0 + s;
+    let fo = r * F_STRIDE;
+    var a = 0.0;
+    var c = 0.0;
+    for (var j = 0; j < DIM; j++) { let d = gv(r, j); a += d; c += d * ffn[fo + F_H + j]; }
+    a = a / f32(DIM);
+    c = c / f32(DIM);
+    for (var j = 0; j < DIM; j++) { result[r * B_STRIDE + B_DZ2 + j] = ffn[fo + F_R] * (gv(r, j) - a - ffn[fo + F_H + j] * c); }
+  }
+  storageBarrier();
+  for (var i = t; i < SEQ * FFN; i += WGS) {
+    let r = r0 + i / FFN;
+    let f = i % FFN;
+    var acc = 0.0;
+    for (var j = 0; j < DIM; j++) { acc += result[r * B_STRIDE + B_DZ2 + j] * theta[O_W2 + f * DIM + j]; }
+    result[r * B_STRIDE + B_DU + f] = select(0.0, acc, ffn[r * F_STRIDE + F_U + f] > 0.0);
+  }
+  storageBarrier();
+  for (var i = t; i < SEQ * DIM; i += WGS) {
+    let o = (r0 + i / DIM) * B_STRIDE;
+    let j = i % DIM;
+    var acc = 0.0;
+    for (var f = 0; f < FFN; f++) { acc += result[o + B_DU + f] * theta[O_W1 + j * FFN + f]; }
+    result[o + B_DZ1 + j] = result[o + B_DZ2 + j] + acc;
+  }
+  storageBarrier();
+  for (var s = t; s < SEQ; s += WGS) {
+    let o = (r0 + s) * B_STRIDE;
+    let ao = (r0 + s) * A_STRIDE;
+    var a = 0.0;
+    var c = 0.0;
+    for (var j = 0; j < DIM; j++) { let d = result[o + B_DZ1 + j]; a += d; c += d * act[ao + A_H + j]; }
+    a = a / f32(DIM);
+    c = c / f32(DIM);
+    for (var j = 0; j < DIM; j++) { result[o + B_DZ1 + j] = act[ao + A_R] * (result[o + B_DZ1 + j] - a - act[ao + A_H + j] * c); }
+  }
+  storageBarrier();
+  for (var i = t; i < SEQ * DIM; i += WGS) {
+    let o = (r0 + i / DIM) * B_STRIDE;
+    let k = i % DIM;
+    var acc = 0.0;
+    for (var j = 0; j < DIM; j++) { acc += result[o + B_DZ1 + j] * theta[O_WO + k * DIM + j]; }
+    result[o + B_DCTX + k] = acc;
+  }
+  storageBarrier();
+  for (var x = t; x < HEADS * SEQ * SEQ; x += WGS) {
+    let h = x / (SEQ * SEQ);
+    let qi = (x / SEQ) % SEQ;
+    let kj = x % SEQ;
+    let oq = (r0 + qi) * B_STRIDE;
+    let vk = (r0 + kj) * A_STRIDE + A_QKV + 2 * DIM + h * HD;
+    var acc = 0.0;
+    for (var e = 0; e < HD; e++) { acc += result[oq + B_DCTX + h * HD + e] * act[vk + e]; }
+    result[oq + B_DS + h * SEQ + kj] = acc;
+  }
+  storageBarrier();
+  for (var x = t; x < HEADS * SEQ; x += WGS) {
+    let h = x / SEQ;
+    let ds = (r0 + x % SEQ) * B_STRIDE + B_DS + h * SEQ;
+    let pq = (r0 + x % SEQ) * A_STRIDE + A_P + h * SEQ;
+    var dot = 0.0;
+    for (var j = 0; j < SEQ; j++) { dot += act[pq + j] * result[ds + j]; }
+    for (var j = 0; j < SEQ; j++) { result[ds + j] = act[pq + j] * (result[ds + j] - dot); }
+  }
+  storageBarrier();
+  for (var x = t; x < SEQ * 3 * DIM; x += WGS) {
+    let s = x / (3 * DIM);
+    let m = (x % (3 * DIM)) / DIM;
+    let c = x % DIM;
+    let h = c / HD;
+    var acc = 0.0;
+    if (m == 0) {
+      for (var j = 0; j < SEQ; j++) { acc += result[(r0 + s) * B_STRIDE + B_DS + h * SEQ + j] * act[(r0 + j) * A_STRIDE + A_QKV + DIM + c]; }
+      acc = acc * SCALE;
+    } else if (m == 1) {
+      for (var i = 0; i < SEQ; i++) { acc += result[(r0 + i) * B_STRIDE + B_DS + h * SEQ + s] * act[(r0 + i) * A_STRIDE + A_QKV + c]; }
+      acc = acc * SCALE;
+    } else {
+      for (var i = 0; i < SEQ; i++) { acc += act[(r0 + i) * A_STRIDE + A_P + h * SEQ + s] * result[(r0 + i) * B_STRIDE + B_DCTX + c]; }
+    }
+    result[(r0 + s) * B_STRIDE + B_DQKV + m * DIM + c] = acc;
+  }
+  storageBarrier();
+  for (var i = t; i < SEQ * DIM; i += WGS) {
+    let o = (r0 + i / DIM) * B_STRIDE;
+    let k = i % DIM;
+    var acc = result[o + B_DZ1 + k];
+    for (var m = 0; m < 3; m++) {
+      for (var j = 0; j < DIM; j++) { acc += result[o + B_DQKV + m * DIM + j] * theta[O_WQ + m * DIM * DIM + k * DIM + j]; }
+    }
+    result[o + B_DX + k] = acc;
+  }
+}`,
+  };
+}
+
+/** One encoder layer's weight gradients summed over the batch rows: Wq, Wk, Wv, Wo,
+ *  W1, b1, W2, b2. In place. */
+export function encoderWeightGrad(l: ArenaLayout, B: number, p: Packing, layer: number, x: View): FusedKernel {
+  const D = l.dim, F = l.ffn;
+  return {
+    name: 'BridgeEncoderWeightGrad', inputs: ['xin', 'act', 'ffn', 'bwd'],
+    constants: { ...shapeConstants(l, B), ...blockConstants(l.encoder[layer]), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
+    workgroups: groupsFor(4 * D * D + 2 * D * F + F + D), outputSize: 0, dtype: 'float32', inPlace: true,
+    body: `${X_VIEW}
+fn main(index: i32) {
+  var i = wg() * WGS + lid();
+  if (i < 3 * DIM * DIM) {
+    let m = i / (DIM * DIM);
+    let a = (i / DIM) % DIM;
+    let j = i % DIM;
+    var acc = 0.0;
+    for (var r = 0; r < ROWS; r++) { acc += xv(r, a) * bwd[r * B_STRIDE + B_DQKV + m * DIM + j]; }
+    result[G + O_WQ + i] += acc;
+    return;
+  }
+  i -= 3 * DIM * DIM;
+  if (i < DIM * DIM) {
+    var acc = 0.0;
+    for (var r = 0; r < ROWS; r++) { acc += act[r * A_STRIDE + A_CTX + i / DIM] * bwd[r * B_STRIDE + B_DZ1 + i % DIM]; }
+    result[G + O_WO + i] += acc;
+    return;
+  }
+  i -= DIM * DIM;
+  if (i < DIM * FFN) {
+    var acc = 0.0;
+    for (var r = 0; r < ROWS; r++) { acc += act[r * A_STRIDE + A_H + i / FFN] * bwd[r * B_STRIDE + B_DU + i % FFN]; }
+    result[G + O_W1 + i] += acc;
+    return;
+  }
+  i -= DIM * FFN;
+  if (i < FFN) {
+    var acc = 0.0;
+    for (var r = 0; r < ROWS; r++) { acc += bwd[r * B_STRIDE + B_DU + i]; }
+    result[G + O_B1 + i] += acc;
+    return;
+  }
+  i -= FFN;
+  if (i < FFN * DIM) {
+    var acc = 0.0;
+    for (var r = 0; r < ROWS; r++) { acc += ffn[r * F_STRIDE + F_U + i / DIM] * bwd[r * B_STRIDE + B_DZ2 + i % DIM]; }
+    result[G + O_W2 + i] += acc;
+    return;
+  }
+  i -= FFN * DIM;
+  if (i < DIM) {
+    var acc = 0.0;
+    for (var r = 0; r < ROWS; r++) { acc += bwd[r * B_STRIDE + B_DZ2 + i]; }
+    result[G + O_B2 + i] += acc;
+  }
+}`,
+  };
+}
+
+/** Gradient of the input table (a scatter-add of the rows' dx by token, summed in row
+ *  order: deterministic, no atomics) and of the position rows. A workgroup per table
+ *  row (skipped at once when the batch does not use it), then one per position. */
+export function embedGrad(l: ArenaLayout, B: number, p: Packing): FusedKernel {
+  return {
+    name: 'BridgeEmbedGrad', inputs: ['bwd', 'batch'], constants: { ...shapeConstants(l, B), ...p },
+    workgroups: l.table + l.seq, outputSize: 0, dtype: 'float32', inPlace: true,
+    body: `
+var<workgroup> hit: atomic<u32>;
+fn main(index: i32) {
+  let w = wg();
+  let t = lid();
+  for (var r = t; r < ROWS; r += WGS) { if (batch[r] == w) { atomicStore(&hit, 1u); } }
+  workgroupBarrier();
+  if (w >= TABLE) {
+    let s = w - TABLE;
+    for (var d = t; d < DIM; d += WGS) {
+      var acc = 0.0;
+      for (var b = 0; b < BATCH; b++) { acc += bwd[(b * SEQ + s) * B_STRIDE + B_DX + d]; }
+      result[G + O_POS + s * DIM + d] += acc;
+    }
+    return;
+  }
+  if (atomicLoad(&hit) == 0u) { return; }
+  for (var d = t; d < DIM; d += WGS) {
+    var acc = 0.0;
+    for (var r = 0; r < ROWS; r++) { if (batch[r] == w) { acc += bwd[r * B_STRIDE + B_DX + d]; } }
+    result[G + w * DIM + d] += acc;
+  }
+}`,
+  };
+}
+
+/** Adam over every parameter at once (tfjs's ~12 ops per variable), then clears g. */
+export function adam(l: ArenaLayout, B: number): FusedKernel {
+  return {
+    name: 'BridgeAdam', inputs: [], constants: { ...shapeConstants(l, B), EPS: 1e-7 },
+    workgroups: groupsFor(l.P), outputSize: 0, dtype: 'float32', inPlace: true,
+    uniforms: 'lr : f32, oneMinusAccBeta1 : f32, oneMinusAccBeta2 : f32,',
+    body: `
+fn main(index: i32) {
+  let i = wg() * WGS + lid();
+  if (i >= PARAMS) { return; }
+  let g = result[G + i];
+  let m = result[PARAMS + i] * 0.9 + g * 0.1;
+  let v = result[2 * PARAMS + i] * 0.999 + (g * g) * 0.001;
+  result[PARAMS + i] = m;
+  result[2 * PARAMS + i] = v;
+  let step = (m / uniforms.oneMinusAccBeta1) / (sqrt(v / uniforms.oneMinusAccBeta2) + EPS);
+  result[i] = step * (-uniforms.lr) + result[i];
+  result[G + i] = 0.0;
+}`,
+  };
+}

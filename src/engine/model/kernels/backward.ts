@@ -1,0 +1,266 @@
+/**
+ * Backward kernels of the fused WebGPU step (llm.c-style, hand-chained in reverse) and
+ * the fused Adam update. "dx" kernels write activations' gradients to a new buffer;
+ * "weight" kernels add parameter gradients into the arena's g segment (one thread per
+ * parameter, summing over the batch in a fixed order, so results are deterministic).
+ */
+import { groupsFor, type FusedKernel } from './program';
+import type { ArenaLayout } from './layout';
+import { blockConstants, shapeConstants, type Packing, type View } from './packing';
+
+const X_VIEW = `fn xv(r: i32, k: i32) -> f32 { return xin[r * X_STRIDE + X_OFF + k]; }`;
+
+/** Gradient of the decoder output y: dlogits · E (the tied item table). */
+export function outputBackward(l: ArenaLayout, B: number): FusedKernel {
+  return {
+    name: 'BridgeOutputBackward', inputs: ['ce', 'theta'], constants: shapeConstants(l, B),
+    workgroups: groupsFor(B * l.dim), outputSize: B * l.dim, dtype: 'float32', inPlace: false,
+    body: `
+fn main(index: i32) {
+  let i = wg() * WGS + lid();
+  if (i >= BATCH * DIM) { return; }
+  let b = i / DIM;
+  let d = i % DIM;
+  var acc = 0.0;
+  for (var n = 0; n < ITEMS; n++) { acc += ce[b * (ITEMS + 1) + n] * theta[n * DIM + d]; }
+  result[i] = acc;
+}`,
+  };
+}
+
+/** Gradient of the item table as output rows (dlogitsᵀ · y) and of the item bias. */
+export function outputWeightGrad(l: ArenaLayout, B: number, p: Packing): FusedKernel {
+  return {
+    name: 'BridgeOutputWeightGrad', inputs: ['ce', 'dec'], constants: { ...shapeConstants(l, B), ...p },
+    workgroups: groupsFor(l.items * (l.dim + 1)), outputSize: 0, dtype: 'float32', inPlace: true,
+    body: `
+fn main(index: i32) {
+  let i = wg() * WGS + lid();
+  if (i >= ITEMS * (DIM + 1)) { return; }
+  let n = i / (DIM + 1);
+  let c = i % (DIM + 1);
+  var acc = 0.0;
+  if (c < DIM) {
+    for (var b = 0; b < BATCH; b++) { acc += ce[b * (ITEMS + 1) + n] * dec[b * E_STRIDE + E_Y + c]; }
+    result[G + n * DIM + c] += acc;
+  } else {
+    for (var b = 0; b < BATCH; b++) { acc += ce[b * (ITEMS + 1) + n]; }
+    result[G + O_BIAS + n] += acc;
+  }
+}`,
+  };
+}
+
+/** The decoder backward, a workgroup per example: both layer norms, the FFN, the
+ *  output projection and the cross-attention, down to the encoder rows (dx, dk, dv). */
+export function decoderBackward(l: ArenaLayout, B: number, p: Packing): FusedKernel {
+  return {
+    name: 'BridgeDecoderBackward', inputs: ['dy', 'dec', 'theta'], constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p },
+    workgroups: B, outputSize: p.G_BASE + B * p.G_STRIDE, dtype: 'float32', inPlace: false,
+    body: `
+var<workgroup> means: array<f32, 2>;
+fn main(index: i32) {
+  let b = wg();
+  let t = lid();
+  let e = b * E_STRIDE;
+  let g = G_BASE + b * G_STRIDE;
+  let r0 = b * SEQ;
+  if (t == 0) {
+    var a = 0.0;
+    var c = 0.0;
+    for (var j = 0; j < DIM; j++) { let d = dy[b * DIM + j]; a += d; c += d * dec[e + E_Y + j]; }
+    means[0] = a / f32(DIM);
+    means[1] = c / f32(DIM);
+  }
+  workgroupBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    result[g + G_DZ2 + j] = dec[e + E_RY] * (dy[b * DIM + j] - means[0] - dec[e + E_Y + j] * means[1]);
+  }
+  storageBarrier();
+  for (var f = t; f < FFN; f += WGS) {
+    var acc = 0.0;
+    for (var j = 0; j < DIM; j++) { acc += result[g + G_DZ2 + j] * theta[O_W2 + f * DIM + j]; }
+    result[g + G_DU + f] = select(0.0, acc, dec[e + E_U + f] > 0.0);
+  }
+  storageBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var f = 0; f < FFN; f++) { acc += result[g + G_DU + f] * theta[O_W1 + j * FFN + f]; }
+    result[g + G_DZ + j] = result[g + G_DZ2 + j] + acc;
+  }
+  storageBarrier();
+  workgroupBarrier();
+  if (t == 0) {
+    var a = 0.0;
+    var c = 0.0;
+    for (var j = 0; j < DIM; j++) { let d = result[g + G_DZ + j]; a += d; c += d * dec[e + E_H + j]; }
+    means[0] = a / f32(DIM);
+    means[1] = c / f32(DIM);
+  }
+  workgroupBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    result[g + G_DZ + j] = dec[e + E_RH] * (result[g + G_DZ + j] - means[0] - dec[e + E_H + j] * means[1]);
+  }
+  storageBarrier();
+  for (var k = t; k < DIM; k += WGS) {
+    var acc = 0.0;
+    for (var j = 0; j < DIM; j++) { acc += result[g + G_DZ + j] * theta[O_WO + k * DIM + j]; }
+    result[g + G_DCTX + k] = acc;
+  }
+  storageBarrier();
+  for (var h = t; h < HEADS; h += WGS) {
+    var dot = 0.0;
+    for (var s = 0; s < SEQ; s++) {
+      var dp = 0.0;
+      for (var c = 0; c < HD; c++) { dp += result[g + G_DCTX + h * HD + c] * dec[e + E_KV + s * 2 * DIM + DIM + h * HD + c]; }
+      result[g + G_DS + h * SEQ + s] = dp;
+      dot += dp * dec[e + E_P + h * SEQ + s];
+    }
+    for (var s = 0; s < SEQ; s++) {
+      result[g + G_DS + h * SEQ + s] = dec[e + E_P + h * SEQ + s] * (result[g + G_DS + h * SEQ + s] - dot);
+    }
+  }
+  storageBarrier();
+  for (var c = t; c < DIM; c += WGS) {
+    let h = c / HD;
+    var acc = 0.0;
+    for (var s = 0; s < SEQ; s++) { acc += result[g + G_DS + h * SEQ + s] * dec[e + E_KV + s * 2 * DIM + c]; }
+    result[g + G_DQ + c] = acc * SCALE;
+  }
+  for (var i = t; i < SEQ * DIM; i += WGS) {
+    let s = i / DIM;
+    let c = i % DIM;
+    let h = c / HD;
+    let row = (r0 + s) * G_ROW;
+    result[row + DIM + c] = SCALE * result[g + G_DS + h * SEQ + s] * dec[e + E_Q + c];
+    result[row + 2 * DIM + c] = dec[e + E_P + h * SEQ + s] * result[g + G_DCTX + c];
+  }
+  storageBarrier();
+  for (var i = t; i < SEQ * DIM; i += WGS) {
+    let row = (r0 + i / DIM) * G_ROW;
+    let k = i % DIM;
+    var acc = 0.0;
+    for (var j = 0; j < DIM; j++) {
+      acc += result[row + DIM + j] * theta[O_WK + k * DIM + j] + result[row + 2 * DIM + j] * theta[O_WV + k * DIM + j];
+    }
+    result[row + k] = acc;
+  }
+}`,
+  };
+}
+
+/** The decoder's start state y0 is shared by the batch: sums what every example sends
+ *  back to it, then its norm, Wq, the self-attention value map, Wo and the BOS row. One
+ *  workgroup, in place. */
+export function decoderStartGrad(l: ArenaLayout, B: number, p: Packing): FusedKernel {
+  return {
+    name: 'BridgeDecoderStartGrad', inputs: ['bwd', 'dec'], constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p },
+    workgroups: 1, outputSize: 0, dtype: 'float32', inPlace: true,
+    body: `
+var<workgroup> gy: array<f32, DIM>;
+var<workgroup> qs: array<f32, DIM>;
+var<workgroup> dz0: array<f32, DIM>;
+var<workgroup> dv0: array<f32, DIM>;
+var<workgroup> means: array<f32, 2>;
+fn main(index: i32) {
+  let t = lid();
+  for (var j = t; j < DIM; j += WGS) {
+    var a = 0.0;
+    var q = 0.0;
+    for (var b = 0; b < BATCH; b++) { let g = G_BASE + b * G_STRIDE; a += bwd[g + G_DZ + j]; q += bwd[g + G_DQ + j]; }
+    gy[j] = a;
+    qs[j] = q;
+  }
+  workgroupBarrier();
+  for (var i = t; i < DIM * DIM; i += WGS) { result[G + O_WQ + i] += dec[E_Y0 + i / DIM] * qs[i % DIM]; }
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += qs[k] * result[O_WQ + j * DIM + k]; }
+    dz0[j] = gy[j] + acc;
+  }
+  workgroupBarrier();
+  if (t == 0) {
+    var a = 0.0;
+    var c = 0.0;
+    for (var j = 0; j < DIM; j++) { a += dz0[j]; c += dz0[j] * dec[E_Y0 + j]; }
+    means[0] = a / f32(DIM);
+    means[1] = c / f32(DIM);
+  }
+  workgroupBarrier();
+  for (var j = t; j < DIM; j += WGS) { dz0[j] = dec[E_R0] * (dz0[j] - means[0] - dec[E_Y0 + j] * means[1]); }
+  workgroupBarrier();
+  for (var i = t; i < DIM * DIM; i += WGS) { result[G + O_WO + i] += dec[E_V0 + i / DIM] * dz0[i % DIM]; }
+  for (var k = t; k < DIM; k += WGS) {
+    var acc = 0.0;
+    for (var j = 0; j < DIM; j++) { acc += dz0[j] * result[O_WO + k * DIM + j]; }
+    dv0[k] = acc;
+  }
+  workgroupBarrier();
+  let bos = BOS_ROW * DIM;
+  for (var i = t; i < DIM * DIM; i += WGS) { result[G + O_WVS + i] += result[bos + i / DIM] * dv0[i % DIM]; }
+  for (var a = t; a < DIM; a += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += dv0[k] * result[O_WVS + a * DIM + k]; }
+    result[G + bos + a] += dz0[a] + acc;
+  }
+}`,
+  };
+}
+
+/** The decoder's weight gradients summed over the batch: Wk, Wv (over encoder rows),
+ *  Wo (cross part), W1, b1, W2, b2. In place. */
+export function decoderWeightGrad(l: ArenaLayout, B: number, p: Packing, x: View): FusedKernel {
+  const D = l.dim, F = l.ffn;
+  return {
+    name: 'BridgeDecoderWeightGrad', inputs: ['bwd', 'dec', 'xin'],
+    constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
+    workgroups: groupsFor(3 * D * D + 2 * D * F + F + D), outputSize: 0, dtype: 'float32', inPlace: true,
+    body: `${X_VIEW}
+fn main(index: i32) {
+  var i = wg() * WGS + lid();
+  if (i < 2 * DIM * DIM) {
+    let m = i / (DIM * DIM);
+    let a = (i / DIM) % DIM;
+    let j = i % DIM;
+    var acc = 0.0;
+    for (var r = 0; r < ROWS; r++) { acc += xv(r, a) * bwd[r * G_ROW + DIM + m * DIM + j]; }
+    result[G + O_WK + i] += acc;
+    return;
+  }
+  i -= 2 * DIM * DIM;
+  if (i < DIM * DIM) {
+    var acc = 0.0;
+    for (var b = 0; b < BATCH; b++) { acc += dec[b * E_STRIDE + E_CTX + i / DIM] * bwd[G_BASE + b * G_STRIDE + G_DZ + i % DIM]; }
+    result[G + O_WO + i] += acc;
+    return;
+  }
+  i -= DIM * DIM;
+  if (i < DIM * FFN) {
+    var acc = 0.0;
+    for (var b = 0; b < BATCH; b++) { acc += dec[b * E_STRIDE + E_H + i / FFN] * bwd[G_BASE + b * G_STRIDE + G_DU + i % FFN]; }
+    result[G + O_W1 + i] += acc;
+    return;
+  }
+  i -= DIM * FFN;
+  if (i < FFN) {
+    var acc = 0.0;
+    for (var b = 0; b < BATCH; b++) { acc += bwd[G_BASE + b * G_STRIDE + G_DU + i]; }
+    result[G + O_B1 + i] += acc;
+    return;
+  }
+  i -= FFN;
+  if (i < FFN * DIM) {
+    var acc = 0.0;
+    for (var b = 0; b < BATCH; b++) { acc += dec[b * E_STRIDE + E_U + i / DIM] * bwd[G_BASE + b * G_STRIDE + G_DZ2 + i % DIM]; }
+    result[G + O_W2 + i] += acc;
+    return;
+  }
+  i -= FFN * DIM;
+  if (i < DIM) {
+    var acc = 0.0;
+    for (var b = 0; b < BATCH; b++) { acc += bwd[G_BASE + b * G_STRIDE + G_DZ2 + i]; }
+    result[G + O_B2 + i] += acc;
+  }
+}`,
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * One training step of a Retriever on WebGPU in 13 + 4·layers dispatches and one queue
+ * submit (plain tfjs: ~600 and ~40 at the classroom shape):
+ *
+ *   forward   gather batch · embed · [attention block · FFN block] × layers · decoder ·
+ *             softmax cross-entropy (+ its gradient) · mean loss
+ *   backward  output dx · output weights · decoder dx · decoder start · decoder weights ·
+ *             [encoder dx · encoder weights] × layers · embedding rows
+ *   update    Adam over the whole arena
+ *
+ * The parameters live in the arena (layout.ts) while training; `syncToModel` writes them
+ * back to the Retriever's variables (for validation, evaluation and snapshots). The
+ * training data is uploaded once; each epoch uploads only its schedule of row indices.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Retriever } from '../retriever';
+import type { Encoded } from '../../train/encode';
+import { adam, embedGrad, encoderBackward, encoderWeightGrad } from './backward-encoder';
+import { decoderBackward, decoderStartGrad, decoderWeightGrad, outputBackward, outputWeightGrad } from './backward';
+import { attentionBlock, decoder, embed, ffnBlock, gatherBatch, meanLoss, softmaxCrossEntropy } from './forward';
+import { arenaLayout, type ArenaLayout } from './layout';
+import { packing, type Packing, type View } from './packing';
+import { runKernel, submit } from './program';
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+
+/** The model's kernels at one batch size, built once (their shader sources are cached). */
+function kernelSet(l: ArenaLayout, B: number, p: Packing) {
+  const layerInput = (layer: number): View => (layer === 0 ? { stride: l.dim, offset: 0 } : { stride: p.F_STRIDE, offset: p.F_H });
+  const encoderOut: View = { stride: p.F_STRIDE, offset: p.F_H };
+  const layers = l.encoder.map((_, i) => i);
+  return {
+    gather: gatherBatch(l, B),
+    embed: embed(l, B),
+    attention: layers.map((i) => attentionBlock(l, B, p, i, layerInput(i))),
+    ffn: layers.map((i) => ffnBlock(l, B, p, i)),
+    decoder: decoder(l, B, p, encoderOut),
+    crossEntropy: softmaxCrossEntropy(l, B, p),
+    meanLoss: meanLoss(l, B),
+    outputBackward: outputBackward(l, B),
+    outputWeightGrad: outputWeightGrad(l, B, p),
+    decoderBackward: decoderBackward(l, B, p),
+    decoderStartGrad: decoderStartGrad(l, B, p),
+    decoderWeightGrad: decoderWeightGrad(l, B, p, encoderOut),
+    // The top layer's output gradient is the decoder's dx; lower layers take the dx of the layer above.
+    encoderBackward: layers.map((i) => encoderBackward(l, B, p, i,
+      i === layers.length - 1 ? { stride: p.G_ROW, offset: 0 } : { stride: p.B_STRIDE, offset: p.B_DX })),
+    encoderWeightGrad: layers.map((i) => encoderWeightGrad(l, B, p, i, layerInput(i))),
+    embedGrad: embedGrad(l, B, p),
+    adam: adam(l, B),
+  };
+}
+
+/** Bytes of the largest buffer a step binds, to check against the device's limit. */
+export function largestBinding(model: Retriever, batchSize: number): number {
+  const l = arenaLayout(model);
+  const p = packing(l, batchSize);
+  const rows = batchSize * l.seq;
+  return 4 * Math.max(4 * l.P, rows * p.A_STRIDE, rows * p.B_STRIDE, p.G_BASE + batchSize * p.G_STRIDE, batchSize * (l.items + 1));
+}
+
+export class FusedStep {
+  readonly layout: ArenaLayout;
+  private readonly kernels: ReturnType<typeof kernelSet>;
+  private readonly arena: tf.Tensor1D;
+  private readonly tokens: tf.Tensor1D;
+  private readonly targets: tf.Tensor1D;
+  private readonly rowOffset: number[];
+  private schedule: tf.Tensor1D | null = null;
+  private accBeta1 = BETA1;
+  private accBeta2 = BETA2;
+
+  constructor(private readonly model: Retriever, sets: Encoded[], readonly batchSize: number, readonly learningRate: number) {
+    this.layout = arenaLayout(model);
+    const p = packing(this.layout, batchSize);
+    this.kernels = kernelSet(this.layout, batchSize, p);
+    const P = this.layout.P;
+    this.arena = tf.tidy(() => tf.concat([...model.variables().map((v) => tf.reshape(v, [-1])), tf.zeros([3 * P])]) as tf.Tensor1D);
+    const S = this.layout.seq;
+    const total = sets.reduce((s, x) => s + x.count, 0);
+    const tokens = new Int32Array(total * S);
+    const targets = new Int32Array(total);
+    this.rowOffset = [];
+    let at = 0;
+    for (const set of sets) {
+      if (set.seqLen !== S) throw new Error(`set of length ${set.seqLen}, model of ${S}`);
+      this.rowOffset.push(at);
+      tokens.set(set.tokens, at * S);
+      targets.set(set.target, at);
+      at += set.count;
+    }
+    this.tokens = tf.tensor1d(tokens, 'int32');
+    this.targets = tf.tensor1d(targets, 'int32');
+  }
+
+  /** Uploads an epoch's batches: for each step, B (set, row) pairs. */
+  setSchedule(batches: { set: number; row: number }[][]): void {
+    const rows = new Int32Array(batches.length * this.batchSize);
+    batches.forEach((batch, s) => batch.forEach((ref, j) => { rows[s * this.batchSize + j] = this.rowOffset[ref.set] + ref.row; }));
+    this.schedule?.dispose();
+    this.schedule = tf.tensor1d(rows, 'int32');
+  }
+
+  /** Runs step `index` of the current schedule: forward, backward and Adam. Returns the
+   *  batch's mean loss (a scalar the caller disposes). */
+  step(index: number): tf.Scalar {
+    if (!this.schedule) throw new Error('setSchedule first');
+    const loss = tf.tidy(() => {
+      const l = this.forwardBackward(index);
+      this.update();
+      return l;
+    });
+    submit();
+    return loss;
+  }
+
+  /** Forward and backward without the update: the loss, and g filled (for tests). */
+  forwardBackward(index: number): tf.Scalar {
+    const K = this.kernels;
+    const arena = this.arena;
+    const batch = this.gather(index);
+    const activations = this.forward(batch);
+    const { layerInputs, attention, ffn, dec } = activations;
+    const ce = runKernel(K.crossEntropy, [dec, batch, arena]);
+    const loss = tf.reshape(runKernel(K.meanLoss, [ce]), []) as tf.Scalar;
+    const encoderOut = ffn[ffn.length - 1];
+    const dy = runKernel(K.outputBackward, [ce, arena]);
+    runKernel(K.outputWeightGrad, [ce, dec], { arena });
+    const bwd = runKernel(K.decoderBackward, [dy, dec, arena]);
+    runKernel(K.decoderStartGrad, [bwd, dec], { arena });
+    runKernel(K.decoderWeightGrad, [bwd, dec, encoderOut], { arena });
+    let gradOut = bwd;
+    for (let i = this.layout.layers - 1; i >= 0; i--) {
+      gradOut = runKernel(K.encoderBackward[i], [gradOut, attention[i], ffn[i], arena]);
+      runKernel(K.encoderWeightGrad[i], [layerInputs[i], attention[i], ffn[i], gradOut], { arena });
+    }
+    runKernel(K.embedGrad, [gradOut, batch], { arena });
+    return loss;
+  }
+
+  /** The forward kernels' outputs for a gathered batch (packed; see packing.ts). */
+  forward(batch: tf.Tensor): { layerInputs: tf.Tensor[]; attention: tf.Tensor[]; ffn: tf.Tensor[]; dec: tf.Tensor } {
+    const K = this.kernels;
+    const layerInputs: tf.Tensor[] = [];
+    const attention: tf.Tensor[] = [];
+    const ffn: tf.Tensor[] = [];
+    let x = runKernel(K.embed, [batch, this.arena]);
+    for (let i = 0; i < this.layout.layers; i++) {
+      layerInputs.push(x);
+      attention.push(runKernel(K.attention[i], [x, batch, this.arena]));
+      ffn.push(runKernel(K.ffn[i], [attention[i], this.arena]));
+      x = ffn[i];
+    }
+    const dec = runKernel(K.decoder, [x, batch, this.arena]);
+    return { layerInputs, attention, ffn, dec };
+  }
+
+  /** The gathered batch of step `index` (int32: B·S tokens, then B targets). */
+  gather(index: number): tf.Tensor {
+    return runKernel(this.kernels.gather, [this.tokens, this.targets, this.schedule!], { uniforms: [{ type: 'int32', data: [index] }] });
+  }
+
+  private update(): void {
+    runKernel(this.kernels.adam, [], {
+      arena: this.arena,
+      uniforms: [{ type: 'float32', data: [this.learningRate] }, { type: 'float32', data: [1 - this.accBeta1] }, { type: 'float32', data: [1 - this.accBeta2] }],
+    });
+    // As tfjs's Adam: the accumulated betas advance after each update, in float32.
+    this.accBeta1 = Math.fround(this.accBeta1 * BETA1);
+    this.accBeta2 = Math.fround(this.accBeta2 * BETA2);
+  }
+
+  /** The gradient segment g, as [P] (for tests; forwardBackward fills it). */
+  gradients(): tf.Tensor1D {
+    const P = this.layout.P;
+    return tf.slice(this.arena, [3 * P], [P]);
+  }
+
+  /** Writes θ back into the Retriever's variables. */
+  syncToModel(): void {
+    const vars = this.model.variables();
+    tf.tidy(() => this.layout.entries.forEach((e, i) => vars[i].assign(tf.reshape(tf.slice(this.arena, [e.offset], [e.size]), e.shape))));
+  }
+
+  dispose(): void {
+    [this.arena, this.tokens, this.targets].forEach((t) => t.dispose());
+    this.schedule?.dispose();
+    this.schedule = null;
+  }
+}
