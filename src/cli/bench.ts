@@ -14,7 +14,10 @@ import { ConfigError } from '../engine/config';
 import { Retriever } from '../engine/model/retriever';
 import { useNodeBackend } from '../engine/node-backends';
 import type { BackendName } from '../engine/backend';
+import { installGpuCounter, gpuCounts } from '../engine/model/kernels/gpu-counter';
 import { Rng } from '../engine/rng';
+import type { Encoded } from '../engine/train/encode';
+import { makeStepper, useFusedKernels } from '../engine/train/stepper';
 import { parseFlags, parseIntFlag } from './args';
 
 const LIMITS: Record<string, [number, number, number]> = {
@@ -22,33 +25,54 @@ const LIMITS: Record<string, [number, number, number]> = {
   dim: [4, 1024, 64], layers: [1, 8, 1], heads: [1, 16, 1], steps: [1, 10000, 20], warmup: [0, 1000, 5],
 };
 
-export async function benchStep(shape: Record<string, number>): Promise<{ msPerStep: number; loss: number }> {
+export interface StepBench {
+  msPerStep: number;
+  loss: number;
+  /** What ran the step (`fused-webgpu`, or `plain (why)`). */
+  stepper: string;
+  /** WebGPU compute dispatches and queue submits per timed step (null off WebGPU). */
+  dispatchesPerStep: number | null;
+  submitsPerStep: number | null;
+}
+
+/** Times the app's own training step (the trainer's Stepper) on one fixed batch. */
+export async function benchStep(shape: Record<string, number>): Promise<StepBench> {
   const { items, words, seq, batch: B, dim, layers, heads, steps, warmup } = shape;
   const model = new Retriever({ items, words, dim, layers, heads, seqLen: seq, tieEmbeddings: true }, 7);
   const rng = new Rng(7, 'bench');
-  const tokens = tf.tensor2d(Int32Array.from({ length: B * seq }, () => rng.int(items + words)), [B, seq], 'int32');
-  const mask = tf.ones([B, seq]) as tf.Tensor2D;
-  const target = tf.tensor1d(Int32Array.from({ length: B }, () => rng.int(items)), 'int32');
-  const opt = tf.train.adam(3e-3, 0.9, 0.999, 1e-7);
-  const step = () => opt.minimize(() => model.loss(tokens, mask, target), true) as tf.Scalar;
+  const set: Encoded = {
+    task: 'rec', count: B, seqLen: seq,
+    tokens: Int32Array.from({ length: B * seq }, () => rng.int(items + words)),
+    mask: new Float32Array(B * seq).fill(1),
+    target: Int32Array.from({ length: B }, () => rng.int(items)),
+  };
+  const stepper = makeStepper(model, [set], { batchSize: B, learningRate: 3e-3 });
+  stepper.beginEpoch(Array.from({ length: warmup + steps }, () => Array.from({ length: B }, (_, row) => ({ set: 0, row }))));
   for (let i = 0; i < warmup; i++) {
-    const l = step();
+    const l = stepper.step(i);
     await l.data();
     l.dispose();
   }
+  const counting = tf.getBackend() === 'webgpu' && installGpuCounter();
+  const c0 = gpuCounts();
   const t0 = performance.now();
   let last: tf.Scalar | null = null;
   for (let i = 0; i < steps; i++) {
     last?.dispose();
-    last = step();
+    last = stepper.step(warmup + i);
   }
+  const c1 = gpuCounts();
   const loss = (await last!.data())[0]; // waits for the device
   const msPerStep = (performance.now() - t0) / steps;
   last!.dispose();
-  [tokens, mask, target].forEach((t) => t.dispose());
-  opt.dispose();
+  const kind = stepper.kind;
+  stepper.dispose();
   model.dispose();
-  return { msPerStep, loss };
+  return {
+    msPerStep, loss, stepper: kind,
+    dispatchesPerStep: counting ? (c1.dispatches - c0.dispatches) / steps : null,
+    submitsPerStep: counting ? (c1.submits - c0.submits) / steps : null,
+  };
 }
 
 function torchReference(shape: Record<string, number>): Record<string, unknown> | string {
@@ -71,11 +95,14 @@ async function main(argv: string[]) {
   const backendName = values.backend ?? 'wasm';
   if (!['wasm', 'cpu', 'webgpu'].includes(backendName)) throw new ConfigError(`unknown backend "${backendName}"; in Node: wasm, cpu, webgpu`);
   const backend = await useNodeBackend(backendName as BackendName);
+  // BRIDGE_FUSED=0 measures the plain tfjs ops on WebGPU (the "before" of the fused kernels).
+  if (process.env.BRIDGE_FUSED === '0') useFusedKernels(false);
   const before = tf.memory().numTensors;
   const r = await benchStep(shape);
   const result = {
-    backend: `tfjs-${backend}`, ...shape, msPerStep: Number(r.msPerStep.toFixed(3)),
-    examplesPerSecond: Number(((shape.batch / r.msPerStep) * 1000).toFixed(1)), loss: Number(r.loss.toFixed(4)),
+    backend: `tfjs-${backend}`, ...shape, stepper: r.stepper, msPerStep: Number(r.msPerStep.toFixed(3)),
+    examplesPerSecond: Number(((shape.batch / r.msPerStep) * 1000).toFixed(1)), loss: Number(r.loss.toFixed(6)),
+    dispatchesPerStep: r.dispatchesPerStep, submitsPerStep: r.submitsPerStep,
     tensorsLeft: tf.memory().numTensors - before,
   };
   const torch = switches.has('no-torch') ? 'skipped (--no-torch)' : torchReference(shape);
@@ -86,7 +113,8 @@ async function main(argv: string[]) {
   }
   const shapeText = `items ${shape.items}, words ${shape.words}, seq ${shape.seq}, batch ${shape.batch}, dim ${shape.dim}, layers ${shape.layers}, heads ${shape.heads}`;
   process.stdout.write(`Training step, ${shapeText}\n`);
-  process.stdout.write(`  ${result.backend.padEnd(12)} ${result.msPerStep.toFixed(1).padStart(8)} ms/step  ${result.examplesPerSecond.toFixed(0).padStart(8)} examples/s\n`);
+  process.stdout.write(`  ${result.backend.padEnd(12)} ${result.msPerStep.toFixed(1).padStart(8)} ms/step  ${result.examplesPerSecond.toFixed(0).padStart(8)} examples/s  loss ${result.loss}  (${result.stepper})\n`);
+  if (result.dispatchesPerStep !== null) process.stdout.write(`  per step: ${result.dispatchesPerStep} dispatches, ${result.submitsPerStep} queue submits\n`);
   if (typeof torch === 'object') {
     process.stdout.write(`  ${String(torch.backend).padEnd(12)} ${Number(torch.msPerStep).toFixed(1).padStart(8)} ms/step  ${Number(torch.examplesPerSecond).toFixed(0).padStart(8)} examples/s  (threads ${torch.threads})\n`);
     process.stdout.write(`  ratio tfjs/torch: ${ratio!.toFixed(2)}×\n`);

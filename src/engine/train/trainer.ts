@@ -1,14 +1,15 @@
 /**
  * The training loop, in plain sight: fixed-shape batches (the last one wraps around, so
- * WebGPU's buffer pool sees one shape), Adam with an explicit epsilon (WebGL would
- * otherwise use 1e-4), the loss read back every few steps with an async read (never a
- * sync read: it breaks WebGPU), and a stop check between steps.
+ * WebGPU's buffer pool sees one shape), each step run by a Stepper (the fused WebGPU
+ * kernels, or plain ops with Adam), the loss read back every few steps with an async
+ * read (never a sync read: it breaks WebGPU), and a stop check between steps.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config';
 import { Rng } from '../rng';
 import type { Retriever } from '../model/retriever';
 import { batchBuffers, gatherRows, type BatchBuffers, type Encoded } from './encode';
+import { makeStepper } from './stepper';
 
 export interface TrainProgress {
   epoch: number;
@@ -28,6 +29,8 @@ export interface TrainResult {
   /** The epoch (1-based) whose weights the model holds at the end; 0 if none finished. */
   bestEpoch: number;
   epochsRun: number;
+  /** What ran the steps: `fused-webgpu`, or `plain (why not fused)`. */
+  stepper: string;
 }
 
 export interface TrainOptions {
@@ -104,15 +107,12 @@ function batchTensors(b: BatchBuffers, B: number, S: number): [tf.Tensor2D, tf.T
 export async function train(model: Retriever, sets: Encoded[], cfg: Training, opts: TrainOptions = {}): Promise<TrainResult> {
   const now = opts.now ?? (() => performance.now());
   const t0 = now();
-  const B = cfg.batchSize;
-  const S = sets[0].seqLen;
   const rng = Rng.derive(cfg.seed, `batches/${sets.map((s) => s.task).join('+')}`);
-  const optimizer = tf.train.adam(cfg.learningRate, 0.9, 0.999, 1e-7);
+  const stepper = makeStepper(model, sets, cfg);
   const vars = model.variables();
   const perEpoch = stepsPerEpoch(sets, cfg);
   const totalSteps = perEpoch * cfg.epochs;
   const readEvery = opts.readEvery ?? 10;
-  const buf = batchBuffers(B, S);
   const losses: { step: number; loss: number }[] = [];
   let pending: tf.Scalar[] = [];
   let step = 0;
@@ -138,19 +138,17 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
 
   try {
     outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-      for (const batch of epochSchedule(sets, cfg, rng)) {
+      const schedule = epochSchedule(sets, cfg, rng);
+      stepper.beginEpoch(schedule);
+      for (let i = 0; i < schedule.length; i++) {
         if (opts.shouldStop?.()) { stopped = true; break outer; }
-        batch.forEach((ref, j) => gatherRows(sets[ref.set], [ref.row], buf, j));
-        const loss = tf.tidy(() => {
-          const [tk, mk, tg, ts] = batchTensors(buf, B, S);
-          return optimizer.minimize(() => model.loss(tk, mk, tg, ts), true, vars) as tf.Scalar;
-        });
-        pending.push(loss);
+        pending.push(stepper.step(i));
         step++;
         if (step % readEvery === 0) await flush(epoch);
       }
       await flush(epoch);
       epochsRun = epoch + 1;
+      stepper.sync();
       if (opts.validate) {
         const score = await opts.validate();
         validation.push({ epoch: epoch + 1, step, score });
@@ -164,15 +162,16 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
       }
     }
     await flush(epochsRun - 1);
+    stepper.sync();
     // Early stopping keeps the best epoch's weights.
     if (snapshot && best.epoch !== epochsRun) vars.forEach((v, i) => v.assign(snapshot![i]));
   } finally {
     pending.forEach((p) => p.dispose());
     snapshot?.forEach((t) => t.dispose());
-    optimizer.dispose();
+    stepper.dispose();
   }
   const bestEpoch = opts.validate && cfg.patience > 0 ? best.epoch : epochsRun;
-  return { steps: step, seconds: (now() - t0) / 1000, stopped, losses, validation, bestEpoch, epochsRun };
+  return { steps: step, seconds: (now() - t0) / 1000, stopped, losses, validation, bestEpoch, epochsRun, stepper: stepper.kind };
 }
 
 /**
