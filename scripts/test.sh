@@ -5,6 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh --chromium
+# WebGPU in Node (the fused-kernel tests) runs on Dawn; with no GPU, on Chromium's SwiftShader.
+if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f /usr/lib/chromium/vk_swiftshader_icd.json ]; then
+  export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
+  export LD_LIBRARY_PATH="/usr/lib/chromium${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
 npx tsc --noEmit -p .
 mkdir -p test-results
 status=0

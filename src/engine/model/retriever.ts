@@ -106,19 +106,21 @@ export class Retriever {
   /**
    * Item logits [B, items] for a batch of token ids [B, seqLen] (int32) with a padding
    * mask [B, seqLen] (1 = real token, 0 = padding) and each row's task (int32, 0 = search,
-   * 1 = rec; used only by the per-task ablations).
+   * 1 = rec; used only by the per-task ablations). `trace`, when given, receives the
+   * intermediate states (the fused kernels' tests compare against them).
    */
-  logits(tokens: tf.Tensor2D, mask: tf.Tensor2D, task?: tf.Tensor1D): tf.Tensor2D {
+  logits(tokens: tf.Tensor2D, mask: tf.Tensor2D, task?: tf.Tensor1D, trace?: (name: string, t: tf.Tensor) => void): tf.Tensor2D {
     const [B, S] = tokens.shape;
     const { dim: D, heads: H } = this.spec;
     const dh = D / H;
     const table = tf.concat([this.itemEmbedding, this.tokenEmbedding], 0) as tf.Tensor2D;
     let x = tf.add(tf.reshape(embed(table, tf.reshape(tokens, [-1])), [B, S, D]), this.position) as tf.Tensor3D;
+    trace?.('embed', x);
     // Additive attention mask: 0 for real keys, −1e9 for padding.
     const keyBias = tf.reshape(tf.mul(tf.sub(1, mask), -1e9), [B, 1, 1, S]);
     const split = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, S, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
 
-    for (const L of this.encoder) {
+    for (const [l, L] of this.encoder.entries()) {
       const flat = tf.reshape(x, [B * S, D]) as tf.Tensor2D;
       const q = split(dense(flat, L.wq as tf.Tensor2D));
       const k = split(dense(flat, L.wk as tf.Tensor2D));
@@ -126,7 +128,9 @@ export class Retriever {
       const att = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), keyBias));
       const ctx = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B * S, D]) as tf.Tensor2D;
       let h = layerNorm(tf.add(flat, dense(ctx, L.wo as tf.Tensor2D))) as tf.Tensor2D;
+      trace?.(`attention${l}`, h);
       h = layerNorm(tf.add(h, this.ffn(h, L))) as tf.Tensor2D;
+      trace?.(`ffn${l}`, h);
       x = tf.reshape(h, [B, S, D]);
     }
 
@@ -145,6 +149,7 @@ export class Retriever {
     let h = layerNorm(tf.add(y, dense(tf.reshape(ctx, [B, D]) as tf.Tensor2D, dec.wo as tf.Tensor2D))) as tf.Tensor2D;
     h = layerNorm(tf.add(h, this.ffn(h, dec))) as tf.Tensor2D;
     y = h;
+    trace?.('decoder', y);
 
     let itemScores = dense(y, tf.transpose(this.recItemTable as tf.Tensor2D));
     const perTask = this.searchOutputEmbedding || this.outputBias.rank === 2;
