@@ -10,6 +10,7 @@ import { LossChart } from './charts/LossChart';
 import { Controls } from './panels/Controls';
 import { MetricsTable } from './panels/MetricsTable';
 import { AblationCompare } from './panels/AblationCompare';
+import { BackendPanel } from './panels/BackendPanel';
 import { FindingsView } from './panels/FindingsView';
 import { SweepsView } from './panels/SweepsView';
 import type { View } from './store';
@@ -18,7 +19,7 @@ import { autorunFromUrl, useLab } from './store';
 function statusText(s: ReturnType<typeof useLab.getState>): string {
   switch (s.status) {
     case 'idle': return 'ready: press Train';
-    case 'starting': return 'starting the training worker…';
+    case 'starting': return s.plan?.needsConfirm ? 'waiting for your answer' : s.backend ? 'starting…' : 'measuring the backends on this world…';
     case 'training': return `training… ${s.elapsed.toFixed(0)} s`;
     case 'done': return `done in ${s.elapsed.toFixed(1)} s`;
     case 'stopped': return 'stopped: results of the models that finished are shown';
@@ -123,6 +124,7 @@ export function App() {
     <div className="app">
       <Header />
       <Notices />
+      <BackendPanel />
       {s.view === 'findings' ? (
         <main className="results wide"><FindingsView /></main>
       ) : s.view === 'sweeps' ? (

@@ -4,13 +4,13 @@
  * sends commands; training happens in the lab worker.
  */
 import { create } from 'zustand';
-import type { BackendAttempt, BackendName } from '../engine/backend';
+import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/backend';
 import type { Config, ConfigKey } from '../engine/config';
 import type { ExperimentEvent } from '../engine/experiment';
 import { presetValues } from '../engine/presets';
 import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/report';
 import type { Sweep } from '../engine/sweep';
-import type { FromWorker, ToWorker } from '../worker/protocol';
+import type { BackendChoice, BackendRequest, FromWorker, ToWorker, WasmThreads } from '../worker/protocol';
 import { parseUrl, toQuery } from './url';
 
 export type Status = 'idle' | 'starting' | 'training' | 'done' | 'stopped' | 'error';
@@ -51,7 +51,9 @@ export interface LabState {
   config: Config;
   preset: string;
   notices: string[];
-  backend: { name: BackendName; attempts: BackendAttempt[]; note?: string } | null;
+  backend: { name: BackendName; attempts: BackendAttempt[]; note?: string; choice?: BackendChoice & { cached: boolean }; wasm: WasmThreads } | null;
+  /** The run's expected training time on the chosen backend (and whether it waits for a yes). */
+  plan: Extract<FromWorker, { type: 'plan' }> | null;
   status: Status;
   error: string | null;
   runId: number;
@@ -77,6 +79,8 @@ export interface LabState {
   setColorBy: (c: 'topic' | 'cluster') => void;
   dismissNotices: () => void;
   train: () => void;
+  /** Answers a plan that asked before a long run. */
+  confirmRun: (start: boolean) => void;
   stop: () => void;
   reset: () => void;
 }
@@ -94,6 +98,29 @@ function getWorker(): Worker {
 
 function send(m: ToWorker) {
   getWorker().postMessage(m);
+}
+
+/** Measured backend choices, per device and step shape, kept across visits. */
+const CHOICES_KEY = 'bridge-lab:backend-choices';
+
+function storedChoices(): Record<string, BackendChoice> {
+  try {
+    return JSON.parse(localStorage.getItem(CHOICES_KEY) ?? '{}') as Record<string, BackendChoice>;
+  } catch {
+    return {};
+  }
+}
+
+function storeChoice(key: string, choice: BackendChoice): void {
+  try {
+    localStorage.setItem(CHOICES_KEY, JSON.stringify({ ...storedChoices(), [key]: choice }));
+  } catch { /* storage unavailable: measure again next time */ }
+}
+
+/** `backend=` in the URL forces one backend; otherwise the worker measures. */
+function backendRequest(): BackendRequest {
+  if (initial.backend) return { mode: 'forced', order: BACKENDS.slice(BACKENDS.indexOf(initial.backend)) };
+  return { mode: 'measure', cache: storedChoices() };
 }
 
 /** Most loss points kept per model for the live chart (older ones are thinned). */
@@ -142,12 +169,15 @@ function onEvent(event: ExperimentEvent) {
 function onWorkerMessage(m: FromWorker) {
   const s = useLab.getState();
   if (m.type === 'backend') {
-    useLab.setState({ backend: { name: m.backend, attempts: m.attempts, note: m.note } });
+    if (m.choice && !m.choice.cached) storeChoice(m.choice.cacheKey, m.choice);
+    useLab.setState({ backend: { name: m.backend, attempts: m.attempts, note: m.note, choice: m.choice, wasm: m.wasm } });
     return;
   }
   if (m.runId !== s.runId) return; // a message from a run the user has left
   if (s.sweep.status === 'training' || s.sweep.status === 'starting') return onSweepMessage(m);
-  if (m.type === 'event') onEvent(m.event);
+  if (m.type === 'plan') useLab.setState({ plan: m });
+  else if (m.type === 'cancelled') useLab.setState({ status: 'idle', plan: null, trainedConfig: null });
+  else if (m.type === 'event') onEvent(m.event);
   else if (m.type === 'done') {
     flushTrainEvents();
     useLab.setState({
@@ -181,6 +211,7 @@ export const useLab = create<LabState>((set, get) => ({
   preset: initial.preset,
   notices: initial.notices,
   backend: null,
+  plan: null,
   status: 'idle',
   error: null,
   runId: 0,
@@ -202,7 +233,7 @@ export const useLab = create<LabState>((set, get) => ({
     const id = runId + 1;
     const seeds = Array.from({ length: r.seeds }, (_, i) => r.config.seed + i);
     set({ runId: id, sweep: { ...idleSweep, status: 'starting', total: r.values.length * r.seeds * MODELS.length, startedAt: performance.now() } });
-    send({ type: 'sweep', runId: id, config: r.config, key: r.key, values: r.values, seeds, experiment: r.experiment, backends: initial.backends });
+    send({ type: 'sweep', runId: id, config: r.config, key: r.key, values: r.values, seeds, experiment: r.experiment, backends: backendRequest() });
   },
   stopSweep: () => {
     const { runId, sweep } = get();
@@ -224,8 +255,14 @@ export const useLab = create<LabState>((set, get) => ({
     const id = runId + 1;
     if (get().sweep.status === 'training' || get().sweep.status === 'starting') return;
     queuedTrain = [];
-    set({ runId: id, status: 'starting', error: null, progress: {}, models: {}, report: null, without: null, tensors: null, trainedConfig: config, startedAt: performance.now(), elapsed: 0 });
-    send({ type: 'run', runId: id, config, seeds: [config.seed], backends: initial.backends });
+    set({ runId: id, status: 'starting', error: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, trainedConfig: config, startedAt: performance.now(), elapsed: 0 });
+    send({ type: 'run', runId: id, config, seeds: [config.seed], backends: backendRequest() });
+  },
+  confirmRun: (start) => {
+    const { runId, plan } = get();
+    if (!plan?.needsConfirm || plan.runId !== runId) return;
+    set({ plan: { ...plan, needsConfirm: false }, startedAt: performance.now() });
+    send({ type: 'confirm', runId, start });
   },
   stop: () => {
     const { runId, status } = get();

@@ -17,8 +17,9 @@ export interface UrlState {
   config: Config;
   preset: string;
   autorun: boolean;
-  /** Backends to try, best first: all of them, or from the one the link names onwards. */
-  backends: BackendName[];
+  /** How the worker picks its backend: measured (the default), or forced by `backend=`
+   *  (that one; if it cannot start, the next ones in order). */
+  backend: BackendName | null;
   view: ViewName;
   notices: string[];
 }
@@ -55,11 +56,11 @@ export function parseUrl(search: string): UrlState {
   }
   const autorun = params.get('autorun');
   if (autorun !== null && autorun !== '1' && autorun !== '0') notices.push(`autorun=${autorun} is not allowed: use 1 or 0.`);
-  let backends = [...BACKENDS];
-  const backend = params.get('backend');
-  if (backend !== null) {
-    if ((BACKENDS as readonly string[]).includes(backend)) backends = BACKENDS.slice(BACKENDS.indexOf(backend as BackendName));
-    else notices.push(`backend=${backend} is not allowed: use one of ${BACKENDS.join(', ')}. Trying all, best first.`);
+  let backend: BackendName | null = null;
+  const backendText = params.get('backend');
+  if (backendText !== null) {
+    if ((BACKENDS as readonly string[]).includes(backendText)) backend = backendText as BackendName;
+    else notices.push(`backend=${backendText} is not allowed: use one of ${BACKENDS.join(', ')}. Measuring and using the fastest.`);
   }
   let view: ViewName = 'lab';
   const viewText = params.get('view');
@@ -67,7 +68,7 @@ export function parseUrl(search: string): UrlState {
     if ((VIEWS as readonly string[]).includes(viewText)) view = viewText as ViewName;
     else notices.push(`view=${viewText} is not allowed: use one of ${VIEWS.join(', ')}. Showing the lab.`);
   }
-  return { config: config as Config, preset, autorun: autorun === '1', backends, view, notices };
+  return { config: config as Config, preset, autorun: autorun === '1', backend, view, notices };
 }
 
 /** The query string for a state: the preset and every knob that differs from it. */

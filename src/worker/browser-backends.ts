@@ -14,7 +14,8 @@ setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm
 
 let webgpuLoaded = false;
 
-async function loadWebGpu(): Promise<string | null> {
+/** Loads the WebGPU backend; returns why it cannot be used, or null. */
+export async function loadWebGpu(): Promise<string | null> {
   if (webgpuLoaded) return null;
   if (!('gpu' in navigator) || !(navigator as Navigator & { gpu?: unknown }).gpu) return 'this browser has no WebGPU (navigator.gpu is missing)';
   await import('@tensorflow/tfjs-backend-webgpu');

@@ -1,31 +1,67 @@
 /**
- * The lab worker: trains in a module Web Worker so the page stays responsive. It picks
- * a backend once, runs one job (a run or a sweep) at a time, stops on request, and if
- * the WebGPU device is lost it falls back to the next backend, says so, and runs again.
+ * The lab worker: trains in a module Web Worker so the page stays responsive. For each
+ * job it picks a backend (measured, or as the URL forces), says what a run will cost and
+ * waits for a yes on long ones, runs one job (a run or a sweep) at a time, stops on
+ * request, and if the WebGPU device is lost it falls back to the next backend, says so,
+ * and runs again.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../engine/backend';
-import { withoutAblations } from '../engine/config';
+import { BACKENDS, type BackendName } from '../engine/backend';
+import { withoutAblations, type Config } from '../engine/config';
 import { runExperiment, type ExperimentEvent } from '../engine/experiment';
+import { plannedSteps } from '../engine/probe';
 import type { Report } from '../engine/report';
 import { runSweep } from '../engine/sweep';
+import { cacheKey, measureBackends, switchTo, wasmThreads } from './backend-choice';
 import { chooseBrowserBackend, destroyDevice, deviceLost } from './browser-backends';
-import type { FromWorker, ToWorker } from './protocol';
+import type { BackendRequest, FromWorker, ToWorker } from './protocol';
+
+/** Runs expected to train longer than this ask first. */
+const CONFIRM_SECONDS = 120;
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
-let backendReady: Promise<BackendName> | null = null;
 let stopRequested = -1;
 let lost: string | null = null;
 let lostSignal: Promise<string> = new Promise(() => {});
+/** ms per step measured for the backend in use, by step shape (for the cost estimate). */
+let measured: { key: string; backend: BackendName; msPerStep: number } | null = null;
+const confirmations = new Map<number, (start: boolean) => void>();
 
-function start(order: readonly BackendName[], note?: string): Promise<BackendName> {
-  return chooseBrowserBackend(order).then(({ backend, attempts }) => {
-    post({ type: 'backend', backend, attempts, note });
-    lost = null;
-    lostSignal = deviceLost();
-    lostSignal.then((why) => { lost = why; });
-    return backend;
-  });
+function watchDevice(): void {
+  lost = null;
+  lostSignal = deviceLost();
+  lostSignal.then((why) => { lost = why; });
+}
+
+/** Picks the job's backend; returns it and the order to fall back along. */
+async function prepare(req: BackendRequest, cfg: Config, note?: string): Promise<{ backend: BackendName; rest: BackendName[] }> {
+  if (req.mode === 'forced') {
+    const { backend, attempts } = await chooseBrowserBackend(req.order);
+    post({ type: 'backend', backend, attempts, note, wasm: wasmThreads() });
+    watchDevice();
+    return { backend, rest: req.order.slice(req.order.indexOf(backend) + 1) };
+  }
+  const key = await cacheKey(cfg);
+  const hit = req.cache[key];
+  let choice = hit && (await switchTo(hit.backend)) ? hit : null;
+  const cached = choice !== null;
+  choice ??= await measureBackends(cfg);
+  const best = choice.speeds.find((s) => s.name === choice!.backend);
+  measured = { key, backend: choice.backend, msPerStep: best?.msPerStep ?? NaN };
+  post({ type: 'backend', backend: choice.backend, attempts: [{ name: choice.backend, ok: true }], note, choice: { ...choice, cacheKey: key, cached }, wasm: wasmThreads() });
+  watchDevice();
+  return { backend: choice.backend, rest: BACKENDS.slice(BACKENDS.indexOf(choice.backend) + 1).filter((b) => b !== 'webgl' || choice!.backend === 'webgpu') };
+}
+
+/** Says what the run will cost; on long runs waits for the page's answer. */
+async function planRun(runId: number, cfg: Config, backend: BackendName): Promise<boolean> {
+  if (!measured || measured.backend !== backend || !Number.isFinite(measured.msPerStep)) return true;
+  const steps = plannedSteps(cfg).total;
+  const seconds = (steps * measured.msPerStep) / 1000;
+  const needsConfirm = seconds > CONFIRM_SECONDS;
+  post({ type: 'plan', runId, backend, msPerStep: measured.msPerStep, steps, seconds, needsConfirm });
+  if (!needsConfirm) return true;
+  return new Promise((resolve) => confirmations.set(runId, resolve));
 }
 
 type Job = Extract<ToWorker, { type: 'run' | 'sweep' }>;
@@ -57,8 +93,11 @@ async function execute(msg: Job, stop: () => boolean): Promise<void> {
 }
 
 async function run(msg: Job): Promise<void> {
-  backendReady ??= start(msg.backends);
-  let backend = await backendReady;
+  let { backend, rest } = await prepare(msg.backends, msg.config);
+  if (msg.type === 'run' && !(await planRun(msg.runId, msg.config, backend))) {
+    post({ type: 'cancelled', runId: msg.runId });
+    return;
+  }
   for (;;) {
     try {
       await execute(msg, () => stopRequested === msg.runId || lost !== null);
@@ -70,10 +109,8 @@ async function run(msg: Job): Promise<void> {
     }
     // The GPU device was lost mid-run: fall back to the next backend and run again.
     const why = lost;
-    const rest = msg.backends.slice(msg.backends.indexOf(backend) + 1);
     if (!rest.length) throw new Error(`the ${backend} device was lost (${why}) and no other backend is left to try`);
-    backendReady = start(rest, `WebGPU device lost (${why}); fell back and restarted the run`);
-    backend = await backendReady;
+    ({ backend, rest } = await prepare({ mode: 'forced', order: rest }, msg.config, `WebGPU device lost (${why}); fell back and restarted the run`));
   }
 }
 
@@ -82,7 +119,12 @@ let queue: Promise<void> = Promise.resolve();
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
-  if (msg.type === 'stop') stopRequested = msg.runId;
-  else if (msg.type === 'loseDevice') destroyDevice();
+  if (msg.type === 'stop') {
+    stopRequested = msg.runId;
+    confirmations.get(msg.runId)?.(false);
+  } else if (msg.type === 'confirm') {
+    confirmations.get(msg.runId)?.(msg.start);
+    confirmations.delete(msg.runId);
+  } else if (msg.type === 'loseDevice') destroyDevice();
   else queue = queue.then(() => run(msg).catch((err) => post({ type: 'error', runId: msg.runId, message: err instanceof Error ? err.message : String(err) })));
 };

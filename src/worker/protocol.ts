@@ -5,18 +5,60 @@ import type { ExperimentEvent } from '../engine/experiment';
 import type { Report } from '../engine/report';
 import type { Sweep } from '../engine/sweep';
 
+/** One backend's measured training step on the current world. */
+export interface BackendSpeed {
+  name: BackendName;
+  /** null when it could not be measured (then `note` says why). */
+  msPerStep: number | null;
+  steps: number;
+  /** What ran the step on it (`fused-webgpu`, `plain (…)`), or why it was not measured. */
+  note: string;
+}
+
+/** A measured choice, cached by the page per device and step shape. */
+export interface BackendChoice {
+  backend: BackendName;
+  speeds: BackendSpeed[];
+  reason: string;
+  measuredAt: string;
+}
+
+/** How the worker picks its backend for a job. */
+export type BackendRequest =
+  /** `backend=` in the URL: that one (or, if it cannot start, the next in `order`). */
+  | { mode: 'forced'; order: BackendName[] }
+  /** The default: time a few training steps of the job's world on each candidate, keep the fastest. */
+  | { mode: 'measure'; cache: Record<string, BackendChoice> };
+
 export type ToWorker =
-  | { type: 'run'; runId: number; config: Config; seeds: number[]; backends: BackendName[] }
-  | { type: 'sweep'; runId: number; config: Config; key: ConfigKey; values: Config[ConfigKey][]; seeds: number[]; experiment: string | null; backends: BackendName[] }
+  | { type: 'run'; runId: number; config: Config; seeds: number[]; backends: BackendRequest }
+  | { type: 'sweep'; runId: number; config: Config; key: ConfigKey; values: Config[ConfigKey][]; seeds: number[]; experiment: string | null; backends: BackendRequest }
   | { type: 'stop'; runId: number }
+  /** The answer to a `plan` that needed confirmation. */
+  | { type: 'confirm'; runId: number; start: boolean }
   /** Test hook: destroys the WebGPU device, as a driver reset or a lost GPU would. */
   | { type: 'loseDevice' };
 
+export interface WasmThreads {
+  crossOriginIsolated: boolean;
+  /** XNNPACK's threads when wasm has started, else null. */
+  threads: number | null;
+}
+
 export type FromWorker =
-  | { type: 'backend'; backend: BackendName; attempts: BackendAttempt[]; note?: string }
+  | {
+    type: 'backend'; backend: BackendName; attempts: BackendAttempt[]; note?: string;
+    /** Present when the backend was chosen by measuring (now or from the cache). */
+    choice?: BackendChoice & { cacheKey: string; cached: boolean };
+    wasm: WasmThreads;
+  }
+  /** Before a run trains: its expected training time on the chosen backend. Runs over
+   *  the confirmation threshold wait for a `confirm`. */
+  | { type: 'plan'; runId: number; backend: BackendName; msPerStep: number; steps: number; seconds: number; needsConfirm: boolean }
   | { type: 'event'; runId: number; event: ExperimentEvent }
   /** With an ablation switched on, `without` is Gen_R+S trained on the same world without it. */
   | { type: 'done'; runId: number; report: Report; without: Report | null; tensors: number; tensorsBefore: number }
+  | { type: 'cancelled'; runId: number }
   | { type: 'sweepPoint'; runId: number; sweep: Sweep; report: Report }
   | { type: 'sweepDone'; runId: number; sweep: Sweep; tensors: number; tensorsBefore: number }
   | { type: 'error'; runId: number; message: string };

@@ -1,0 +1,61 @@
+/**
+ * What the worker measured before training: each backend's milliseconds per training
+ * step on this world, which one won and why, whether WASM runs threaded, the run's
+ * expected training time, and the question before a long run.
+ */
+import type { BackendName } from '../../engine/backend';
+import { useLab } from '../store';
+
+const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  const m = seconds / 60;
+  return m < 90 ? `${m.toFixed(1)} min` : `${(m / 60).toFixed(1)} h`;
+}
+
+export function BackendPanel() {
+  const { backend, plan, confirmRun, status } = useLab();
+  if (!backend) return null;
+  const { choice, wasm } = backend;
+  const waiting = plan?.needsConfirm && status === 'starting';
+  return (
+    <section className="notice info backend-panel" aria-label="Backend">
+      {choice && (
+        <div data-testid="backend-speeds">
+          <p>
+            <strong>Measured on this device</strong> ({choice.cached ? `remembered from ${new Date(choice.measuredAt).toLocaleString()}` : 'just now'}; a few
+            training steps of this world's joint model on each backend):
+          </p>
+          <ul>
+            {choice.speeds.map((s) => (
+              <li key={s.name} data-backend={s.name}>
+                <strong>{LABEL[s.name]}</strong>: {s.msPerStep === null ? 'not measured' : `${s.msPerStep.toFixed(1)} ms per step`}{' '}
+                <span className="muted">({s.note})</span>
+              </li>
+            ))}
+          </ul>
+          <p data-testid="backend-reason">{choice.reason}</p>
+        </div>
+      )}
+      <p data-testid="wasm-threads">
+        {wasm.crossOriginIsolated
+          ? `WASM can run threaded: the page is cross-origin isolated${wasm.threads ? ` (${wasm.threads} threads)` : ''}.`
+          : 'WASM runs on one thread: this page is not cross-origin isolated (its server does not send the COOP/COEP headers; see the README).'}
+      </p>
+      {plan && (
+        <p data-testid="cost-estimate">
+          Expected training time on {LABEL[plan.backend]}: about <strong>{duration(plan.seconds)}</strong> ({plan.steps.toLocaleString()} steps at most ×{' '}
+          {plan.msPerStep.toFixed(1)} ms; early stopping often ends sooner, and evaluation adds a little).
+        </p>
+      )}
+      {waiting && (
+        <div className="confirm" role="alertdialog" aria-label="Start a long run?" data-testid="confirm-run">
+          <p>This run is expected to take about {duration(plan!.seconds)}. Start it?</p>
+          <button type="button" className="primary" data-testid="confirm-start" onClick={() => confirmRun(true)}>Start</button>{' '}
+          <button type="button" data-testid="confirm-cancel" onClick={() => confirmRun(false)}>Cancel</button>
+        </div>
+      )}
+    </section>
+  );
+}

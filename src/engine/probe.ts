@@ -1,0 +1,99 @@
+/**
+ * Measuring before choosing: how long one training step of a world's joint model takes
+ * on the current backend (with the same Stepper the trainer uses), and how many steps a
+ * run of that world trains. The browser worker times each backend with this and trains
+ * on the fastest; the page turns it into an expected time.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Config } from './config';
+import { Retriever } from './model/retriever';
+import { MODEL_TASKS, MODELS, type ModelName } from './report';
+import { buildDataset } from './sim/examples';
+import { buildWorld } from './sim/world';
+import { encodeRec, encodeSearch, tokenLayout, type Encoded } from './train/encode';
+import { makeStepper } from './train/stepper';
+import { epochSchedule, stepsPerEpoch } from './train/trainer';
+import { Rng } from './rng';
+
+export interface StepTiming {
+  msPerStep: number;
+  /** Timed steps (after one untimed warm-up step, which also compiles shaders). */
+  steps: number;
+  /** Warm-up step, compile included. */
+  warmupMs: number;
+  stepper: string;
+}
+
+function worldSets(cfg: Config) {
+  const w = buildWorld(cfg);
+  const data = buildDataset(w, cfg);
+  const layout = tokenLayout(w.items, w.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
+  return { w, layout, search: encodeSearch(data.searchTrain, layout), rec: encodeRec(data.recTrain, layout) };
+}
+
+/** The shape that decides a step's cost, as a cache key. */
+export function stepShapeKey(cfg: Config): string {
+  const { w, layout } = worldSets(cfg);
+  return `items${w.items}-words${w.words}-seq${layout.seqLen}-batch${cfg.batchSize}-dim${cfg.dim}-layers${cfg.layers}-heads${cfg.heads}-${cfg.tieEmbeddings ? 'tied' : 'untied'}-${cfg.outputBias}-${cfg.itemEmbeddings}`;
+}
+
+/** Training steps a run of this world trains at most (every model, every epoch). */
+export function plannedSteps(cfg: Config): Record<ModelName, number> & { total: number } {
+  const { search, rec } = worldSets(cfg);
+  const sets: Record<string, Encoded> = { search, rec };
+  const out = { total: 0 } as Record<ModelName, number> & { total: number };
+  for (const m of MODELS) {
+    out[m] = cfg.epochs * stepsPerEpoch(MODEL_TASKS[m].map((t) => sets[t]), cfg);
+    out.total += out[m];
+  }
+  return out;
+}
+
+/**
+ * Times training steps of the world's joint model on the current backend: one warm-up
+ * step, then steps until `budgetMs` has passed (at least `minSteps`), or until a step is
+ * slower than `giveUpMs` (a clear loser need not be timed further).
+ */
+export async function timeTrainingSteps(cfg: Config, opts: { budgetMs: number; minSteps?: number; maxSteps?: number; giveUpMs?: number }): Promise<StepTiming> {
+  const { w, layout, search, rec } = worldSets(cfg);
+  const model = new Retriever({
+    items: w.items, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen,
+    tieEmbeddings: cfg.tieEmbeddings, tasks: 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
+  }, cfg.seed);
+  const sets = [search, rec];
+  const stepper = makeStepper(model, sets, cfg);
+  try {
+    const schedule = epochSchedule(sets, cfg, new Rng(cfg.seed, 'probe'));
+    stepper.beginEpoch(schedule);
+    // Steps are queued in blocks and read back once per block, as the trainer does.
+    let next = 0;
+    const block = async (n: number) => {
+      let last: tf.Scalar | null = null;
+      for (let i = 0; i < n; i++) {
+        last?.dispose();
+        last = stepper.step(next++ % schedule.length);
+      }
+      await last!.data(); // waits for the device
+      last!.dispose();
+    };
+    let t = performance.now();
+    await block(1);
+    const warmupMs = performance.now() - t;
+    const min = opts.minSteps ?? 2, max = opts.maxSteps ?? 32;
+    let steps = 0;
+    let size = 1;
+    t = performance.now();
+    while (steps < max) {
+      await block(size);
+      steps += size;
+      const elapsed = performance.now() - t;
+      if (opts.giveUpMs !== undefined && elapsed / steps > opts.giveUpMs) break;
+      if (steps >= min && elapsed > opts.budgetMs) break;
+      size = Math.min(size * 2, max - steps);
+    }
+    return { msPerStep: (performance.now() - t) / steps, steps, warmupMs, stepper: stepper.kind };
+  } finally {
+    stepper.dispose();
+    model.dispose();
+  }
+}
