@@ -12,7 +12,10 @@ const isolation = process.env.BRIDGE_NO_ISOLATION === '1' ? {} : {
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  // Not minified: tfjs-wasm's threaded build starts its pthread workers from the source
+// text of a factory function (Function.toString), which minification breaks ("e is not
+// defined" in every worker).
+  build: { target: 'es2022', chunkSizeWarningLimit: 4000, minify: false },
   optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
   server: { headers: isolation },
   preview: { headers: isolation },
