@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, type BackendName } from '../engine/backend';
 import { withoutAblations, type Config } from '../engine/config';
 import { runExperiment, type ExperimentEvent } from '../engine/experiment';
-import { plannedSteps } from '../engine/probe';
+import { plannedSteps, timeTrainingSteps } from '../engine/probe';
 import type { Report } from '../engine/report';
 import { runSweep } from '../engine/sweep';
 import { cacheKey, measureBackends, switchTo, wasmThreads } from './backend-choice';
@@ -39,6 +39,9 @@ async function prepare(req: BackendRequest, cfg: Config, note?: string): Promise
     const { backend, attempts } = await chooseBrowserBackend(req.order);
     post({ type: 'backend', backend, attempts, note, wasm: wasmThreads() });
     watchDevice();
+    // Time a few steps anyway, for the cost estimate (the shaders it compiles are reused).
+    const t = await timeTrainingSteps(cfg, { budgetMs: 100, minSteps: 2, maxSteps: 8 });
+    measured = { key: '', backend, msPerStep: t.msPerStep };
     return { backend, rest: req.order.slice(req.order.indexOf(backend) + 1) };
   }
   const key = await cacheKey(cfg);

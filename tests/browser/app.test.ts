@@ -32,8 +32,8 @@ async function trainAndWait(timeout = 240000) {
 }
 
 describe('the lab in Chromium', () => {
-  it('trains a tiny world from the URL on WebGPU and draws every chart', async () => {
-    await page.goto(`${server.url}?${TINY}`);
+  it('trains a tiny world from the URL on WebGPU (backend=webgpu: the fused kernels) and draws every chart', async () => {
+    await page.goto(`${server.url}?backend=webgpu&${TINY}`);
     expect(await page.getByTestId('url-notice').count()).toBe(0);
     const status = await trainAndWait();
     expect(status).toMatch(/done/);
@@ -60,7 +60,7 @@ describe('the lab in Chromium', () => {
   });
 
   it('Stop ends training promptly and leaves a consistent state', async () => {
-    await page.goto(`${server.url}?${TINY.replace('epochs=2', 'epochs=200')}`);
+    await page.goto(`${server.url}?backend=webgpu&${TINY.replace('epochs=2', 'epochs=200')}`);
     await page.getByTestId('train').click();
     await page.waitForFunction(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0, null, { timeout: 120000 });
     const t0 = Date.now();
@@ -81,7 +81,7 @@ describe('the lab in Chromium', () => {
   });
 
   it('falls back and says so when the WebGPU device is lost, and finishes the run', async () => {
-    await page.goto(`${server.url}?${TINY}`);
+    await page.goto(`${server.url}?backend=webgpu&${TINY}`);
     await page.getByTestId('train').click();
     await page.waitForFunction(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0, null, { timeout: 120000 });
     expect(await page.getByTestId('backend').textContent()).toBe('webgpu');

@@ -4,11 +4,16 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`vite build failed:\n${build.stderr}`);
+/** Builds the app (unless `build: false`) and serves it; `isolation: false` leaves out the
+ *  COOP/COEP headers, as a plain static host would. */
+export async function startServer(opts: { build?: boolean; isolation?: boolean } = {}): Promise<{ url: string; stop: () => void }> {
+  if (opts.build !== false) {
+    const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stderr}`);
+  }
   const port = 5200 + Math.floor(Math.random() * 600);
-  const server: ChildProcess = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'pipe', detached: true });
+  const env = { ...process.env, BRIDGE_NO_ISOLATION: opts.isolation === false ? '1' : '' };
+  const server: ChildProcess = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'pipe', detached: true, env });
   const url = `http://127.0.0.1:${port}/`;
   for (let i = 0; i < 100; i++) {
     try {

@@ -1,0 +1,83 @@
+/**
+ * The measured backend choice, the cost estimate and cross-origin isolation, in Chromium
+ * (WebGPU on SwiftShader here, so WASM should win; the test asserts what was measured,
+ * not which backend wins).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, startServer } from './harness';
+
+let server: { url: string; stop: () => void };
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const statusIs = (page: Page, re: RegExp, timeout: number) =>
+  page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=status]')?.textContent ?? ''), re.source, { timeout });
+
+describe('choosing the backend by measuring', () => {
+  it('with no backend= the classroom page times each backend, trains on the fastest, cross-origin isolated, in under 60 s', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const t0 = Date.now();
+    await page.goto(`${server.url}?autorun=1`);
+    await statusIs(page, /done|error/, 120000);
+    const seconds = (Date.now() - t0) / 1000;
+    expect(await page.getByTestId('status').textContent()).toMatch(/done/);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const speeds = page.getByTestId('backend-speeds');
+    const rows = await speeds.locator('li').evaluateAll((lis) => lis.map((li) => ({ name: li.getAttribute('data-backend'), text: li.textContent ?? '' })));
+    expect(rows.map((r) => r.name).sort()).toEqual(['wasm', 'webgpu']);
+    const ms = rows.map((r) => ({ name: r.name, ms: Number(/([\d.]+) ms per step/.exec(r.text)?.[1]) }));
+    for (const r of ms) expect(r.ms, r.name ?? '').toBeGreaterThan(0);
+    const fastest = ms.reduce((a, b) => (b.ms < a.ms ? b : a));
+    expect(await page.getByTestId('backend').textContent()).toBe(fastest.name);
+    expect(await page.getByTestId('backend-reason').textContent()).toMatch(/trained this world fastest/);
+    expect(rows.find((r) => r.name === 'webgpu')!.text).toMatch(/fused-webgpu/);
+    expect(await page.getByTestId('cost-estimate').textContent()).toMatch(/Expected training time on \w+: about [\d.]+ (s|min)/);
+    expect(seconds).toBeLessThan(60);
+    await page.screenshot({ path: 'test-results/app-backend-choice.png' });
+    // The choice is remembered for this device and shape: the next visit does not measure again.
+    await page.reload();
+    await page.getByTestId('train').click();
+    await page.getByTestId('backend-speeds').waitFor();
+    expect(await page.getByTestId('backend-speeds').textContent()).toMatch(/remembered from/);
+    await statusIs(page, /done|error/, 120000);
+    await context.close();
+  });
+
+  it('asks before a run expected to take over two minutes, and Cancel trains nothing', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}?backend=wasm&searchTrain=200000&epochs=100&autorun=1`);
+    await page.getByTestId('confirm-run').waitFor({ timeout: 60000 });
+    expect(await page.getByTestId('cost-estimate').textContent()).toMatch(/about [\d.]+ (min|h)/);
+    expect(await page.getByTestId('status').textContent()).toMatch(/waiting for your answer/);
+    await page.getByTestId('confirm-cancel').click();
+    await statusIs(page, /ready/, 10000);
+    expect(await page.getByTestId('progress-search').evaluate((p) => (p as HTMLProgressElement).value)).toBe(0);
+    await page.close();
+  });
+
+  it('without cross-origin isolation WASM runs on one thread, says so, and still trains', async () => {
+    const plain = await startServer({ build: false, isolation: false });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${plain.url}?backend=wasm&items=30&topics=3&cfClusters=3&wordsPerTopic=4&searchTrain=256&recTrain=192&searchTest=64&recTest=64&dim=8&heads=1&epochs=2&batchSize=64&autorun=1`);
+      await statusIs(page, /done|error/, 60000);
+      expect(await page.getByTestId('status').textContent()).toMatch(/done/);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      expect(await page.getByTestId('wasm-threads').textContent()).toMatch(/one thread: this page is not cross-origin isolated/);
+      await page.close();
+    } finally {
+      plain.stop();
+    }
+  });
+});
