@@ -106,8 +106,9 @@ async function run(msg: Job): Promise<void> {
       await execute(msg, () => stopRequested === msg.runId || lost !== null);
       if (lost === null) return;
     } catch (e) {
-      // A failed GPU call can surface before the device's lost promise settles: give it a moment.
-      if (lost === null && backend === 'webgpu') lost = await Promise.race([lostSignal, new Promise<null>((r) => setTimeout(() => r(null), 1000))]);
+      // A failed GPU call can surface before the device's lost promise settles, which can
+      // wait until the work already queued has drained (seconds on a software adapter).
+      if (lost === null && backend === 'webgpu') lost = await Promise.race([lostSignal, new Promise<null>((r) => setTimeout(() => r(null), 10000))]);
       if (lost === null) throw e;
     }
     // The GPU device was lost mid-run: fall back to the next backend and run again.
