@@ -1,36 +1,66 @@
 /**
- * Times the app's full run (world, three models, evaluation) in headless Chromium per
- * backend, for the README's table:  npm run bench:browser -- [--preset NAME] [--backends webgpu,wasm]
+ * Times the app's full run (world, three models, evaluation) in headless Chromium, from
+ * page load to done, for the README's table: each backend forced, the automatic choice
+ * (measured on a fresh profile), and WASM with threads (cross-origin isolated) and on one
+ * thread (served without the COOP/COEP headers).
+ *
+ *   npm run bench:browser -- [--preset NAME] [--backends auto,webgpu,wasm,wasm-1thread] [--set k=v&k=v] [--json]
  */
+import type { Browser } from 'playwright-core';
 import { launch, startServer } from '../../tests/browser/harness';
 import { BACKENDS } from '../engine/backend';
 import { ConfigError } from '../engine/config';
 import { PRESET_NAMES } from '../engine/presets';
 import { parseFlags } from './args';
 
+const RUNS = ['auto', ...BACKENDS, 'wasm-1thread'] as const;
+
+async function timeRun(browser: Browser, url: string): Promise<{ seconds: number; status: string; backend: string; speeds: string | null; threads: string }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.waitForFunction(() => /done|error/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 3_600_000 });
+  const seconds = (Date.now() - t0) / 1000;
+  const out = {
+    seconds,
+    status: (await page.getByTestId('status').textContent()) ?? '',
+    backend: (await page.getByTestId('backend').textContent()) ?? '',
+    speeds: (await page.getByTestId('backend-speeds').count()) ? await page.getByTestId('backend-speeds').locator('li').allTextContents().then((l) => l.join('; ')) : null,
+    threads: (await page.getByTestId('wasm-threads').textContent()) ?? '',
+  };
+  await context.close();
+  return out;
+}
+
 async function main(argv: string[]) {
-  const { values } = parseFlags(argv, { values: ['preset', 'backends', 'set'] });
+  const { values, switches } = parseFlags(argv, { values: ['preset', 'backends', 'set'], switches: ['json'] });
   const preset = values.preset ?? 'classroom';
   if (!PRESET_NAMES.includes(preset)) throw new ConfigError(`unknown preset "${preset}"; presets: ${PRESET_NAMES.join(', ')}`);
-  const backends = (values.backends ?? 'webgpu,wasm').split(',');
-  for (const b of backends) if (!(BACKENDS as readonly string[]).includes(b)) throw new ConfigError(`unknown backend "${b}"; allowed: ${BACKENDS.join(', ')}`);
+  const runs = (values.backends ?? 'auto,webgpu,wasm,wasm-1thread').split(',');
+  for (const b of runs) if (!(RUNS as readonly string[]).includes(b)) throw new ConfigError(`unknown run "${b}"; allowed: ${RUNS.join(', ')}`);
   const server = await startServer();
+  const plain = runs.includes('wasm-1thread') ? await startServer({ build: false, isolation: false }) : null;
   const browser = await launch();
+  const results: Record<string, unknown>[] = [];
   try {
-    for (const b of backends) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const t0 = Date.now();
-      await page.goto(`${server.url}?preset=${preset}&backend=${b}&autorun=1${values.set ? `&${values.set}` : ''}`);
-      await page.waitForFunction(() => /done|error/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 590000 });
-      const status = await page.getByTestId('status').textContent();
-      const used = await page.getByTestId('backend').textContent();
-      process.stdout.write(`${preset} on ${used} (asked ${b}): ${status} (page load to done ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
-      await page.close();
+    for (const run of runs) {
+      const base = run === 'wasm-1thread' ? plain!.url : server.url;
+      const backend = run === 'auto' ? '' : `&backend=${run === 'wasm-1thread' ? 'wasm' : run}`;
+      const r = await timeRun(browser, `${base}?preset=${preset}&autorun=1${backend}${values.set ? `&${values.set}` : ''}`);
+      results.push({ run, preset, ...r });
+      if (!switches.has('json')) {
+        process.stdout.write(`${preset}, ${run}: trained on ${r.backend}, ${r.status}; page load to done ${r.seconds.toFixed(1)} s\n`);
+        if (r.speeds) process.stdout.write(`  measured: ${r.speeds}\n`);
+        process.stdout.write(`  ${r.threads}\n`);
+      }
     }
   } finally {
     await browser.close();
     server.stop();
+    plain?.stop();
   }
+  if (switches.has('json')) process.stdout.write(JSON.stringify(results) + '\n');
 }
 
 main(process.argv.slice(2)).catch((e) => {
