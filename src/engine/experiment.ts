@@ -151,6 +151,7 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
         trainSeconds: round(result.seconds, 4),
         steps: result.steps,
         backend: tf.getBackend(),
+        stepper: result.stepper,
         stopped: result.stopped,
         losses: result.losses.map((l) => ({ step: l.step, loss: round(l.loss, 5) })),
         validation: result.validation.map((v) => ({ ...v, score: round(v.score, 5) })),

@@ -22,7 +22,7 @@ async function registerNodeWebGpu(): Promise<void> {
     const mod = 'webgpu';
     dawn = await import(/* @vite-ignore */ mod);
   } catch {
-    throw new Error('backend "webgpu" in Node needs the optional package "webgpu" (npm install --no-save webgpu); without a GPU also set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json');
+    throw new Error('backend "webgpu" in Node needs the package "webgpu" (Dawn; a dev dependency: npm install); without a GPU also set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium');
   }
   Object.assign(globalThis, dawn.globals);
   Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]) }, configurable: true, writable: true });

@@ -29,6 +29,8 @@ export interface ModelReport {
   trainSeconds: number;
   steps: number;
   backend: string;
+  /** What ran the training steps: `fused-webgpu` (the fused kernels), or `plain (why not)`. */
+  stepper?: string;
   stopped: boolean;
   losses: { step: number; loss: number }[];
   /** Validation Recall@K (mean over the model's tasks) after each epoch. */
