@@ -31,4 +31,12 @@ describe('URL state', () => {
     expect(s.config.items).toBe(defaultConfig().items);
     expect(s.notices[0]).toMatch(/cannot be built together \(.*topics=40 exceeds items=20.*\), so items, topics were reset/);
   });
+
+  it('backend= forces one backend; without it the worker measures; a bad value is named', () => {
+    expect(parseUrl('?backend=wasm').backend).toBe('wasm');
+    expect(parseUrl('').backend).toBeNull();
+    const bad = parseUrl('?backend=tpu');
+    expect(bad.backend).toBeNull();
+    expect(bad.notices[0]).toMatch(/backend=tpu is not allowed: use one of webgpu, webgl, wasm, cpu\. Measuring and using the fastest/);
+  });
 });
