@@ -43,6 +43,17 @@ fn reduceSum(t: i32, v: f32) -> f32 {
 `;
 
 const KEY_BIAS = `fn keyBias(r: i32) -> f32 { return select(-1e9, 0.0, batch[r] != PAD); }`;
+
+/** Softmax of SEQ consecutive scores in the output buffer, in place (max-subtracted, as tfjs). */
+const SOFTMAX = `
+fn softmaxInPlace(at: i32) {
+  var mx = -3.0e38;
+  for (var j = 0; j < SEQ; j++) { mx = max(mx, result[at + j]); }
+  var sum = 0.0;
+  for (var j = 0; j < SEQ; j++) { let ex = exp(result[at + j] - mx); result[at + j] = ex; sum += ex; }
+  for (var j = 0; j < SEQ; j++) { result[at + j] = result[at + j] / sum; }
+}
+`;
 const X_VIEW = `fn xv(r: i32, k: i32) -> f32 { return xin[r * X_STRIDE + X_OFF + k]; }`;
 
 /** Copies the step's batch (token rows and targets) out of the training data uploaded
@@ -89,6 +100,7 @@ export function attentionBlock(l: ArenaLayout, B: number, p: Packing, layer: num
     constants: { ...shapeConstants(l, B), ...blockConstants(l.encoder[layer]), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
     workgroups: B, outputSize: B * l.seq * p.A_STRIDE, dtype: 'float32', inPlace: false,
     body: `${LAYER_NORM}
+${SOFTMAX}
 ${KEY_BIAS}
 ${X_VIEW}
 fn main(index: i32) {
@@ -108,18 +120,13 @@ fn main(index: i32) {
     let h = i / SEQ;
     let pq = (r0 + i % SEQ) * A_STRIDE + A_P + h * SEQ;
     let q = (r0 + i % SEQ) * A_STRIDE + A_QKV + h * HD;
-    var mx = -3.0e38;
     for (var j = 0; j < SEQ; j++) {
       let k = (r0 + j) * A_STRIDE + A_QKV + DIM + h * HD;
       var sc = 0.0;
       for (var e = 0; e < HD; e++) { sc += result[q + e] * result[k + e]; }
-      sc = sc * SCALE + keyBias(r0 + j);
-      result[pq + j] = sc;
-      mx = max(mx, sc);
+      result[pq + j] = sc * SCALE + keyBias(r0 + j);
     }
-    var sum = 0.0;
-    for (var j = 0; j < SEQ; j++) { let ex = exp(result[pq + j] - mx); result[pq + j] = ex; sum += ex; }
-    for (var j = 0; j < SEQ; j++) { result[pq + j] = result[pq + j] / sum; }
+    softmaxInPlace(pq);
   }
   storageBarrier();
   for (var i = t; i < SEQ * DIM; i += WGS) {
@@ -182,6 +189,7 @@ export function decoder(l: ArenaLayout, B: number, p: Packing, x: View): FusedKe
     constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
     workgroups: B, outputSize: B * p.E_STRIDE, dtype: 'float32', inPlace: false,
     body: `${LAYER_NORM}
+${SOFTMAX}
 ${KEY_BIAS}
 ${X_VIEW}
 fn main(index: i32) {
@@ -219,17 +227,12 @@ fn main(index: i32) {
   }
   storageBarrier();
   for (var h = t; h < HEADS; h += WGS) {
-    var mx = -3.0e38;
     for (var s = 0; s < SEQ; s++) {
       var sc = 0.0;
       for (var e = 0; e < HD; e++) { sc += result[o + E_KV + s * 2 * DIM + h * HD + e] * result[o + E_Q + h * HD + e]; }
-      sc = sc * SCALE + keyBias(r0 + s);
-      result[o + E_P + h * SEQ + s] = sc;
-      mx = max(mx, sc);
+      result[o + E_P + h * SEQ + s] = sc * SCALE + keyBias(r0 + s);
     }
-    var sum = 0.0;
-    for (var s = 0; s < SEQ; s++) { let ex = exp(result[o + E_P + h * SEQ + s] - mx); result[o + E_P + h * SEQ + s] = ex; sum += ex; }
-    for (var s = 0; s < SEQ; s++) { result[o + E_P + h * SEQ + s] = result[o + E_P + h * SEQ + s] / sum; }
+    softmaxInPlace(o + E_P + h * SEQ);
   }
   storageBarrier();
   for (var c = t; c < DIM; c += WGS) {
