@@ -284,5 +284,8 @@ useLab.subscribe((s, prev) => {
 
 export const autorunFromUrl = initial.autorun;
 
-// Test hook (used by the browser tests): simulate a lost WebGPU device in the worker.
-if (typeof window !== 'undefined') (window as unknown as { __bridgeLab: unknown }).__bridgeLab = { loseDevice: () => send({ type: 'loseDevice' }) };
+// Test hooks (used by the browser tests): simulate a lost WebGPU device in the worker;
+// read the last report.
+if (typeof window !== 'undefined') {
+  (window as unknown as { __bridgeLab: unknown }).__bridgeLab = { loseDevice: () => send({ type: 'loseDevice' }), report: () => useLab.getState().report };
+}

@@ -20,6 +20,9 @@ async function timeRun(browser: Browser, url: string): Promise<{ seconds: number
   const page = await context.newPage();
   const t0 = Date.now();
   await page.goto(url);
+  // A run expected to take over two minutes asks first: the benchmark says yes.
+  await page.waitForFunction(() => /done|error|waiting for your answer/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 3_600_000 });
+  if ((await page.getByTestId('confirm-run').count()) > 0) await page.getByTestId('confirm-start').click();
   await page.waitForFunction(() => /done|error/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 3_600_000 });
   const seconds = (Date.now() - t0) / 1000;
   const out = {

@@ -48,6 +48,7 @@ export async function switchTo(name: BackendName): Promise<boolean> {
 }
 
 export async function measureBackends(cfg: Config): Promise<BackendChoice> {
+  const t0 = performance.now();
   const adapter = await adapterInfo();
   // WASM first: it is quick to time and sets the bar a GPU must beat.
   const candidates: BackendName[] = adapter ? ['wasm', 'webgpu'] : ['wasm', 'webgl'];
@@ -72,6 +73,6 @@ export async function measureBackends(cfg: Config): Promise<BackendChoice> {
   if (!best) throw new Error(`no backend could train: ${speeds.map((s) => `${s.name} (${s.note})`).join(', ')}`);
   await switchTo(best.name);
   const others = speeds.filter((s) => s !== best).map((s) => (s.msPerStep === null ? `${LABEL[s.name]} (${s.note})` : `${LABEL[s.name]} ${s.msPerStep.toFixed(1)} ms`));
-  const reason = `${LABEL[best.name]} trained this world fastest: ${best.msPerStep!.toFixed(1)} ms per step${others.length ? ` against ${others.join(', ')}` : ''}.`;
+  const reason = `${LABEL[best.name]} trained this world fastest: ${best.msPerStep!.toFixed(1)} ms per step${others.length ? ` against ${others.join(', ')}` : ''} (measured in ${((performance.now() - t0) / 1000).toFixed(1)} s).`;
   return { backend: best.name, speeds, reason, measuredAt: new Date().toISOString() };
 }
