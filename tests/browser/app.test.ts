@@ -46,11 +46,29 @@ describe('the lab in Chromium', () => {
       }
     }
     const cells = await page.getByTestId('metrics').locator('td.num').allTextContents();
-    expect(cells.length).toBe(2 * 4 * 6);
-    for (const c of cells) expect(c).toMatch(/^\d\.\d{3}$/);
+    expect(cells.length).toBe(2 * 4 * 7);
+    // the cold column reads — where a task saw every item in training
+    for (const c of cells) expect(c).toMatch(/^(\d\.\d{3}|—)$/);
     expect(await page.getByTestId('tensors').textContent()).toMatch(/^\d+$/);
     await page.screenshot({ path: 'test-results/app-trained.png', fullPage: true });
     expect(errors).toEqual([]);
+  });
+
+  it('the fused WebGPU kernels train to the same losses as WASM in the browser', async () => {
+    type Losses = Record<string, { stepper?: string; losses: { step: number; loss: number }[] }>;
+    const models = () => page.evaluate(() => (window as unknown as { __bridgeLab: { report: () => { runs: { models: unknown }[] } } }).__bridgeLab.report().runs[0].models) as Promise<Losses>;
+    const onGpu = await models();
+    await page.goto(`${server.url}?backend=wasm&${TINY}`);
+    expect(await trainAndWait()).toMatch(/done/);
+    const onWasm = await models();
+    for (const m of ['search', 'rec', 'joint']) {
+      expect(onGpu[m].stepper, m).toBe('fused-webgpu');
+      expect(onWasm[m].stepper, m).toBe('plain (backend wasm)');
+      expect(onGpu[m].losses.map((l) => l.step)).toEqual(onWasm[m].losses.map((l) => l.step));
+      onGpu[m].losses.forEach((l, i) => expect(Math.abs(l.loss - onWasm[m].losses[i].loss), `${m} step ${l.step}`).toBeLessThan(1e-3));
+    }
+    await page.goto(`${server.url}?backend=webgpu&${TINY}`);
+    expect(await trainAndWait()).toMatch(/done/);
   });
 
   it('a second run leaves as many live tensors in the worker as the first', async () => {

@@ -31,7 +31,23 @@ describe('ranking metrics', () => {
   it('buckets items by thirds of the training targets', () => {
     // counts: item 0 has 6 of 12, item 1 has 4, items 2,3 have 1 each, item 4 none
     const b = popularityBuckets([6, 4, 1, 1, 0]);
-    expect(Array.from(b)).toEqual([0, 1, 2, 2, 2]);
+    // item 4, never a training target, is in the tail and cold (bit 4)
+    expect(Array.from(b)).toEqual([0, 1, 2, 2, 2 | 4]);
+  });
+
+  it('counts cold targets (no training example in the task) in their own bucket, also in the tail', () => {
+    const acc = new RankingAccumulator(1, popularityBuckets([3, 0, 0]));
+    acc.addRank(0, 0); // head hit
+    acc.addRank(0, 1); // cold hit
+    acc.addRank(4, 2); // cold miss
+    acc.addRank(3, 1); // cold miss
+    const r = acc.result();
+    expect(r.count).toBe(4);
+    expect(r['recall@1']).toBeCloseTo(0.5);
+    expect(r.byBucket.cold!.count).toBe(3);
+    expect(r.byBucket.cold!['recall@1']).toBeCloseTo(1 / 3);
+    expect(r.byBucket.tail.count).toBe(3);
+    expect(r.byBucket.head.count + r.byBucket.torso.count + r.byBucket.tail.count).toBe(r.count);
   });
 
   it('the marginal is the mean softmax', () => {

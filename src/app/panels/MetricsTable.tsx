@@ -34,6 +34,7 @@ export function MetricsTable({ models, run, config }: { models: Partial<Record<M
                 <th scope="col">Recall@{k}</th>
                 <th scope="col">NDCG@{k}</th>
                 {BUCKETS.map((b) => <th scope="col" key={b} title={`Recall@${k} on test targets in the ${b} bucket`}>{b}</th>)}
+                <th scope="col" title={`Recall@${k} on test targets the task never saw in training (part of the tail)`}>cold</th>
                 <th scope="col" title="KL(true test targets ‖ predicted marginal)">pop KL</th>
               </tr>
             </thead>
@@ -44,6 +45,7 @@ export function MetricsTable({ models, run, config }: { models: Partial<Record<M
                   <td className="num">{fmt(row.ev?.[r] as number)}</td>
                   <td className="num">{fmt(row.ev?.[n] as number)}</td>
                   {BUCKETS.map((b) => <td className="num" key={b}>{fmt(row.ev?.byBucket[b][r])}</td>)}
+                  <td className="num">{row.ev?.byBucket.cold?.count ? fmt(row.ev.byBucket.cold[r]) : '—'}</td>
                   <td className="num">{fmt(row.kl)}</td>
                 </tr>
               ))}
@@ -54,7 +56,8 @@ export function MetricsTable({ models, run, config }: { models: Partial<Record<M
       <p className="caption">
         <strong>What to look for:</strong> every model should sit between Popularity (the floor) and Oracle (the exact posterior of the
         simulation, the ceiling). The joint gain is Gen_R+S's relative change in Recall@{k} over the single-task model. Buckets split the
-        test targets by training frequency (head = the items making the first third of training targets; tail includes items the task never saw).
+        test targets by training frequency (head = the items making the first third of training targets; tail includes items the task never saw);
+        cold is Recall on those never-seen items alone (— when there are none).
       </p>
     </div>
   );

@@ -1,20 +1,24 @@
 /**
  * Ranking metrics with one relevant item per example: Recall@K (hit rate) and NDCG@K,
- * overall and per popularity bucket. Ties are broken by item index, so that a scorer
- * that gives many items the same score gains nothing from them.
+ * overall and per popularity bucket, and on cold targets (items with no training example
+ * in the task; they are also in the tail). Ties are broken by item index, so that a
+ * scorer that gives many items the same score gains nothing from them.
  */
 
 export type Bucket = 'head' | 'torso' | 'tail';
 export const BUCKETS: readonly Bucket[] = ['head', 'torso', 'tail'];
+/** Bit set in a bucket code for an item the task never saw in training. */
+const COLD = 4;
 
 export interface BucketMetrics {
   [metric: string]: number;
   count: number;
 }
 export interface TaskEval {
-  [metric: string]: number | Record<Bucket, BucketMetrics>;
+  [metric: string]: number | TaskEval['byBucket'];
   count: number;
-  byBucket: Record<Bucket, BucketMetrics>;
+  /** `cold` is absent in reports made before it was added. */
+  byBucket: Record<Bucket, BucketMetrics> & { cold?: BucketMetrics };
 }
 
 /** 0-based rank of `target` among `scores[offset .. offset+n)`. */
@@ -31,7 +35,8 @@ export function rankOf(scores: ArrayLike<number>, offset: number, n: number, tar
 /**
  * Buckets by training frequency: items sorted by how often they are a training target;
  * head = the most frequent items that together make the first third of training
- * targets, torso = the next third, tail = the rest (including items never seen).
+ * targets, torso = the next third, tail = the rest (including items never seen, which
+ * also carry the cold bit).
  */
 export function popularityBuckets(trainCounts: ArrayLike<number>): Uint8Array {
   const n = trainCounts.length;
@@ -39,6 +44,7 @@ export function popularityBuckets(trainCounts: ArrayLike<number>): Uint8Array {
   let total = 0;
   for (let i = 0; i < n; i++) total += trainCounts[i];
   const bucket = new Uint8Array(n).fill(2);
+  for (let i = 0; i < n; i++) if (trainCounts[i] <= 0) bucket[i] |= COLD;
   let acc = 0;
   for (const i of order) {
     if (trainCounts[i] <= 0) break;
@@ -49,18 +55,21 @@ export function popularityBuckets(trainCounts: ArrayLike<number>): Uint8Array {
 }
 
 export class RankingAccumulator {
-  private hits = [0, 0, 0];
-  private gains = [0, 0, 0];
-  private counts = [0, 0, 0];
+  // Indices 0–2: head, torso, tail; 3: cold (a subset of the tail, not added to the total).
+  private hits = [0, 0, 0, 0];
+  private gains = [0, 0, 0, 0];
+  private counts = [0, 0, 0, 0];
 
   constructor(readonly k: number, private readonly bucketOf: Uint8Array) {}
 
   addRank(rank: number, target: number): void {
-    const b = this.bucketOf[target];
-    this.counts[b]++;
-    if (rank < this.k) {
-      this.hits[b]++;
-      this.gains[b] += 1 / Math.log2(rank + 2);
+    const code = this.bucketOf[target];
+    for (const b of code & COLD ? [code & 3, 3] : [code & 3]) {
+      this.counts[b]++;
+      if (rank < this.k) {
+        this.hits[b]++;
+        this.gains[b] += 1 / Math.log2(rank + 2);
+      }
     }
   }
 
@@ -69,8 +78,8 @@ export class RankingAccumulator {
     const sum = (a: number[]) => a[0] + a[1] + a[2];
     const n = sum(this.counts);
     const byBucket = Object.fromEntries(
-      BUCKETS.map((name, b) => [name, { [r]: this.counts[b] ? this.hits[b] / this.counts[b] : 0, [g]: this.counts[b] ? this.gains[b] / this.counts[b] : 0, count: this.counts[b] }]),
-    ) as Record<Bucket, BucketMetrics>;
+      [...BUCKETS, 'cold'].map((name, b) => [name, { [r]: this.counts[b] ? this.hits[b] / this.counts[b] : 0, [g]: this.counts[b] ? this.gains[b] / this.counts[b] : 0, count: this.counts[b] }]),
+    ) as TaskEval['byBucket'];
     return { [r]: n ? sum(this.hits) / n : 0, [g]: n ? sum(this.gains) / n : 0, count: n, byBucket } as TaskEval;
   }
 }
