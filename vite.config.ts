@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 
 // Cross-origin isolation lets tfjs-wasm use its threaded SIMD build (SharedArrayBuffer).
 // A static host must send the same two headers. BRIDGE_NO_ISOLATION=1 leaves them out
@@ -10,7 +11,32 @@ const isolation = process.env.BRIDGE_NO_ISOLATION === '1' ? {} : {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  // Relative paths: the build works from any folder of a static host.
+  base: './',
+  plugins: [
+    react(),
+    // Installable, and offline after one visit: a Workbox service worker precaches the app,
+    // its wasm files, the stored lesson and findings runs.
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: 'script',
+      manifest: {
+        name: 'Bridge Lab', short_name: 'Bridge Lab',
+        description: 'Does training one generative retriever on both search and recommendation help each task, and why?',
+        start_url: '.', scope: '.', display: 'standalone', background_color: '#ffffff', theme_color: '#1f5f99',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,wasm,json,svg,png}'],
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        navigateFallback: 'index.html',
+      },
+    }),
+  ],
   worker: { format: 'es' },
   // Not minified: tfjs-wasm's threaded build starts its pthread workers from the source
 // text of a factory function (Function.toString), which minification breaks ("e is not

@@ -11,6 +11,7 @@ import { Controls } from './panels/Controls';
 import { MetricsTable } from './panels/MetricsTable';
 import { AblationCompare } from './panels/AblationCompare';
 import { BackendPanel } from './panels/BackendPanel';
+import { LessonView } from './lesson/LessonView';
 import { FindingsView } from './panels/FindingsView';
 import { SweepsView } from './panels/SweepsView';
 import type { View } from './store';
@@ -21,7 +22,7 @@ function statusText(s: ReturnType<typeof useLab.getState>): string {
     case 'idle': return 'ready: press Train';
     case 'starting': return s.plan?.needsConfirm ? 'waiting for your answer' : s.backend ? 'starting…' : 'measuring the backends on this world…';
     case 'training': return `training… ${s.elapsed.toFixed(0)} s`;
-    case 'done': return `done in ${s.elapsed.toFixed(1)} s`;
+    case 'done': return s.stored ? `stored run (${s.stored.seeds.length} seeds, made ${s.stored.createdAt.slice(0, 10)} by ${s.stored.command}): press Train to train live` : `done in ${s.elapsed.toFixed(1)} s`;
     case 'stopped': return 'stopped: results of the models that finished are shown';
     case 'error': return `error: ${s.error}`;
   }
@@ -43,9 +44,9 @@ function Header() {
         <button type="button" data-testid="export-report" disabled={!s.report} onClick={() => s.report && downloadText('report.json', JSON.stringify(s.report, null, 1))}>Export report.json</button>
       </div>
       <nav className="tabs" aria-label="Views">
-        {(['lab', 'sweeps', 'findings'] as View[]).map((v) => (
+        {(['lab', 'lesson', 'sweeps', 'findings'] as View[]).map((v) => (
           <button key={v} type="button" className={s.view === v ? 'tab active' : 'tab'} aria-current={s.view === v ? 'page' : undefined} data-testid={`view-${v}`} onClick={() => s.setView(v)}>
-            {{ lab: 'Lab', sweeps: 'Sweeps', findings: 'Findings' }[v]}
+            {{ lab: 'Lab', lesson: 'Lesson', sweeps: 'Sweeps', findings: 'Findings' }[v]}
           </button>
         ))}
       </nav>
@@ -121,11 +122,13 @@ export function App() {
   }, [run, s.trainedConfig]);
   const stale = s.trainedConfig && s.trainedConfig !== s.config && JSON.stringify(s.trainedConfig) !== JSON.stringify(s.config);
   return (
-    <div className="app">
+    <div className={s.present ? 'app present' : 'app'}>
       <Header />
       <Notices />
       <BackendPanel />
-      {s.view === 'findings' ? (
+      {s.view === 'lesson' ? (
+        <LessonView />
+      ) : s.view === 'findings' ? (
         <main className="results wide"><FindingsView /></main>
       ) : s.view === 'sweeps' ? (
         <main className="layout"><Controls /><div className="results"><SweepsView /></div></main>

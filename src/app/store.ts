@@ -8,6 +8,7 @@ import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/backe
 import type { Config, ConfigKey } from '../engine/config';
 import type { ExperimentEvent } from '../engine/experiment';
 import { presetValues } from '../engine/presets';
+import { LESSON_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../engine/lessons';
 import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/report';
 import type { Sweep } from '../engine/sweep';
 import type { BackendChoice, BackendRequest, FromWorker, ToWorker, WasmThreads } from '../worker/protocol';
@@ -23,7 +24,10 @@ export interface ModelProgress {
   finished: boolean;
 }
 
-export type View = 'lab' | 'sweeps' | 'findings';
+export type View = 'lab' | 'lesson' | 'sweeps' | 'findings';
+
+/** Where results shown came from when they were not trained in this page. */
+export interface StoredSource { createdAt: string; command: string; seeds: number[] }
 
 export interface SweepState {
   status: Status;
@@ -69,7 +73,22 @@ export interface LabState {
   startedAt: number;
   elapsed: number;
   colorBy: 'topic' | 'cluster';
+  /** The lesson step shown (0-based). */
+  lessonStep: number;
+  /** Presenter view: no settings panel, large type. */
+  present: boolean;
+  /** Set while the Lab shows a stored run (npm run lessons) instead of a live one. */
+  stored: StoredSource | null;
+  /** Lesson worlds retrained live in this page, by world id (they replace the stored runs). */
+  lessonLive: Record<string, Report>;
+  /** The lesson's live training in progress: its worlds, in order, and which one is training. */
+  lessonRun: { worlds: string[]; index: number } | null;
   setView: (v: View) => void;
+  setLessonStep: (step: number) => void;
+  /** Retrains the given lesson worlds in the worker, one after the other. */
+  trainLesson: (worlds: string[]) => void;
+  /** Shows a lesson world in the Lab, with its stored or live results. */
+  openWorldInLab: (world: string, stored: StoredLessonRun | null) => void;
   setKnob: (key: ConfigKey, value: Config[ConfigKey]) => void;
   runSweep: (r: SweepRequest) => void;
   stopSweep: () => void;
@@ -175,6 +194,7 @@ function onWorkerMessage(m: FromWorker) {
   }
   if (m.runId !== s.runId) return; // a message from a run the user has left
   if (s.sweep.status === 'training' || s.sweep.status === 'starting') return onSweepMessage(m);
+  if (s.lessonRun && (m.type === 'done' || m.type === 'error' || m.type === 'cancelled')) onLessonMessage(m);
   if (m.type === 'plan') useLab.setState({ plan: m });
   else if (m.type === 'cancelled') useLab.setState({ status: 'idle', plan: null, trainedConfig: null });
   else if (m.type === 'event') onEvent(m.event);
@@ -189,6 +209,35 @@ function onWorkerMessage(m: FromWorker) {
       elapsed: (performance.now() - s.startedAt) / 1000,
     });
   } else if (m.type === 'error') useLab.setState({ status: 'error', error: m.message });
+}
+
+/** A lesson world finished (or failed): keep its report and start the next world. */
+function onLessonMessage(m: FromWorker) {
+  const { lessonRun, lessonLive } = useLab.getState();
+  if (!lessonRun) return;
+  const world = lessonRun.worlds[lessonRun.index];
+  if (m.type !== 'done' || m.report.stopped) {
+    useLab.setState({ lessonRun: null });
+    return;
+  }
+  const live = { ...lessonLive, [world]: m.report };
+  const next = lessonRun.index + 1;
+  if (next >= lessonRun.worlds.length) {
+    useLab.setState({ lessonLive: live, lessonRun: null });
+    return;
+  }
+  useLab.setState({ lessonLive: live, lessonRun: { ...lessonRun, index: next } });
+  // After this message's own state change, train the next world.
+  setTimeout(() => startRun(lessonConfig(lessonWorld(lessonRun.worlds[next])), LESSON_SEEDS), 0);
+}
+
+/** Starts a run of `config` for `seeds` in the worker (the Lab's Train, and the lesson's). */
+function startRun(config: Config, seeds: number[]) {
+  const { runId } = useLab.getState();
+  const id = runId + 1;
+  queuedTrain = [];
+  useLab.setState({ runId: id, status: 'starting', error: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, trainedConfig: config, stored: null, startedAt: performance.now(), elapsed: 0 });
+  send({ type: 'run', runId: id, config, seeds, backends: backendRequest() });
 }
 
 function onSweepMessage(m: FromWorker) {
@@ -225,7 +274,31 @@ export const useLab = create<LabState>((set, get) => ({
   startedAt: 0,
   elapsed: 0,
   colorBy: 'topic',
+  lessonStep: initial.step,
+  present: initial.present,
+  stored: null,
+  lessonLive: {},
+  lessonRun: null,
   setView: (view) => set({ view }),
+  setLessonStep: (step) => set({ lessonStep: step }),
+  trainLesson: (worlds) => {
+    const { status, sweep } = get();
+    if (['training', 'starting'].includes(status) || ['training', 'starting'].includes(sweep.status) || !worlds.length) return;
+    set({ lessonRun: { worlds, index: 0 } });
+    startRun(lessonConfig(lessonWorld(worlds[0])), LESSON_SEEDS);
+  },
+  openWorldInLab: (world, storedRun) => {
+    const w = lessonWorld(world);
+    const config = lessonConfig(w);
+    const report = get().lessonLive[world] ?? storedRun?.report ?? null;
+    const stored = !get().lessonLive[world] && storedRun ? { createdAt: storedRun.createdAt, command: storedRun.command, seeds: storedRun.report.seeds } : null;
+    // The loss curves and bars of a finished run, from its report.
+    const progress: LabState['progress'] = {};
+    for (const [m, r] of Object.entries(report?.runs[0]?.models ?? {})) {
+      progress[m as ModelName] = { step: r.steps, totalSteps: r.epochsRun ? (r.steps / r.epochsRun) * config.epochs : r.steps, epoch: Math.max(0, r.epochsRun - 1), losses: r.losses, finished: true };
+    }
+    set({ view: 'lab', preset: w.preset, config, trainedConfig: report ? config : null, report, without: null, models: report?.runs[0]?.models ?? {}, status: report ? 'done' : 'idle', stored, error: null, progress });
+  },
   setKnob: (key, value) => set({ config: { ...get().config, [key]: value } }),
   runSweep: (r) => {
     const { runId, sweep, status } = get();
@@ -250,13 +323,10 @@ export const useLab = create<LabState>((set, get) => ({
   setColorBy: (colorBy) => set({ colorBy }),
   dismissNotices: () => set({ notices: [] }),
   train: () => {
-    const { config, runId, status } = get();
+    const { config, status } = get();
     if (status === 'training' || status === 'starting') return;
-    const id = runId + 1;
     if (get().sweep.status === 'training' || get().sweep.status === 'starting') return;
-    queuedTrain = [];
-    set({ runId: id, status: 'starting', error: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, trainedConfig: config, startedAt: performance.now(), elapsed: 0 });
-    send({ type: 'run', runId: id, config, seeds: [config.seed], backends: backendRequest() });
+    startRun(config, [config.seed]);
   },
   confirmRun: (start) => {
     const { runId, plan } = get();
@@ -279,8 +349,31 @@ export const useLab = create<LabState>((set, get) => ({
 // Keep the URL in step with the knobs, so a link reproduces the world and the run.
 useLab.subscribe((s, prev) => {
   if (typeof history === 'undefined') return;
-  if (s.config !== prev.config || s.preset !== prev.preset || s.view !== prev.view) history.replaceState(null, '', `${location.pathname}${toQuery(s.config, s.preset, s.view)}`);
+  if (s.config !== prev.config || s.preset !== prev.preset || s.view !== prev.view || s.lessonStep !== prev.lessonStep || s.present !== prev.present) {
+    history.replaceState(null, '', `${location.pathname}${toQuery(s.config, s.preset, s.view, { step: s.lessonStep, present: s.present })}`);
+  }
 });
+
+/** A stored lesson run (public/lessons/<world>.json), or null if it cannot be read. */
+export async function fetchStoredRun(world: string): Promise<StoredLessonRun | null> {
+  try {
+    const r = await fetch(`${import.meta.env.BASE_URL}lessons/${world}.json`);
+    return r.ok ? ((await r.json()) as StoredLessonRun) : null;
+  } catch {
+    return null;
+  }
+}
+
+// The Lab never opens empty: with the classroom world and no run asked for, it shows the
+// stored classroom run, labelled as stored, until the first live run replaces it.
+if (typeof window !== 'undefined' && !initial.autorun && JSON.stringify(initial.config) === JSON.stringify(lessonConfig(lessonWorld('classroom')))) {
+  fetchStoredRun('classroom').then((run) => {
+    const s = useLab.getState();
+    if (!run || s.report || s.status !== 'idle') return;
+    s.openWorldInLab('classroom', run);
+    useLab.setState({ view: s.view });
+  });
+}
 
 export const autorunFromUrl = initial.autorun;
 

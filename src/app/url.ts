@@ -7,10 +7,11 @@
 import { CONFIG_KEYS, parseValue, PARAM_BY_KEY, worldProblems, type Config, type ConfigKey } from '../engine/config';
 import { PRESET_NAMES, presetValues } from '../engine/presets';
 import { BACKENDS, type BackendName } from '../engine/backend';
+import { LESSON_STEPS } from './lesson/steps';
 
 /** Query keys that are not knobs. */
-const EXTRA_KEYS = ['preset', 'autorun', 'backend', 'view'] as const;
-export const VIEWS = ['lab', 'sweeps', 'findings'] as const;
+const EXTRA_KEYS = ['preset', 'autorun', 'backend', 'view', 'step', 'present'] as const;
+export const VIEWS = ['lab', 'lesson', 'sweeps', 'findings'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface UrlState {
@@ -21,6 +22,10 @@ export interface UrlState {
    *  (that one; if it cannot start, the next ones in order). */
   backend: BackendName | null;
   view: ViewName;
+  /** The lesson step shown (0-based; `step=N` in the URL is 1-based). */
+  step: number;
+  /** `present=1`: the presenter view (no settings panel, large type, full-width charts). */
+  present: boolean;
   notices: string[];
 }
 
@@ -68,14 +73,26 @@ export function parseUrl(search: string): UrlState {
     if ((VIEWS as readonly string[]).includes(viewText)) view = viewText as ViewName;
     else notices.push(`view=${viewText} is not allowed: use one of ${VIEWS.join(', ')}. Showing the lab.`);
   }
-  return { config: config as Config, preset, autorun: autorun === '1', backend, view, notices };
+  let step = 0;
+  const stepText = params.get('step');
+  if (stepText !== null) {
+    const n = Number(stepText);
+    if (/^\d+$/.test(stepText) && n >= 1 && n <= LESSON_STEPS.length) step = n - 1;
+    else notices.push(`step=${stepText} is not allowed: the lesson has steps 1 to ${LESSON_STEPS.length}. Showing step 1.`);
+  }
+  const present = params.get('present');
+  if (present !== null && present !== '1' && present !== '0') notices.push(`present=${present} is not allowed: use 1 or 0.`);
+  return { config: config as Config, preset, autorun: autorun === '1', backend, view, step, present: present === '1', notices };
 }
 
-/** The query string for a state: the preset and every knob that differs from it. */
-export function toQuery(config: Config, preset: string, view: ViewName = 'lab'): string {
+/** The query string for a state: the view (and lesson step), presenter mode, the preset
+ *  and every knob that differs from it. */
+export function toQuery(config: Config, preset: string, view: ViewName = 'lab', extra: { step?: number; present?: boolean } = {}): string {
   const base = presetValues(preset);
   const params = new URLSearchParams();
   if (view !== 'lab') params.set('view', view);
+  if (view === 'lesson') params.set('step', String((extra.step ?? 0) + 1));
+  if (extra.present) params.set('present', '1');
   if (preset !== 'classroom') params.set('preset', preset);
   for (const key of CONFIG_KEYS) if (config[key] !== base[key]) params.set(key, String(config[key]));
   const s = params.toString();

@@ -5,7 +5,7 @@
 import { useRef } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '../../engine/report';
-import { fmt, PALETTE } from '../format';
+import { fmt, labelStyle } from '../format';
 import { ExportButtons } from './ExportButtons';
 
 interface Point { x: number; y: number; item: number; topic: number; cluster: number; pSearch: number; pRec: number }
@@ -52,7 +52,7 @@ export function EmbeddingChart({ model, report, itemInfo, colorBy }: { model: Mo
             <YAxis dataKey="y" type="number" tick={false} name="y" width={20} label={{ value: emb.projection === 'umap' ? 'UMAP 2' : 'PC2', angle: -90 }} />
             <Tooltip content={<PointTip />} />
             {[...groups.entries()].sort((a, b) => a[0] - b[0]).map(([label, pts]) => (
-              <Scatter key={label} name={`${colorBy} ${label}`} data={pts} fill={PALETTE[label % PALETTE.length]} fillOpacity={0.75} isAnimationActive={false} />
+              <Scatter key={label} name={`${colorBy} ${label}`} data={pts} fill={labelStyle(label).fill} shape={labelStyle(label).shape} fillOpacity={0.8} isAnimationActive={false} />
             ))}
           </ScatterChart>
         </ResponsiveContainer>

@@ -68,7 +68,7 @@ export function Controls() {
   const busy = status === 'training' || status === 'starting';
   const presetInfo = PRESETS.find((p) => p.name === preset);
   return (
-    <aside className="controls" aria-label="Settings of the simulated world">
+    <aside className="controls" data-testid="controls" aria-label="Settings of the simulated world">
       <div className="preset">
         <label htmlFor="preset">Preset</label>
         <select id="preset" data-testid="preset" value={preset} disabled={busy} onChange={(e) => applyPreset(e.target.value)}>

@@ -1,0 +1,173 @@
+/**
+ * The lesson: one step at a time, each a question for the class and the charts that
+ * answer it, from stored runs (npm run lessons) shown at once and marked as stored, or
+ * retrained live in the worker. Contrast steps show world A and world B side by side with
+ * the same chart of the joint model and its joint gain. ArrowLeft / ArrowRight move.
+ */
+import { useEffect, useState } from 'react';
+import { LESSON_SEEDS, lessonWorld, type StoredLessonRun } from '../../engine/lessons';
+import type { Report } from '../../engine/report';
+import { CalibrationChart } from '../charts/CalibrationChart';
+import { EmbeddingChart } from '../charts/EmbeddingChart';
+import { pct } from '../format';
+import { MetricsTable } from '../panels/MetricsTable';
+import { fetchStoredRun, useLab } from '../store';
+import { LESSON_STEPS, type LessonChart, type LessonStep } from './steps';
+import { ValidationChart } from './ValidationChart';
+
+function useStoredRuns(ids: string[]): Record<string, StoredLessonRun | null | undefined> {
+  const [runs, setRuns] = useState<Record<string, StoredLessonRun | null>>({});
+  const key = ids.join(',');
+  useEffect(() => {
+    for (const id of ids) if (!(id in runs)) fetchStoredRun(id).then((r) => setRuns((x) => ({ ...x, [id]: r })));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  return runs;
+}
+
+function JointGain({ report }: { report: Report }) {
+  return (
+    <p className="lesson-gain" data-testid="lesson-gain">
+      {(['rec', 'search'] as const).map((task) => {
+        const g = report.summary.jointGain[task];
+        return (
+          <span key={task}>
+            joint gain on {task === 'rec' ? 'recommendation' : 'search'}: <strong className={g && g.mean >= 0 ? 'up' : 'down'}>{pct(g?.mean)}</strong>
+            {g?.ci95 ? ` [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : ' (one seed: no interval)'}{' '}
+          </span>
+        );
+      })}
+      <span className="muted">over {report.seeds.length} seed{report.seeds.length === 1 ? '' : 's'}</span>
+    </p>
+  );
+}
+
+function Chart({ spec, report }: { spec: LessonChart; report: Report }) {
+  const run = report.runs[0];
+  const body = (() => {
+    switch (spec.kind) {
+      case 'metrics': return <MetricsTable models={run.models} run={run} config={report.config} />;
+      case 'calibration': return <CalibrationChart model={spec.model} report={run.models[spec.model]} itemInfo={run.itemInfo} />;
+      case 'embedding': return <EmbeddingChart model={spec.model} report={run.models[spec.model]} itemInfo={run.itemInfo} colorBy={spec.colorBy} />;
+      case 'validation': return <ValidationChart models={run.models} name={`validation-${report.config.seed}`} />;
+    }
+  })();
+  return <div className={spec.highlight ? 'lesson-chart highlight' : 'lesson-chart'}>{spec.highlight && <span className="look">Look here</span>}{body}</div>;
+}
+
+function WorldPanel({ id, label, step, stored }: { id: string; label: string | null; step: LessonStep; stored: StoredLessonRun | null | undefined }) {
+  const live = useLab((s) => s.lessonLive[id]);
+  const report = live ?? stored?.report;
+  const world = lessonWorld(id);
+  return (
+    <section className="lesson-world" data-testid={`lesson-world-${label ?? 'single'}`} data-source={live ? 'live' : stored ? 'stored' : 'none'} aria-label={label ? `World ${label}` : 'World'}>
+      {label && <h3>{label} · {world.label}</h3>}
+      {report ? (
+        <>
+          <JointGain report={report} />
+          <div className={step.charts.length > 1 ? 'lesson-charts many' : 'lesson-charts'}>
+            {step.charts.map((c, i) => <Chart key={i} spec={c} report={report} />)}
+          </div>
+        </>
+      ) : (
+        <p className="placeholder">{stored === undefined ? 'Loading the stored run…' : 'No stored run for this world yet (npm run lessons makes them). Train live to see it.'}</p>
+      )}
+    </section>
+  );
+}
+
+function Source({ step, runs }: { step: LessonStep; runs: Record<string, StoredLessonRun | null | undefined> }) {
+  const live = useLab((s) => s.lessonLive);
+  const allLive = step.worlds.every((w) => live[w]);
+  const first = runs[step.worlds[0]];
+  if (allLive) return <p className="lesson-source live" data-testid="lesson-source">Trained live in this page ({LESSON_SEEDS.length} seeds).</p>;
+  if (!first) return null;
+  return (
+    <p className="lesson-source" data-testid="lesson-source">
+      Stored run, made {new Date(first.createdAt).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })} with <code>{first.command}</code> ({first.report.seeds.length} seeds, {first.backend}). <em>Train live</em> retrains {step.worlds.length > 1 ? 'both worlds' : 'it'} here.
+    </p>
+  );
+}
+
+export function LessonView() {
+  const { lessonStep, setLessonStep, trainLesson, lessonRun, status, stop, openWorldInLab } = useLab();
+  const step = LESSON_STEPS[lessonStep];
+  const runs = useStoredRuns(step.worlds);
+  const n = LESSON_STEPS.length;
+  const busy = status === 'training' || status === 'starting';
+  const go = (i: number) => setLessonStep(Math.min(n - 1, Math.max(0, i)));
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+      if (e.key === 'ArrowRight') go(useLab.getState().lessonStep + 1);
+      else if (e.key === 'ArrowLeft') go(useLab.getState().lessonStep - 1);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+  const labels = step.worlds.length > 1 ? ['A', 'B'] : [null];
+  return (
+    <main className="layout lesson-layout">
+      <aside className="controls lesson-settings" data-testid="controls" aria-label="Worlds of this step">
+        <h2>This step's world{step.worlds.length > 1 ? 's' : ''}</h2>
+        {step.worlds.map((id, i) => {
+          const w = lessonWorld(id);
+          const over = Object.entries(w.overrides);
+          return (
+            <div key={id} className="lesson-world-settings">
+              <p><strong>{labels[i] ? `${labels[i]}: ` : ''}{w.label}</strong></p>
+              <p>preset <code>{w.preset}</code>{over.length ? <>, with {over.map(([k, v]) => <code key={k}>{k}={String(v)} </code>)}</> : null}</p>
+              <button type="button" className="small" onClick={() => openWorldInLab(id, runs[id] ?? null)} data-testid={`lesson-open-${id}`}>Open in the Lab</button>
+            </div>
+          );
+        })}
+        <p className="help">Seeds {LESSON_SEEDS.join(', ')}; the first seed's charts are shown, the joint gain is over all three.</p>
+      </aside>
+      <div className="results lesson">
+        <nav className="lesson-nav" aria-label="Lesson steps">
+          <button type="button" data-testid="lesson-prev" onClick={() => go(lessonStep - 1)} disabled={lessonStep === 0} aria-label="Previous step">← Back</button>
+          <span className="lesson-step" data-testid="lesson-step" aria-live="polite">{lessonStep + 1} / {n} · {step.title}</span>
+          <button type="button" data-testid="lesson-next" onClick={() => go(lessonStep + 1)} disabled={lessonStep === n - 1} aria-label="Next step">Next →</button>
+          <span className="spacer" />
+          {step.charts.length > 0 && (busy && lessonRun ? (
+            <button type="button" data-testid="lesson-stop" onClick={stop}>Stop ({lessonRun.index + 1} / {lessonRun.worlds.length})</button>
+          ) : (
+            <button type="button" data-testid="lesson-live" onClick={() => trainLesson(step.worlds)} disabled={busy}>Train live</button>
+          ))}
+        </nav>
+        <article className="lesson-step-body" aria-labelledby="lesson-title">
+          <h2 id="lesson-title">{step.title}</h2>
+          {step.text.map((t) => <p key={t}>{t}</p>)}
+          <p className="question" data-testid="lesson-question"><strong>Ask the class:</strong> {step.question}</p>
+        </article>
+        {step.charts.length > 0 && <Source step={step} runs={runs} />}
+        {busy && lessonRun && <LiveProgress />}
+        {step.charts.length > 0 ? (
+          <div className={step.worlds.length > 1 ? 'lesson-ab' : 'lesson-single'}>
+            {step.worlds.map((id, i) => <WorldPanel key={id} id={id} label={labels[i]} step={step} stored={runs[id]} />)}
+          </div>
+        ) : (
+          <p>
+            <button type="button" className="primary" data-testid="lesson-open-lab" onClick={() => openWorldInLab(step.worlds[0], runs[step.worlds[0]] ?? null)}>Open the classroom world in the Lab</button>
+          </p>
+        )}
+      </div>
+    </main>
+  );
+}
+
+function LiveProgress() {
+  const { progress, lessonRun, elapsed } = useLab();
+  if (!lessonRun) return null;
+  const world = lessonWorld(lessonRun.worlds[lessonRun.index]);
+  const parts = Object.values(progress).map((p) => (p?.finished ? 1 : p && p.totalSteps ? p.step / p.totalSteps : 0));
+  const frac = parts.reduce((a, b) => a + b, 0) / 3;
+  return (
+    <div className="lesson-progress" role="status">
+      <label htmlFor="lesson-progress">Training {world.label} ({lessonRun.index + 1} of {lessonRun.worlds.length}), {LESSON_SEEDS.length} seeds · {elapsed.toFixed(0)} s</label>
+      <progress id="lesson-progress" data-testid="lesson-progress" max={1} value={frac} />
+    </div>
+  );
+}
+

@@ -1,0 +1,105 @@
+/**
+ * The classroom lesson, as data: H1 and H2 in about five minutes. Each step has a title,
+ * a few sentences, a question for the class, the world(s) it shows (ids of
+ * src/engine/lessons.ts; two make an A/B contrast) and the charts to look at
+ * (`highlight` marks the one the step is about). Add, reorder or rewrite steps here.
+ */
+import type { ModelName } from '../../engine/report';
+
+export type LessonChart =
+  | { kind: 'metrics'; highlight?: boolean }
+  | { kind: 'calibration'; model: ModelName; highlight?: boolean }
+  | { kind: 'embedding'; model: ModelName; colorBy: 'topic' | 'cluster'; highlight?: boolean }
+  /** Validation Recall@10 per epoch of Gen_R and Gen_R+S. */
+  | { kind: 'validation'; highlight?: boolean };
+
+export interface LessonStep {
+  id: string;
+  title: string;
+  text: string[];
+  question: string;
+  /** One world, or two (A and B) shown side by side with the same charts. */
+  worlds: string[];
+  charts: LessonChart[];
+}
+
+export const LESSON_STEPS: readonly LessonStep[] = [
+  {
+    id: 'models',
+    title: 'Two tasks, three models',
+    text: [
+      'A catalogue of 300 items. Search maps a query to the item it asks for; recommendation maps a listening history to the next item.',
+      'Gen_S learns search, Gen_R learns recommendation, and Gen_R+S learns both in one model. Each item is one token the model must generate: its ID.',
+      'Popularity (always the most frequent items) is the floor; the Oracle, which knows how the world was simulated, is the ceiling.',
+    ],
+    question: 'Recommendation has 600 training sessions, search 4,000 queries. Which model will recommend best, and why?',
+    worlds: ['classroom'],
+    charts: [{ kind: 'metrics', highlight: true }],
+  },
+  {
+    id: 'popularity',
+    title: 'What Gen_R learns of popularity from sparse data',
+    text: [
+      'Each dot is an item: how popular it truly is in recommendation (across) against how often the model predicts it (up), both on log scales.',
+      'On the dashed diagonal the model has learned popularity exactly. With only 600 sessions Gen_R has seen many items rarely or never, so it under-predicts them.',
+    ],
+    question: 'Which items fall below the diagonal for Gen_R, and does the joint model pull them up?',
+    worlds: ['classroom'],
+    charts: [{ kind: 'calibration', model: 'rec', highlight: true }, { kind: 'calibration', model: 'joint' }],
+  },
+  {
+    id: 'h1',
+    title: 'H1: shared against conflicting popularity',
+    text: [
+      'H1 says joint training regularises the popularity the shared output layer learns: the other task\'s targets smooth an over-confident prior.',
+      'World A: search and recommendation agree on what is popular. World B: their popularity rankings are independent. Everything else is the same.',
+    ],
+    question: 'In which world does adding search help recommendation more? Look at the joint gain and how close the joint model\'s dots sit to the diagonal.',
+    worlds: ['h1-shared', 'h1-conflicting'],
+    charts: [{ kind: 'calibration', model: 'joint', highlight: true }],
+  },
+  {
+    id: 'h2',
+    title: 'H2: aligned against unrelated content and CF',
+    text: [
+      'H2 says joint training regularises each item\'s embedding: search ties an item to its words, recommendation to the items consumed with it.',
+      'World A: an item\'s topic decides its taste cluster. World B: clusters are unrelated to topics. Dots are the joint model\'s items, coloured by CF cluster.',
+    ],
+    question: 'Where do items of one colour sit together? What does search do to the map when content and taste disagree?',
+    worlds: ['h2-aligned', 'h2-unrelated'],
+    charts: [{ kind: 'embedding', model: 'joint', colorBy: 'cluster', highlight: true }],
+  },
+  {
+    id: 'cold',
+    title: 'Cold items: what search brings to items recommendation never saw',
+    text: [
+      'Here recommendation training covers only 30 % of the items; search covers them all. The cold column is Recall@10 on the test targets that recommendation never saw in training.',
+      'Gen_R cannot generate an ID it was never trained to produce. The joint model has learned every ID through search.',
+    ],
+    question: 'Compare Gen_R and Gen_R+S in the cold column of the recommendation table. Where does the joint gain come from?',
+    worlds: ['cold'],
+    charts: [{ kind: 'metrics', highlight: true }, { kind: 'calibration', model: 'rec' }, { kind: 'calibration', model: 'joint' }],
+  },
+  {
+    id: 'no-pay',
+    title: 'When joint training does not pay',
+    text: [
+      'World A: recommendation has plenty of data (6,000 sessions); Gen_R already knows popularity and taste. World B: 12 epochs without early stopping.',
+      'The lines are each model\'s validation Recall after every epoch: the joint model keeps training on the large search set while it over-fits the small recommendation set.',
+    ],
+    question: 'Why might a team that trains for a fixed number of epochs conclude that joint training hurts?',
+    worlds: ['plentiful', 'overtrained'],
+    charts: [{ kind: 'validation', highlight: true }],
+  },
+  {
+    id: 'your-turn',
+    title: 'Your turn',
+    text: [
+      'Open the classroom world in the Lab. Every knob on the left changes the world; Train trains the three models on it in your browser.',
+      'Try: move Popularity agreement to 0 (H1), or Content–CF alignment to 0 (H2), or Rec coverage down to 0.2, and compare the joint gain.',
+    ],
+    question: 'Predict first, then train: which knob will change the joint gain on recommendation the most?',
+    worlds: ['classroom'],
+    charts: [],
+  },
+];
