@@ -354,6 +354,12 @@ useLab.subscribe((s, prev) => {
   }
 });
 
+// A lesson link names its step from the start, so the address bar can be shared as it is.
+if (typeof history !== 'undefined' && initial.view === 'lesson') {
+  const s = useLab.getState();
+  history.replaceState(null, '', `${location.pathname}${toQuery(s.config, s.preset, s.view, { step: s.lessonStep, present: s.present })}`);
+}
+
 /** A stored lesson run (public/lessons/<world>.json), or null if it cannot be read. */
 export async function fetchStoredRun(world: string): Promise<StoredLessonRun | null> {
   try {

@@ -8,6 +8,7 @@ import { CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, Sca
 import { MODEL_LABELS, MODEL_TASKS, type ModelName, type ModelReport, type RunReport } from '../../engine/report';
 import { fmt } from '../format';
 import { ExportButtons } from './ExportButtons';
+import { inkLegend } from './legend';
 
 const TASK_COLORS = { search: '#1f77b4', rec: '#d62728' };
 const FLOOR = 1e-6;
@@ -40,7 +41,7 @@ export function CalibrationChart({ model, report, itemInfo }: { model: ModelName
             <YAxis dataKey="model" type="number" scale="log" domain={[lo, hi]} tickFormatter={(v) => v.toExponential(0)} name="model's share" width={48} />
             <ReferenceLine segment={[{ x: lo, y: lo }, { x: hi, y: hi }]} stroke="#888" strokeDasharray="4 4" ifOverflow="extendDomain" />
             <Tooltip formatter={(v) => (v as number).toExponential(2)} />
-            {series.length > 1 && <Legend verticalAlign="top" height={20} />}
+            {series.length > 1 && <Legend verticalAlign="top" height={20} formatter={inkLegend} />}
             {series.map((s) => (
               <Scatter key={s.task} name={`${s.task} task`} data={s.data} fill={TASK_COLORS[s.task]} fillOpacity={0.55} shape="circle" isAnimationActive={false} />
             ))}

@@ -5,6 +5,7 @@ import { MODEL_LABELS, MODELS } from '../../engine/report';
 import { MODEL_COLORS } from '../format';
 import type { ModelProgress } from '../store';
 import { ExportButtons } from './ExportButtons';
+import { inkLegend } from './legend';
 
 export function LossChart({ progress, epochs }: { progress: Partial<Record<string, ModelProgress>>; epochs: number }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -24,7 +25,7 @@ export function LossChart({ progress, epochs }: { progress: Partial<Record<strin
           <XAxis dataKey="epoch" type="number" domain={[0, 'dataMax']} tickFormatter={(v) => v.toFixed(0)} label={{ value: 'epoch', position: 'insideBottom', offset: -8 }} />
           <YAxis width={40} tickFormatter={(v) => v.toFixed(1)} />
           <Tooltip formatter={(v) => (v as number).toFixed(3)} labelFormatter={(v) => `epoch ${(v as number).toFixed(2)}`} />
-          <Legend verticalAlign="top" height={20} />
+          <Legend verticalAlign="top" height={20} formatter={inkLegend} />
           {series.map(({ m, data }) => (
             <Line key={m} data={data} dataKey="loss" name={MODEL_LABELS[m]} stroke={MODEL_COLORS[m]} dot={false} isAnimationActive={false} />
           ))}

@@ -4,6 +4,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { MODEL_LABELS, type ModelName, type ModelReport } from '../../engine/report';
 import { ExportButtons } from '../charts/ExportButtons';
 import { MODEL_COLORS } from '../format';
+import { inkLegend } from '../charts/legend';
 
 export function ValidationChart({ models, name }: { models: Partial<Record<ModelName, ModelReport>>; name: string }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -19,7 +20,7 @@ export function ValidationChart({ models, name }: { models: Partial<Record<Model
           <XAxis dataKey="epoch" type="number" domain={[1, 'dataMax']} allowDecimals={false} label={{ value: 'epoch', position: 'insideBottom', offset: -8 }} />
           <YAxis width={44} tickFormatter={(v) => v.toFixed(2)} />
           <Tooltip formatter={(v) => (v as number).toFixed(3)} labelFormatter={(v) => `epoch ${v}`} />
-          <Legend verticalAlign="top" height={20} />
+          <Legend verticalAlign="top" height={20} formatter={inkLegend} />
           {shown.map((m) => (
             <Line key={m} data={models[m]?.validation ?? []} dataKey="score" name={MODEL_LABELS[m]} stroke={MODEL_COLORS[m]} strokeDasharray={m === 'joint' ? undefined : '5 3'} isAnimationActive={false} />
           ))}
