@@ -122,7 +122,7 @@ export function App() {
   }, [run, s.trainedConfig]);
   const stale = s.trainedConfig && s.trainedConfig !== s.config && JSON.stringify(s.trainedConfig) !== JSON.stringify(s.config);
   return (
-    <div className={s.present ? 'app present' : 'app'}>
+    <div className={`app view-${s.view}${s.present ? ' present' : ''}`}>
       <Header />
       <Notices />
       <BackendPanel />

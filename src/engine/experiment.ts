@@ -50,17 +50,19 @@ async function evaluateModel(model: Retriever, test: Encoded, k: number, buckets
   return ev.finish();
 }
 
-/** Mean validation Recall@K over the model's tasks: what early stopping maximises. */
-async function validationRecall(model: Retriever, sets: Encoded[], k: number, items: number): Promise<number> {
+/** Validation Recall@K per task, and their mean over the model's tasks: what early stopping maximises. */
+async function validationRecall(model: Retriever, sets: Encoded[], k: number, items: number): Promise<{ mean: number; byTask: Partial<Record<Task, number>> }> {
   let total = 0;
+  const byTask: Partial<Record<Task, number>> = {};
   for (const set of sets) {
     const acc = new RankingAccumulator(k, new Uint8Array(items));
     await predict(model, set, EVAL_BATCH, (rows, first, count) => {
       for (let r = 0; r < count; r++) acc.addRank(rankOf(rows, r * items, items, set.target[first + r]), set.target[first + r]);
     });
-    total += acc.result()[`recall@${k}`] as number;
+    byTask[set.task] = acc.result()[`recall@${k}`] as number;
+    total += byTask[set.task]!;
   }
-  return total / sets.length;
+  return { mean: total / sets.length, byTask };
 }
 
 async function analyseEmbeddings(model: Retriever, w: World, cfg: Config): Promise<ModelReport['embedding']> {
@@ -139,9 +141,14 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
     try {
       const tasks = MODEL_TASKS[name];
       const sets = name === 'joint' ? jointTrainSets : trainSets;
+      const validationByTask: Partial<Record<Task, number>>[] = [];
       const result = await train(model, tasks.map((t) => sets[t]), cfg, {
         shouldStop: opts.shouldStop,
-        validate: () => validationRecall(model, tasks.map((t) => valSets[t]), cfg.k, N),
+        validate: async () => {
+          const v = await validationRecall(model, tasks.map((t) => valSets[t]), cfg.k, N);
+          validationByTask.push(v.byTask);
+          return v.mean;
+        },
         onProgress: (progress) => opts.onEvent?.({ type: 'train', seed: cfg.seed, model: name, progress }),
       });
       const report: ModelReport = {
@@ -154,7 +161,10 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
         stepper: result.stepper,
         stopped: result.stopped,
         losses: result.losses.map((l) => ({ step: l.step, loss: round(l.loss, 5) })),
-        validation: result.validation.map((v) => ({ ...v, score: round(v.score, 5) })),
+        validation: result.validation.map((v, i) => ({
+          ...v, score: round(v.score, 5),
+          byTask: Object.fromEntries(Object.entries(validationByTask[i] ?? {}).map(([t, x]) => [t, round(x, 5)])),
+        })),
         bestEpoch: result.bestEpoch,
         epochsRun: result.epochsRun,
       };

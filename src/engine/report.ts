@@ -34,7 +34,7 @@ export interface ModelReport {
   stopped: boolean;
   losses: { step: number; loss: number }[];
   /** Validation Recall@K (mean over the model's tasks) after each epoch. */
-  validation: { epoch: number; step: number; score: number }[];
+  validation: { epoch: number; step: number; score: number; byTask?: Partial<Record<Task, number>> }[];
   /** The epoch whose weights were evaluated (early stopping keeps the best). */
   bestEpoch: number;
   epochsRun: number;

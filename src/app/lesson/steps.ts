@@ -85,7 +85,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     title: 'When joint training does not pay',
     text: [
       'World A: recommendation has plenty of data (6,000 sessions); Gen_R already knows popularity and taste. World B: 12 epochs without early stopping.',
-      'The lines are each model\'s validation Recall after every epoch: the joint model keeps training on the large search set while it over-fits the small recommendation set.',
+      'The lines are Gen_R\'s and Gen_R+S\'s Recall on held-out recommendation data after every epoch. Without early stopping, the joint model keeps training on the large search set while it over-fits the small recommendation set.',
     ],
     question: 'Why might a team that trains for a fixed number of epochs conclude that joint training hurts?',
     worlds: ['plentiful', 'overtrained'],
