@@ -80,6 +80,10 @@ describe('the lab in Chromium', () => {
   it('Stop ends training promptly and leaves a consistent state', async () => {
     await page.goto(`${server.url}?backend=webgpu&${TINY.replace('epochs=2', 'epochs=200')}`);
     await page.getByTestId('train').click();
+    // 200 epochs on SwiftShader are expected to take minutes: the page asks first.
+    await page.getByTestId('confirm-run').waitFor({ timeout: 60000 });
+    expect(await page.getByTestId('cost-estimate').textContent()).toMatch(/about [\d.]+ (min|h)/);
+    await page.getByTestId('confirm-start').click();
     await page.waitForFunction(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0, null, { timeout: 120000 });
     const t0 = Date.now();
     await page.getByTestId('stop').click();
