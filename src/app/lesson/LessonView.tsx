@@ -52,7 +52,8 @@ function Chart({ spec, report }: { spec: LessonChart; report: Report }) {
       case 'validation': return <ValidationChart models={run.models} name={`validation-${report.config.seed}`} />;
     }
   })();
-  return <div className={spec.highlight ? 'lesson-chart highlight' : 'lesson-chart'}>{spec.highlight && <span className="look">Look here</span>}{body}</div>;
+  const cls = ['lesson-chart', spec.highlight ? 'highlight' : '', spec.kind === 'metrics' ? 'wide' : ''].filter(Boolean).join(' ');
+  return <div className={cls}>{spec.highlight && <span className="look">Look here</span>}{body}</div>;
 }
 
 function WorldPanel({ id, label, step, stored }: { id: string; label: string | null; step: LessonStep; stored: StoredLessonRun | null | undefined }) {
