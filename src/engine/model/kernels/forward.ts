@@ -56,6 +56,9 @@ fn softmaxInPlace(at: i32) {
 `;
 const X_VIEW = `fn xv(r: i32, k: i32) -> f32 { return xin[r * X_STRIDE + X_OFF + k]; }`;
 
+/** What both attention kernels (encoder block, decoder) use. */
+const ATTENTION_HELPERS = [LAYER_NORM, SOFTMAX, KEY_BIAS, X_VIEW].join('\n');
+
 /** Copies the step's batch (token rows and targets) out of the training data uploaded
  *  once, by the epoch's schedule: replaces a host-side gather and an upload per step. */
 export function gatherBatch(l: ArenaLayout, B: number): FusedKernel {
@@ -99,10 +102,7 @@ export function attentionBlock(l: ArenaLayout, B: number, p: Packing, layer: num
     name: 'BridgeAttentionBlock', inputs: ['xin', 'batch', 'theta'],
     constants: { ...shapeConstants(l, B), ...blockConstants(l.encoder[layer]), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
     workgroups: B, outputSize: B * l.seq * p.A_STRIDE, dtype: 'float32', inPlace: false,
-    body: `${LAYER_NORM}
-${SOFTMAX}
-${KEY_BIAS}
-${X_VIEW}
+    body: `${ATTENTION_HELPERS}
 fn main(index: i32) {
   let b = wg();
   let t = lid();
@@ -188,10 +188,7 @@ export function decoder(l: ArenaLayout, B: number, p: Packing, x: View): FusedKe
     name: 'BridgeDecoder', inputs: ['xin', 'batch', 'theta'],
     constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
     workgroups: B, outputSize: B * p.E_STRIDE, dtype: 'float32', inPlace: false,
-    body: `${LAYER_NORM}
-${SOFTMAX}
-${KEY_BIAS}
-${X_VIEW}
+    body: `${ATTENTION_HELPERS}
 fn main(index: i32) {
   let b = wg();
   let t = lid();
