@@ -5,12 +5,16 @@
  *
  *   npm run experiment -- [--preset NAME] [--set KEY=VALUE]... [--seed S] [--seeds K]
  *                         [--backend wasm|cpu|webgpu] [--jobs J] [--out DIR] [--quiet]
- *   npm run experiment -- --sweep KEY=v1,v2,... | --experiment NAME   [same flags]
+ *   npm run experiment -- --sweep KEY=v1,v2,... | --experiment NAME   [same flags] [--shard i/n]
+ *   npm run experiment -- --merge DIR... [--out DIR]
+ *
+ * --shard i/n trains only the i-th of n disjoint shares of the sweep's (value, seed) jobs
+ * and writes DIR/shard.json; --merge joins shard folders into DIR/sweep.json and sweep.csv.
  *
  * With several seeds, J worker threads (default: one per core, at most one per seed)
  * train seeds side by side; every seed's numbers are the same as in a serial run.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -20,7 +24,8 @@ import { assembleReport, runSeed, runStopped, seedList, type ExperimentEvent } f
 import { useNodeBackend } from '../engine/node-backends';
 import { findPreset, PRESET_NAMES } from '../engine/presets';
 import type { Report, RunReport } from '../engine/report';
-import { findSweepExperiment, parseSweepSpec, runSweep, sweepCsv, type Sweep } from '../engine/sweep';
+import { mergeShards, parseShard, shardJobs, SHARD_SCHEMA, type SweepShard } from '../engine/shards';
+import { checkSweep, findSweepExperiment, parseSweepSpec, pointConfig, runSweep, sweepCsv, type Sweep } from '../engine/sweep';
 import { parseFlags, parseIntFlag } from './args';
 import { SeedPool } from './pool';
 import { formatSummary, formatSweepHeader, formatSweepRow } from './table';
@@ -45,9 +50,63 @@ function writeAtomic(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/** --merge DIR...: joins shard folders into one sweep.json / sweep.csv. */
+function merge(dirs: string[], rest: string[]): void {
+  const { values } = parseFlags(rest, { values: ['out'], switches: ['quiet'] });
+  if (!dirs.length) throw new ConfigError('--merge needs the shard folders: --merge DIR1 DIR2 ...');
+  const shards = dirs.map((dir) => {
+    const file = join(dir, 'shard.json');
+    if (!existsSync(file)) throw new ConfigError(`${dir}: no shard.json (run the sweep with --shard i/n --out ${dir} first)`);
+    let shard: SweepShard;
+    try {
+      shard = JSON.parse(readFileSync(file, 'utf8')) as SweepShard;
+    } catch (e) {
+      throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+    }
+    return { name: dir, shard };
+  });
+  const sweep = mergeShards(shards);
+  const outDir = values.out ?? 'out';
+  mkdirSync(outDir, { recursive: true });
+  writeAtomic(join(outDir, 'sweep.json'), JSON.stringify(sweep, null, 1));
+  writeAtomic(join(outDir, 'sweep.csv'), sweepCsv(sweep));
+  const missing = sweep.missing.map((j) => `${sweep.key}=${j.value} seed ${j.seed}`).join(', ');
+  process.stdout.write(`merged ${dirs.length} shard(s): ${sweep.points.length}/${sweep.values.length} points; wrote ${join(outDir, 'sweep.json')} and sweep.csv\n`);
+  if (!sweep.complete) process.stdout.write(`incomplete (complete: false): missing ${sweep.missing.length} job(s): ${missing}\n`);
+}
+
+/** --shard i/n: trains this shard's (value, seed) jobs and writes DIR/shard.json as they finish. */
+async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['values']; seeds: number[]; experiment: string | null; shard: { index: number; count: number }; outDir: string; runPoint: (c: Config, s: number[]) => Promise<Report>; stopped: () => boolean }): Promise<SweepShard> {
+  const { base, key, values, seeds, shard } = opts;
+  checkSweep(base, key, values);
+  const jobs = shardJobs(values, seeds, shard.index, shard.count);
+  const out: SweepShard = {
+    schema: SHARD_SCHEMA, experiment: opts.experiment, key, values, config: base, seeds, shard, runs: [], complete: false, createdAt: new Date().toISOString(),
+  };
+  const save = () => writeAtomic(join(opts.outDir, 'shard.json'), JSON.stringify(out));
+  save();
+  for (const value of values) {
+    const mine = jobs.filter((j) => j.value === value).map((j) => j.seed);
+    if (!mine.length || opts.stopped()) continue;
+    const report = await opts.runPoint(pointConfig(base, key, value), mine);
+    for (const run of report.runs) if (!report.stopped) out.runs.push({ value, seed: run.seed, run });
+    save();
+    process.stdout.write(`shard ${shard.index}/${shard.count}: ${key}=${value}, seeds ${mine.join(', ')}${report.stopped ? ' (stopped)' : ''}\n`);
+  }
+  out.complete = out.runs.length === jobs.length;
+  save();
+  return out;
+}
+
 async function main(argv: string[]): Promise<void> {
+  const at = argv.indexOf('--merge');
+  if (at >= 0) {
+    let end = at + 1;
+    while (end < argv.length && !argv[end].startsWith('--')) end++;
+    return merge(argv.slice(at + 1, end), [...argv.slice(0, at), ...argv.slice(end)]);
+  }
   const { values, lists, switches } = parseFlags(argv, {
-    values: ['preset', 'seed', 'seeds', 'backend', 'out', 'jobs', 'sweep', 'experiment'], repeatable: ['set'], switches: ['quiet'],
+    values: ['preset', 'seed', 'seeds', 'backend', 'out', 'jobs', 'sweep', 'experiment', 'shard'], repeatable: ['set'], switches: ['quiet'],
   });
   if (values.sweep && values.experiment) throw new ConfigError('give either --sweep KEY=v1,v2,... or --experiment NAME, not both');
   const experiment = values.experiment ? findSweepExperiment(values.experiment) : null;
@@ -57,6 +116,8 @@ async function main(argv: string[]): Promise<void> {
   if (values.seed !== undefined) overrides.seed = parseValue('seed', values.seed);
   const cfg: Config = resolveConfig({ ...findPreset(preset).values, ...(experiment?.base ?? {}), ...overrides });
   const sweeping = Boolean(values.sweep || experiment);
+  const shard = values.shard === undefined ? null : parseShard(values.shard);
+  if (shard && !sweeping) throw new ConfigError('--shard splits a sweep: give it with --sweep KEY=v1,v2,... or --experiment NAME');
   const sweepSpec = experiment ? { key: experiment.key, values: experiment.values } : values.sweep ? parseSweepSpec(values.sweep, cfg) : null;
   const seeds = seedList(cfg.seed, values.seeds === undefined ? (sweeping ? 3 : 1) : parseIntFlag('seeds', values.seeds, 1, 100));
   const backendName = values.backend ?? 'wasm';
@@ -92,6 +153,15 @@ async function main(argv: string[]): Promise<void> {
   const tensorsBefore = tf.memory().numTensors;
   mkdirSync(outDir, { recursive: true });
   try {
+    if (sweepSpec && shard) {
+      const stop = () => { interrupted = true; void pool?.close(); };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      const out = await runShard({ base: cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null, shard, outDir, runPoint: runSeeds, stopped: () => interrupted });
+      process.stdout.write(`shard ${shard.index}/${shard.count}: ${out.runs.length} job(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${out.complete ? '' : ' (incomplete)'}; wrote ${join(outDir, 'shard.json')}\n`);
+      if (interrupted) process.exitCode = 130;
+      return;
+    }
     if (sweepSpec) {
       let latest: Sweep | null = null;
       const save = (s: Sweep) => {

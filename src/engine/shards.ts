@@ -1,0 +1,84 @@
+/**
+ * Sweeps across machines without a scheduler of our own: a sweep is a list of jobs, one
+ * per (value, seed), in value-major order. `--shard i/n` trains job j when j mod n = i − 1
+ * and keeps each job's whole run; `--merge` joins the shards' runs back into points,
+ * exactly as the whole sweep assembles them, and says whether any job is missing.
+ */
+import { ConfigError, type Config, type ConfigKey } from './config';
+import { assembleReport } from './experiment';
+import type { RunReport } from './report';
+import { pointConfig, pointFromReport, SWEEP_SCHEMA, type Sweep } from './sweep';
+
+export const SHARD_SCHEMA = 'bridge-lab/sweep-shard@1';
+type Value = Config[ConfigKey];
+
+export interface SweepJob { value: Value; seed: number }
+
+export interface SweepShard {
+  schema: typeof SHARD_SCHEMA;
+  experiment: string | null;
+  key: ConfigKey;
+  values: Value[];
+  config: Config;
+  seeds: number[];
+  shard: { index: number; count: number };
+  /** The shard's finished jobs, each with its seed's whole run. */
+  runs: (SweepJob & { run: RunReport })[];
+  /** True once every job of this shard has its run. */
+  complete: boolean;
+  createdAt: string;
+}
+
+/** Parses `i/n` (1 ≤ i ≤ n ≤ 1000). */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || count > 1000 || index < 1 || index > count) {
+    throw new ConfigError(`--shard ${JSON.stringify(text)} is not allowed: give i/n with 1 ≤ i ≤ n ≤ 1000, e.g. --shard 2/3`);
+  }
+  return { index, count };
+}
+
+export function sweepJobs(values: Value[], seeds: number[]): SweepJob[] {
+  return values.flatMap((value) => seeds.map((seed) => ({ value, seed })));
+}
+
+/** The jobs of shard `index` of `count` (1-based): disjoint, and together all of them. */
+export function shardJobs(values: Value[], seeds: number[], index: number, count: number): SweepJob[] {
+  return sweepJobs(values, seeds).filter((_, j) => j % count === index - 1);
+}
+
+const sameSweep = (a: SweepShard, b: SweepShard) =>
+  a.key === b.key && a.experiment === b.experiment && JSON.stringify(a.values) === JSON.stringify(b.values) &&
+  JSON.stringify(a.seeds) === JSON.stringify(b.seeds) && JSON.stringify(a.config) === JSON.stringify(b.config) && a.shard.count === b.shard.count;
+
+/**
+ * Joins shards into the sweep the whole run gives. Shards of different sweeps, or one
+ * shard given twice, are refused. Missing jobs leave their points out, and the sweep
+ * says `complete: false` and lists them in `missing`.
+ */
+export function mergeShards(shards: { name: string; shard: SweepShard }[]): Sweep & { missing: SweepJob[] } {
+  if (!shards.length) throw new ConfigError('--merge needs at least one shard folder');
+  const first = shards[0].shard;
+  const seen = new Map<number, string>();
+  for (const { name, shard } of shards) {
+    if (shard.schema !== SHARD_SCHEMA) throw new ConfigError(`${name}: not a sweep shard (schema ${JSON.stringify(shard.schema)}; expected ${SHARD_SCHEMA})`);
+    if (!sameSweep(first, shard)) throw new ConfigError(`${name} is a shard of a different sweep than ${shards[0].name} (key, values, seeds, settings and shard count must match)`);
+    if (seen.has(shard.shard.index)) throw new ConfigError(`${name} and ${seen.get(shard.shard.index)} are both shard ${shard.shard.index}/${shard.shard.count}`);
+    seen.set(shard.shard.index, name);
+  }
+  const byJob = new Map<string, RunReport>();
+  for (const { shard } of shards) for (const r of shard.runs) byJob.set(`${String(r.value)}|${r.seed}`, r.run);
+  const sweep: Sweep & { missing: SweepJob[] } = {
+    schema: SWEEP_SCHEMA, experiment: first.experiment, key: first.key, values: first.values, config: first.config, seeds: first.seeds,
+    points: [], complete: false, stopped: false, createdAt: new Date().toISOString(), missing: [],
+  };
+  for (const value of first.values) {
+    const runs = first.seeds.map((seed) => byJob.get(`${String(value)}|${seed}`));
+    first.seeds.forEach((seed, i) => { if (!runs[i]) sweep.missing.push({ value, seed }); });
+    if (runs.every(Boolean)) sweep.points.push(pointFromReport(value, assembleReport(pointConfig(first.config, first.key, value), runs as RunReport[], false)));
+  }
+  sweep.complete = sweep.missing.length === 0;
+  sweep.stopped = !sweep.complete;
+  return sweep;
+}

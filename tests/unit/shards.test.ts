@@ -1,0 +1,69 @@
+/** Sweeps sharded across machines: three shards, merged, equal the whole sweep point for point. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseShard, shardJobs, sweepJobs } from '../../src/engine/shards';
+
+const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+const run = (args: string[]) => {
+  const r = spawnSync(tsx, ['src/cli/experiment.ts', ...args], { encoding: 'utf8', timeout: 180000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const tiny = ['--set', 'items=30', '--set', 'topics=3', '--set', 'cfClusters=3', '--set', 'searchTrain=200', '--set', 'searchTest=50',
+  '--set', 'recTest=50', '--set', 'epochs=1', '--set', 'dim=8', '--set', 'batchSize=32', '--sweep', 'recTrain=150,300', '--seeds', '2', '--jobs', '1', '--quiet'];
+const points = (dir: string) => {
+  const s = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8'));
+  return { complete: s.complete, points: s.points, csv: readFileSync(join(dir, 'sweep.csv'), 'utf8') };
+};
+
+describe('sharded sweeps', () => {
+  it('splits the (value, seed) jobs into disjoint shares that cover them all', () => {
+    const all = sweepJobs([1, 2, 3], [7, 8]).map((j) => `${j.value}/${j.seed}`);
+    const shards = [1, 2, 3, 4].map((i) => shardJobs([1, 2, 3], [7, 8], i, 4).map((j) => `${j.value}/${j.seed}`));
+    expect(shards.flat().sort()).toEqual([...all].sort());
+    expect(new Set(shards.flat()).size).toBe(all.length);
+    expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
+    for (const bad of ['0/3', '4/3', '3', 'a/b', '1/0']) expect(() => parseShard(bad)).toThrow(/give i\/n with 1 ≤ i ≤ n/);
+  });
+
+  it('three shards merged equal the whole sweep; two of three do not claim to be complete', () => {
+    const base = mkdtempSync(join(tmpdir(), 'bl-shards-'));
+    const whole = run([...tiny, '--out', join(base, 'whole')]);
+    expect(whole.code, whole.err).toBe(0);
+    for (const i of [1, 2, 3]) {
+      const r = run([...tiny, '--shard', `${i}/3`, '--out', join(base, `s${i}`)]);
+      expect(r.code, r.err).toBe(0);
+      expect(existsSync(join(base, `s${i}`, 'sweep.json'))).toBe(false);
+    }
+    const merged = run(['--merge', join(base, 's1'), join(base, 's2'), join(base, 's3'), '--out', join(base, 'merged')]);
+    expect(merged.code, merged.err).toBe(0);
+    expect(merged.out).toMatch(/merged 3 shard\(s\): 2\/2 points/);
+    const a = points(join(base, 'whole')), b = points(join(base, 'merged'));
+    expect(b.complete).toBe(true);
+    expect(b.points).toEqual(a.points);
+    expect(b.csv).toBe(a.csv);
+    const partial = run(['--merge', join(base, 's1'), join(base, 's3'), '--out', join(base, 'partial')]);
+    expect(partial.code).toBe(0);
+    expect(partial.out).toMatch(/incomplete \(complete: false\): missing 1 job\(s\): recTrain=150 seed 2/);
+    const p = points(join(base, 'partial'));
+    expect(p.complete).toBe(false);
+    expect(p.points.length).toBe(1);
+    expect(p.points[0]).toEqual(a.points[1]);
+    const twice = run(['--merge', join(base, 's1'), join(base, 's1'), '--out', join(base, 'twice')]);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toMatch(/are both shard 1\/3/);
+  }, 300000);
+
+  it.each([
+    [['--shard', '4/3', '--sweep', 'recTrain=150,300'], /--shard "4\/3" is not allowed/],
+    [['--shard', '1/2'], /--shard splits a sweep/],
+    [['--merge', '/nonexistent-dir'], /\/nonexistent-dir: no shard\.json/],
+    [['--merge'], /--merge needs the shard folders/],
+  ])('refuses %j with a clear message and exit 2', (args, message) => {
+    const r = run(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+});
