@@ -119,6 +119,8 @@ function send(m: ToWorker) {
   getWorker().postMessage(m);
 }
 
+let kernelCheckWaiters: ((m: Extract<FromWorker, { type: 'kernelChecks' }>) => void)[] = [];
+
 /** Measured backend choices, per device and step shape, kept across visits. */
 const CHOICES_KEY = 'bridge-lab:backend-choices';
 
@@ -187,6 +189,11 @@ function onEvent(event: ExperimentEvent) {
 
 function onWorkerMessage(m: FromWorker) {
   const s = useLab.getState();
+  if (m.type === 'kernelChecks') {
+    kernelCheckWaiters.forEach((w) => w(m));
+    kernelCheckWaiters = [];
+    return;
+  }
   if (m.type === 'backend') {
     if (m.choice && !m.choice.cached) storeChoice(m.choice.cacheKey, m.choice);
     useLab.setState({ backend: { name: m.backend, attempts: m.attempts, note: m.note, choice: m.choice, wasm: m.wasm } });
@@ -384,7 +391,11 @@ if (typeof window !== 'undefined' && !initial.autorun && JSON.stringify(initial.
 export const autorunFromUrl = initial.autorun;
 
 // Test hooks (used by the browser tests): simulate a lost WebGPU device in the worker;
-// read the last report.
+// read the last report; check the fused kernels on this browser's WebGPU.
 if (typeof window !== 'undefined') {
-  (window as unknown as { __bridgeLab: unknown }).__bridgeLab = { loseDevice: () => send({ type: 'loseDevice' }), report: () => useLab.getState().report };
+  (window as unknown as { __bridgeLab: unknown }).__bridgeLab = {
+    loseDevice: () => send({ type: 'loseDevice' }),
+    report: () => useLab.getState().report,
+    checkKernels: () => new Promise((resolve) => { kernelCheckWaiters.push(resolve); send({ type: 'checkKernels' }); }),
+  };
 }

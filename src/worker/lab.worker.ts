@@ -12,6 +12,7 @@ import { runExperiment, type ExperimentEvent } from '../engine/experiment';
 import { plannedSteps, timeTrainingSteps } from '../engine/probe';
 import type { Report } from '../engine/report';
 import { runSweep } from '../engine/sweep';
+import { checkFusedKernels } from '../engine/model/kernels/check';
 import { cacheKey, measureBackends, switchTo, wasmThreads } from './backend-choice';
 import { chooseBrowserBackend, destroyDevice, deviceLost } from './browser-backends';
 import type { BackendRequest, FromWorker, ToWorker } from './protocol';
@@ -130,5 +131,15 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     confirmations.get(msg.runId)?.(msg.start);
     confirmations.delete(msg.runId);
   } else if (msg.type === 'loseDevice') destroyDevice();
+  else if (msg.type === 'checkKernels') {
+    queue = queue.then(async () => {
+      try {
+        if (!(await switchTo('webgpu'))) throw new Error('WebGPU cannot start in this browser');
+        post({ type: 'kernelChecks', checks: await checkFusedKernels() });
+      } catch (e) {
+        post({ type: 'kernelChecks', checks: null, error: e instanceof Error ? e.message : String(e) });
+      }
+    });
+  }
   else queue = queue.then(() => run(msg).catch((err) => post({ type: 'error', runId: msg.runId, message: err instanceof Error ? err.message : String(err) })));
 };

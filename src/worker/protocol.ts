@@ -37,7 +37,9 @@ export type ToWorker =
   /** The answer to a `plan` that needed confirmation. */
   | { type: 'confirm'; runId: number; start: boolean }
   /** Test hook: destroys the WebGPU device, as a driver reset or a lost GPU would. */
-  | { type: 'loseDevice' };
+  | { type: 'loseDevice' }
+  /** Test hook: checks each fused WebGPU kernel against the plain ops on this browser's WebGPU. */
+  | { type: 'checkKernels' };
 
 export interface WasmThreads {
   crossOriginIsolated: boolean;
@@ -61,4 +63,5 @@ export type FromWorker =
   | { type: 'cancelled'; runId: number }
   | { type: 'sweepPoint'; runId: number; sweep: Sweep; report: Report }
   | { type: 'sweepDone'; runId: number; sweep: Sweep; tensors: number; tensorsBefore: number }
-  | { type: 'error'; runId: number; message: string };
+  | { type: 'error'; runId: number; message: string }
+  | { type: 'kernelChecks'; checks: { name: string; relError: number }[] | null; error?: string };

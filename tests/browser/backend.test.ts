@@ -23,6 +23,19 @@ afterAll(async () => {
 const statusIs = (page: Page, re: RegExp, timeout: number) =>
   page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=status]')?.textContent ?? ''), re.source, { timeout });
 
+describe('the fused WebGPU kernels in Chromium', () => {
+  it("each kernel equals the plain ops on Chromium's WebGPU: forward states, gradients, Adam", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    type Result = { checks: { name: string; relError: number }[] | null; error?: string };
+    const r = await page.evaluate(() => (window as unknown as { __bridgeLab: { checkKernels: () => Promise<Result> } }).__bridgeLab.checkKernels()) as Result;
+    expect(r.error).toBeUndefined();
+    expect(r.checks!.length).toBe(7 + 29 + 29);
+    for (const c of r.checks!) expect(c.relError, c.name).toBeLessThan(c.name.startsWith('adam') ? 1e-3 : 1e-4);
+    await page.close();
+  });
+});
+
 describe('choosing the backend by measuring', () => {
   it('with no backend= the classroom page times each backend, trains on the fastest, cross-origin isolated, in under 60 s', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
