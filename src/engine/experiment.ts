@@ -14,8 +14,8 @@ import { popularityBuckets, RankingAccumulator, rankOf } from './eval/metrics';
 import { Retriever } from './model/retriever';
 import { MODEL_TASKS, MODELS, REPORT_SCHEMA, type BaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from './report';
 import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExamples, type SearchExamples } from './sim/examples';
-import { dataStats } from './sim/stats';
-import { buildWorld, type World } from './sim/world';
+import { dataStats, type DataStats } from './sim/stats';
+import { buildWorld } from './sim/world';
 import { encodeRec, encodeSearch, tokenLayout, type Encoded, type Task } from './train/encode';
 import { predict, train, type TrainProgress } from './train/trainer';
 
@@ -65,12 +65,11 @@ async function validationRecall(model: Retriever, sets: Encoded[], k: number, it
   return { mean: total / sets.length, byTask };
 }
 
-async function analyseEmbeddings(model: Retriever, w: World, cfg: Config): Promise<ModelReport['embedding']> {
+async function analyseEmbeddings(model: Retriever, n: number, groups: SeedData['groups'], cfg: Config): Promise<ModelReport['embedding']> {
   // The item-ID rows recommendation generates from (the same table as the input when
   // tied; with per-task item embeddings, recommendation's own table).
   const table = model.recItemTable;
   const data = (await table.data()) as Float32Array;
-  const { items: n } = w;
   const d = model.spec.dim;
   const nn = nearestNeighbours(data, n, d, NEIGHBOURS);
   const { coords: pcaCoords, explained } = pca2(data, n, d);
@@ -78,9 +77,9 @@ async function analyseEmbeddings(model: Retriever, w: World, cfg: Config): Promi
   const coords = cfg.projection === 'umap' ? umap2(data, n, d, () => rng.next()) : pcaCoords;
   return {
     projection: cfg.projection,
-    contentAgreement: round(neighbourAgreement(nn, n, w.topic)),
-    cfAgreement: round(neighbourAgreement(nn, n, w.cluster)),
-    chance: { content: round(chanceAgreement(w.topic)), cf: round(chanceAgreement(w.cluster)) },
+    contentAgreement: round(neighbourAgreement(nn, n, groups.topic)),
+    cfAgreement: round(neighbourAgreement(nn, n, groups.cluster)),
+    chance: { content: round(chanceAgreement(groups.topic)), cf: round(chanceAgreement(groups.cluster)) },
     pca: Array.from(coords, (v) => round(v, 4)),
     explained: [round(explained[0], 4), round(explained[1], 4)],
   };
@@ -96,11 +95,44 @@ function baselineReport(results: Record<Task, TaskResult>): BaselineReport {
   };
 }
 
-/** Runs one seed: world, baselines, the three models. */
+/**
+ * What one seed trains and evaluates on, whether simulated or imported from files: the
+ * encoded examples' source (a Dataset), the item groups that embedding agreement is
+ * measured against, the per-item information the charts show, and the oracle when the
+ * data has a known generative process. Nothing downstream asks where the data came from.
+ */
+export interface SeedData {
+  items: number;
+  words: number;
+  data: Dataset;
+  /** The joint model's training sets where an ablation changes them. */
+  jointTrain?: { search?: SearchExamples; rec?: RecExamples };
+  groups: { topic: ArrayLike<number>; cluster: ArrayLike<number> };
+  /** True popularity per task (the calibration charts' x axis). */
+  popularity: { search: ArrayLike<number>; rec: ArrayLike<number> };
+  dataStats: DataStats;
+  /** Scores the test sets with the exact posterior; null where there is none (imported data). */
+  oracle: ((task: Task, consume: TaskEvaluator['consume']) => void) | null;
+}
+
+/** Runs one seed of the simulator: world, baselines, the three models. */
 export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promise<RunReport> {
   const w = buildWorld(cfg);
   const data: Dataset = buildDataset(w, cfg);
-  const N = w.items;
+  const jointTrain: SeedData['jointTrain'] = {};
+  // Ablation: the joint model's copy of one task without its popularity.
+  if (cfg.popularityRemoved === 'search') jointTrain.search = uniformTrainSet(w, cfg, 'search') as SearchExamples;
+  if (cfg.popularityRemoved === 'rec') jointTrain.rec = uniformTrainSet(w, cfg, 'rec') as RecExamples;
+  return runOnData(cfg, {
+    items: w.items, words: w.words, data, jointTrain, groups: { topic: w.topic, cluster: w.cluster },
+    popularity: { search: w.pSearch, rec: w.pRec }, dataStats: dataStats(w, data),
+    oracle: (task, consume) => (task === 'search' ? scoreOracleSearch(w, cfg, data.searchTest, consume) : scoreOracleRec(w, cfg, data.recTest, consume)),
+  }, opts);
+}
+
+/** Runs one seed on any data: baselines, the three models, their evaluation. */
+export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOptions = {}): Promise<RunReport> {
+  const { data, items: N } = src;
   const counts = { search: targetCounts(data.searchTrain, N), rec: targetCounts(data.recTrain, N) };
   const buckets = { search: popularityBuckets(counts.search), rec: popularityBuckets(counts.rec) };
   const tests = { search: data.searchTest, rec: data.recTest };
@@ -115,25 +147,23 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
     return baselineReport(res);
   };
   const popularity = baseline((task, ev) => scorePopularity(task === 'search' ? data.searchTrain : data.recTrain, tests[task].count, N, ev.consume));
-  const oracle = baseline((task, ev) =>
-    task === 'search' ? scoreOracleSearch(w, cfg, data.searchTest, ev.consume) : scoreOracleRec(w, cfg, data.recTest, ev.consume),
-  );
+  const oracleScorer = src.oracle;
+  const oracle = oracleScorer ? baseline((task, ev) => oracleScorer(task, ev.consume)) : null;
 
-  const layout = tokenLayout(N, w.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
+  const layout = tokenLayout(N, src.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
   const trainSets = { search: encodeSearch(data.searchTrain, layout), rec: encodeRec(data.recTrain, layout) };
   const testSets = { search: encodeSearch(data.searchTest, layout), rec: encodeRec(data.recTest, layout) };
   const valSets = { search: encodeSearch(data.searchVal, layout), rec: encodeRec(data.recVal, layout) };
-  // Ablation: the joint model's copy of one task without its popularity.
   const jointTrainSets = { ...trainSets };
-  if (cfg.popularityRemoved === 'search') jointTrainSets.search = encodeSearch(uniformTrainSet(w, cfg, 'search') as SearchExamples, layout);
-  if (cfg.popularityRemoved === 'rec') jointTrainSets.rec = encodeRec(uniformTrainSet(w, cfg, 'rec') as RecExamples, layout);
+  if (src.jointTrain?.search) jointTrainSets.search = encodeSearch(src.jointTrain.search, layout);
+  if (src.jointTrain?.rec) jointTrainSets.rec = encodeRec(src.jointTrain.rec, layout);
   const models: Partial<Record<ModelName, ModelReport>> = {};
 
   for (const name of opts.models ?? MODELS) {
     if (opts.shouldStop?.()) break;
     const model = new Retriever(
       {
-        items: N, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen, tieEmbeddings: cfg.tieEmbeddings,
+        items: N, words: src.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen, tieEmbeddings: cfg.tieEmbeddings,
         tasks: MODEL_TASKS[name].length as 1 | 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
       },
       cfg.seed,
@@ -154,7 +184,7 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
       const report: ModelReport = {
         eval: {},
         popularity: {},
-        embedding: await analyseEmbeddings(model, w, cfg),
+        embedding: await analyseEmbeddings(model, N, src.groups, cfg),
         trainSeconds: round(result.seconds, 4),
         steps: result.steps,
         backend: tf.getBackend(),
@@ -183,14 +213,14 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
 
   const run: RunReport = {
     seed: cfg.seed,
-    dataStats: dataStats(w, data),
+    dataStats: src.dataStats,
     models,
     baselines: { popularity, oracle },
     itemInfo: {
-      topic: Array.from(w.topic),
-      cluster: Array.from(w.cluster),
-      pSearch: Array.from(w.pSearch, (v) => round(v, 5)),
-      pRec: Array.from(w.pRec, (v) => round(v, 5)),
+      topic: Array.from(src.groups.topic),
+      cluster: Array.from(src.groups.cluster),
+      pSearch: Array.from(src.popularity.search, (v) => round(v, 5)),
+      pRec: Array.from(src.popularity.rec, (v) => round(v, 5)),
       trainSearch: Array.from(counts.search),
       trainRec: Array.from(counts.rec),
     },
@@ -224,7 +254,7 @@ export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
   const scorers: [string, (r: RunReport) => { eval: Partial<Record<Task, Record<string, unknown>>>; popularity: Partial<Record<Task, { kl: number }>> } | undefined][] = [
     ...MODELS.map((m) => [m, (r: RunReport) => r.models[m]] as [string, (r: RunReport) => ModelReport | undefined]),
     ['popularity', (r) => r.baselines.popularity],
-    ['oracle', (r) => r.baselines.oracle],
+    ['oracle', (r) => r.baselines.oracle ?? undefined],
   ];
   for (const [name, get] of scorers) {
     means[name] = {};

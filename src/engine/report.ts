@@ -49,7 +49,8 @@ export interface RunReport {
   seed: number;
   dataStats: DataStats;
   models: Partial<Record<ModelName, ModelReport>>;
-  baselines: { popularity: BaselineReport; oracle: BaselineReport };
+  /** `oracle` is null on imported data: there is no generative process to be exact about. */
+  baselines: { popularity: BaselineReport; oracle: BaselineReport | null };
   /** Per item: content topic, CF cluster, true popularity per task, training counts. */
   itemInfo: { topic: number[]; cluster: number[]; pSearch: number[]; pRec: number[]; trainSearch: number[]; trainRec: number[] };
 }

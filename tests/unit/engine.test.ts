@@ -66,7 +66,7 @@ describe('an experiment', () => {
       expect(m!.backend).toBe('wasm');
       expect(m!.steps).toBeGreaterThan(0);
       for (const [task, e] of Object.entries(m!.eval)) {
-        const oracle = run.baselines.oracle.eval[task as 'search'];
+        const oracle = run.baselines.oracle!.eval[task as 'search'];
         expect(e!['recall@10'], `${name} on ${task}`).toBeLessThanOrEqual(oracle['recall@10'] as number);
         expect(e!.byBucket).toHaveProperty('tail');
         expect(m!.popularity[task as 'search']!.kl).toBeGreaterThan(0);

@@ -17,7 +17,7 @@ export function MetricsTable({ models, run, config }: { models: Partial<Record<M
           { name: 'Popularity', ev: run?.baselines.popularity.eval[task], kl: run?.baselines.popularity.popularity[task].kl, kind: 'baseline' },
           { name: MODEL_LABELS[SINGLE[task]], ev: models[SINGLE[task]]?.eval[task], kl: models[SINGLE[task]]?.popularity[task]?.kl, kind: 'model' },
           { name: MODEL_LABELS.joint, ev: models.joint?.eval[task], kl: models.joint?.popularity[task]?.kl, kind: 'model' },
-          { name: 'Oracle', ev: run?.baselines.oracle.eval[task], kl: run?.baselines.oracle.popularity[task].kl, kind: 'baseline' },
+          { name: 'Oracle', ev: run?.baselines.oracle?.eval[task], kl: run?.baselines.oracle?.popularity[task].kl, kind: 'baseline' },
         ];
         const single = models[SINGLE[task]]?.eval[task]?.[r] as number | undefined;
         const joint = models.joint?.eval[task]?.[r] as number | undefined;
