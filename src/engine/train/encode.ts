@@ -38,6 +38,8 @@ function encode(task: Task, layout: TokenLayout, count: number, width: number, s
       mask[e * S] = 1;
     }
     for (let j = 0; j < width; j++) {
+      // −1 marks a shorter query or history (imported data): padding, masked out.
+      if (src[e * width + j] < 0) continue;
       tokens[e * S + start + j] = src[e * width + j] + offset;
       mask[e * S + start + j] = 1;
     }

@@ -1,0 +1,190 @@
+/**
+ * A catalogue given as files (README: "Your own data") → the same Dataset the simulator
+ * yields, so the rest of the engine trains and evaluates it unchanged.
+ *
+ *   items.csv     item_id,text[,category]        one row per item; IDs unique
+ *   queries.csv   query,item_id                   split 80/10/10 (seeded) into train, validation, test
+ *   sessions.csv  session_id,item_id[,timestamp]  in timestamp order where given, else file order;
+ *                 leave-last-out: the last item is a test target, the one before it a
+ *                 validation target, every earlier item (after the first) a training target,
+ *                 each with the up to `historyLength` items before it; sessions shorter than 2
+ *                 are dropped and counted
+ *
+ * An optional `split` column (train, val, test) in queries.csv and sessions.csv fixes the
+ * split instead: a session row then belongs to a session that is one example, its last
+ * item the target (the export of a simulated world writes it, so a round trip trains on
+ * the same examples).
+ *
+ * Words are lowercase letter/digit tokens of item texts and training queries; the
+ * `vocabSize` − 1 most frequent are kept and the rest become the unknown word (word 0).
+ */
+import type { Dataset, RecExamples, SearchExamples } from '../sim/examples';
+import { Rng } from '../rng';
+import { dataError, parseCsv, type CsvRow } from './csv';
+
+export interface DataFiles { items: string; queries: string; sessions: string }
+
+export interface ImportOptions { vocabSize: number; queryLength: number; historyLength: number; seed: number }
+
+export interface ImportedData {
+  name: string;
+  items: number;
+  itemIds: string[];
+  /** Category index per item (−1 without a category column). */
+  category: Int32Array;
+  categories: string[];
+  /** Word id → token; word 0 is the unknown word. */
+  vocab: string[];
+  data: Dataset;
+  counts: { items: number; queries: number; sessions: number; sessionRows: number; words: number; search: { train: number; val: number; test: number }; rec: { train: number; val: number; test: number } };
+  dropped: { shortSessions: number; emptyQueries: number };
+}
+
+export const UNKNOWN_WORD = '<unk>';
+const SPLITS = ['train', 'val', 'test'] as const;
+type Split = (typeof SPLITS)[number];
+
+export function tokenize(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+function splitOf(file: string, row: CsvRow): Split | null {
+  if (!('split' in row.values)) return null;
+  const v = row.values.split.trim().toLowerCase();
+  if (!(SPLITS as readonly string[]).includes(v)) throw dataError(file, row.line, `split "${row.values.split}" is not allowed: use train, val or test`);
+  return v as Split;
+}
+
+function readItems(text: string): { ids: string[]; index: Map<string, number>; texts: string[]; category: Int32Array; categories: string[] } {
+  const rows = parseCsv('items.csv', text, ['item_id', 'text']);
+  const index = new Map<string, number>();
+  const ids: string[] = [], texts: string[] = [];
+  const hasCategory = 'category' in rows[0].values;
+  const catIndex = new Map<string, number>();
+  const category = new Int32Array(rows.length).fill(-1);
+  for (const r of rows) {
+    const id = r.values.item_id.trim();
+    if (!id) throw dataError('items.csv', r.line, 'item_id is empty');
+    if (index.has(id)) throw dataError('items.csv', r.line, `item_id "${id}" appears twice (first on line ${rows[index.get(id)!].line})`);
+    index.set(id, ids.length);
+    if (hasCategory) {
+      const c = r.values.category.trim();
+      if (!catIndex.has(c)) catIndex.set(c, catIndex.size);
+      category[ids.length] = catIndex.get(c)!;
+    }
+    ids.push(id);
+    texts.push(r.values.text);
+  }
+  if (ids.length < 2) throw dataError('items.csv', null, 'needs at least 2 items');
+  return { ids, index, texts, category, categories: [...catIndex.keys()] };
+}
+
+function itemOf(file: string, row: CsvRow, index: Map<string, number>): number {
+  const id = row.values.item_id.trim();
+  const i = index.get(id);
+  if (i === undefined) throw dataError(file, row.line, `unknown item_id "${id}" (not in items.csv)`);
+  return i;
+}
+
+function searchExamples(rows: { words: string[]; item: number }[], L: number, wordId: (w: string) => number): SearchExamples {
+  const words = new Int32Array(rows.length * L).fill(-1);
+  const target = new Int32Array(rows.length);
+  rows.forEach((r, e) => {
+    r.words.slice(0, L).forEach((w, j) => { words[e * L + j] = wordId(w); });
+    target[e] = r.item;
+  });
+  return { count: rows.length, queryLength: L, words, target };
+}
+
+function recExamples(rows: { history: number[]; item: number }[], H: number): RecExamples {
+  const history = new Int32Array(rows.length * H).fill(-1);
+  const target = new Int32Array(rows.length);
+  rows.forEach((r, e) => {
+    r.history.slice(-H).forEach((it, j) => { history[e * H + j] = it; });
+    target[e] = r.item;
+  });
+  return { count: rows.length, historyLength: H, history, target };
+}
+
+export function importData(name: string, files: DataFiles, opts: ImportOptions): ImportedData {
+  const items = readItems(files.items);
+  // Queries: tokens, item, split.
+  const queryRows = parseCsv('queries.csv', files.queries, ['query', 'item_id']);
+  let emptyQueries = 0;
+  const queries: { words: string[]; item: number; split: Split | null }[] = [];
+  for (const r of queryRows) {
+    const item = itemOf('queries.csv', r, items.index);
+    const words = tokenize(r.values.query);
+    if (!words.length) { emptyQueries++; continue; }
+    queries.push({ words, item, split: splitOf('queries.csv', r) });
+  }
+  const fixedQuerySplit = queries.length > 0 && queries[0].split !== null;
+  const querySplit: Split[] = new Array(queries.length);
+  if (fixedQuerySplit) queries.forEach((q, i) => { querySplit[i] = q.split!; });
+  else {
+    const order = new Rng(opts.seed, 'import/queries').permutation(queries.length);
+    const nTrain = Math.floor(0.8 * queries.length), nVal = Math.floor(0.1 * queries.length);
+    order.forEach((q, rank) => { querySplit[q] = rank < nTrain ? 'train' : rank < nTrain + nVal ? 'val' : 'test'; });
+  }
+  // Sessions: grouped in file order, sorted by timestamp where given.
+  const sessionRows = parseCsv('sessions.csv', files.sessions, ['session_id', 'item_id']);
+  const hasTime = 'timestamp' in sessionRows[0].values;
+  const sessions = new Map<string, { item: number; time: number; line: number; split: Split | null }[]>();
+  for (const r of sessionRows) {
+    const item = itemOf('sessions.csv', r, items.index);
+    let time = 0;
+    if (hasTime) {
+      const t = r.values.timestamp.trim();
+      time = /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : Date.parse(t);
+      if (!Number.isFinite(time)) throw dataError('sessions.csv', r.line, `timestamp "${r.values.timestamp}" is neither a number nor a date`);
+    }
+    const id = r.values.session_id.trim();
+    if (!sessions.has(id)) sessions.set(id, []);
+    sessions.get(id)!.push({ item, time, line: r.line, split: splitOf('sessions.csv', r) });
+  }
+  const rec: Record<Split, { history: number[]; item: number }[]> = { train: [], val: [], test: [] };
+  let shortSessions = 0;
+  for (const events of sessions.values()) {
+    if (hasTime) events.sort((a, b) => a.time - b.time || a.line - b.line);
+    const seq = events.map((e) => e.item);
+    if (seq.length < 2) { shortSessions++; continue; }
+    const fixed = events[0].split;
+    if (fixed) {
+      rec[fixed].push({ history: seq.slice(0, -1), item: seq[seq.length - 1] });
+      continue;
+    }
+    const n = seq.length;
+    rec.test.push({ history: seq.slice(0, n - 1), item: seq[n - 1] });
+    if (n >= 3) rec.val.push({ history: seq.slice(0, n - 2), item: seq[n - 2] });
+    for (let t = 1; t <= n - 3; t++) rec.train.push({ history: seq.slice(0, t), item: seq[t] });
+  }
+  // The vocabulary: the most frequent tokens of item texts and training queries.
+  const freq = new Map<string, number>();
+  const count = (w: string) => freq.set(w, (freq.get(w) ?? 0) + 1);
+  items.texts.forEach((t) => tokenize(t).forEach(count));
+  queries.forEach((q, i) => { if (querySplit[i] === 'train') q.words.forEach(count); });
+  const vocab = [UNKNOWN_WORD, ...[...freq.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, Math.max(0, opts.vocabSize - 1)).map(([w]) => w)];
+  const wordIndex = new Map(vocab.map((w, i) => [w, i]));
+  const wordId = (w: string) => wordIndex.get(w) ?? 0;
+  const bySplit = (s: Split) => queries.filter((_, i) => querySplit[i] === s);
+  const data: Dataset = {
+    searchTrain: searchExamples(bySplit('train'), opts.queryLength, wordId),
+    searchVal: searchExamples(bySplit('val'), opts.queryLength, wordId),
+    searchTest: searchExamples(bySplit('test'), opts.queryLength, wordId),
+    recTrain: recExamples(rec.train, opts.historyLength),
+    recVal: recExamples(rec.val, opts.historyLength),
+    recTest: recExamples(rec.test, opts.historyLength),
+  };
+  for (const [file, set, what] of [['queries.csv', data.searchTrain, 'training queries'], ['queries.csv', data.searchTest, 'test queries'], ['sessions.csv', data.recTrain, 'training sessions'], ['sessions.csv', data.recTest, 'test sessions']] as const) {
+    if (!set.count) throw dataError(file, null, `yields no ${what} (${what.includes('sessions') ? 'sessions need at least 3 items to train on' : 'too few rows'})`);
+  }
+  return {
+    name, items: items.ids.length, itemIds: items.ids, category: items.category, categories: items.categories, vocab, data,
+    counts: {
+      items: items.ids.length, queries: queryRows.length, sessions: sessions.size, sessionRows: sessionRows.length, words: vocab.length,
+      search: { train: data.searchTrain.count, val: data.searchVal.count, test: data.searchTest.count },
+      rec: { train: data.recTrain.count, val: data.recVal.count, test: data.recTest.count },
+    },
+    dropped: { shortSessions, emptyQueries },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * An imported catalogue as the engine's SeedData: the groups embedding agreement is
+ * measured against, the popularity the calibration charts compare with, the data
+ * statistics, and no oracle.
+ *
+ * - Content groups: the `category` column (without it every item is in one group, and
+ *   content agreement says nothing).
+ * - CF groups, from co-occurrence: each training session example links its target with
+ *   every item of its history; each item's row of that co-occurrence matrix is projected
+ *   onto 32 seeded Gaussian directions, normalised, and clustered by k-means (k-means++
+ *   seeding, 25 rounds) into as many groups as there are categories (else √(items/10),
+ *   2 to 50). Items that co-occur with nothing share the zero vector's group.
+ * - Popularity: each task's empirical distribution of test targets (what calibration is
+ *   measured against).
+ */
+import type { SeedData } from '../experiment';
+import { Rng } from '../rng';
+import { klDivergence, spearman, type DataStats } from '../sim/stats';
+import { targetCounts } from '../sim/examples';
+import type { ImportedData } from './import';
+
+const DIRECTIONS = 32;
+
+function normalized(counts: Float64Array): Float64Array {
+  const s = counts.reduce((a, b) => a + b, 0);
+  return s > 0 ? counts.map((v) => v / s) : counts;
+}
+
+/** k-means on n points of dimension d (row-major), seeded; returns each point's cluster. */
+export function kMeans(x: Float64Array, n: number, d: number, k: number, rng: Rng, rounds = 25): Int32Array {
+  k = Math.max(1, Math.min(k, n));
+  const centres = new Float64Array(k * d);
+  const dist2 = (i: number, c: number) => { let s = 0; for (let j = 0; j < d; j++) { const t = x[i * d + j] - centres[c * d + j]; s += t * t; } return s; };
+  // k-means++: each next centre drawn in proportion to the squared distance to the nearest one.
+  const first = rng.int(n);
+  centres.set(x.subarray(first * d, first * d + d), 0);
+  const best = new Float64Array(n).fill(Infinity);
+  for (let c = 1; c < k; c++) {
+    let total = 0;
+    for (let i = 0; i < n; i++) { best[i] = Math.min(best[i], dist2(i, c - 1)); total += best[i]; }
+    let r = rng.next() * total, pick = n - 1;
+    for (let i = 0; i < n; i++) { r -= best[i]; if (r <= 0) { pick = i; break; } }
+    centres.set(x.subarray(pick * d, pick * d + d), c * d);
+  }
+  const assign = new Int32Array(n);
+  for (let round = 0; round < rounds; round++) {
+    let moved = false;
+    for (let i = 0; i < n; i++) {
+      let bc = 0, bd = Infinity;
+      for (let c = 0; c < k; c++) { const v = dist2(i, c); if (v < bd) { bd = v; bc = c; } }
+      if (assign[i] !== bc || round === 0) { moved = moved || assign[i] !== bc; assign[i] = bc; }
+    }
+    const sums = new Float64Array(k * d), sizes = new Int32Array(k);
+    for (let i = 0; i < n; i++) { sizes[assign[i]]++; for (let j = 0; j < d; j++) sums[assign[i] * d + j] += x[i * d + j]; }
+    for (let c = 0; c < k; c++) if (sizes[c]) for (let j = 0; j < d; j++) centres[c * d + j] = sums[c * d + j] / sizes[c];
+    if (!moved && round > 0) break;
+  }
+  return assign;
+}
+
+/** CF groups of items from co-occurrence in the training sessions (see the file comment). */
+export function cfGroups(d: ImportedData, k: number, seed: number): Int32Array {
+  const n = d.items, rng = Rng.derive(seed, 'import/cf-groups');
+  const dirs = new Float64Array(n * DIRECTIONS);
+  for (let i = 0; i < dirs.length; i++) dirs[i] = rng.normal();
+  const v = new Float64Array(n * DIRECTIONS);
+  const link = (a: number, b: number) => { for (let j = 0; j < DIRECTIONS; j++) { v[a * DIRECTIONS + j] += dirs[b * DIRECTIONS + j]; v[b * DIRECTIONS + j] += dirs[a * DIRECTIONS + j]; } };
+  const { recTrain: r } = d.data;
+  for (let e = 0; e < r.count; e++) {
+    for (let j = 0; j < r.historyLength; j++) {
+      const h = r.history[e * r.historyLength + j];
+      if (h >= 0 && h !== r.target[e]) link(h, r.target[e]);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = 0; j < DIRECTIONS; j++) norm += v[i * DIRECTIONS + j] ** 2;
+    if (norm > 0) for (let j = 0; j < DIRECTIONS; j++) v[i * DIRECTIONS + j] /= Math.sqrt(norm);
+  }
+  return kMeans(v, n, DIRECTIONS, k, rng);
+}
+
+export function importedSeedData(d: ImportedData, seed: number): SeedData {
+  const n = d.items;
+  const hasCategories = d.categories.length > 1;
+  const k = hasCategories ? d.categories.length : Math.min(50, Math.max(2, Math.round(Math.sqrt(n / 10))));
+  const cluster = cfGroups(d, k, seed);
+  const topic = hasCategories ? d.category : new Int32Array(n);
+  const { data } = d;
+  const pSearch = normalized(targetCounts(data.searchTest, n));
+  const pRec = normalized(targetCounts(data.recTest, n));
+  const cs = targetCounts(data.searchTrain, n), cr = targetCounts(data.recTrain, n);
+  const ps = normalized(cs.map((x) => x + 0.5)), pr = normalized(cr.map((x) => x + 0.5));
+  // Alignment: the share of items whose CF group is the most common one of their category.
+  let aligned = 0;
+  if (hasCategories) {
+    const votes = new Map<string, number>();
+    for (let i = 0; i < n; i++) votes.set(`${topic[i]}|${cluster[i]}`, (votes.get(`${topic[i]}|${cluster[i]}`) ?? 0) + 1);
+    const top = new Map<number, [number, number]>();
+    for (const [key, c] of votes) {
+      const [t, g] = key.split('|').map(Number);
+      if (!top.has(t) || top.get(t)![1] < c) top.set(t, [g, c]);
+    }
+    for (let i = 0; i < n; i++) if (top.get(topic[i])![0] === cluster[i]) aligned++;
+  }
+  const stats: DataStats = {
+    popularityKL: { recVsSearch: klDivergence(pr, ps), searchVsRec: klDivergence(ps, pr) },
+    popularitySpearman: spearman(cr, cs),
+    realizedAlignment: hasCategories ? aligned / n : 0,
+    coverage: { search: cs.filter((x) => x > 0).length / n, rec: cr.filter((x) => x > 0).length / n },
+    trainExamples: { search: data.searchTrain.count, rec: data.recTrain.count },
+    testExamples: { search: data.searchTest.count, rec: data.recTest.count },
+    trainItems: { search: cs.filter((x) => x > 0).length, rec: cr.filter((x) => x > 0).length },
+    trainPopularityKL: { recVsSearch: klDivergence(pr, ps), searchVsRec: klDivergence(ps, pr) },
+  };
+  return { items: n, words: d.vocab.length, data, groups: { topic, cluster }, popularity: { search: pSearch, rec: pRec }, dataStats: stats, oracle: null };
+}

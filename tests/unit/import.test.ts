@@ -1,0 +1,89 @@
+/** Catalogues given as files: CSV edge cases, splits, refused files, and the round trip of an exported world. */
+import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../src/engine/data/csv';
+import { exportWorld } from '../../src/engine/data/export';
+import { importData, tokenize, type DataFiles } from '../../src/engine/data/import';
+import { kMeans } from '../../src/engine/data/seed-data';
+import { buildDataset } from '../../src/engine/sim/examples';
+import { buildWorld } from '../../src/engine/sim/world';
+import { Rng } from '../../src/engine/rng';
+import { tinyConfig } from './helpers';
+
+const opts = { vocabSize: 1000, queryLength: 3, historyLength: 3, seed: 1 };
+
+/** A small hand-made catalogue: 4 items, 20 queries, sessions of several lengths. */
+function files(over: Partial<DataFiles> = {}): DataFiles {
+  const queries = ['query,item_id', ...Array.from({ length: 20 }, (_, i) => `"jazz, late night ${i % 3}",${['a', 'b', 'c', 'd'][i % 4]}`)].join('\r\n');
+  return {
+    items: 'item_id,text,category,ignored\na,"Late night jazz, vol. 1",jazz,x\nb,"Morning ""rock""",rock,x\nc,"Jazz\nstandards",jazz,x\nd,Rock anthems,rock,x\n',
+    queries,
+    sessions: 'session_id,item_id,timestamp\ns1,c,3\ns1,a,1\ns1,b,2\ns1,d,4\ns2,a,5\ns2,b,6\ns2,c,7\ns3,d,1\n',
+    ...over,
+  };
+}
+
+describe('importing a catalogue', () => {
+  it('reads RFC 4180 CSV: quoted commas, doubled quotes, line breaks in fields, CRLF, other columns ignored', () => {
+    const rows = parseCsv('items.csv', files().items, ['item_id', 'text']);
+    expect(rows.map((r) => r.values.text)).toEqual(['Late night jazz, vol. 1', 'Morning "rock"', 'Jazz\nstandards', 'Rock anthems']);
+    expect(rows.map((r) => r.line)).toEqual([2, 3, 4, 6]);
+    expect(tokenize('Late-night JAZZ, vol. 1 — Café')).toEqual(['late', 'night', 'jazz', 'vol', '1', 'café']);
+  });
+
+  it('splits queries 80/10/10 (seeded) and sessions leave-last-out in timestamp order; short sessions are dropped and counted', () => {
+    const d = importData('hand', files(), opts);
+    expect(d.counts.search).toEqual({ train: 16, val: 2, test: 2 });
+    expect(importData('hand', files(), opts).data.searchTest.target).toEqual(d.data.searchTest.target);
+    // s1 ordered by time: a b c d → test (a b c → d), val (a b → c), train (a → b); s2: a b c → test (a b → c), val (a → b); s3 dropped.
+    expect(d.dropped.shortSessions).toBe(1);
+    expect(d.counts.rec).toEqual({ train: 1, val: 2, test: 2 });
+    const id = (x: string) => d.itemIds.indexOf(x);
+    expect(Array.from(d.data.recTest.target)).toEqual([id('d'), id('c')]);
+    expect(Array.from(d.data.recTest.history.subarray(0, 3))).toEqual([id('a'), id('b'), id('c')]);
+    expect(Array.from(d.data.recTrain.history)).toEqual([id('a'), -1, -1]);
+    expect(Array.from(d.data.recTrain.target)).toEqual([id('b')]);
+    expect(d.categories).toEqual(['jazz', 'rock']);
+    expect(d.vocab[0]).toBe('<unk>');
+    expect(importData('hand', files(), { ...opts, vocabSize: 3 }).vocab.length).toBe(3);
+  });
+
+  it.each([
+    [{ items: 'item_id,title\na,x\n' }, /^items\.csv:1: the header row lacks the column text/],
+    [{ items: 'item_id,text\na,x\na,y\n' }, /^items\.csv:3: item_id "a" appears twice \(first on line 2\)/],
+    [{ queries: 'query,item_id\nx,a\nx,b\nx,a\nx,a\nx,a\ny,zzz\n' }, /^queries\.csv:7: unknown item_id "zzz" \(not in items\.csv\)/],
+    [{ sessions: 'session_id,item_id\ns,a\ns,q\n' }, /^sessions\.csv:3: unknown item_id "q"/],
+    [{ sessions: '' }, /^sessions\.csv: the file is empty/],
+    [{ queries: 'query,item_id\n"open quote,a\n' }, /^queries\.csv:2: cannot be parsed: Quoted field unterminated/],
+    [{ sessions: 'session_id,item_id,timestamp\ns,a,yesterday-ish\n' }, /^sessions\.csv:2: timestamp "yesterday-ish" is neither a number nor a date/],
+    [{ items: 'item_id,text\na,x\nb\n' }, /^items\.csv:3: has 1 field, the header has 2/],
+  ])('refuses a bad file with file:line: problem (%#)', (over, message) => {
+    expect(() => importData('bad', files(over), opts)).toThrow(message);
+  });
+
+  it('an exported simulated world imports to the same examples', () => {
+    const cfg = tinyConfig();
+    const w = buildWorld(cfg), sim = buildDataset(w, cfg);
+    const d = importData('exported', exportWorld(cfg), { vocabSize: 100000, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: 9 });
+    expect(d.items).toBe(w.items);
+    expect(d.itemIds.slice(0, 3)).toEqual(['i0', 'i1', 'i2']);
+    expect(Array.from(d.category, (c) => d.categories[c])).toEqual(Array.from(w.topic, (t) => `topic${t}`));
+    const simWord = (imported: number) => (imported < 0 ? -1 : Number(d.vocab[imported].slice(1)));
+    for (const s of ['searchTrain', 'searchVal', 'searchTest'] as const) {
+      expect(Array.from(d.data[s].target), s).toEqual(Array.from(sim[s].target));
+      expect(Array.from(d.data[s].words, simWord), s).toEqual(Array.from(sim[s].words));
+    }
+    for (const s of ['recTrain', 'recVal', 'recTest'] as const) {
+      expect(Array.from(d.data[s].target), s).toEqual(Array.from(sim[s].target));
+      expect(Array.from(d.data[s].history), s).toEqual(Array.from(sim[s].history));
+    }
+  });
+
+  it('k-means is seeded and separates two clear groups', () => {
+    const x = new Float64Array([0, 0, 0.1, 0, 0, 0.1, 5, 5, 5.1, 5, 5, 5.1]);
+    const a = kMeans(x, 6, 2, 2, new Rng(3, 'k'));
+    expect(Array.from(kMeans(x, 6, 2, 2, new Rng(3, 'k')))).toEqual(Array.from(a));
+    expect(new Set(a.slice(0, 3)).size).toBe(1);
+    expect(new Set(a.slice(3)).size).toBe(1);
+    expect(a[0]).not.toBe(a[3]);
+  });
+});
