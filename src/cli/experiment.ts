@@ -7,6 +7,8 @@
  *                         [--backend wasm|cpu|webgpu] [--jobs J] [--out DIR] [--quiet]
  *   npm run experiment -- --sweep KEY=v1,v2,... | --experiment NAME   [same flags] [--shard i/n]
  *   npm run experiment -- --merge DIR... [--out DIR]
+ *   npm run experiment -- --data DIR [--seeds K] [--set KEY=VALUE]... [--out DIR]   a catalogue given as files
+ *   npm run experiment -- --export-world DIR [--preset NAME] [--set KEY=VALUE]...  a simulated world as files
  *
  * --shard i/n trains only the i-th of n disjoint shares of the sweep's (value, seed) jobs
  * and writes DIR/shard.json; --merge joins shard folders into DIR/sweep.json and sweep.csv.
@@ -14,13 +16,17 @@
  * With several seeds, J worker threads (default: one per core, at most one per seed)
  * train seeds side by side; every seed's numbers are the same as in a serial run.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../engine/backend';
-import { ConfigError, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, type Config } from '../engine/config';
-import { assembleReport, runSeed, runStopped, seedList, type ExperimentEvent } from '../engine/experiment';
+import { ConfigError, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, type Config } from '../engine/config';
+import { CSV_LIMITS, dataError } from '../engine/data/csv';
+import { exportWorld } from '../engine/data/export';
+import { importData, type DataFiles } from '../engine/data/import';
+import { importedSeedData } from '../engine/data/seed-data';
+import { assembleReport, runOnData, runSeed, runStopped, seedList, type ExperimentEvent } from '../engine/experiment';
 import { useNodeBackend } from '../engine/node-backends';
 import { findPreset, PRESET_NAMES } from '../engine/presets';
 import type { Report, RunReport } from '../engine/report';
@@ -48,6 +54,51 @@ function parseSets(sets: string[]): Record<string, unknown> {
 function writeAtomic(file: string, text: string): void {
   writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
+}
+
+/** Reads DIR's three files, refusing missing or oversized ones. */
+function readDataFolder(dir: string): DataFiles {
+  const read = (name: string) => {
+    const file = join(dir, name);
+    if (!existsSync(file)) throw dataError(name, null, `missing: ${dir} must hold items.csv, queries.csv and sessions.csv`);
+    if (statSync(file).size > CSV_LIMITS.bytes) throw dataError(name, null, `the file is over the limit of ${CSV_LIMITS.bytes / 1024 / 1024} MiB`);
+    return readFileSync(file, 'utf8');
+  };
+  return { items: read('items.csv'), queries: read('queries.csv'), sessions: read('sessions.csv') };
+}
+
+/** --data DIR: the three models on a catalogue given as files. */
+async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: string, backend: string, log: (s: string) => void): Promise<void> {
+  const t0 = performance.now();
+  const files = readDataFolder(dir);
+  // The split is drawn once, from the first seed; the seeds vary the models' initialisation.
+  const imported = importData(basename(resolve(dir)), files, { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed });
+  const c = imported.counts;
+  log(`${imported.name}: ${c.items} items, ${c.queries} queries (${c.search.train}/${c.search.val}/${c.search.test}), ${c.sessions} sessions (${c.rec.train}/${c.rec.val}/${c.rec.test} examples), ${c.words} words; dropped ${imported.dropped.shortSessions} short sessions, ${imported.dropped.emptyQueries} empty queries\n`);
+  const tensorsBefore = tf.memory().numTensors;
+  const runs = [];
+  for (const seed of seeds) {
+    log(`seed ${seed}: training…\n`);
+    runs.push(await runOnData({ ...cfg, seed }, importedSeedData(imported, seed)));
+  }
+  const report = assembleReport(cfg, runs, runs.some((r) => runStopped(r)));
+  // The simulation's keys do not apply to files: the config keeps the others, the catalogue's size and config.data.
+  const config = Object.fromEntries(Object.entries(cfg).filter(([k]) => !isSimulationKey(k)));
+  report.config = { ...config, items: imported.items, data: { name: imported.name, counts: imported.counts, dropped: imported.dropped } } as unknown as Config;
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, 'report.json');
+  writeAtomic(file, JSON.stringify(report));
+  process.stdout.write(formatSummary(report));
+  process.stdout.write(`\n${imported.name}: ${seeds.length} seed(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${backend}; tensors left: ${tf.memory().numTensors - tensorsBefore}; wrote ${file}\n`);
+}
+
+/** --export-world DIR: a simulated world in the import format, written whole or not at all. */
+function writeWorld(dir: string, cfg: Config): void {
+  const files = exportWorld(cfg);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of [['items.csv', files.items], ['queries.csv', files.queries], ['sessions.csv', files.sessions]]) writeFileSync(join(dir, `${name}.tmp`), text);
+  for (const name of ['items.csv', 'queries.csv', 'sessions.csv']) renameSync(join(dir, `${name}.tmp`), join(dir, name));
+  process.stdout.write(`wrote ${dir}/items.csv, queries.csv and sessions.csv (${cfg.items} items)\n`);
 }
 
 /** --merge DIR...: joins shard folders into one sweep.json / sweep.csv. */
@@ -106,8 +157,14 @@ async function main(argv: string[]): Promise<void> {
     return merge(argv.slice(at + 1, end), [...argv.slice(0, at), ...argv.slice(end)]);
   }
   const { values, lists, switches } = parseFlags(argv, {
-    values: ['preset', 'seed', 'seeds', 'backend', 'out', 'jobs', 'sweep', 'experiment', 'shard'], repeatable: ['set'], switches: ['quiet'],
+    values: ['preset', 'seed', 'seeds', 'backend', 'out', 'jobs', 'sweep', 'experiment', 'shard', 'data', 'export-world'], repeatable: ['set'], switches: ['quiet'],
   });
+  if (values.data !== undefined) {
+    const clash = ['preset', 'sweep', 'experiment', 'shard', 'export-world'].filter((f) => values[f] !== undefined);
+    if (clash.length) throw new ConfigError(`--data trains on the files as they are: it does not take ${clash.map((f) => `--${f}`).join(', ')}`);
+    const simKeys = (lists.set ?? []).map((x) => x.split('=')[0]).filter(isSimulationKey);
+    if (simKeys.length) throw new ConfigError(`--data: ${simKeys.join(', ')} ${simKeys.length > 1 ? 'are simulation keys' : 'is a simulation key'}, which imported data does not have; model, training and run keys apply, and queryLength, historyLength, vocabSize`);
+  }
   if (values.sweep && values.experiment) throw new ConfigError('give either --sweep KEY=v1,v2,... or --experiment NAME, not both');
   const experiment = values.experiment ? findSweepExperiment(values.experiment) : null;
   const preset = values.preset ?? 'classroom';
@@ -125,9 +182,14 @@ async function main(argv: string[]): Promise<void> {
   const outDir = values.out ?? 'out';
   const jobs = values.jobs === undefined ? Math.min(availableParallelism(), seeds.length) : parseIntFlag('jobs', values.jobs, 1, 64);
 
+  if (values['export-world'] !== undefined) {
+    if (sweeping || values.data !== undefined) throw new ConfigError('--export-world writes one simulated world: give it with --preset and --set only');
+    return writeWorld(values['export-world'], cfg);
+  }
   const backend = await useNodeBackend(backendName as BackendName);
   const quiet = switches.has('quiet');
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };
+  if (values.data !== undefined) return runOnFiles(values.data, cfg, seeds, outDir, backend, log);
   const onEvent = (seed: number, e: Partial<ExperimentEvent>) => {
     if (e.type === 'world') log(`seed ${seed}: building the world and training…\n`);
     if (e.type === 'model') log(`seed ${seed}: ${e.model} trained, ${e.report!.steps} steps in ${e.report!.trainSeconds.toFixed(1)} s\n`);

@@ -8,7 +8,8 @@ export function formatSummary(report: Report): string {
   const k = report.config.k;
   const lines: string[] = [];
   const ds = report.dataStats;
-  lines.push(`\nWorld: ${report.config.items} items · KL(p_R‖p_S) ${f(ds.popularityKL.recVsSearch)} · KL(p_S‖p_R) ${f(ds.popularityKL.searchVsRec)} · Spearman ρ ${f(ds.popularitySpearman)} · alignment ${f(ds.realizedAlignment, 2)} · train ${ds.trainExamples.search} search / ${ds.trainExamples.rec} rec`);
+  const data = (report.config as { data?: { name: string } }).data;
+  lines.push(`\n${data ? `Data ${data.name}` : 'World'}: ${report.config.items} items · KL(p_R‖p_S) ${f(ds.popularityKL.recVsSearch)} · KL(p_S‖p_R) ${f(ds.popularityKL.searchVsRec)} · Spearman ρ ${f(ds.popularitySpearman)} · alignment ${f(ds.realizedAlignment, 2)} · train ${ds.trainExamples.search} search / ${ds.trainExamples.rec} rec`);
   for (const task of ['search', 'rec'] as const) {
     lines.push(`\nTask: ${task} (mean over ${report.runs.length} seed${report.runs.length === 1 ? '' : 's'})`);
     lines.push(`  ${'model'.padEnd(12)}${`Recall@${k}`.padStart(11)}${`NDCG@${k}`.padStart(10)}${'pop KL'.padStart(9)}${'content'.padStart(9)}${'CF'.padStart(7)}`);

@@ -4,7 +4,7 @@
  * report.json all read this list (the key names are the stable ones of SCIENCE.md).
  */
 
-export type Group = 'catalogue' | 'popularity' | 'contentCf' | 'data' | 'model' | 'training' | 'ablation' | 'run';
+export type Group = 'catalogue' | 'popularity' | 'contentCf' | 'data' | 'model' | 'training' | 'ablation' | 'run' | 'import';
 
 interface Base<K extends string> {
   key: K;
@@ -47,7 +47,16 @@ export const GROUP_LABELS: Record<Group, string> = {
   training: 'Training',
   ablation: 'Ablations (joint model)',
   run: 'Run',
+  import: 'Imported data',
 };
+
+/** Keys that describe the simulation: refused when training on imported files. */
+export function isSimulationKey(key: string): boolean {
+  const p = PARAM_BY_KEY[key];
+  if (!p) return false;
+  if (['catalogue', 'popularity', 'contentCf'].includes(p.group)) return true;
+  return (p.group === 'data' && key !== 'queryLength' && key !== 'historyLength') || key === 'popularityRemoved';
+}
 
 export const PARAMS = [
   // catalogue
@@ -96,6 +105,7 @@ export const PARAMS = [
   // run
   { key: 'seed', group: 'run', type: 'int', min: 1, max: 2147483647, default: 1, label: 'Seed', help: 'One seed gives one world and one run.' },
   { key: 'k', group: 'run', type: 'enum', options: [10, 1, 30], default: 10, label: 'Cutoff K', help: 'Recall@K and NDCG@K cutoff.' },
+  { key: 'vocabSize', group: 'import', type: 'int', min: 10, max: 1000000, default: 5000, label: 'Vocabulary size', help: 'Imported data: the most frequent words of item texts and training queries kept (the rest become the unknown word).' },
   { key: 'projection', group: 'run', type: 'enum', options: ['pca', 'umap'], default: 'pca', label: 'Embedding projection', help: 'How the item embeddings are drawn in 2-D: PCA (linear, fast) or UMAP (keeps neighbourhoods; seeded).' },
 ] as const satisfies readonly Param[];
 

@@ -1,4 +1,8 @@
 /** Catalogues given as files: CSV edge cases, splits, refused files, and the round trip of an exported world. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/engine/data/csv';
 import { exportWorld } from '../../src/engine/data/export';
@@ -85,5 +89,58 @@ describe('importing a catalogue', () => {
     expect(new Set(a.slice(0, 3)).size).toBe(1);
     expect(new Set(a.slice(3)).size).toBe(1);
     expect(a[0]).not.toBe(a[3]);
+  });
+});
+
+describe('the runner on files', () => {
+  const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+  const run = (args: string[]) => {
+    const r = spawnSync(tsx, ['src/cli/experiment.ts', ...args], { encoding: 'utf8', timeout: 180000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const tinySets = ['--set', 'items=40', '--set', 'topics=4', '--set', 'cfClusters=4', '--set', 'wordsPerTopic=6', '--set', 'titleWordsPerItem=1',
+    '--set', 'searchTrain=600', '--set', 'recTrain=400', '--set', 'searchTest=200', '--set', 'recTest=200'];
+
+  it('exports a world and trains the three models on it, with config.data and no oracle', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bl-data-'));
+    const exp = run(['--export-world', join(dir, 'world'), ...tinySets]);
+    expect(exp.code, exp.err).toBe(0);
+    const r = run(['--data', join(dir, 'world'), '--set', 'dim=16', '--set', 'heads=2', '--set', 'epochs=3', '--set', 'batchSize=64', '--out', join(dir, 'out'), '--quiet']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/Data world: 40 items/);
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(report.config.data.counts.items).toBe(40);
+    expect(report.config.data.dropped).toEqual({ shortSessions: 0, emptyQueries: 0 });
+    expect(report.config).not.toHaveProperty('recCoverage');
+    expect(report.runs[0].baselines.oracle).toBeNull();
+    expect(Object.keys(report.runs[0].models).sort()).toEqual(['joint', 'rec', 'search']);
+  });
+
+  it('refuses a queries.csv naming an unknown item on line 7: file and line, exit 2, no report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bl-bad-'));
+    const f = files({ queries: 'query,item_id\nx,a\nx,b\nx,a\nx,a\nx,a\ny,zzz\n' });
+    mkdirSync(join(dir, 'in'));
+    writeFileSync(join(dir, 'in', 'items.csv'), f.items);
+    writeFileSync(join(dir, 'in', 'queries.csv'), f.queries);
+    writeFileSync(join(dir, 'in', 'sessions.csv'), f.sessions);
+    const r = run(['--data', join(dir, 'in'), '--out', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/queries\.csv:7: unknown item_id "zzz"/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it.each([
+    [['--set', 'recCoverage=0.5'], /recCoverage is a simulation key/],
+    [['--preset', 'classroom'], /does not take --preset/],
+  ])('refuses %j with --data', (args, message) => {
+    const r = run(['--data', '/nonexistent', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('names a missing file', () => {
+    const r = run(['--data', mkdtempSync(join(tmpdir(), 'bl-empty-'))]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/items\.csv: missing: .* must hold items\.csv, queries\.csv and sessions\.csv/);
   });
 });

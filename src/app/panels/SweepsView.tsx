@@ -53,7 +53,7 @@ export function SweepsView() {
             <div>
               <label htmlFor="sweep-key">Knob</label>
               <select id="sweep-key" value={key} disabled={busy} onChange={(e) => setKey(e.target.value as ConfigKey)}>
-                {PARAMS.filter((p) => p.key !== 'seed').map((p) => <option key={p.key} value={p.key}>{p.key}</option>)}
+                {PARAMS.filter((p) => p.key !== 'seed' && p.group !== 'import').map((p) => <option key={p.key} value={p.key}>{p.key}</option>)}
               </select>
             </div>
             <div>
