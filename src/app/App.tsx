@@ -12,6 +12,7 @@ import { MetricsTable } from './panels/MetricsTable';
 import { AblationCompare } from './panels/AblationCompare';
 import { BackendPanel } from './panels/BackendPanel';
 import { LessonView } from './lesson/LessonView';
+import { DataView } from './panels/DataView';
 import { FindingsView } from './panels/FindingsView';
 import { SweepsView } from './panels/SweepsView';
 import type { View } from './store';
@@ -44,9 +45,9 @@ function Header() {
         <button type="button" data-testid="export-report" disabled={!s.report} onClick={() => s.report && downloadText('report.json', JSON.stringify(s.report, null, 1))}>Export report.json</button>
       </div>
       <nav className="tabs" aria-label="Views">
-        {(['lab', 'lesson', 'sweeps', 'findings'] as View[]).map((v) => (
+        {(['lab', 'lesson', 'data', 'sweeps', 'findings'] as View[]).map((v) => (
           <button key={v} type="button" className={s.view === v ? 'tab active' : 'tab'} aria-current={s.view === v ? 'page' : undefined} data-testid={`view-${v}`} onClick={() => s.setView(v)}>
-            {{ lab: 'Lab', lesson: 'Lesson', sweeps: 'Sweeps', findings: 'Findings' }[v]}
+            {{ lab: 'Lab', lesson: 'Lesson', data: 'Your data', sweeps: 'Sweeps', findings: 'Findings' }[v]}
           </button>
         ))}
       </nav>
@@ -128,6 +129,8 @@ export function App() {
       <BackendPanel />
       {s.view === 'lesson' ? (
         <LessonView />
+      ) : s.view === 'data' ? (
+        <DataView />
       ) : s.view === 'findings' ? (
         <main className="results wide"><FindingsView /></main>
       ) : s.view === 'sweeps' ? (

@@ -11,7 +11,7 @@ import { presetValues } from '../engine/presets';
 import { LESSON_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../engine/lessons';
 import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/report';
 import type { Sweep } from '../engine/sweep';
-import type { BackendChoice, BackendRequest, FromWorker, ToWorker, WasmThreads } from '../worker/protocol';
+import type { BackendChoice, BackendRequest, DataSummary, FromWorker, ToWorker, WasmThreads } from '../worker/protocol';
 import { parseUrl, toQuery } from './url';
 
 export type Status = 'idle' | 'starting' | 'training' | 'done' | 'stopped' | 'error';
@@ -24,7 +24,7 @@ export interface ModelProgress {
   finished: boolean;
 }
 
-export type View = 'lab' | 'lesson' | 'sweeps' | 'findings';
+export type View = 'lab' | 'lesson' | 'data' | 'sweeps' | 'findings';
 
 /** Where results shown came from when they were not trained in this page. */
 export interface StoredSource { createdAt: string; command: string; seeds: number[] }
@@ -83,6 +83,12 @@ export interface LabState {
   lessonLive: Record<string, Report>;
   /** The lesson's live training in progress: its worlds, in order, and which one is training. */
   lessonRun: { worlds: string[]; index: number } | null;
+  /** Your data: the catalogue loaded from files (parsed in the worker), and its run. */
+  dataset: { status: 'idle' | 'parsing' | 'ready' | 'error'; summary: DataSummary | null; error: string | null; report: Report | null; runId: number };
+  /** Reads the three files and has the worker parse them. */
+  importFiles: (files: File[]) => Promise<void>;
+  /** Trains the three models on the loaded catalogue. */
+  trainData: () => void;
   setView: (v: View) => void;
   setLessonStep: (step: number) => void;
   /** Retrains the given lesson worlds in the worker, one after the other. */
@@ -201,6 +207,12 @@ function onWorkerMessage(m: FromWorker) {
   }
   if (m.runId !== s.runId) return; // a message from a run the user has left
   if (s.sweep.status === 'training' || s.sweep.status === 'starting') return onSweepMessage(m);
+  if (m.type === 'dataSummary' || m.type === 'dataError') {
+    if (m.runId !== s.dataset.runId) return;
+    useLab.setState({ dataset: { ...s.dataset, status: m.type === 'dataSummary' ? 'ready' : 'error', summary: m.type === 'dataSummary' ? m.summary : null, error: m.type === 'dataError' ? m.message : null, report: null } });
+    return;
+  }
+  if (m.type === 'done' && m.runId === s.dataset.runId) useLab.setState({ dataset: { ...s.dataset, report: m.report } });
   if (s.lessonRun && (m.type === 'done' || m.type === 'error' || m.type === 'cancelled')) onLessonMessage(m);
   if (m.type === 'plan') useLab.setState({ plan: m });
   else if (m.type === 'cancelled') useLab.setState({ status: 'idle', plan: null, trainedConfig: null });
@@ -286,6 +298,27 @@ export const useLab = create<LabState>((set, get) => ({
   stored: null,
   lessonLive: {},
   lessonRun: null,
+  dataset: { status: 'idle', summary: null, error: null, report: null, runId: 0 },
+  importFiles: async (files) => {
+    const byName = (n: string) => files.find((f) => f.name.toLowerCase() === n);
+    const missing = ['items.csv', 'queries.csv', 'sessions.csv'].filter((n) => !byName(n));
+    const id = get().runId + 1;
+    if (missing.length) {
+      set({ runId: id, dataset: { status: 'error', summary: null, report: null, runId: id, error: `missing ${missing.join(', ')}: choose the three files items.csv, queries.csv and sessions.csv (got ${files.map((f) => f.name).join(', ') || 'none'})` } });
+      return;
+    }
+    set({ runId: id, dataset: { status: 'parsing', summary: null, error: null, report: null, runId: id } });
+    const [items, queries, sessions] = await Promise.all(['items.csv', 'queries.csv', 'sessions.csv'].map((n) => byName(n)!.text()));
+    send({ type: 'importData', runId: id, name: 'your data', files: { items, queries, sessions }, config: get().config });
+  },
+  trainData: () => {
+    const { status, sweep, config, dataset } = get();
+    if (['training', 'starting'].includes(status) || ['training', 'starting'].includes(sweep.status) || dataset.status !== 'ready') return;
+    const id = get().runId + 1;
+    queuedTrain = [];
+    set({ runId: id, status: 'starting', error: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, startedAt: performance.now(), elapsed: 0, dataset: { ...dataset, report: null, runId: id } });
+    send({ type: 'runData', runId: id, config, seeds: [config.seed], backends: backendRequest() });
+  },
   setView: (view) => set({ view }),
   setLessonStep: (step) => set({ lessonStep: step }),
   trainLesson: (worlds) => {

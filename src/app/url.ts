@@ -11,7 +11,7 @@ import { LESSON_STEPS } from './lesson/steps';
 
 /** Query keys that are not knobs. */
 const EXTRA_KEYS = ['preset', 'autorun', 'backend', 'view', 'step', 'present'] as const;
-export const VIEWS = ['lab', 'lesson', 'sweeps', 'findings'] as const;
+export const VIEWS = ['lab', 'lesson', 'data', 'sweeps', 'findings'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface UrlState {

@@ -60,7 +60,7 @@ export function isSimulationKey(key: string): boolean {
 
 export const PARAMS = [
   // catalogue
-  { key: 'items', group: 'catalogue', type: 'int', min: 20, max: 5000, default: 300, step: 10, label: 'Items', help: 'Number of items in the catalogue; each is one ID token the models must generate.' },
+  { key: 'items', group: 'catalogue', type: 'int', min: 20, max: 20000, default: 300, step: 10, label: 'Items', help: 'Number of items in the catalogue; each is one ID token the models must generate.' },
   { key: 'topics', group: 'catalogue', type: 'int', min: 2, max: 64, default: 6, label: 'Content topics', help: 'Content topics; each item belongs to one and queries use its topic words.' },
   { key: 'wordsPerTopic', group: 'catalogue', type: 'int', min: 1, max: 200, default: 10, label: 'Words per topic', help: 'Vocabulary words each topic owns (shared by all items of that topic).' },
   { key: 'titleWordsPerItem', group: 'catalogue', type: 'int', min: 1, max: 8, default: 2, label: 'Title words per item', help: 'Words that belong to one item only, like a title: a query with one names the item.' },
@@ -208,7 +208,7 @@ export function checkValue(key: string, value: unknown): string | null {
 }
 
 /** Largest vocabulary (words + item IDs): the token table, its gradient and two Adam moments must fit a browser tab at dim 256. */
-export const MAX_VOCABULARY = 30000;
+export const MAX_VOCABULARY = 100000;
 
 /**
  * Problems that make a world or model impossible even though every value is in range.

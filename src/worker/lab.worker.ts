@@ -13,6 +13,10 @@ import { plannedSteps, timeTrainingSteps } from '../engine/probe';
 import type { Report } from '../engine/report';
 import { runSweep } from '../engine/sweep';
 import { checkFusedKernels } from '../engine/model/kernels/check';
+import { importData, type ImportedData } from '../engine/data/import';
+import { importedSeedData } from '../engine/data/seed-data';
+import { assembleReport, runOnData, runStopped } from '../engine/experiment';
+import { isSimulationKey } from '../engine/config';
 import { cacheKey, measureBackends, switchTo, wasmThreads } from './backend-choice';
 import { chooseBrowserBackend, destroyDevice, deviceLost } from './browser-backends';
 import type { BackendRequest, FromWorker, ToWorker } from './protocol';
@@ -68,9 +72,46 @@ async function planRun(runId: number, cfg: Config, backend: BackendName): Promis
   return new Promise((resolve) => confirmations.set(runId, resolve));
 }
 
-type Job = Extract<ToWorker, { type: 'run' | 'sweep' }>;
+type Job = Extract<ToWorker, { type: 'run' | 'sweep' | 'runData' }>;
+
+/** The last catalogue imported from files (it never leaves this worker). */
+let imported: ImportedData | null = null;
+
+function importFiles(msg: Extract<ToWorker, { type: 'importData' }>): void {
+  try {
+    const c = msg.config;
+    imported = importData(msg.name, msg.files, { vocabSize: c.vocabSize, queryLength: c.queryLength, historyLength: c.historyLength, seed: c.seed });
+    const stats = importedSeedData(imported, c.seed).dataStats;
+    post({
+      type: 'dataSummary', runId: msg.runId,
+      summary: { name: imported.name, counts: imported.counts, dropped: imported.dropped, categories: imported.categories.length, popularityKL: stats.trainPopularityKL, coverage: stats.coverage },
+    });
+  } catch (e) {
+    imported = null;
+    post({ type: 'dataError', runId: msg.runId, message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** The three models on the imported catalogue, seed after seed; the report carries config.data. */
+async function runImported(msg: Extract<ToWorker, { type: 'runData' }>, stop: () => boolean): Promise<void> {
+  if (!imported) throw new Error('no catalogue is loaded: choose the three files first');
+  const data = imported;
+  const tensorsBefore = tf.memory().numTensors;
+  const runs = [];
+  for (const seed of msg.seeds) {
+    if (stop()) break;
+    const run = await runOnData({ ...msg.config, seed }, importedSeedData(data, seed), { shouldStop: stop, onEvent: (event) => post({ type: 'event', runId: msg.runId, event }) });
+    runs.push(run);
+    if (runStopped(run)) break;
+  }
+  const report = assembleReport(msg.config, runs, stop() || runs.length < msg.seeds.length || runs.some((r) => runStopped(r)));
+  const config = Object.fromEntries(Object.entries(msg.config).filter(([k]) => !isSimulationKey(k)));
+  report.config = { ...config, items: data.items, data: { name: data.name, counts: data.counts, dropped: data.dropped } } as unknown as Config;
+  if (lost === null) post({ type: 'done', runId: msg.runId, report, without: null, tensors: tf.memory().numTensors, tensorsBefore });
+}
 
 async function execute(msg: Job, stop: () => boolean): Promise<void> {
+  if (msg.type === 'runData') return runImported(msg, stop);
   const tensorsBefore = tf.memory().numTensors;
   const onEvent = (event: ExperimentEvent) => post({ type: 'event', runId: msg.runId, event });
   if (msg.type === 'run') {
@@ -97,7 +138,9 @@ async function execute(msg: Job, stop: () => boolean): Promise<void> {
 }
 
 async function run(msg: Job): Promise<void> {
-  let { backend, rest } = await prepare(msg.backends, msg.config);
+  // For imported data the probe times a simulated world of the same catalogue size.
+  const probeConfig = msg.type === 'runData' && imported ? { ...msg.config, items: Math.min(20000, Math.max(2 * msg.config.topics, imported.items)) } : msg.config;
+  let { backend, rest } = await prepare(msg.backends, probeConfig);
   if (msg.type === 'run' && !(await planRun(msg.runId, msg.config, backend))) {
     post({ type: 'cancelled', runId: msg.runId });
     return;
@@ -131,6 +174,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     confirmations.get(msg.runId)?.(msg.start);
     confirmations.delete(msg.runId);
   } else if (msg.type === 'loseDevice') destroyDevice();
+  else if (msg.type === 'importData') queue = queue.then(() => importFiles(msg));
   else if (msg.type === 'checkKernels') {
     queue = queue.then(async () => {
       try {

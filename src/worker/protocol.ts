@@ -4,6 +4,18 @@ import type { Config, ConfigKey } from '../engine/config';
 import type { ExperimentEvent } from '../engine/experiment';
 import type { Report } from '../engine/report';
 import type { Sweep } from '../engine/sweep';
+import type { DataFiles } from '../engine/data/import';
+
+/** What the page shows of imported files before training. */
+export interface DataSummary {
+  name: string;
+  counts: { items: number; queries: number; sessions: number; sessionRows: number; words: number; search: { train: number; val: number; test: number }; rec: { train: number; val: number; test: number } };
+  dropped: { shortSessions: number; emptyQueries: number };
+  categories: number;
+  /** KL between the two tasks' training-target distributions, both ways. */
+  popularityKL: { recVsSearch: number; searchVsRec: number };
+  coverage: { search: number; rec: number };
+}
 
 /** One backend's measured training step on the current world. */
 export interface BackendSpeed {
@@ -34,6 +46,10 @@ export type ToWorker =
   | { type: 'run'; runId: number; config: Config; seeds: number[]; backends: BackendRequest }
   | { type: 'sweep'; runId: number; config: Config; key: ConfigKey; values: Config[ConfigKey][]; seeds: number[]; experiment: string | null; backends: BackendRequest }
   | { type: 'stop'; runId: number }
+  /** Parses a catalogue given as files (in the worker); answers with a summary or an error. */
+  | { type: 'importData'; runId: number; name: string; files: DataFiles; config: Config }
+  /** Trains the three models on the last imported catalogue. */
+  | { type: 'runData'; runId: number; config: Config; seeds: number[]; backends: BackendRequest }
   /** The answer to a `plan` that needed confirmation. */
   | { type: 'confirm'; runId: number; start: boolean }
   /** Test hook: destroys the WebGPU device, as a driver reset or a lost GPU would. */
@@ -64,4 +80,6 @@ export type FromWorker =
   | { type: 'sweepPoint'; runId: number; sweep: Sweep; report: Report }
   | { type: 'sweepDone'; runId: number; sweep: Sweep; tensors: number; tensorsBefore: number }
   | { type: 'error'; runId: number; message: string }
+  | { type: 'dataSummary'; runId: number; summary: DataSummary }
+  | { type: 'dataError'; runId: number; message: string }
   | { type: 'kernelChecks'; checks: { name: string; relError: number }[] | null; error?: string };

@@ -119,7 +119,7 @@ describe('the lab in Chromium', () => {
     const notice = page.getByTestId('url-notice');
     await notice.waitFor();
     const text = await notice.textContent();
-    expect(text).toMatch(/items="lots" is not allowed: items must be an integer from 20 to 5000/);
+    expect(text).toMatch(/items="lots" is not allowed: items must be an integer from 20 to 20000/);
     expect(text).toMatch(/queryNoise="3" is not allowed/);
     expect(text).toMatch(/"colour" is not a parameter/);
     expect(await page.locator('#knob-items').inputValue()).toBe('300');

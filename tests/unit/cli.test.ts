@@ -29,7 +29,7 @@ describe('runner', () => {
 
   it.each([
     [['--set', 'itemz=3'], /unknown key "itemz"/],
-    [['--set', 'items=9'], /items must be an integer from 20 to 5000/],
+    [['--set', 'items=9'], /items must be an integer from 20 to 20000/],
     [['--set', 'queryNoise=lots'], /queryNoise must be a number from 0 to 1/],
     [['--preset', 'nope'], /unknown preset "nope"; presets: classroom/],
     [['--backend', 'tpu'], /unknown backend "tpu"; in Node: wasm, cpu, webgpu/],

@@ -13,8 +13,8 @@ describe('config schema', () => {
     expect(parseValue('queryNoise', '0.25')).toBe(0.25);
     expect(parseValue('tieEmbeddings', 'false')).toBe(false);
     expect(parseValue('k', '30')).toBe(30);
-    expect(() => parseValue('items', '12.5')).toThrow(/items must be an integer from 20 to 5000/);
-    expect(() => parseValue('items', '10')).toThrow(/from 20 to 5000/);
+    expect(() => parseValue('items', '12.5')).toThrow(/items must be an integer from 20 to 20000/);
+    expect(() => parseValue('items', '10')).toThrow(/from 20 to 20000/);
     expect(() => parseValue('queryNoise', 'NaN')).toThrow(/a number from 0 to 1/);
     expect(() => parseValue('queryNoise', '')).toThrow(ConfigError);
     expect(() => parseValue('tieEmbeddings', 'yes')).toThrow(/true or false/);
@@ -24,7 +24,7 @@ describe('config schema', () => {
 
   it('rejects worlds that cannot be built', () => {
     expect(() => resolveConfig({ items: 20, topics: 30 })).toThrow(/topics=30 exceeds items=20/);
-    expect(() => resolveConfig({ items: 5000, titleWordsPerItem: 8, topics: 64, wordsPerTopic: 200 })).toThrow(/vocabulary would hold/);
+    expect(() => resolveConfig({ items: 20000, titleWordsPerItem: 8, topics: 64, wordsPerTopic: 200 })).toThrow(/vocabulary would hold/);
     expect(() => resolveConfig({ dim: 24, heads: 5 })).toThrow(/heads=5 must divide dim=24/);
     expect(() => resolveConfig({ recTrain: 0 })).toThrow(/recTrain=0/);
     expect(() => resolveConfig({ dim: 'big' })).toThrow(/dim="big" is not allowed/);

@@ -19,7 +19,7 @@ describe('URL state', () => {
     const s = parseUrl('?items=abc&queryNoise=7&bogus=1&preset=nope&k=10');
     expect(s.config.items).toBe(defaultConfig().items);
     expect(s.config.queryNoise).toBe(defaultConfig().queryNoise);
-    expect(s.notices.join('\n')).toMatch(/items="abc" is not allowed: items must be an integer from 20 to 5000/);
+    expect(s.notices.join('\n')).toMatch(/items="abc" is not allowed: items must be an integer from 20 to 20000/);
     expect(s.notices.join('\n')).toMatch(/queryNoise="7" is not allowed/);
     expect(s.notices.join('\n')).toMatch(/"bogus" is not a parameter/);
     expect(s.notices.join('\n')).toMatch(/preset=nope is not a preset/);

@@ -1,0 +1,89 @@
+/**
+ * Your data: a catalogue given as three CSV files (items, queries, sessions), parsed in
+ * the worker — nothing leaves the browser — summarised before training, then the three
+ * models trained on it with the same charts, coloured by category. Also the export of
+ * the current simulated world in the same format.
+ */
+import { useState } from 'react';
+import { exportWorld } from '../../engine/data/export';
+import { MODELS } from '../../engine/report';
+import { CalibrationChart } from '../charts/CalibrationChart';
+import { downloadText } from '../charts/ExportButtons';
+import { EmbeddingChart } from '../charts/EmbeddingChart';
+import { fmt } from '../format';
+import { useLab } from '../store';
+import { MetricsTable } from './MetricsTable';
+
+function Summary() {
+  const { dataset } = useLab();
+  const s = dataset.summary;
+  if (!s) return null;
+  const c = s.counts;
+  return (
+    <dl className="data-summary" data-testid="data-summary">
+      <div><dt>items</dt><dd>{c.items.toLocaleString()}</dd></div>
+      <div><dt>categories</dt><dd>{s.categories || '— (no category column)'}</dd></div>
+      <div><dt>queries (train / val / test)</dt><dd>{c.search.train} / {c.search.val} / {c.search.test}</dd></div>
+      <div><dt>sessions → examples (train / val / test)</dt><dd>{c.sessions} → {c.rec.train} / {c.rec.val} / {c.rec.test}</dd></div>
+      <div><dt>vocabulary</dt><dd>{c.words} words</dd></div>
+      <div><dt>dropped</dt><dd>{s.dropped.shortSessions} sessions shorter than 2, {s.dropped.emptyQueries} queries without words</dd></div>
+      <div><dt>KL(p<sub>R</sub>‖p<sub>S</sub>) · KL(p<sub>S</sub>‖p<sub>R</sub>)</dt><dd>{fmt(s.popularityKL.recVsSearch)} · {fmt(s.popularityKL.searchVsRec)}</dd></div>
+      <div><dt>items trained on: search · rec</dt><dd>{(s.coverage.search * 100).toFixed(0)} % · {(s.coverage.rec * 100).toFixed(0)} %</dd></div>
+    </dl>
+  );
+}
+
+export function DataView() {
+  const { dataset, importFiles, trainData, status, config, progress } = useLab();
+  const [over, setOver] = useState(false);
+  const busy = status === 'training' || status === 'starting';
+  const report = dataset.report;
+  const run = report?.runs[0];
+  const exportCurrent = () => {
+    const files = exportWorld(config);
+    downloadText('items.csv', files.items, 'text/csv');
+    downloadText('queries.csv', files.queries, 'text/csv');
+    downloadText('sessions.csv', files.sessions, 'text/csv');
+  };
+  return (
+    <main className="results wide data-view" data-testid="data-view">
+      <h2>Your data</h2>
+      <p className="caption">
+        Three CSV files with a header row: <code>items.csv</code> (<code>item_id,text</code>, optionally <code>category</code>), <code>queries.csv</code>{' '}
+        (<code>query,item_id</code>) and <code>sessions.csv</code> (<code>session_id,item_id</code>, optionally <code>timestamp</code>). They are read and parsed
+        here, in this browser: nothing is uploaded. Queries are split 80/10/10; each session's last item is a test target and the one before it a
+        validation target (README, "Your own data").
+      </p>
+      <div
+        className={over ? 'drop over' : 'drop'} data-testid="data-drop"
+        onDragOver={(e) => { e.preventDefault(); setOver(true); }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => { e.preventDefault(); setOver(false); void importFiles([...e.dataTransfer.files]); }}
+      >
+        <label htmlFor="data-files">Drop the three files here, or choose them: </label>
+        <input id="data-files" data-testid="data-files" type="file" accept=".csv,text/csv" multiple onChange={(e) => void importFiles([...(e.target.files ?? [])])} />
+      </div>
+      {dataset.status === 'parsing' && <p role="status">Reading the files…</p>}
+      {dataset.error && <p className="notice" role="alert" data-testid="data-error">{dataset.error}</p>}
+      <Summary />
+      <p>
+        <button type="button" className="primary" data-testid="data-train" disabled={dataset.status !== 'ready' || busy} onClick={trainData}>Train on these files</button>{' '}
+        <button type="button" data-testid="data-export" onClick={exportCurrent}>Export the Lab's simulated world as these three files</button>
+      </p>
+      {busy && (
+        <p role="status" data-testid="data-progress">
+          Training… {MODELS.map((m) => `${m}: ${progress[m]?.finished ? 'trained' : progress[m] ? `epoch ${progress[m]!.epoch + 1}` : 'waiting'}`).join(' · ')}
+        </p>
+      )}
+      {report && run && (
+        <section aria-label="Results on your data" data-testid="data-results">
+          <MetricsTable models={run.models} run={run} config={report.config} />
+          <h3>Popularity calibration</h3>
+          <div className="trio">{MODELS.map((m) => <CalibrationChart key={m} model={m} report={run.models[m]} itemInfo={run.itemInfo} />)}</div>
+          <h3>Item embeddings, coloured by category</h3>
+          <div className="trio">{MODELS.map((m) => <EmbeddingChart key={m} model={m} report={run.models[m]} itemInfo={run.itemInfo} colorBy="topic" />)}</div>
+        </section>
+      )}
+    </main>
+  );
+}

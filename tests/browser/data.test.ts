@@ -1,0 +1,51 @@
+/** Your data in the browser: three files chosen, parsed in the worker, summarised, trained on; a bad file is named. */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportWorld } from '../../src/engine/data/export';
+import { resolveConfig } from '../../src/engine/config';
+import { launch, startServer } from './harness';
+
+let server: { url: string; stop: () => void };
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const world = exportWorld(resolveConfig({ items: 40, topics: 4, cfClusters: 4, wordsPerTopic: 6, titleWordsPerItem: 1, searchTrain: 400, recTrain: 300, searchTest: 100, recTest: 100 }));
+const file = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+
+describe('your data', () => {
+  it('parses three files in the worker, summarises them, trains the three models and draws the charts', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}?view=data&backend=wasm&dim=8&heads=1&epochs=2&batchSize=64`);
+    await page.getByTestId('data-files').setInputFiles([file('items.csv', world.items), file('queries.csv', world.queries), file('sessions.csv', world.sessions)]);
+    await page.getByTestId('data-summary').waitFor({ timeout: 20000 });
+    expect(await page.getByTestId('data-summary').textContent()).toMatch(/items40categories4/);
+    await page.getByTestId('data-train').click();
+    await page.getByTestId('data-results').waitFor({ timeout: 120000 });
+    for (const m of ['search', 'rec', 'joint']) expect(Number(await page.getByTestId(`embedding-${m}`).getAttribute('data-points'))).toBe(40);
+    const oracleCells = await page.getByTestId('data-results').locator('tr', { hasText: 'Oracle' }).locator('td.num').allTextContents();
+    expect(oracleCells.every((c) => c === '—')).toBe(true);
+    await page.screenshot({ path: 'test-results/data-view.png', fullPage: true });
+    await page.close();
+  });
+
+  it('names a bad file and its line, and a missing file', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}?view=data`);
+    const badQueries = 'query,item_id\nw1,i0\nw1,i1\nw1,i2\nw1,i3\nw1,i4\nw2,nope\n';
+    await page.getByTestId('data-files').setInputFiles([file('items.csv', world.items), file('queries.csv', badQueries), file('sessions.csv', world.sessions)]);
+    await page.getByTestId('data-error').waitFor({ timeout: 20000 });
+    expect(await page.getByTestId('data-error').textContent()).toMatch(/queries\.csv:7: unknown item_id "nope"/);
+    expect(await page.getByTestId('data-train').isEnabled()).toBe(false);
+    await page.getByTestId('data-files').setInputFiles([file('items.csv', world.items)]);
+    expect(await page.getByTestId('data-error').textContent()).toMatch(/missing queries\.csv, sessions\.csv/);
+    await page.close();
+  });
+});
