@@ -3,30 +3,19 @@
  * (WebGPU on SwiftShader here, so WASM should win; the test asserts what was measured,
  * not which backend wins).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, startServer } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appUnderTest, startServer } from './harness';
 
-let server: { url: string; stop: () => void };
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const app = appUnderTest();
 
 const statusIs = (page: Page, re: RegExp, timeout: number) =>
   page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=status]')?.textContent ?? ''), re.source, { timeout });
 
 describe('the fused WebGPU kernels in Chromium', () => {
   it("each kernel equals the plain ops on Chromium's WebGPU: forward states, gradients, Adam", async () => {
-    const page = await browser.newPage();
-    await page.goto(server.url);
+    const page = await app.browser().newPage();
+    await page.goto(app.url());
     type Result = { checks: { name: string; relError: number }[] | null; error?: string };
     const r = await page.evaluate(() => (window as unknown as { __bridgeLab: { checkKernels: () => Promise<Result> } }).__bridgeLab.checkKernels()) as Result;
     expect(r.error).toBeUndefined();
@@ -38,10 +27,10 @@ describe('the fused WebGPU kernels in Chromium', () => {
 
 describe('choosing the backend by measuring', () => {
   it('with no backend= the classroom page times each backend, trains on the fastest, cross-origin isolated, in under 60 s', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await app.browser().newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const t0 = Date.now();
-    await page.goto(`${server.url}?autorun=1`);
+    await page.goto(`${app.url()}?autorun=1`);
     await statusIs(page, /done|error/, 120000);
     const seconds = (Date.now() - t0) / 1000;
     expect(await page.getByTestId('status').textContent()).toMatch(/done/);
@@ -68,8 +57,8 @@ describe('choosing the backend by measuring', () => {
   });
 
   it('asks before a run expected to take over two minutes, and Cancel trains nothing', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}?backend=wasm&searchTrain=200000&epochs=100&autorun=1`);
+    const page = await app.browser().newPage();
+    await page.goto(`${app.url()}?backend=wasm&searchTrain=200000&epochs=100&autorun=1`);
     await page.getByTestId('confirm-run').waitFor({ timeout: 60000 });
     expect(await page.getByTestId('cost-estimate').textContent()).toMatch(/about [\d.]+ (min|h)/);
     expect(await page.getByTestId('status').textContent()).toMatch(/waiting for your answer/);
@@ -82,7 +71,7 @@ describe('choosing the backend by measuring', () => {
   it('without cross-origin isolation WASM runs on one thread, says so, and still trains', async () => {
     const plain = await startServer({ build: false, isolation: false });
     try {
-      const page = await browser.newPage();
+      const page = await app.browser().newPage();
       await page.goto(`${plain.url}?backend=wasm&items=30&topics=3&cfClusters=3&wordsPerTopic=4&searchTrain=256&recTrain=192&searchTest=64&recTest=64&dim=8&heads=1&epochs=2&batchSize=64&autorun=1`);
       await statusIs(page, /done|error/, 60000);
       expect(await page.getByTestId('status').textContent()).toMatch(/done/);

@@ -1,29 +1,18 @@
 /** Your data in the browser: three files chosen, parsed in the worker, summarised, trained on; a bad file is named. */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exportWorld } from '../../src/engine/data/export';
 import { resolveConfig } from '../../src/engine/config';
-import { launch, startServer } from './harness';
+import { appUnderTest } from './harness';
 
-let server: { url: string; stop: () => void };
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const app = appUnderTest();
 
 const world = exportWorld(resolveConfig({ items: 40, topics: 4, cfClusters: 4, wordsPerTopic: 6, titleWordsPerItem: 1, searchTrain: 400, recTrain: 300, searchTest: 100, recTest: 100 }));
 const file = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
 
 describe('your data', () => {
   it('parses three files in the worker, summarises them, trains the three models and draws the charts', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${server.url}?view=data&backend=wasm&dim=8&heads=1&epochs=2&batchSize=64`);
+    const page = await app.browser().newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${app.url()}?view=data&backend=wasm&dim=8&heads=1&epochs=2&batchSize=64`);
     await page.getByTestId('data-files').setInputFiles([file('items.csv', world.items), file('queries.csv', world.queries), file('sessions.csv', world.sessions)]);
     await page.getByTestId('data-summary').waitFor({ timeout: 20000 });
     expect(await page.getByTestId('data-summary').textContent()).toMatch(/items40categories4/);
@@ -37,8 +26,8 @@ describe('your data', () => {
   });
 
   it('names a bad file and its line, and a missing file', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}?view=data`);
+    const page = await app.browser().newPage();
+    await page.goto(`${app.url()}?view=data`);
     const badQueries = 'query,item_id\nw1,i0\nw1,i1\nw1,i2\nw1,i3\nw1,i4\nw2,nope\n';
     await page.getByTestId('data-files').setInputFiles([file('items.csv', world.items), file('queries.csv', badQueries), file('sessions.csv', world.sessions)]);
     await page.getByTestId('data-error').waitFor({ timeout: 20000 });

@@ -1,6 +1,7 @@
 /** Builds the app, serves it on loopback and drives Debian's Chromium with WebGPU on. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -31,4 +32,19 @@ export function launch(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/** Builds and serves the app and starts Chromium before the file's tests, and stops both after. */
+export function appUnderTest(): { url: () => string; browser: () => Browser } {
+  let server: { url: string; stop: () => void } | null = null;
+  let browser: Browser | null = null;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+  return { url: () => server!.url, browser: () => browser! };
 }
