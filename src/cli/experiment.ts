@@ -25,7 +25,7 @@ import { ConfigError, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, 
 import { CSV_LIMITS, dataError } from '../engine/data/csv';
 import { exportWorld } from '../engine/data/export';
 import { importData, type DataFiles } from '../engine/data/import';
-import { importedSeedData } from '../engine/data/seed-data';
+import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
 import { assembleReport, runOnData, runSeed, runStopped, seedList, type ExperimentEvent } from '../engine/experiment';
 import { useNodeBackend } from '../engine/node-backends';
 import { findPreset, PRESET_NAMES } from '../engine/presets';
@@ -82,9 +82,7 @@ async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: str
     runs.push(await runOnData({ ...cfg, seed }, importedSeedData(imported, seed)));
   }
   const report = assembleReport(cfg, runs, runs.some((r) => runStopped(r)));
-  // The simulation's keys do not apply to files: the config keeps the others, the catalogue's size and config.data.
-  const config = Object.fromEntries(Object.entries(cfg).filter(([k]) => !isSimulationKey(k)));
-  report.config = { ...config, items: imported.items, data: { name: imported.name, counts: imported.counts, dropped: imported.dropped } } as unknown as Config;
+  report.config = importedReportConfig(cfg, imported);
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'report.json');
   writeAtomic(file, JSON.stringify(report));

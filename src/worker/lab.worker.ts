@@ -3,20 +3,19 @@
  * job it picks a backend (measured, or as the URL forces), says what a run will cost and
  * waits for a yes on long ones, runs one job (a run or a sweep) at a time, stops on
  * request, and if the WebGPU device is lost it falls back to the next backend, says so,
- * and runs again.
+ * and runs again. It also parses catalogues given as files and keeps the last one: the
+ * data never leaves the browser.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, type BackendName } from '../engine/backend';
 import { withoutAblations, type Config } from '../engine/config';
-import { runExperiment, type ExperimentEvent } from '../engine/experiment';
+import { importData, type ImportedData } from '../engine/data/import';
+import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
+import { assembleReport, runExperiment, runOnData, runStopped, type ExperimentEvent } from '../engine/experiment';
+import { checkFusedKernels } from '../engine/model/kernels/check';
 import { plannedSteps, timeTrainingSteps } from '../engine/probe';
 import type { Report } from '../engine/report';
 import { runSweep } from '../engine/sweep';
-import { checkFusedKernels } from '../engine/model/kernels/check';
-import { importData, type ImportedData } from '../engine/data/import';
-import { importedSeedData } from '../engine/data/seed-data';
-import { assembleReport, runOnData, runStopped } from '../engine/experiment';
-import { isSimulationKey } from '../engine/config';
 import { cacheKey, measureBackends, switchTo, wasmThreads } from './backend-choice';
 import { chooseBrowserBackend, destroyDevice, deviceLost } from './browser-backends';
 import type { BackendRequest, FromWorker, ToWorker } from './protocol';
@@ -105,8 +104,7 @@ async function runImported(msg: Extract<ToWorker, { type: 'runData' }>, stop: ()
     if (runStopped(run)) break;
   }
   const report = assembleReport(msg.config, runs, stop() || runs.length < msg.seeds.length || runs.some((r) => runStopped(r)));
-  const config = Object.fromEntries(Object.entries(msg.config).filter(([k]) => !isSimulationKey(k)));
-  report.config = { ...config, items: data.items, data: { name: data.name, counts: data.counts, dropped: data.dropped } } as unknown as Config;
+  report.config = importedReportConfig(msg.config, data);
   if (lost === null) post({ type: 'done', runId: msg.runId, report, without: null, tensors: tf.memory().numTensors, tensorsBefore });
 }
 

@@ -13,6 +13,7 @@
  * - Popularity: each task's empirical distribution of test targets (what calibration is
  *   measured against).
  */
+import { isSimulationKey, type Config } from '../config';
 import type { SeedData } from '../experiment';
 import { Rng } from '../rng';
 import { klDivergence, spearman, type DataStats } from '../sim/stats';
@@ -114,4 +115,11 @@ export function importedSeedData(d: ImportedData, seed: number): SeedData {
     trainPopularityKL: { recVsSearch: klDivergence(pr, ps), searchVsRec: klDivergence(ps, pr) },
   };
   return { items: n, words: d.vocab.length, data, groups: { topic, cluster }, popularity: { search: pSearch, rec: pRec }, dataStats: stats, oracle: null };
+}
+
+/** A report's config on imported data: the simulation's keys do not apply; it keeps the
+ *  others, the catalogue's size, and config.data (name, counts, dropped rows). */
+export function importedReportConfig(cfg: Config, d: ImportedData): Config {
+  const kept = Object.fromEntries(Object.entries(cfg).filter(([k]) => !isSimulationKey(k)));
+  return { ...kept, items: d.items, data: { name: d.name, counts: d.counts, dropped: d.dropped } } as unknown as Config;
 }
