@@ -61,9 +61,9 @@ async function prepare(req: BackendRequest, cfg: Config, note?: string): Promise
 }
 
 /** Says what the run will cost; on long runs waits for the page's answer. */
-async function planRun(runId: number, cfg: Config, backend: BackendName): Promise<boolean> {
+async function planRun(runId: number, cfg: Config, seeds: number, backend: BackendName): Promise<boolean> {
   if (!measured || measured.backend !== backend || !Number.isFinite(measured.msPerStep)) return true;
-  const steps = plannedSteps(cfg).total;
+  const steps = plannedSteps(cfg).total * seeds;
   const seconds = (steps * measured.msPerStep) / 1000;
   const needsConfirm = seconds > CONFIRM_SECONDS;
   post({ type: 'plan', runId, backend, msPerStep: measured.msPerStep, steps, seconds, needsConfirm });
@@ -139,7 +139,7 @@ async function run(msg: Job): Promise<void> {
   // For imported data the probe times a simulated world of the same catalogue size.
   const probeConfig = msg.type === 'runData' && imported ? { ...msg.config, items: Math.min(20000, Math.max(2 * msg.config.topics, imported.items)) } : msg.config;
   let { backend, rest } = await prepare(msg.backends, probeConfig);
-  if (msg.type === 'run' && !(await planRun(msg.runId, msg.config, backend))) {
+  if (msg.type === 'run' && !(await planRun(msg.runId, msg.config, msg.seeds.length, backend))) {
     post({ type: 'cancelled', runId: msg.runId });
     return;
   }
