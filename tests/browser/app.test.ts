@@ -80,10 +80,13 @@ describe('the lab in Chromium', () => {
   it('Stop ends training promptly and leaves a consistent state', async () => {
     await page.goto(`${server.url}?backend=webgpu&${TINY.replace('epochs=2', 'epochs=200')}`);
     await page.getByTestId('train').click();
-    // 200 epochs on SwiftShader are expected to take minutes: the page asks first.
-    await page.getByTestId('confirm-run').waitFor({ timeout: 60000 });
-    expect(await page.getByTestId('cost-estimate').textContent()).toMatch(/about [\d.]+ (min|h)/);
-    await page.getByTestId('confirm-start').click();
+    // 200 epochs may be expected to take over two minutes on SwiftShader (it depends on the
+    // machine's speed): then the page asks first, and the answer is Start.
+    await page.waitForFunction(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0 || document.querySelector('[data-testid=confirm-run]') !== null, null, { timeout: 120000 });
+    if (await page.getByTestId('confirm-run').count()) {
+      expect(await page.getByTestId('cost-estimate').textContent()).toMatch(/about [\d.]+ (min|h)/);
+      await page.getByTestId('confirm-start').click();
+    }
     await page.waitForFunction(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0, null, { timeout: 120000 });
     const t0 = Date.now();
     await page.getByTestId('stop').click();
@@ -91,7 +94,7 @@ describe('the lab in Chromium', () => {
     expect(Date.now() - t0).toBeLessThan(30000);
     expect(await page.getByTestId('train').isEnabled()).toBe(true);
     expect(errors).toEqual([]);
-  });
+  }, 240000);
 
   it('Stop also works on the wasm backend, whose reads never yield by themselves', async () => {
     await page.goto(`${server.url}?backend=wasm&${TINY.replace('epochs=2', 'epochs=200')}`);
