@@ -127,12 +127,15 @@ describe('the lesson', () => {
     await page.getByTestId('lesson-world-single').waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid=lesson-world-single]')?.getAttribute('data-source') === 'stored', null, { timeout: 20000 });
     await page.getByTestId('lesson-live').click();
+    // Three seeds of the classroom world: the page asks first if the estimate is over two minutes.
+    await page.waitForFunction(() => document.querySelector('[data-testid=lesson-progress]') !== null || document.querySelector('[data-testid=confirm-run]') !== null, null, { timeout: 60000 });
+    if (await page.getByTestId('confirm-run').count()) await page.getByTestId('confirm-start').click();
     await page.getByTestId('lesson-progress').waitFor({ timeout: 30000 });
     await page.waitForFunction(() => document.querySelector('[data-testid=lesson-world-single]')?.getAttribute('data-source') === 'live', null, { timeout: 300000 });
     expect(await page.getByTestId('lesson-source').textContent()).toMatch(/Trained live in this page \(3 seeds\)/);
     expect(await page.getByTestId('lesson-gain').textContent()).toMatch(/over 3 seeds/);
     await page.close();
-  });
+  }, 360000);
 
   it('keeps working offline after one visit: the lesson, its stored runs and the wasm files', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
