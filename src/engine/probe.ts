@@ -10,7 +10,7 @@ import { Retriever } from './model/retriever';
 import { MODEL_TASKS, MODELS, type ModelName } from './report';
 import { buildDataset } from './sim/examples';
 import { buildWorld } from './sim/world';
-import { encodeRec, encodeSearch, tokenLayout, type Encoded } from './train/encode';
+import { encodeRec, encodeSearch, tokenLayout } from './train/encode';
 import { makeStepper } from './train/stepper';
 import { epochSchedule, stepsPerEpoch } from './train/trainer';
 import { Rng } from './rng';
@@ -31,16 +31,18 @@ function worldSets(cfg: Config) {
   return { w, layout, search: encodeSearch(data.searchTrain, layout), rec: encodeRec(data.recTrain, layout) };
 }
 
-/** The shape that decides a step's cost, as a cache key. */
+/** The shape that decides a step's cost, as a cache key (the world alone gives it). */
 export function stepShapeKey(cfg: Config): string {
-  const { w, layout } = worldSets(cfg);
+  const w = buildWorld(cfg);
+  const layout = tokenLayout(w.items, w.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
   return `items${w.items}-words${w.words}-seq${layout.seqLen}-batch${cfg.batchSize}-dim${cfg.dim}-layers${cfg.layers}-heads${cfg.heads}-${cfg.tieEmbeddings ? 'tied' : 'untied'}-${cfg.outputBias}-${cfg.itemEmbeddings}`;
 }
 
 /** Training steps a run of this world trains at most (every model, every epoch). */
 export function plannedSteps(cfg: Config): Record<ModelName, number> & { total: number } {
-  const { search, rec } = worldSets(cfg);
-  const sets: Record<string, Encoded> = { search, rec };
+  // Only the training sets' sizes matter: no encoding.
+  const data = buildDataset(buildWorld(cfg), cfg);
+  const sets: Record<string, { count: number }> = { search: data.searchTrain, rec: data.recTrain };
   const out = { total: 0 } as Record<ModelName, number> & { total: number };
   for (const m of MODELS) {
     out[m] = cfg.epochs * stepsPerEpoch(MODEL_TASKS[m].map((t) => sets[t]), cfg);

@@ -80,7 +80,7 @@ export function epochSchedule(sets: Encoded[], cfg: Training, rng: Rng): { set: 
   return steps;
 }
 
-export function stepsPerEpoch(sets: Encoded[], cfg: Training): number {
+export function stepsPerEpoch(sets: readonly { count: number }[], cfg: Training): number {
   const B = cfg.batchSize;
   if (sets.length === 2 && cfg.jointMixing === 'balanced') return Math.ceil(Math.max(sets[0].count, sets[1].count) / Math.floor(B / 2));
   return Math.ceil(sets.reduce((s, x) => s + x.count, 0) / B);
