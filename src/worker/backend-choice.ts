@@ -13,7 +13,6 @@ import { loadWebGpu } from './browser-backends';
 import type { BackendChoice, BackendSpeed, WasmThreads } from './protocol';
 
 const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
-export const backendLabel = (b: BackendName) => LABEL[b];
 
 /** The GPU adapter as the browser describes it, or null without WebGPU. */
 async function adapterInfo(): Promise<string | null> {

@@ -22,7 +22,7 @@ fn layerNorm(at: i32, rstdAt: i32) {
 `;
 
 /** Sum and max over the 64 threads of a workgroup (`red` is workgroup memory). */
-export const REDUCE = `
+const REDUCE = `
 var<workgroup> red: array<f32, 64>;
 fn reduceMax(t: i32, v: f32) -> f32 {
   red[t] = v;
