@@ -91,7 +91,11 @@ export const PARAMS = [
   { key: 'heads', group: 'model', type: 'int', min: 1, max: 8, default: 2, label: 'Attention heads', help: 'Attention heads; must divide the embedding size.' },
   { key: 'tieEmbeddings', group: 'model', type: 'bool', default: true, label: 'Tie ID embeddings', help: 'One item-ID table for the encoder input and the decoder output (as in T5).' },
   { key: 'taskToken', group: 'model', type: 'bool', default: true, label: 'Task token', help: 'Prefix each input with a token naming its task (search or recommend).' },
-  { key: 'idScheme', group: 'model', type: 'enum', options: ['atomic'], default: 'atomic', label: 'Item IDs', help: 'Atomic IDs: each item is one new vocabulary token the decoder generates.' },
+  { key: 'idScheme', group: 'model', type: 'enum', options: ['atomic', 'semantic'], default: 'atomic', label: 'Item IDs', help: 'atomic: each item is one new vocabulary token; semantic: each item is a short sequence of codes from residual k-means over item vectors, decoded one code at a time (beam search over valid IDs).' },
+  { key: 'idSource', group: 'model', type: 'enum', options: ['content', 'cf', 'joint'], default: 'content', label: 'Semantic ID source', help: 'Semantic IDs only: the item vectors the codes come from, built from training data: content (the item\'s words), cf (co-occurrence in recommendation training sessions, factorised) or joint (both, each normalised, concatenated).' },
+  { key: 'idLevels', group: 'model', type: 'int', min: 2, max: 4, default: 2, label: 'Semantic ID levels', help: 'Semantic IDs only: codes per item before the final code that tells colliding items apart.' },
+  { key: 'idCodebook', group: 'model', type: 'int', min: 4, max: 64, default: 16, step: 4, label: 'Codebook size', help: 'Semantic IDs only: codes per level (k of each residual k-means).' },
+  { key: 'idTokens', group: 'model', type: 'enum', options: ['shared', 'perTask'], default: 'shared', label: 'Code tokens', help: 'Semantic IDs in Gen_R+S: one set of code tokens for both tasks (shared), or one per task (perTask).' },
   // training
   { key: 'epochs', group: 'training', type: 'int', min: 1, max: 200, default: 12, label: 'Epochs', help: 'Passes over the training data.' },
   { key: 'batchSize', group: 'training', type: 'int', min: 8, max: 1024, default: 128, step: 8, label: 'Batch size', help: 'Examples per gradient step.' },
@@ -227,6 +231,8 @@ export function worldProblems(c: Config): string[] {
   if (c.searchTrain === 0 && c.recTrain === 0) out.push('searchTrain and recTrain are both 0: there is nothing to train on');
   if (c.searchTrain === 0) out.push('searchTrain=0: Gen_S and Gen_R+S need search training data');
   if (c.recTrain === 0) out.push('recTrain=0: Gen_R and Gen_R+S need recommendation training data');
+  if (c.idScheme === 'semantic' && c.itemEmbeddings === 'perTask')
+    out.push('itemEmbeddings=perTask works with atomic IDs only; with idScheme=semantic use idTokens=perTask (each task its own code tokens)');
   return out;
 }
 

@@ -6,18 +6,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { scoreOracleRec, scoreOracleSearch, scorePopularity } from './baselines';
 import type { Config } from './config';
-import { chanceAgreement, nearestNeighbours, neighbourAgreement, pca2, umap2 } from './eval/embeddings';
-import { Rng } from './rng';
 import { TaskEvaluator, type TaskResult } from './eval/evaluate';
 import { meanInterval } from './eval/intervals';
-import { popularityBuckets, RankingAccumulator, rankOf } from './eval/metrics';
+import { popularityBuckets } from './eval/metrics';
+import { analyseEmbeddings, evaluateModel, round, validationRecall } from './eval/score-model';
+import { buildSemanticIds, codeText } from './model/ids/rq-kmeans';
+import { IdTrie } from './model/ids/trie';
 import { Retriever } from './model/retriever';
 import { MODEL_TASKS, MODELS, REPORT_SCHEMA, type BaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from './report';
 import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExamples, type SearchExamples } from './sim/examples';
 import { dataStats, type DataStats } from './sim/stats';
-import { buildWorld } from './sim/world';
+import { buildWorld, titleWord, topicWord, type World } from './sim/world';
 import { encodeRec, encodeSearch, tokenLayout, type Encoded, type Task } from './train/encode';
-import { predict, train, type TrainProgress } from './train/trainer';
+import { train, type TrainProgress } from './train/trainer';
 
 export type ExperimentEvent =
   | { type: 'world'; seed: number; seedIndex: number; seeds: number }
@@ -33,56 +34,8 @@ export interface ExperimentOptions {
   models?: readonly ModelName[];
 }
 
-const EVAL_BATCH = 256;
-const NEIGHBOURS = 10;
-
-function round(x: number, digits = 6): number {
-  return Number.isFinite(x) ? Number(x.toPrecision(digits)) : x;
-}
-
 export function seedList(first: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => first + i);
-}
-
-async function evaluateModel(model: Retriever, test: Encoded, k: number, buckets: Uint8Array, items: number): Promise<TaskResult> {
-  const ev = new TaskEvaluator(k, buckets, items, test.target);
-  await predict(model, test, EVAL_BATCH, ev.consume);
-  return ev.finish();
-}
-
-/** Validation Recall@K per task, and their mean over the model's tasks: what early stopping maximises. */
-async function validationRecall(model: Retriever, sets: Encoded[], k: number, items: number): Promise<{ mean: number; byTask: Partial<Record<Task, number>> }> {
-  let total = 0;
-  const byTask: Partial<Record<Task, number>> = {};
-  for (const set of sets) {
-    const acc = new RankingAccumulator(k, new Uint8Array(items));
-    await predict(model, set, EVAL_BATCH, (rows, first, count) => {
-      for (let r = 0; r < count; r++) acc.addRank(rankOf(rows, r * items, items, set.target[first + r]), set.target[first + r]);
-    });
-    byTask[set.task] = acc.result()[`recall@${k}`] as number;
-    total += byTask[set.task]!;
-  }
-  return { mean: total / sets.length, byTask };
-}
-
-async function analyseEmbeddings(model: Retriever, n: number, groups: SeedData['groups'], cfg: Config): Promise<ModelReport['embedding']> {
-  // The item-ID rows recommendation generates from (the same table as the input when
-  // tied; with per-task item embeddings, recommendation's own table).
-  const table = model.recItemTable;
-  const data = (await table.data()) as Float32Array;
-  const d = model.spec.dim;
-  const nn = nearestNeighbours(data, n, d, NEIGHBOURS);
-  const { coords: pcaCoords, explained } = pca2(data, n, d);
-  const rng = Rng.derive(cfg.seed, 'umap');
-  const coords = cfg.projection === 'umap' ? umap2(data, n, d, () => rng.next()) : pcaCoords;
-  return {
-    projection: cfg.projection,
-    contentAgreement: round(neighbourAgreement(nn, n, groups.topic)),
-    cfAgreement: round(neighbourAgreement(nn, n, groups.cluster)),
-    chance: { content: round(chanceAgreement(groups.topic)), cf: round(chanceAgreement(groups.cluster)) },
-    pca: Array.from(coords, (v) => round(v, 4)),
-    explained: [round(explained[0], 4), round(explained[1], 4)],
-  };
 }
 
 function baselineReport(results: Record<Task, TaskResult>): BaselineReport {
@@ -108,6 +61,8 @@ export interface SeedData {
   /** The joint model's training sets where an ablation changes them. */
   jointTrain?: { search?: SearchExamples; rec?: RecExamples };
   groups: { topic: ArrayLike<number>; cluster: ArrayLike<number> };
+  /** Each item's words (its text): what content semantic IDs are built from. */
+  itemWords: ArrayLike<number>[];
   /** True popularity per task (the calibration charts' x axis). */
   popularity: { search: ArrayLike<number>; rec: ArrayLike<number> };
   dataStats: DataStats;
@@ -124,10 +79,18 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
   if (cfg.popularityRemoved === 'search') jointTrain.search = uniformTrainSet(w, cfg, 'search') as SearchExamples;
   if (cfg.popularityRemoved === 'rec') jointTrain.rec = uniformTrainSet(w, cfg, 'rec') as RecExamples;
   return runOnData(cfg, {
-    items: w.items, words: w.words, data, jointTrain, groups: { topic: w.topic, cluster: w.cluster },
+    items: w.items, words: w.words, data, jointTrain, groups: { topic: w.topic, cluster: w.cluster }, itemWords: itemWordsOf(w),
     popularity: { search: w.pSearch, rec: w.pRec }, dataStats: dataStats(w, data),
     oracle: (task, consume) => (task === 'search' ? scoreOracleSearch(w, cfg, data.searchTest, consume) : scoreOracleRec(w, cfg, data.recTest, consume)),
   }, opts);
+}
+
+/** An item's text in a simulated world: its title words and its topic's words (as the exported items.csv). */
+export function itemWordsOf(w: World): Int32Array[] {
+  return Array.from({ length: w.items }, (_, i) => Int32Array.from([
+    ...Array.from({ length: w.titleWordsPerItem }, (_, j) => titleWord(w, i, j)),
+    ...Array.from({ length: w.wordsPerTopic }, (_, j) => topicWord(w, w.topic[i], j)),
+  ]));
 }
 
 /** Runs one seed on any data: baselines, the three models, their evaluation. */
@@ -158,6 +121,11 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   if (src.jointTrain?.search) jointTrainSets.search = encodeSearch(src.jointTrain.search, layout);
   if (src.jointTrain?.rec) jointTrainSets.rec = encodeRec(src.jointTrain.rec, layout);
   const models: Partial<Record<ModelName, ModelReport>> = {};
+  // Semantic IDs: cut once per seed from training data, shared by the three models.
+  const ids = cfg.idScheme === 'semantic'
+    ? buildSemanticIds({ items: N, words: src.words, itemWords: src.itemWords, recTrain: data.recTrain }, cfg.idSource, cfg.idLevels, cfg.idCodebook, cfg.seed)
+    : null;
+  const trie = ids ? new IdTrie(ids) : null;
 
   for (const name of opts.models ?? MODELS) {
     if (opts.shouldStop?.()) break;
@@ -165,6 +133,7 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
       {
         items: N, words: src.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen, tieEmbeddings: cfg.tieEmbeddings,
         tasks: MODEL_TASKS[name].length as 1 | 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
+        ids: ids ? { codes: ids.codes, length: ids.length, sizes: ids.sizes, perTask: name === 'joint' && cfg.idTokens === 'perTask' } : undefined,
       },
       cfg.seed,
     );
@@ -175,7 +144,7 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
       const result = await train(model, tasks.map((t) => sets[t]), cfg, {
         shouldStop: opts.shouldStop,
         validate: async () => {
-          const v = await validationRecall(model, tasks.map((t) => valSets[t]), cfg.k, N);
+          const v = await validationRecall(model, trie, tasks.map((t) => valSets[t]), cfg.k, N);
           validationByTask.push(v.byTask);
           return v.mean;
         },
@@ -199,9 +168,11 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
         epochsRun: result.epochsRun,
       };
       for (const task of tasks) {
-        const r = await evaluateModel(model, testSets[task], cfg.k, buckets[task], N);
+        const t0 = performance.now();
+        const r = await evaluateModel(model, trie, testSets[task], cfg.k, buckets[task], N);
+        report.evalSeconds = round((report.evalSeconds ?? 0) + (performance.now() - t0) / 1000, 4);
         report.eval[task] = r.eval;
-        report.popularity[task] = { kl: round(r.kl), marginal: Array.from(r.marginal, (v) => round(v, 4)) };
+        report.popularity[task] = { kl: round(r.kl), marginal: Array.from(r.marginal, (v) => round(v, 4)), ...(r.rows !== undefined && r.rows < testSets[task].count ? { rows: r.rows } : {}) };
       }
       models[name] = report;
       opts.onEvent?.({ type: 'model', seed: cfg.seed, model: name, report });
@@ -216,6 +187,11 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
     dataStats: src.dataStats,
     models,
     baselines: { popularity, oracle },
+    ...(ids ? { ids: {
+      scheme: 'semantic' as const, source: cfg.idSource, levels: cfg.idLevels, codebook: cfg.idCodebook, tokens: cfg.idTokens,
+      length: ids.length, collisions: ids.collisions, largestGroup: ids.largestGroup,
+      codes: Array.from({ length: N }, (_, i) => codeText(ids, i)),
+    } } : {}),
     itemInfo: {
       topic: Array.from(src.groups.topic),
       cluster: Array.from(src.groups.cluster),

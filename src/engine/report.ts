@@ -24,9 +24,12 @@ export interface EmbeddingReport {
 
 export interface ModelReport {
   eval: Partial<Record<Task, TaskEval>>;
-  popularity: Partial<Record<Task, { kl: number; marginal: number[] }>>;
+  /** `rows`: with semantic IDs on a large catalogue, the test inputs the distribution was computed on (absent = all). */
+  popularity: Partial<Record<Task, { kl: number; marginal: number[]; rows?: number }>>;
   embedding: EmbeddingReport;
   trainSeconds: number;
+  /** Seconds spent evaluating on the test sets (ranking and calibration). */
+  evalSeconds?: number;
   steps: number;
   backend: string;
   /** What ran the training steps: `fused-webgpu` (the fused kernels), or `plain (why not)`. */
@@ -40,6 +43,20 @@ export interface ModelReport {
   epochsRun: number;
 }
 
+export interface SemanticIdsReport {
+  scheme: 'semantic';
+  source: 'content' | 'cf' | 'joint';
+  levels: number;
+  codebook: number;
+  tokens: 'shared' | 'perTask';
+  /** Codes per item: levels, plus 1 when a final code tells colliding items apart. */
+  length: number;
+  /** Items sharing their first `levels` codes with another item; the largest such group. */
+  collisions: number;
+  largestGroup: number;
+  codes: string[];
+}
+
 export interface BaselineReport {
   eval: Record<Task, TaskEval>;
   popularity: Record<Task, { kl: number; marginal: number[] }>;
@@ -51,6 +68,8 @@ export interface RunReport {
   models: Partial<Record<ModelName, ModelReport>>;
   /** `oracle` is null on imported data: there is no generative process to be exact about. */
   baselines: { popularity: BaselineReport; oracle: BaselineReport | null };
+  /** Semantic IDs (absent with atomic IDs): how they were built, and each item's codes ("3-12-0"). */
+  ids?: SemanticIdsReport;
   /** Per item: content topic, CF cluster, true popularity per task, training counts. */
   itemInfo: { topic: number[]; cluster: number[]; pSearch: number[]; pRec: number[]; trainSearch: number[]; trainRec: number[] };
 }

@@ -35,6 +35,8 @@ export interface ImportedData {
   categories: string[];
   /** Word id → token; word 0 is the unknown word. */
   vocab: string[];
+  /** Each item's text as word ids (words outside the vocabulary are the unknown word 0). */
+  itemWords: Int32Array[];
   data: Dataset;
   counts: { items: number; queries: number; sessions: number; sessionRows: number; words: number; search: { train: number; val: number; test: number }; rec: { train: number; val: number; test: number } };
   dropped: { shortSessions: number; emptyQueries: number };
@@ -180,6 +182,7 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
   }
   return {
     name, items: items.ids.length, itemIds: items.ids, category: items.category, categories: items.categories, vocab, data,
+    itemWords: items.texts.map((t) => Int32Array.from(tokenize(t).map(wordId).filter((w) => w > 0))),
     counts: {
       items: items.ids.length, queries: queryRows.length, sessions: sessions.size, sessionRows: sessionRows.length, words: vocab.length,
       search: { train: data.searchTrain.count, val: data.searchVal.count, test: data.searchTest.count },

@@ -15,6 +15,7 @@
  */
 import { isSimulationKey, type Config } from '../config';
 import type { SeedData } from '../experiment';
+import { kMeansFit } from '../model/ids/kmeans';
 import { Rng } from '../rng';
 import { klDivergence, spearman, type DataStats } from '../sim/stats';
 import { targetCounts } from '../sim/examples';
@@ -27,36 +28,9 @@ function normalized(counts: Float64Array): Float64Array {
   return s > 0 ? counts.map((v) => v / s) : counts;
 }
 
-/** k-means on n points of dimension d (row-major), seeded; returns each point's cluster. */
+/** Each point's k-means cluster (see model/ids/kmeans.ts). */
 export function kMeans(x: Float64Array, n: number, d: number, k: number, rng: Rng, rounds = 25): Int32Array {
-  k = Math.max(1, Math.min(k, n));
-  const centres = new Float64Array(k * d);
-  const dist2 = (i: number, c: number) => { let s = 0; for (let j = 0; j < d; j++) { const t = x[i * d + j] - centres[c * d + j]; s += t * t; } return s; };
-  // k-means++: each next centre drawn in proportion to the squared distance to the nearest one.
-  const first = rng.int(n);
-  centres.set(x.subarray(first * d, first * d + d), 0);
-  const best = new Float64Array(n).fill(Infinity);
-  for (let c = 1; c < k; c++) {
-    let total = 0;
-    for (let i = 0; i < n; i++) { best[i] = Math.min(best[i], dist2(i, c - 1)); total += best[i]; }
-    let r = rng.next() * total, pick = n - 1;
-    for (let i = 0; i < n; i++) { r -= best[i]; if (r <= 0) { pick = i; break; } }
-    centres.set(x.subarray(pick * d, pick * d + d), c * d);
-  }
-  const assign = new Int32Array(n);
-  for (let round = 0; round < rounds; round++) {
-    let moved = false;
-    for (let i = 0; i < n; i++) {
-      let bc = 0, bd = Infinity;
-      for (let c = 0; c < k; c++) { const v = dist2(i, c); if (v < bd) { bd = v; bc = c; } }
-      if (assign[i] !== bc || round === 0) { moved = moved || assign[i] !== bc; assign[i] = bc; }
-    }
-    const sums = new Float64Array(k * d), sizes = new Int32Array(k);
-    for (let i = 0; i < n; i++) { sizes[assign[i]]++; for (let j = 0; j < d; j++) sums[assign[i] * d + j] += x[i * d + j]; }
-    for (let c = 0; c < k; c++) if (sizes[c]) for (let j = 0; j < d; j++) centres[c * d + j] = sums[c * d + j] / sizes[c];
-    if (!moved && round > 0) break;
-  }
-  return assign;
+  return kMeansFit(x, n, d, k, rng, rounds).assign;
 }
 
 /** CF groups of items from co-occurrence in the training sessions (see the file comment). */
@@ -114,7 +88,7 @@ export function importedSeedData(d: ImportedData, seed: number): SeedData {
     trainItems: { search: cs.filter((x) => x > 0).length, rec: cr.filter((x) => x > 0).length },
     trainPopularityKL: { recVsSearch: klDivergence(pr, ps), searchVsRec: klDivergence(ps, pr) },
   };
-  return { items: n, words: d.vocab.length, data, groups: { topic, cluster }, popularity: { search: pSearch, rec: pRec }, dataStats: stats, oracle: null };
+  return { items: n, words: d.vocab.length, data, groups: { topic, cluster }, itemWords: d.itemWords, popularity: { search: pSearch, rec: pRec }, dataStats: stats, oracle: null };
 }
 
 /** A report's config on imported data: the simulation's keys do not apply; it keeps the

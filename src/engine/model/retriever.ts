@@ -1,5 +1,7 @@
 /**
- * The generative retriever: a small T5-like encoder–decoder over atomic item IDs.
+ * The generative retriever: a small T5-like encoder–decoder over atomic item IDs, or
+ * over semantic IDs (ids/code-decoder.ts: several code tokens per item, decoded one
+ * after another).
  *
  *   input tokens  = [task token] + query words (search) or item-ID tokens (rec), padded
  *   encoder       = `layers` × (multi-head self-attention → FFN), post-layer-norm
@@ -11,9 +13,14 @@
  * With atomic IDs an item is one token, so generating the ID is one decoding step, and
  * the softmax over the item tokens is the model's distribution over items; beam search
  * over one step is top-K. Gen_S, Gen_R and Gen_R+S are this same model.
+ *
+ * With semantic IDs (`spec.ids`) an item is `length` code tokens: the item-ID rows of the
+ * encoder input are each item's sum of code embeddings, and the decoder generates the
+ * codes with causal self-attention over the codes so far (code-decoder.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
+import { codeLoss, codeVocabulary } from './ids/code-decoder';
 import { dense, embed, layerNorm } from './ops';
 
 export interface RetrieverSpec {
@@ -29,21 +36,41 @@ export interface RetrieverSpec {
   tasks?: 1 | 2;
   outputBias?: 'shared' | 'perTask';
   itemEmbeddings?: 'shared' | 'perTask';
+  /** Semantic IDs; atomic IDs without. */
+  ids?: SemanticIdSpec;
+}
+
+export interface SemanticIdSpec {
+  /** Codes per item, items × length, 0-based within each position. */
+  codes: Int32Array;
+  length: number;
+  /** Codebook size at each position. */
+  sizes: number[];
+  /** Gen_R+S only: each task its own code tokens. */
+  perTask: boolean;
 }
 
 /** Special tokens live after the words in the non-item table. */
 export const SPECIAL = { PAD: 0, TASK_SEARCH: 1, TASK_REC: 2, BOS: 3 } as const;
 const SPECIALS = 4;
 
-interface EncoderLayer {
+export interface EncoderLayer {
   wq: tf.Variable; wk: tf.Variable; wv: tf.Variable; wo: tf.Variable;
   w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable;
 }
 
 export class Retriever {
   readonly spec: RetrieverSpec;
-  /** Item-ID token embeddings [items, dim]: encoder input rows, and (tied) output rows. */
-  readonly itemEmbedding: tf.Variable;
+  /** Item-ID token embeddings [items, dim]: encoder input rows, and (tied) output rows. Null with semantic IDs. */
+  readonly itemEmbedding: tf.Variable | null;
+  /** Semantic IDs: code-token embeddings [code tokens, dim] (input and, tied, output), the
+   *  untied output table, the decoder's positions and causal self-attention maps, and
+   *  each task's code tokens per item [items, length] (index 0 search, 1 rec). */
+  readonly codeEmbedding: tf.Variable | null = null;
+  readonly codeOutput: tf.Variable | null = null;
+  readonly decoderPosition: tf.Variable | null = null;
+  readonly selfAttention: { wq: tf.Variable; wk: tf.Variable } | null = null;
+  readonly itemCodeTokens: [tf.Tensor2D, tf.Tensor2D] | null = null;
   /** Word and special-token embeddings [words + 4, dim]. */
   readonly tokenEmbedding: tf.Variable;
   readonly position: tf.Variable;
@@ -73,29 +100,58 @@ export class Retriever {
       w1: normal([D, 4 * D], D ** -0.5, `${p}w1`), b1: zeros([4 * D], `${p}b1`),
       w2: normal([4 * D, D], (4 * D) ** -0.5, `${p}w2`), b2: zeros([D], `${p}b2`),
     });
-    this.itemEmbedding = normal([items, D], 0.05, 'items');
+    const ids = spec.ids;
+    const joint = spec.tasks === 2;
+    this.itemEmbedding = ids ? null : normal([items, D], 0.05, 'items');
     this.tokenEmbedding = normal([words + SPECIALS, D], 0.05, 'tokens');
     this.position = normal([spec.seqLen, D], 0.05, 'pos');
     this.encoder = Array.from({ length: spec.layers }, (_, l) => block(`enc${l}`));
     this.decoder = { ...block('dec'), wvSelf: normal([D, D], D ** -0.5, 'decwvself') };
-    this.outputEmbedding = spec.tieEmbeddings ? null : normal([items, D], 0.05, 'out');
-    const joint = spec.tasks === 2;
-    this.outputBias = zeros(joint && spec.outputBias === 'perTask' ? [2, items] : [items], 'bias');
-    this.searchOutputEmbedding = joint && spec.itemEmbeddings === 'perTask' ? normal([items, D], 0.05, 'outsearch') : null;
+    this.outputEmbedding = spec.tieEmbeddings || ids ? null : normal([items, D], 0.05, 'out');
+    const outputs = ids ? codeVocabulary(ids).total : items;
+    this.outputBias = zeros(joint && spec.outputBias === 'perTask' ? [2, outputs] : [outputs], 'bias');
+    this.searchOutputEmbedding = joint && spec.itemEmbeddings === 'perTask' && !ids ? normal([items, D], 0.05, 'outsearch') : null;
+    if (ids) {
+      const V = codeVocabulary(ids);
+      this.codeEmbedding = normal([V.total, D], 0.05, 'codes');
+      this.codeOutput = spec.tieEmbeddings ? null : normal([V.total, D], 0.05, 'codesout');
+      this.decoderPosition = normal([ids.length, D], 0.05, 'decpos');
+      this.selfAttention = { wq: normal([D, D], D ** -0.5, 'decwqself'), wk: normal([D, D], D ** -0.5, 'decwkself') };
+      const tokensOf = (set: number) => {
+        const t = new Int32Array(items * ids.length);
+        for (let i = 0; i < items; i++) for (let p = 0; p < ids.length; p++) t[i * ids.length + p] = V.offsets[p] + ids.codes[i * ids.length + p] + (ids.perTask ? set * V.perSet : 0);
+        return tf.tensor2d(t, [items, ids.length], 'int32');
+      };
+      this.itemCodeTokens = [tokensOf(0), tokensOf(1)];
+    }
   }
 
-  /** The item-ID table that recommendation generates from (and, tied, reads as input). */
+  /** The item-ID table that recommendation generates from (and, tied, reads as input); atomic IDs only. */
   get recItemTable(): tf.Variable {
+    if (!this.itemEmbedding) throw new Error('a model with semantic IDs has no item-ID table: see itemVectors()');
     return this.outputEmbedding ?? this.itemEmbedding;
+  }
+
+  /**
+   * Each item's representation [items, dim]: with atomic IDs the rows recommendation
+   * generates from; with semantic IDs the sum of the item's code embeddings (its
+   * recommendation code tokens), which is also what the encoder reads for a history item.
+   */
+  itemVectors(): tf.Tensor2D {
+    if (!this.spec.ids) return this.recItemTable as tf.Tensor2D;
+    const { items, dim } = this.spec;
+    const T = this.spec.ids.length;
+    return tf.sum(tf.reshape(embed(this.codeEmbedding as tf.Tensor2D, tf.reshape(this.itemCodeTokens![1], [-1])), [items, T, dim]), 1) as tf.Tensor2D;
   }
 
   variables(): tf.Variable[] {
     const blk = (b: EncoderLayer) => [b.wq, b.wk, b.wv, b.wo, b.w1, b.b1, b.w2, b.b2];
+    const present = (...vs: (tf.Variable | null | undefined)[]) => vs.filter((v): v is tf.Variable => !!v);
     return [
-      this.itemEmbedding, this.tokenEmbedding, this.position,
+      ...present(this.itemEmbedding, this.codeEmbedding), this.tokenEmbedding, this.position,
       ...this.encoder.flatMap(blk), ...blk(this.decoder), this.decoder.wvSelf,
-      ...(this.outputEmbedding ? [this.outputEmbedding] : []), this.outputBias,
-      ...(this.searchOutputEmbedding ? [this.searchOutputEmbedding] : []),
+      ...present(this.outputEmbedding), this.outputBias,
+      ...present(this.searchOutputEmbedding, this.codeOutput, this.decoderPosition, this.selfAttention?.wq, this.selfAttention?.wk),
     ];
   }
 
@@ -109,15 +165,19 @@ export class Retriever {
    * 1 = rec; used only by the per-task ablations). `trace`, when given, receives the
    * intermediate states (the fused kernels' tests compare against them).
    */
-  logits(tokens: tf.Tensor2D, mask: tf.Tensor2D, task?: tf.Tensor1D, trace?: (name: string, t: tf.Tensor) => void): tf.Tensor2D {
+  /**
+   * The encoder: states [B, seqLen, dim] for token ids [B, seqLen] (int32) with a padding
+   * mask [B, seqLen] (1 = real token), and the additive key mask [B, 1, 1, seqLen].
+   */
+  encode(tokens: tf.Tensor2D, mask: tf.Tensor2D, trace?: (name: string, t: tf.Tensor) => void): { x: tf.Tensor3D; keyBias: tf.Tensor4D } {
     const [B, S] = tokens.shape;
     const { dim: D, heads: H } = this.spec;
     const dh = D / H;
-    const table = tf.concat([this.itemEmbedding, this.tokenEmbedding], 0) as tf.Tensor2D;
+    const table = tf.concat([this.spec.ids ? this.itemVectors() : this.itemEmbedding!, this.tokenEmbedding], 0) as tf.Tensor2D;
     let x = tf.add(tf.reshape(embed(table, tf.reshape(tokens, [-1])), [B, S, D]), this.position) as tf.Tensor3D;
     trace?.('embed', x);
     // Additive attention mask: 0 for real keys, −1e9 for padding.
-    const keyBias = tf.reshape(tf.mul(tf.sub(1, mask), -1e9), [B, 1, 1, S]);
+    const keyBias = tf.reshape(tf.mul(tf.sub(1, mask), -1e9), [B, 1, 1, S]) as tf.Tensor4D;
     const split = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, S, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
 
     for (const [l, L] of this.encoder.entries()) {
@@ -133,6 +193,21 @@ export class Retriever {
       trace?.(`ffn${l}`, h);
       x = tf.reshape(h, [B, S, D]);
     }
+    return { x, keyBias };
+  }
+
+  /**
+   * Item logits [B, items] for a batch of token ids [B, seqLen] (int32) with a padding
+   * mask [B, seqLen] (1 = real token, 0 = padding) and each row's task (int32, 0 = search,
+   * 1 = rec; used only by the per-task ablations). `trace`, when given, receives the
+   * intermediate states (the fused kernels' tests compare against them). Atomic IDs only.
+   */
+  logits(tokens: tf.Tensor2D, mask: tf.Tensor2D, task?: tf.Tensor1D, trace?: (name: string, t: tf.Tensor) => void): tf.Tensor2D {
+    if (this.spec.ids) throw new Error('a model with semantic IDs scores codes, not items: see code-decoder.ts');
+    const [B, S] = tokens.shape;
+    const { dim: D, heads: H } = this.spec;
+    const dh = D / H;
+    const { x, keyBias } = this.encode(tokens, mask, trace);
 
     // ID decoder, one step. Self-attention over the single start token is its value map.
     const dec = this.decoder;
@@ -164,12 +239,13 @@ export class Retriever {
     return tf.add(itemScores, bias) as tf.Tensor2D;
   }
 
-  private ffn(h: tf.Tensor2D, L: EncoderLayer): tf.Tensor2D {
+  ffn(h: tf.Tensor2D, L: EncoderLayer): tf.Tensor2D {
     return tf.add(dense(tf.relu(tf.add(dense(h, L.w1 as tf.Tensor2D), L.b1)) as tf.Tensor2D, L.w2 as tf.Tensor2D), L.b2);
   }
 
   /** Mean softmax cross-entropy of the target item IDs. */
   loss(tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar {
+    if (this.spec.ids) return codeLoss(this, tokens, mask, targets, task);
     const logits = this.logits(tokens, mask, task);
     const logp = tf.logSoftmax(logits);
     return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(targets, this.spec.items), logp), 1))) as tf.Scalar;
@@ -177,6 +253,7 @@ export class Retriever {
 
   dispose(): void {
     for (const v of this.variables()) v.dispose();
+    this.itemCodeTokens?.forEach((t) => t.dispose());
   }
 }
 

@@ -48,6 +48,7 @@ export interface ArenaLayout {
 /** Why the fused step cannot train this model, or null when it can. */
 export function fusedUnsupported(model: Retriever): string | null {
   const s = model.spec;
+  if (s.ids) return 'semantic IDs';
   if (!s.tieEmbeddings) return 'untied item embeddings';
   if (model.outputBias.rank !== 1) return 'a per-task output bias (ablation)';
   if (model.searchOutputEmbedding) return 'per-task item embeddings (ablation)';
@@ -75,7 +76,7 @@ export function arenaLayout(model: Retriever): ArenaLayout {
   const layout: ArenaLayout = {
     P, items, table: items + words + 4, bosRow: items + words + SPECIAL.BOS, pad: items + words + SPECIAL.PAD,
     dim, heads, seq: seqLen, ffn: 4 * dim, layers,
-    itemEmbedding: at(model.itemEmbedding), tokenEmbedding: at(model.tokenEmbedding), position: at(model.position),
+    itemEmbedding: at(model.itemEmbedding!), tokenEmbedding: at(model.tokenEmbedding), position: at(model.position),
     encoder: model.encoder.map(block), decoder: { ...block(model.decoder), wvSelf: at(model.decoder.wvSelf) },
     bias: at(model.outputBias), entries,
   };

@@ -1,0 +1,91 @@
+/**
+ * Evaluation of a model with semantic IDs: it generates, it does not score every item.
+ *
+ * - Ranking: beam search constrained to the trie of valid IDs (model/ids/beam.ts), width
+ *   max(K, 10); Recall@K and NDCG@K come from the top K beams (a target outside them is
+ *   a miss). `validRate` is the share of those generated IDs that spell a real item,
+ *   checked against the trie.
+ * - Popularity calibration: the model's distribution over real items,
+ *   P(item | input) = Π_t P(code_t | input, codes so far) renormalised over the codes that
+ *   continue a real item (the distribution beam search ranks by), computed exactly by
+ *   expanding the whole trie, averaged over the test inputs, against the test targets.
+ *   Where rows × trie nodes would pass EXPANSION_BUDGET, an evenly spaced subset of the
+ *   test inputs is expanded (the report says how many).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { klDivergence } from '../sim/stats';
+import { constrainedBeamSearch, type Generated } from '../model/ids/beam';
+import { CodeGenerator } from '../model/ids/code-decoder';
+import type { IdTrie } from '../model/ids/trie';
+import type { Retriever } from '../model/retriever';
+import { batchBuffers, gatherRows, type Encoded } from '../train/encode';
+import type { TaskResult } from './evaluate';
+import { MarginalAccumulator, RankingAccumulator } from './metrics';
+
+const EXPANSION_BUDGET = 600_000;
+/** Hypotheses decoded in one call while expanding the trie. */
+const EXPANSION_CHUNK = 16_384;
+
+export function beamWidth(k: number): number {
+  return Math.max(k, 10);
+}
+
+/** Runs `search` on the rows `rowIds` of `set` in batches of `batch`, through a CodeGenerator. */
+async function generateRows(model: Retriever, set: Encoded, rowIds: ArrayLike<number>, batch: number, search: (gen: CodeGenerator, count: number) => Promise<Generated>, consume: (row: number, g: Generated, j: number) => void): Promise<void> {
+  const S = set.seqLen;
+  const buf = batchBuffers(batch, S);
+  for (let first = 0; first < rowIds.length; first += batch) {
+    const count = Math.min(batch, rowIds.length - first);
+    const refs = Array.from({ length: batch }, (_, j) => rowIds[first + (j % count)]);
+    gatherRows(set, refs, buf);
+    const tk = tf.tensor2d(buf.tokens, [batch, S], 'int32'), mk = tf.tensor2d(buf.mask, [batch, S]);
+    const gen = new CodeGenerator(model, tk, mk, set.task === 'search' ? 0 : 1);
+    tk.dispose(); mk.dispose();
+    try {
+      const g = await search(gen, count);
+      for (let j = 0; j < count; j++) consume(rowIds[first + j], g, j);
+    } finally {
+      gen.dispose();
+    }
+  }
+}
+
+/** The top `width` generated items of every row of `set`, best first. */
+export async function generateTopK(model: Retriever, trie: IdTrie, set: Encoded, width: number, batch: number, consume: (row: number, items: Int32Array) => void): Promise<void> {
+  const sizes = model.spec.ids!.sizes;
+  const all = Array.from({ length: set.count }, (_, i) => i);
+  await generateRows(model, set, all, batch, (gen, count) => constrainedBeamSearch(trie, count, width, sizes, gen.score), (row, g, j) => consume(row, g.items[j]));
+}
+
+/** Recall@K, NDCG@K, validRate, and calibration of a semantic-ID model on one task's test set. */
+export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: Encoded, k: number, bucketOf: Uint8Array, items: number, batch: number): Promise<TaskResult & { rows: number }> {
+  const ranking = new RankingAccumulator(k, bucketOf);
+  let generated = 0, valid = 0;
+  const width = beamWidth(k);
+  await generateTopK(model, trie, set, width, batch, (row, top) => {
+    const target = set.target[row];
+    const at = top.indexOf(target);
+    ranking.addRank(at >= 0 ? at : width, target);
+    for (let j = 0; j < Math.min(k, top.length); j++) { generated++; if (top[j] >= 0 && top[j] < items) valid++; }
+  });
+  // Calibration: the exact distribution over items on (a subset of) the inputs.
+  let inner = 0;
+  for (let t = 0; t < trie.length; t++) inner += trie.nodesAt(t).length;
+  const rowsUsed = Math.max(1, Math.min(set.count, Math.floor(EXPANSION_BUDGET / inner)));
+  const rowIds = Array.from({ length: rowsUsed }, (_, i) => Math.floor((i * set.count) / rowsUsed));
+  const widest = Math.max(...Array.from({ length: trie.length }, (_, t) => trie.nodesAt(t).length));
+  const chunk = Math.max(1, Math.min(batch, Math.floor(EXPANSION_CHUNK / widest)));
+  const marginal = new MarginalAccumulator(items);
+  const row = new Float64Array(items);
+  await generateRows(model, set, rowIds, chunk, (gen, count) => constrainedBeamSearch(trie, count, Infinity, model.spec.ids!.sizes, gen.score), (_r, g, j) => {
+    row.fill(-Infinity);
+    g.items[j].forEach((item, p) => (row[item] = g.logp[j][p]));
+    marginal.addRow(row, 0);
+  });
+  const m = marginal.marginal();
+  const empirical = new Float64Array(items);
+  for (const t of set.target) empirical[t] += 1 / set.target.length;
+  const ev = ranking.result();
+  ev.validRate = generated ? valid / generated : 0;
+  return { eval: ev, marginal: m, kl: klDivergence(empirical, m), rows: rowsUsed };
+}

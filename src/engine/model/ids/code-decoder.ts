@@ -1,0 +1,200 @@
+/**
+ * The decoder for semantic IDs: it generates an item's `length` codes one after another.
+ *
+ *   decoder input  = [start token, code_1, …, code_{t}] + decoder positions
+ *   self-attention = causal, over the codes so far (query/key maps of their own; value and
+ *                    output maps as the atomic decoder's one-step self-attention)
+ *   cross-attention, FFN: as the atomic decoder, post-layer-norm
+ *   code logits    = state · codeTable[token] + bias[token], over the tokens of the
+ *                    position (each position has its own codebook)
+ *
+ * Training is teacher forcing: all positions at once, the loss of an example is
+ * −log P(its item's codes) = the sum of the positions' cross-entropies, so it reads as the
+ * atomic model's item negative log-likelihood. Inference scores one position for a batch
+ * of hypotheses (CodeGenerator), for beam search over the trie (beam.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { dense, embed, layerNorm } from '../ops';
+import type { Retriever, SemanticIdSpec } from '../retriever';
+import type { CodeScorer } from './beam';
+
+/** BOS is special token 3 (retriever.ts SPECIAL). */
+const BOS = 3;
+
+/** Code tokens: position t's code c is token offsets[t] + c, plus `perSet` for the rec task with per-task tokens. */
+export function codeVocabulary(ids: SemanticIdSpec): { offsets: number[]; perSet: number; total: number } {
+  const offsets: number[] = [];
+  let perSet = 0;
+  for (const s of ids.sizes) { offsets.push(perSet); perSet += s; }
+  return { offsets, perSet, total: perSet * (ids.perTask ? 2 : 1) };
+}
+
+function outputTable(m: Retriever): tf.Tensor2D {
+  return (m.codeOutput ?? m.codeEmbedding) as tf.Tensor2D;
+}
+
+/** The encoder states' cross-attention keys and values, by head: [R, heads, seqLen, dim / heads] each. */
+export function crossKeys(m: Retriever, x: tf.Tensor3D): { k: tf.Tensor4D; v: tf.Tensor4D } {
+  const [R, S, D] = x.shape;
+  const H = m.spec.heads, dh = D / H;
+  const flat = tf.reshape(x, [R * S, D]) as tf.Tensor2D;
+  const heads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [R, S, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+  return { k: heads(dense(flat, m.decoder.wk as tf.Tensor2D)), v: heads(dense(flat, m.decoder.wv as tf.Tensor2D)) };
+}
+
+/**
+ * Decoder states [R, P, dim] for P = prefix length + 1 positions: `prefix` holds code
+ * tokens [R, P − 1] (P − 1 may be 0); `cross` the encoder's keys and values and `keyBias`
+ * its key mask for G inputs, where the R hypotheses are G groups of R / G consecutive
+ * ones, each group decoding for one input (G = R in training). Broadcasting over the
+ * groups spares a gather of the encoder's keys per hypothesis.
+ */
+export function decodeStates(m: Retriever, cross: { k: tf.Tensor4D; v: tf.Tensor4D }, keyBias: tf.Tensor4D, prefix: tf.Tensor2D | null, R: number, lastOnly = false): tf.Tensor3D {
+  const [G, H, S, dh] = cross.k.shape;
+  const D = H * dh;
+  const P = (prefix?.shape[1] ?? 0) + 1;
+  const dec = m.decoder;
+  // Decoder input: the start token, then the prefix codes (one lookup in [codes; start]).
+  const table = tf.concat([m.codeEmbedding!, tf.slice(m.tokenEmbedding, [m.spec.words + BOS, 0], [1, D])], 0) as tf.Tensor2D;
+  const start = tf.fill([R, 1], table.shape[0] - 1, 'int32');
+  const ids = prefix && P > 1 ? tf.concat([start, prefix], 1) : start;
+  const input = R * P <= 4 * table.shape[0]
+    ? embed(table, tf.reshape(ids, [-1]))
+    : dense(tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, table.shape[0]) as tf.Tensor2D, table); // a large batch: a product beats wasm's gather
+  const y = tf.reshape(tf.add(tf.reshape(input, [R, P, D]), tf.slice(m.decoderPosition!, [0, 0], [P, D])), [R * P, D]) as tf.Tensor2D;
+  // Attention as broadcast products and sums over [R, P, heads, keys, dh]: with a few
+  // positions and keys this beats batched matMuls with their transposes on wasm.
+  // With `lastOnly`, only the last position is computed past the self-attention's keys
+  // and values: with one decoder layer those depend on the input tokens alone, so the
+  // next code's scores need no state of earlier positions (no cache to keep).
+  const Q = lastOnly ? 1 : P;
+  const attend = (q: tf.Tensor2D, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor, groups: number, keys: number) => {
+    const rows = (R / groups) * Q;
+    const scores = tf.mul(tf.sum(tf.mul(tf.reshape(q, [groups, rows, H, 1, dh]), k), -1), 1 / Math.sqrt(dh)); // [groups, rows, H, keys]
+    const att = tf.softmax(tf.add(scores, bias));
+    return tf.reshape(tf.sum(tf.mul(tf.reshape(att, [groups, rows, H, keys, 1]), v), 3), [R * Q, D]) as tf.Tensor2D;
+  };
+  // Causal self-attention over the start token and the codes so far.
+  const causal = new Float32Array(P * P);
+  for (let i = 0; i < P; i++) for (let j = i + 1; j < P; j++) causal[i * P + j] = -1e9;
+  const byKey = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [R, P, H, dh]), [0, 2, 1, 3]), [R, 1, H, P, dh]);
+  const sk = byKey(dense(y, m.selfAttention!.wk as tf.Tensor2D)), sv = byKey(dense(y, dec.wvSelf as tf.Tensor2D));
+  const yq = lastOnly ? tf.reshape(tf.slice(tf.reshape(y, [R, P, D]), [0, P - 1, 0], [R, 1, D]), [R, D]) as tf.Tensor2D : y;
+  const mask = lastOnly ? tf.zeros([1, 1, 1, P]) : tf.reshape(tf.tensor2d(causal, [P, P]), [1, P, 1, P]);
+  const selfCtx = attend(dense(yq, m.selfAttention!.wq as tf.Tensor2D), sk, sv, mask, R, P);
+  let h = layerNorm(tf.add(yq, dense(selfCtx, dec.wo as tf.Tensor2D))) as tf.Tensor2D;
+  // Cross-attention to the encoder.
+  const crossCtx = attend(dense(h, dec.wq as tf.Tensor2D), tf.reshape(cross.k, [G, 1, H, S, dh]), tf.reshape(cross.v, [G, 1, H, S, dh]), tf.reshape(keyBias, [G, 1, 1, S]), G, S);
+  h = layerNorm(tf.add(h, dense(crossCtx, dec.wo as tf.Tensor2D))) as tf.Tensor2D;
+  h = layerNorm(tf.add(h, m.ffn(h, dec))) as tf.Tensor2D;
+  return tf.reshape(h, [R, Q, D]) as tf.Tensor3D;
+}
+
+/** Each row's item code tokens [B, length], for its task's token set. */
+function targetTokens(m: Retriever, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Tensor2D {
+  const [search, rec] = m.itemCodeTokens!;
+  const recTokens = tf.gather(rec, targets);
+  if (!m.spec.ids!.perTask || !task) return recTokens as tf.Tensor2D;
+  const isRec = tf.reshape(tf.equal(task, 1), [-1, 1]);
+  return tf.where(tf.broadcastTo(isRec, recTokens.shape), recTokens, tf.gather(search, targets)) as tf.Tensor2D;
+}
+
+/** Additive mask [2, length, tokens]: 0 on the tokens of position t for task set s, −1e9 elsewhere. */
+function positionMask(ids: SemanticIdSpec): tf.Tensor3D {
+  const V = codeVocabulary(ids);
+  const T = ids.length;
+  const mask = new Float32Array(2 * T * V.total).fill(-1e9);
+  for (let s = 0; s < 2; s++) {
+    const base = ids.perTask ? s * V.perSet : 0;
+    for (let t = 0; t < T; t++) for (let c = 0; c < ids.sizes[t]; c++) mask[(s * T + t) * V.total + base + V.offsets[t] + c] = 0;
+  }
+  return tf.tensor3d(mask, [2, T, V.total]);
+}
+
+function outputBias(m: Retriever, task: tf.Tensor1D | undefined, rows: number): tf.Tensor {
+  if (m.outputBias.rank === 1) return m.outputBias;
+  if (!task) throw new Error('a model with a per-task output bias needs each row\'s task');
+  return tf.reshape(embed(m.outputBias as tf.Tensor2D, task), [rows, 1, -1]);
+}
+
+/**
+ * Teacher-forced code logits [B, length, code tokens] (tokens outside each position's
+ * codebook at −1e9) and each row's target code tokens [B, length].
+ */
+export function codeLogits(m: Retriever, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): { logits: tf.Tensor3D; target: tf.Tensor2D } {
+  const ids = m.spec.ids!;
+  const B = tokens.shape[0], T = ids.length, D = m.spec.dim;
+  const V = codeVocabulary(ids);
+  const { x, keyBias } = m.encode(tokens, mask);
+  const target = targetTokens(m, targets, task);
+  const prefix = T > 1 ? (tf.slice(target, [0, 0], [B, T - 1]) as tf.Tensor2D) : null;
+  const h = decodeStates(m, crossKeys(m, x), keyBias, prefix, B);
+  let logits = tf.reshape(dense(tf.reshape(h, [B * T, D]) as tf.Tensor2D, tf.transpose(outputTable(m))), [B, T, V.total]);
+  logits = tf.add(logits, outputBias(m, task, B));
+  const set = task ?? tf.fill([B], 1, 'int32');
+  return { logits: tf.add(logits, tf.gather(positionMask(ids), set)) as tf.Tensor3D, target };
+}
+
+/** Mean over the batch of −log P(target item's codes), teacher forced. */
+export function codeLoss(m: Retriever, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar {
+  const { logits, target } = codeLogits(m, tokens, mask, targets, task);
+  const logp = tf.logSoftmax(logits);
+  return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(target, logits.shape[2]), logp), [1, 2]))) as tf.Scalar;
+}
+
+/**
+ * Scores codes for beam search over one batch of inputs: the encoder runs once (kept
+ * until dispose), then each call decodes a batch of hypotheses (rows of this batch and
+ * their code prefixes) and returns the logits of position t's codes.
+ */
+export class CodeGenerator {
+  private readonly k: tf.Tensor4D;
+  private readonly v: tf.Tensor4D;
+  private readonly keyBias: tf.Tensor4D;
+  private readonly set: number;
+
+  constructor(private readonly m: Retriever, tokens: tf.Tensor2D, mask: tf.Tensor2D, private readonly task: 0 | 1) {
+    const out = tf.tidy(() => {
+      const { x, keyBias } = m.encode(tokens, mask);
+      return { ...crossKeys(m, x), keyBias };
+    });
+    this.k = out.k;
+    this.v = out.v;
+    this.keyBias = out.keyBias;
+    this.set = m.spec.ids!.perTask ? task : 0;
+  }
+
+  readonly score: CodeScorer = async (rows, prefixes, t) => {
+    const ids = this.m.spec.ids!;
+    const V = codeVocabulary(ids);
+    const D = this.m.spec.dim;
+    const size = ids.sizes[t];
+    // Hypotheses on a grid: G inputs × M slots (M = most hypotheses of one input).
+    const G = rows.length ? rows[rows.length - 1] + 1 : 0;
+    const count = new Int32Array(G), slot = new Int32Array(rows.length);
+    rows.forEach((r, j) => { if (j && r < rows[j - 1]) throw new Error('hypotheses must come grouped by input'); slot[j] = count[r]++; });
+    const M = Math.max(1, ...count);
+    const tokens = new Int32Array(G * M * t);
+    for (let j = 0; j < rows.length; j++) for (let p = 0; p < t; p++) tokens[(rows[j] * M + slot[j]) * t + p] = prefixes[j * t + p] + V.offsets[p] + this.set * V.perSet;
+    const logits = tf.tidy(() => {
+      const cross = { k: tf.slice(this.k, 0, G) as tf.Tensor4D, v: tf.slice(this.v, 0, G) as tf.Tensor4D };
+      const h = decodeStates(this.m, cross, tf.slice(this.keyBias, 0, G) as tf.Tensor4D, t ? tf.tensor2d(tokens, [G * M, t], 'int32') : null, G * M, true);
+      const last = tf.reshape(h, [G * M, D]) as tf.Tensor2D;
+      const first = V.offsets[t] + this.set * V.perSet;
+      const table = tf.slice(outputTable(this.m), [first, 0], [size, D]) as tf.Tensor2D;
+      const bias = this.m.outputBias.rank === 1 ? tf.slice(this.m.outputBias, [first], [size]) : tf.slice(this.m.outputBias, [this.task, first], [1, size]);
+      return tf.add(dense(last, tf.transpose(table)), bias);
+    });
+    const grid = (await logits.data()) as Float32Array;
+    logits.dispose();
+    const out = new Float32Array(rows.length * size);
+    for (let j = 0; j < rows.length; j++) out.set(grid.subarray((rows[j] * M + slot[j]) * size, (rows[j] * M + slot[j] + 1) * size), j * size);
+    return out;
+  };
+
+  dispose(): void {
+    this.k.dispose();
+    this.v.dispose();
+    this.keyBias.dispose();
+  }
+}

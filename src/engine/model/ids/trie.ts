@@ -1,0 +1,62 @@
+/**
+ * The prefix trie of valid semantic IDs: every path from the root to a leaf spells the
+ * codes of exactly one item, so decoding constrained to it can only generate real items.
+ */
+import type { SemanticIds } from './rq-kmeans';
+
+export class IdTrie {
+  readonly length: number;
+  /** Per node: its depth (the root is 0), its parent and the code leading to it. */
+  private readonly depth: number[] = [0];
+  private readonly parent: number[] = [-1];
+  private readonly code: number[] = [-1];
+  private readonly kids: Map<number, number>[] = [new Map()];
+  /** The item a leaf spells (−1 for inner nodes). */
+  private readonly leafItem: number[] = [-1];
+  private readonly byDepth: number[][];
+
+  constructor(ids: SemanticIds) {
+    this.length = ids.length;
+    for (let i = 0; i < ids.items; i++) {
+      let node = 0;
+      for (let t = 0; t < ids.length; t++) {
+        const c = ids.codes[i * ids.length + t];
+        let next = this.kids[node].get(c);
+        if (next === undefined) {
+          next = this.depth.length;
+          this.depth.push(t + 1); this.parent.push(node); this.code.push(c); this.kids.push(new Map()); this.leafItem.push(-1);
+          this.kids[node].set(c, next);
+        }
+        node = next;
+      }
+      if (this.leafItem[node] !== -1) throw new Error(`items ${this.leafItem[node]} and ${i} have the same semantic ID`);
+      this.leafItem[node] = i;
+    }
+    // Children in code order, so that every walk of the trie is deterministic.
+    for (let v = 0; v < this.kids.length; v++) this.kids[v] = new Map([...this.kids[v].entries()].sort((a, b) => a[0] - b[0]));
+    this.byDepth = Array.from({ length: this.length + 1 }, () => []);
+    for (let v = 0; v < this.depth.length; v++) this.byDepth[this.depth[v]].push(v);
+  }
+
+  get nodes(): number { return this.depth.length; }
+  /** The child of `node` by `code`, or −1 where no item continues that way. */
+  child(node: number, code: number): number { return this.kids[node].get(code) ?? -1; }
+  /** The valid next codes after `node`, ascending. */
+  codesAfter(node: number): number[] { return [...this.kids[node].keys()]; }
+  /** The item of a leaf, −1 for an inner node. */
+  item(node: number): number { return this.leafItem[node]; }
+  nodesAt(depth: number): readonly number[] { return this.byDepth[depth]; }
+  /** The codes from the root to `node`. */
+  prefix(node: number): number[] {
+    const out: number[] = [];
+    for (let v = node; v > 0; v = this.parent[v]) out.push(this.code[v]);
+    return out.reverse();
+  }
+  /** The item that `codes` spell, or −1 if they spell none (too short, or a path no item has). */
+  itemOf(codes: ArrayLike<number>): number {
+    if (codes.length !== this.length) return -1;
+    let node = 0;
+    for (let t = 0; t < codes.length && node >= 0; t++) node = this.child(node, codes[t]);
+    return node >= 0 ? this.item(node) : -1;
+  }
+}
