@@ -176,7 +176,7 @@ export function App() {
               cluster. Search groups items by content, recommendation by co-consumption; the joint model is pulled towards both.
             </div>
             <div className="trio">
-              {MODELS.map((m) => <EmbeddingChart key={m} model={m} report={s.models[m]} itemInfo={itemInfo} colorBy={s.colorBy} />)}
+              {MODELS.map((m) => <EmbeddingChart key={m} model={m} report={s.models[m]} itemInfo={itemInfo} colorBy={s.colorBy} codes={run?.ids?.codes} />)}
             </div>
           </section>
           <AblationCompare report={s.report} without={s.without} config={shownConfig} />

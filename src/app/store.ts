@@ -10,7 +10,7 @@ import type { ExperimentEvent } from '../engine/experiment';
 import { presetValues } from '../engine/presets';
 import { LESSON_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../engine/lessons';
 import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/report';
-import type { Sweep } from '../engine/sweep';
+import type { Sweep, Value as SweepValue } from '../engine/sweep';
 import type { BackendChoice, BackendRequest, DataSummary, FromWorker, ToWorker, WasmThreads } from '../worker/protocol';
 import { parseUrl, toQuery } from './url';
 
@@ -45,7 +45,7 @@ export interface SweepState {
 export interface SweepRequest {
   config: Config;
   key: ConfigKey;
-  values: Config[ConfigKey][];
+  values: SweepValue[];
   seeds: number;
   experiment: string | null;
 }

@@ -127,7 +127,7 @@ function merge(dirs: string[], rest: string[]): void {
 /** --shard i/n: trains this shard's (value, seed) jobs and writes DIR/shard.json as they finish. */
 async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['values']; seeds: number[]; experiment: string | null; shard: { index: number; count: number }; outDir: string; runPoint: (c: Config, s: number[]) => Promise<Report>; stopped: () => boolean }): Promise<SweepShard> {
   const { base, key, values, seeds, shard } = opts;
-  checkSweep(base, key, values);
+  checkSweep(base, key, values, opts.experiment);
   const jobs = shardJobs(values, seeds, shard.index, shard.count);
   const out: SweepShard = {
     schema: SHARD_SCHEMA, experiment: opts.experiment, key, values, config: base, seeds, shard, runs: [], complete: false, createdAt: new Date().toISOString(),
@@ -137,7 +137,7 @@ async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['
   for (const value of values) {
     const mine = jobs.filter((j) => j.value === value).map((j) => j.seed);
     if (!mine.length || opts.stopped()) continue;
-    const report = await opts.runPoint(pointConfig(base, key, value), mine);
+    const report = await opts.runPoint(pointConfig(base, key, value, opts.experiment), mine);
     for (const run of report.runs) if (!report.stopped) out.runs.push({ value, seed: run.seed, run });
     save();
     process.stdout.write(`shard ${shard.index}/${shard.count}: ${key}=${value}, seeds ${mine.join(', ')}${report.stopped ? ' (stopped)' : ''}\n`);

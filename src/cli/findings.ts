@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey } from '../engine/config';
 import { assembleReport } from '../engine/experiment';
 import { CLAIMS, trend } from '../engine/findings';
+import { idsFindings } from '../engine/findings-ids';
 import { useNodeBackend } from '../engine/node-backends';
 import type { Report } from '../engine/report';
 import { runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/sweep';
@@ -70,6 +71,36 @@ function sweepSection(s: Sweep): string {
   return lines.join('\n');
 }
 
+function idsSection(s: Sweep): string {
+  const e = SWEEP_EXPERIMENTS.find((x) => x.name === s.experiment)!;
+  const series = (name: string, color: string, get: (p: SweepPoint) => number | undefined) => ({ name, color, points: s.points.map((p, i) => ({ x: i, y: get(p) ?? NaN })).filter((p) => Number.isFinite(p.y)) });
+  write(join(DOC_DIR, 'findings', `${e.name}.svg`), lineChartSvg({
+    title: e.title, xLabel: 'item IDs', yLabel: 'Recall@10', xTicks: s.points.map((p, i) => ({ x: i, label: String(p.value) })),
+    series: [
+      series('Gen_R cold', '#d62728', (p) => p.models.rec?.rec?.coldRecall),
+      series('Gen_R+S cold', '#9467bd', (p) => p.models.joint?.rec?.coldRecall),
+      series('Gen_R warm', '#ff9896', (p) => p.models.rec?.rec?.warmRecall),
+      series('Gen_S', '#1f77b4', (p) => p.models.search?.search?.recall),
+    ],
+  }));
+  const lines = [`## ${e.title}`, '', `*${e.question}*`, '',
+    `Settings: ${changed(s.config)}; the points: ${e.values.join(', ')} (idLevels=${s.config.idLevels}, idCodebook=${s.config.idCodebook}, idTokens=${s.config.idTokens}); seeds ${s.seeds.join(', ')}${s.complete ? '' : ` (**incomplete**: ${s.points.length} of ${e.values.length} points)`}.`, '',
+    `![${e.title}](findings/${e.name}.svg)`, '',
+    '| IDs | codes per item · colliding items | Gen_S R@10 | Gen_R R@10 (warm / cold) | Gen_R+S rec R@10 (warm / cold) | Gen_R+S search R@10 | rec gain [95 % CI] | pop KL Gen_R → Gen_R+S | content agreement Gen_R · Gen_R+S | validRate (lowest) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
+  for (const p of s.points) {
+    const r = p.models.rec?.rec, j = p.models.joint?.rec;
+    const valid = Math.min(...Object.values(p.models).flatMap((m) => Object.values(m ?? {}).map((t) => t?.validRate ?? Infinity)));
+    lines.push(`| ${p.value} | ${p.ids ? `${f(p.ids.length, 0)} · ${f(p.ids.collisions, 0)}` : '1 · 0'} | ${f(p.models.search?.search?.recall)} | ${f(r?.recall)} (${f(r?.warmRecall)} / ${f(r?.coldRecall)}) | ${f(j?.recall)} (${f(j?.warmRecall)} / ${f(j?.coldRecall)}) | ${f(p.models.joint?.search?.recall)} | ${gainCell(p.jointGain.rec)} | ${f(r?.kl)} → ${f(j?.kl)} | ${f(p.embedding.rec?.contentAgreement, 2)} · ${f(p.embedding.joint?.contentAgreement, 2)} | ${Number.isFinite(valid) ? f(valid, 4) : '—'} |`);
+  }
+  lines.push('', '**What it says** (differences paired by seed, mean [95 % CI]; a difference holds when its interval excludes 0):', '');
+  for (const st of idsFindings(s)) {
+    const verdict = { agrees: '**agrees**', disagrees: '**disagrees**', unclear: '**unclear** (the interval includes 0)', 'no claim': 'reported without an expected direction' }[st.verdict];
+    lines.push(`- ${st.text} Observed: ${st.observed} — ${verdict}.`);
+  }
+  return lines.join('\n');
+}
+
 function ablationSection(a: AblationStudy): string {
   const lines = ['## Ablations: separating the two mechanisms', '',
     `Settings: ${changed(a.config)}; seeds ${a.seeds.join(', ')}. Only Gen_R+S changes between rows; Gen_R and Gen_S are trained alongside each time.`, '',
@@ -98,7 +129,7 @@ function writeDocs(meta: { seconds: number; seeds: number; date: string }) {
   const sections: string[] = [];
   for (const e of SWEEP_EXPERIMENTS) {
     const file = join(JSON_DIR, `${e.name}.json`);
-    if (existsSync(file)) sections.push(sweepSection(JSON.parse(readFileSync(file, 'utf8'))));
+    if (existsSync(file)) sections.push(e.variants ? idsSection(JSON.parse(readFileSync(file, 'utf8'))) : sweepSection(JSON.parse(readFileSync(file, 'utf8'))));
   }
   const abl = join(JSON_DIR, 'ablations.json');
   if (existsSync(abl)) sections.push(ablationSection(JSON.parse(readFileSync(abl, 'utf8'))));

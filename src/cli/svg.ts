@@ -18,7 +18,8 @@ function ticks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
-export function lineChartSvg(o: { title: string; xLabel: string; yLabel: string; series: SvgSeries[]; percent?: boolean; zeroLine?: boolean }): string {
+/** `xTicks` names the x positions instead of numbering them (for named settings). */
+export function lineChartSvg(o: { title: string; xLabel: string; yLabel: string; series: SvgSeries[]; percent?: boolean; zeroLine?: boolean; xTicks?: { x: number; label: string }[] }): string {
   const W = 560, H = 320, L = 64, R = 130, T = 34, B = 46;
   const pts = o.series.flatMap((s) => s.points);
   const xs = pts.map((p) => p.x);
@@ -39,8 +40,8 @@ export function lineChartSvg(o: { title: string; xLabel: string; yLabel: string;
   for (const t of ticks(y0, y1)) {
     parts.push(`<line x1="${L}" x2="${W - R}" y1="${sy(t)}" y2="${sy(t)}" stroke="#e3e7ec"/><text x="${L - 6}" y="${sy(t) + 4}" text-anchor="end" fill="#555">${fmt(t)}</text>`);
   }
-  for (const t of ticks(x0, x1)) {
-    parts.push(`<line x1="${sx(t)}" x2="${sx(t)}" y1="${H - B}" y2="${H - B + 4}" stroke="#555"/><text x="${sx(t)}" y="${H - B + 16}" text-anchor="middle" fill="#555">${Number(t.toPrecision(3))}</text>`);
+  for (const t of o.xTicks ?? ticks(x0, x1).map((x) => ({ x, label: String(Number(x.toPrecision(3))) }))) {
+    parts.push(`<line x1="${sx(t.x)}" x2="${sx(t.x)}" y1="${H - B}" y2="${H - B + 4}" stroke="#555"/><text x="${sx(t.x)}" y="${H - B + 16}" text-anchor="middle" fill="#555">${esc(t.label)}</text>`);
   }
   if (o.zeroLine && y0 < 0 && y1 > 0) parts.push(`<line x1="${L}" x2="${W - R}" y1="${sy(0)}" y2="${sy(0)}" stroke="#888" stroke-dasharray="4 3"/>`);
   parts.push(`<line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#555"/><line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" stroke="#555"/>`);

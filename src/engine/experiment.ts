@@ -8,7 +8,7 @@ import { scoreOracleRec, scoreOracleSearch, scorePopularity } from './baselines'
 import type { Config } from './config';
 import { TaskEvaluator, type TaskResult } from './eval/evaluate';
 import { meanInterval } from './eval/intervals';
-import { popularityBuckets } from './eval/metrics';
+import { popularityBuckets, type TaskEval } from './eval/metrics';
 import { analyseEmbeddings, evaluateModel, round, validationRecall } from './eval/score-model';
 import { buildSemanticIds, codeText } from './model/ids/rq-kmeans';
 import { IdTrie } from './model/ids/trie';
@@ -219,6 +219,15 @@ export function jointGainOf(run: RunReport, task: Task, k: number): number | nul
   return s > 0 ? (j - s) / s : null;
 }
 
+/** Recall@K on cold targets (no training example in the task) and on the others; null where a side has no target. */
+export function coldWarm(e: TaskEval, k: number): { cold: number | null; warm: number | null } {
+  const c = e.byBucket.cold;
+  const n = e.count, r = e[recallKey(k)] as number;
+  if (!c) return { cold: null, warm: null };
+  const cr = c[recallKey(k)];
+  return { cold: c.count ? cr : null, warm: n > c.count ? (r * n - cr * c.count) / (n - c.count) : null };
+}
+
 export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
   const jointGain: Report['summary']['jointGain'] = {};
   for (const task of ['search', 'rec'] as Task[]) {
@@ -237,10 +246,15 @@ export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
     for (const task of ['search', 'rec'] as Task[]) {
       const rs = runs.map(get).filter((x) => x?.eval[task]);
       if (!rs.length) continue;
+      const evals = rs.map((x) => x!.eval[task] as TaskEval);
+      const split = evals.map((e) => coldWarm(e, cfg.k));
       means[name][task] = {
-        recall: round(mean(rs.map((x) => x!.eval[task]![recallKey(cfg.k)] as number))),
-        ndcg: round(mean(rs.map((x) => x!.eval[task]![`ndcg@${cfg.k}`] as number))),
+        recall: round(mean(evals.map((e) => e[recallKey(cfg.k)] as number))),
+        ndcg: round(mean(evals.map((e) => e[`ndcg@${cfg.k}`] as number))),
         kl: round(mean(rs.map((x) => x!.popularity[task]!.kl))),
+        ...(split.every((c) => c.cold !== null) ? { coldRecall: round(mean(split.map((c) => c.cold!))) } : {}),
+        ...(split.every((c) => c.warm !== null) ? { warmRecall: round(mean(split.map((c) => c.warm!))) } : {}),
+        ...(evals.every((e) => typeof e.validRate === 'number') ? { validRate: round(mean(evals.map((e) => e.validRate as number))) } : {}),
       };
     }
   }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from './config';
-import { Retriever } from './model/retriever';
+import { Retriever, type SemanticIdSpec } from './model/retriever';
 import { MODEL_TASKS, MODELS, type ModelName } from './report';
 import { buildDataset } from './sim/examples';
 import { buildWorld } from './sim/world';
@@ -35,7 +35,28 @@ function worldSets(cfg: Config) {
 export function stepShapeKey(cfg: Config): string {
   const w = buildWorld(cfg);
   const layout = tokenLayout(w.items, w.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
-  return `items${w.items}-words${w.words}-seq${layout.seqLen}-batch${cfg.batchSize}-dim${cfg.dim}-layers${cfg.layers}-heads${cfg.heads}-${cfg.tieEmbeddings ? 'tied' : 'untied'}-${cfg.outputBias}-${cfg.itemEmbeddings}`;
+  const ids = cfg.idScheme === 'semantic' ? `-semantic${cfg.idLevels}x${cfg.idCodebook}-${cfg.idTokens}` : '';
+  return `items${w.items}-words${w.words}-seq${layout.seqLen}-batch${cfg.batchSize}-dim${cfg.dim}-layers${cfg.layers}-heads${cfg.heads}-${cfg.tieEmbeddings ? 'tied' : 'untied'}-${cfg.outputBias}-${cfg.itemEmbeddings}${ids}`;
+}
+
+/**
+ * Semantic IDs of the right shape for timing (a step's cost depends on the number of
+ * codes and codebooks, not on which item has which): each item's index written in base
+ * `idCodebook`, plus a final code where the levels cannot tell all items apart.
+ */
+function probeIds(cfg: Config, items: number): SemanticIdSpec {
+  const L = cfg.idLevels, C = cfg.idCodebook;
+  const paths = C ** L;
+  const length = items > paths ? L + 1 : L;
+  const codes = new Int32Array(items * length);
+  for (let i = 0; i < items; i++) {
+    let x = i % paths;
+    for (let l = L - 1; l >= 0; l--) { codes[i * length + l] = x % C; x = Math.floor(x / C); }
+    if (length > L) codes[i * length + L] = Math.floor(i / paths);
+  }
+  const sizes = Array.from({ length: L }, () => C);
+  if (length > L) sizes.push(Math.ceil(items / paths));
+  return { codes, length, sizes, perTask: cfg.idTokens === 'perTask' };
 }
 
 /** Training steps a run of this world trains at most (every model, every epoch). */
@@ -61,6 +82,7 @@ export async function timeTrainingSteps(cfg: Config, opts: { budgetMs: number; m
   const model = new Retriever({
     items: w.items, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen,
     tieEmbeddings: cfg.tieEmbeddings, tasks: 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
+    ids: cfg.idScheme === 'semantic' ? probeIds(cfg, w.items) : undefined,
   }, cfg.seed);
   const sets = [search, rec];
   const stepper = makeStepper(model, sets, cfg);

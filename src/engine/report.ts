@@ -81,6 +81,17 @@ export interface Interval {
   n: number;
 }
 
+/** A scorer's headline numbers on one task, mean over seeds. Recall on cold targets (no
+ *  training example in the task) and on warm ones, and validRate, where the runs have them. */
+export interface ScorerMeans {
+  recall: number;
+  ndcg: number;
+  kl: number;
+  coldRecall?: number;
+  warmRecall?: number;
+  validRate?: number;
+}
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   config: Config;
@@ -90,7 +101,7 @@ export interface Report {
   summary: {
     jointGain: Partial<Record<Task, Interval>>;
     /** Mean over seeds of each scorer's headline numbers per task. */
-    means: Record<string, Partial<Record<Task, { recall: number; ndcg: number; kl: number }>>>;
+    means: Record<string, Partial<Record<Task, ScorerMeans>>>;
   };
   stopped: boolean;
   createdAt: string;

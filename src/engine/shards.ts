@@ -7,10 +7,10 @@
 import { ConfigError, type Config, type ConfigKey } from './config';
 import { assembleReport } from './experiment';
 import type { RunReport } from './report';
-import { pointConfig, pointFromReport, SWEEP_SCHEMA, type Sweep } from './sweep';
+import { pointConfig, pointFromReport, SWEEP_SCHEMA, type Sweep, type Value as SweepValue } from './sweep';
 
 export const SHARD_SCHEMA = 'bridge-lab/sweep-shard@1';
-type Value = Config[ConfigKey];
+type Value = SweepValue;
 
 export interface SweepJob { value: Value; seed: number }
 
@@ -76,7 +76,7 @@ export function mergeShards(shards: { name: string; shard: SweepShard }[]): Swee
   for (const value of first.values) {
     const runs = first.seeds.map((seed) => byJob.get(`${String(value)}|${seed}`));
     first.seeds.forEach((seed, i) => { if (!runs[i]) sweep.missing.push({ value, seed }); });
-    if (runs.every(Boolean)) sweep.points.push(pointFromReport(value, assembleReport(pointConfig(first.config, first.key, value), runs as RunReport[], false)));
+    if (runs.every(Boolean)) sweep.points.push(pointFromReport(value, assembleReport(pointConfig(first.config, first.key, value, first.experiment), runs as RunReport[], false)));
   }
   sweep.complete = sweep.missing.length === 0;
   sweep.stopped = !sweep.complete;

@@ -5,11 +5,13 @@
  */
 import { ConfigError, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, worldProblems, type Config, type ConfigKey } from './config';
 import { meanInterval } from './eval/intervals';
+import { coldWarm } from './experiment';
 import { MODELS, type Interval, type ModelName, type Report } from './report';
 import type { Task } from './train/encode';
 
 export const SWEEP_SCHEMA = 'bridge-lab/sweep@1';
-type Value = Config[ConfigKey];
+/** A point of a sweep: a value of its key, or the name of a variant (several knobs at once). */
+export type Value = Config[ConfigKey] | string;
 
 export interface SweepPoint {
   value: Value;
@@ -25,6 +27,10 @@ export interface SweepPoint {
   /** Mean over seeds, per scorer (models and baselines) and task. */
   models: Report['summary']['means'];
   embedding: Partial<Record<ModelName, { contentAgreement: number; cfAgreement: number }>>;
+  /** Per seed (in `seeds` order), per model and task: Recall@K overall and on cold targets (null: none), for paired comparisons. */
+  perSeed?: Partial<Record<ModelName, Partial<Record<Task, { recall: number[]; cold: (number | null)[]; warm: (number | null)[] }>>>>;
+  /** Semantic IDs at this point: codes per item and colliding items, mean over seeds. */
+  ids?: { length: number; collisions: number };
   stopped: boolean;
 }
 
@@ -50,6 +56,8 @@ export interface SweepExperiment {
   base: Partial<Config>;
   key: ConfigKey;
   values: Value[];
+  /** Where a point sets several knobs: each value names the settings it stands for. */
+  variants?: Record<string, Partial<Config>>;
 }
 
 /** The paper's experiments, one click in the app and one name in the runner. */
@@ -79,7 +87,28 @@ export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
     question: 'From sparse to plentiful recommendation data: where does joint training stop paying?',
     base: { recCoverage: 1 },
   },
+  {
+    name: 'ids', title: 'Semantic IDs · atomic vs codes from content, cf, joint', key: 'idScheme',
+    values: ['atomic', 'semantic:content', 'semantic:cf', 'semantic:joint'],
+    variants: {
+      atomic: { idScheme: 'atomic' },
+      'semantic:content': { idScheme: 'semantic', idSource: 'content' },
+      'semantic:cf': { idScheme: 'semantic', idSource: 'cf' },
+      'semantic:joint': { idScheme: 'semantic', idSource: 'joint' },
+    },
+    question: 'With half the items unseen by recommendation in training, do semantic IDs let Gen_R reach them, what do they cost on the items it saw, and which source of codes serves both tasks in Gen_R+S?',
+    base: { recCoverage: 0.5 },
+  },
 ];
+
+/** The settings a sweep point stands for: the key set to the value, or the experiment's variant of that name. */
+function pointSettings(key: ConfigKey, value: Value, experiment?: string | null): Partial<Config> {
+  const variants = SWEEP_EXPERIMENTS.find((e) => e.name === experiment)?.variants;
+  if (!variants) return { [key]: value };
+  const v = variants[String(value)];
+  if (!v) throw new ConfigError(`"${value}" is not a point of the experiment ${experiment}; its points: ${Object.keys(variants).join(', ')}`);
+  return v;
+}
 
 export function findSweepExperiment(name: string): SweepExperiment {
   const e = SWEEP_EXPERIMENTS.find((x) => x.name === name);
@@ -101,17 +130,17 @@ export function parseSweepSpec(spec: string, base: Config): { key: ConfigKey; va
   return { key: key as ConfigKey, values };
 }
 
-export function checkSweep(base: Config, key: ConfigKey, values: Value[]): void {
+export function checkSweep(base: Config, key: ConfigKey, values: Value[], experiment?: string | null): void {
   if (!values.length) throw new ConfigError(`the sweep over ${key} has no values`);
   if (new Set(values.map(String)).size !== values.length) throw new ConfigError(`the sweep over ${key} repeats a value`);
   for (const v of values) {
-    const problems = worldProblems({ ...base, [key]: v } as Config);
+    const problems = worldProblems({ ...base, ...pointSettings(key, v, experiment) } as Config);
     if (problems.length) throw new ConfigError(`${key}=${v} cannot be built: ${problems.join('; ')}`);
   }
 }
 
-export function pointConfig(base: Config, key: ConfigKey, value: Value): Config {
-  return resolveConfig({ ...base, [key]: value });
+export function pointConfig(base: Config, key: ConfigKey, value: Value, experiment?: string | null): Config {
+  return resolveConfig({ ...base, ...pointSettings(key, value, experiment) });
 }
 
 /** Summarises one point's report. */
@@ -128,9 +157,21 @@ export function pointFromReport(value: Value, report: Report): SweepPoint {
       };
     }
   }
+  const perSeed: SweepPoint['perSeed'] = {};
+  for (const m of MODELS) {
+    for (const task of ['search', 'rec'] as Task[]) {
+      const evals = runs.map((r) => r.models[m]?.eval[task]);
+      if (!evals.every(Boolean)) continue;
+      const split = evals.map((e) => coldWarm(e!, report.config.k));
+      (perSeed[m] ??= {})[task] = { recall: evals.map((e) => e![`recall@${report.config.k}`] as number), cold: split.map((c) => c.cold), warm: split.map((c) => c.warm) };
+    }
+  }
+  const withIds = runs.filter((r) => r.ids);
   return {
     value,
     seeds: report.seeds,
+    perSeed,
+    ...(withIds.length ? { ids: { length: mean((r) => r.ids?.length ?? 0), collisions: mean((r) => r.ids?.collisions ?? 0) } } : {}),
     dataStats: {
       popularityKL: { recVsSearch: mean((r) => r.dataStats.popularityKL.recVsSearch), searchVsRec: mean((r) => r.dataStats.popularityKL.searchVsRec) },
       popularitySpearman: mean((r) => r.dataStats.popularitySpearman),
@@ -155,14 +196,14 @@ export interface SweepOptions {
 }
 
 export async function runSweep(base: Config, key: ConfigKey, values: Value[], opts: SweepOptions): Promise<Sweep> {
-  checkSweep(base, key, values);
+  checkSweep(base, key, values, opts.experiment);
   const sweep: Sweep = {
     schema: SWEEP_SCHEMA, experiment: opts.experiment ?? null, key, values, config: base, seeds: opts.seeds,
     points: [], complete: false, stopped: false, createdAt: new Date().toISOString(),
   };
   for (const value of values) {
     if (opts.shouldStop?.()) break;
-    const report = await opts.runPoint(pointConfig(base, key, value), opts.seeds);
+    const report = await opts.runPoint(pointConfig(base, key, value, opts.experiment), opts.seeds);
     if (report.stopped) break; // a point cut short is not a finished point
     sweep.points.push(pointFromReport(value, report));
     opts.onPoint?.(sweep);

@@ -3,7 +3,7 @@ import type { BackendAttempt, BackendName } from '../engine/backend';
 import type { Config, ConfigKey } from '../engine/config';
 import type { ExperimentEvent } from '../engine/experiment';
 import type { Report } from '../engine/report';
-import type { Sweep } from '../engine/sweep';
+import type { Sweep, Value as SweepValue } from '../engine/sweep';
 import type { DataFiles } from '../engine/data/import';
 
 /** What the page shows of imported files before training. */
@@ -44,7 +44,7 @@ export type BackendRequest =
 
 export type ToWorker =
   | { type: 'run'; runId: number; config: Config; seeds: number[]; backends: BackendRequest }
-  | { type: 'sweep'; runId: number; config: Config; key: ConfigKey; values: Config[ConfigKey][]; seeds: number[]; experiment: string | null; backends: BackendRequest }
+  | { type: 'sweep'; runId: number; config: Config; key: ConfigKey; values: SweepValue[]; seeds: number[]; experiment: string | null; backends: BackendRequest }
   | { type: 'stop'; runId: number }
   /** Parses a catalogue given as files (in the worker); answers with a summary or an error. */
   | { type: 'importData'; runId: number; name: string; files: DataFiles; config: Config }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/engine/experiment';
-import { parseSweepSpec, pointFromReport, runSweep, sweepCsv, SWEEP_EXPERIMENTS } from '../../src/engine/sweep';
+import { checkSweep, parseSweepSpec, pointConfig, pointFromReport, runSweep, sweepCsv, SWEEP_EXPERIMENTS } from '../../src/engine/sweep';
 import { resolveConfig } from '../../src/engine/config';
 import { tinyConfig, useWasm } from './helpers';
 
@@ -65,8 +65,16 @@ describe('sweeps', () => {
   it('built-in experiments are valid sweeps', () => {
     for (const e of SWEEP_EXPERIMENTS) {
       const base = resolveConfig(e.base);
-      expect(() => parseSweepSpec(`${e.key}=${e.values.join(',')}`, base), e.name).not.toThrow();
+      if (e.variants) {
+        // Named points: each stands for settings that must build.
+        expect(() => checkSweep(base, e.key, e.values, e.name), e.name).not.toThrow();
+        expect(Object.keys(e.variants)).toEqual(e.values.map(String));
+        for (const v of e.values) expect(pointConfig(base, e.key, v, e.name)).toMatchObject(e.variants[String(v)]);
+      } else {
+        expect(() => parseSweepSpec(`${e.key}=${e.values.join(',')}`, base), e.name).not.toThrow();
+      }
     }
+    expect(() => pointConfig(resolveConfig({}), 'idScheme', 'semantic:nothing', 'ids')).toThrow(/not a point of the experiment ids/);
   });
 
   it('the runner keeps the finished points when interrupted', async () => {

@@ -1,6 +1,7 @@
 /**
- * Item embeddings (H2): the 2-D PCA projection of one model's item-ID embeddings,
- * coloured by content topic or by CF cluster, with neighbour agreement against chance.
+ * Item embeddings (H2): the 2-D PCA projection of one model's item-ID embeddings (with
+ * semantic IDs, each item's sum of code embeddings), coloured by content topic or by CF
+ * cluster, with neighbour agreement against chance; hovering an item shows its codes.
  */
 import { useRef } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
@@ -8,35 +9,35 @@ import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '
 import { fmt, labelStyle } from '../format';
 import { ExportButtons } from './ExportButtons';
 
-interface Point { x: number; y: number; item: number; topic: number; cluster: number; pSearch: number; pRec: number }
+interface Point { x: number; y: number; item: number; topic: number; cluster: number; pSearch: number; pRec: number; code?: string }
 
 function PointTip({ active, payload }: { active?: boolean; payload?: { payload: Point }[] }) {
   if (!active || !payload?.length) return null;
   const p = payload[0].payload;
   return (
     <div className="tip">
-      <strong>item {p.item}</strong><br />
+      <strong>item {p.item}</strong>{p.code && <> · codes <code>{p.code}</code></>}<br />
       topic {p.topic} · CF cluster {p.cluster}<br />
       p<sub>S</sub> {p.pSearch.toExponential(1)} · p<sub>R</sub> {p.pRec.toExponential(1)}
     </div>
   );
 }
 
-export function EmbeddingChart({ model, report, itemInfo, colorBy }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined; colorBy: 'topic' | 'cluster' }) {
+export function EmbeddingChart({ model, report, itemInfo, colorBy, codes }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined; colorBy: 'topic' | 'cluster'; codes?: string[] }) {
   const ref = useRef<HTMLDivElement>(null);
   const emb = report?.embedding;
   const groups = new Map<number, Point[]>();
   if (emb && itemInfo) {
     itemInfo.topic.forEach((topic, i) => {
       const label = colorBy === 'topic' ? topic : itemInfo.cluster[i];
-      const pt = { x: emb.pca[2 * i], y: emb.pca[2 * i + 1], item: i, topic, cluster: itemInfo.cluster[i], pSearch: itemInfo.pSearch[i], pRec: itemInfo.pRec[i] };
+      const pt = { x: emb.pca[2 * i], y: emb.pca[2 * i + 1], item: i, topic, cluster: itemInfo.cluster[i], pSearch: itemInfo.pSearch[i], pRec: itemInfo.pRec[i], code: codes?.[i] };
       groups.set(label, [...(groups.get(label) ?? []), pt]);
     });
   }
   return (
     <figure className="chart" ref={ref} data-testid={`embedding-${model}`} data-points={itemInfo && emb ? itemInfo.topic.length : 0}>
       <figcaption>
-        <strong>{MODEL_LABELS[model]}</strong>{' '}
+        <strong>{MODEL_LABELS[model]}</strong>{codes && <small> (items as sums of their code embeddings)</small>}{' '}
         {emb && (
           <span className="agreement">
             content {fmt(emb.contentAgreement, 2)} <small>(chance {fmt(emb.chance.content, 2)})</small> · CF {fmt(emb.cfAgreement, 2)} <small>(chance {fmt(emb.chance.cf, 2)})</small>

@@ -9,10 +9,11 @@ import { MODEL_COLORS } from '../format';
 import { ExportButtons } from './ExportButtons';
 import { inkLegend } from './legend';
 
-export type SweepMetric = 'gain' | 'recall' | 'kl' | 'agreement';
+export type SweepMetric = 'gain' | 'recall' | 'cold' | 'kl' | 'agreement';
 export const SWEEP_METRICS: { id: SweepMetric; label: string }[] = [
   { id: 'gain', label: 'joint gain (Recall@K)' },
   { id: 'recall', label: 'Recall@K of each model' },
+  { id: 'cold', label: 'rec Recall@K on cold and warm items' },
   { id: 'kl', label: 'popularity KL on recommendation' },
   { id: 'agreement', label: 'embedding neighbour agreement' },
 ];
@@ -32,6 +33,13 @@ function seriesFor(metric: SweepMetric): SeriesDef[] {
         { key: 'jointR', name: 'Gen_R+S (rec)', color: MODEL_COLORS.joint, get: (p) => p.models.joint?.rec?.recall },
         { key: 'genS', name: 'Gen_S (search)', color: MODEL_COLORS.search, get: (p) => p.models.search?.search?.recall, dashed: true },
         { key: 'jointS', name: 'Gen_R+S (search)', color: '#9b7fc1', get: (p) => p.models.joint?.search?.recall, dashed: true },
+      ];
+    case 'cold':
+      return [
+        { key: 'genRc', name: 'Gen_R cold', color: MODEL_COLORS.rec, get: (p) => p.models.rec?.rec?.coldRecall },
+        { key: 'jointRc', name: 'Gen_R+S cold', color: MODEL_COLORS.joint, get: (p) => p.models.joint?.rec?.coldRecall },
+        { key: 'genRw', name: 'Gen_R warm', color: MODEL_COLORS.rec, get: (p) => p.models.rec?.rec?.warmRecall, dashed: true },
+        { key: 'jointRw', name: 'Gen_R+S warm', color: MODEL_COLORS.joint, get: (p) => p.models.joint?.rec?.warmRecall, dashed: true },
       ];
     case 'kl':
       return [
@@ -53,11 +61,16 @@ export function xOf(sweep: Sweep, p: SweepPoint): number {
   return sweep.experiment === 'h1-divergence' ? p.dataStats.popularityKL.recVsSearch : Number(p.value);
 }
 
+/** Whether the points are named settings (an enum knob, or an experiment's variants) rather than numbers. */
+export function categorical(sweep: Sweep): boolean {
+  return sweep.values.some((v) => typeof v !== 'number');
+}
+
 export function SweepChart({ sweep, metric, onOpen, testId }: { sweep: Sweep; metric: SweepMetric; onOpen?: (index: number) => void; testId?: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const defs = seriesFor(metric);
   const data = sweep.points.map((p, i) => {
-    const row: Record<string, unknown> = { x: xOf(sweep, p), index: i, value: p.value };
+    const row: Record<string, unknown> = { x: categorical(sweep) ? String(p.value) : xOf(sweep, p), index: i, value: p.value };
     for (const d of defs) {
       row[d.key] = d.get(p);
       if (d.band) row[`${d.key}Band`] = d.band(p);
@@ -76,7 +89,9 @@ export function SweepChart({ sweep, metric, onOpen, testId }: { sweep: Sweep; me
         <ComposedChart data={data} margin={{ top: 5, right: 16, bottom: 20, left: 5 }}
           onClick={(state) => { const i = Number(state?.activeTooltipIndex); if (onOpen && Number.isInteger(i) && i >= 0) onOpen(i); }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(v) => String(Number(v.toPrecision(3)))} label={{ value: xLabel, position: 'insideBottom', offset: -10 }} />
+          {categorical(sweep)
+            ? <XAxis dataKey="x" type="category" label={{ value: xLabel, position: 'insideBottom', offset: -10 }} />
+            : <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(v) => String(Number(v.toPrecision(3)))} label={{ value: xLabel, position: 'insideBottom', offset: -10 }} />}
           <YAxis width={52} tickFormatter={(v) => (percent ? `${(v * 100).toFixed(0)}%` : Number(v).toFixed(2))} />
           {percent && <ReferenceLine y={0} stroke="#888" strokeDasharray="4 4" />}
           <Tooltip formatter={(v) => (Array.isArray(v) ? v.map((x) => (percent ? `${(x * 100).toFixed(1)}%` : Number(x).toFixed(3))).join(' – ') : percent ? `${((v as number) * 100).toFixed(1)}%` : Number(v).toFixed(3))}

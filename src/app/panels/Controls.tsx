@@ -7,6 +7,9 @@ import { buildWorld } from '../../engine/sim/world';
 import { fmt } from '../format';
 import { useLab } from '../store';
 
+/** Knobs that only mean something with semantic IDs. */
+const SEMANTIC_ONLY = new Set<string>(['idSource', 'idLevels', 'idCodebook', 'idTokens']);
+
 const GROUP_ORDER: Group[] = ['catalogue', 'popularity', 'contentCf', 'data', 'model', 'training', 'ablation', 'run'];
 
 function Knob({ p, value, disabled, onChange }: { p: Param; value: Config[ConfigKey]; disabled: boolean; onChange: (v: Config[ConfigKey]) => void }) {
@@ -81,7 +84,7 @@ export function Controls() {
         <details key={g} open={g === 'catalogue' || g === 'popularity' || g === 'contentCf' || g === 'run'}>
           <summary>{GROUP_LABELS[g]}</summary>
           {PARAMS.filter((p) => p.group === g).map((p) => (
-            <Knob key={p.key} p={p as Param} value={config[p.key as ConfigKey]} disabled={busy} onChange={(v) => setKnob(p.key as ConfigKey, v)} />
+            <Knob key={p.key} p={p as Param} value={config[p.key as ConfigKey]} disabled={busy || (SEMANTIC_ONLY.has(p.key) && config.idScheme !== 'semantic')} onChange={(v) => setKnob(p.key as ConfigKey, v)} />
           ))}
         </details>
       ))}

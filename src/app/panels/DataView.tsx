@@ -81,7 +81,7 @@ export function DataView() {
           <h3>Popularity calibration</h3>
           <div className="trio">{MODELS.map((m) => <CalibrationChart key={m} model={m} report={run.models[m]} itemInfo={run.itemInfo} />)}</div>
           <h3>Item embeddings, coloured by category</h3>
-          <div className="trio">{MODELS.map((m) => <EmbeddingChart key={m} model={m} report={run.models[m]} itemInfo={run.itemInfo} colorBy="topic" />)}</div>
+          <div className="trio">{MODELS.map((m) => <EmbeddingChart key={m} model={m} report={run.models[m]} itemInfo={run.itemInfo} colorBy="topic" codes={run.ids?.codes} />)}</div>
         </section>
       )}
     </main>

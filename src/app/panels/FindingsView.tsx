@@ -2,11 +2,12 @@
 import { useEffect, useState } from 'react';
 import type { AblationStudy } from '../../engine/ablations';
 import { CLAIMS, trend } from '../../engine/findings';
+import { idsFindings } from '../../engine/findings-ids';
 import { SWEEP_EXPERIMENTS, type Sweep } from '../../engine/sweep';
 import { SweepChart, type SweepMetric } from '../charts/SweepChart';
 import { fmt, pct } from '../format';
 
-const METRIC_FOR: Record<string, SweepMetric> = { 'h2-alignment': 'gain', 'h1-divergence': 'gain' };
+const METRIC_FOR: Record<string, SweepMetric> = { 'h2-alignment': 'gain', 'h1-divergence': 'gain', ids: 'cold' };
 
 export function FindingsView() {
   const [sweeps, setSweeps] = useState<Record<string, Sweep | null>>({});
@@ -22,7 +23,8 @@ export function FindingsView() {
     <div className="findings" data-testid="findings-view">
       <p className="caption">
         Each curve below comes from real training runs of the three models (3 seeds per point, wasm backend), made with <code>npm run findings</code>,
-        which also writes <code>docs/findings.md</code>. The verdicts are computed from the points: a trend is a Spearman ρ of at least 0.7 in size.
+        which also writes <code>docs/findings.md</code>. The verdicts are computed from the points: a trend is a Spearman ρ of at least 0.7 in size;
+        between named settings (semantic IDs), a difference paired by seed holds when its 95 % interval excludes 0.
         With three seeds the intervals are wide; a trend of the means is a hint, not a proof.
       </p>
       {SWEEP_EXPERIMENTS.map((e) => {
@@ -35,8 +37,17 @@ export function FindingsView() {
               <>
                 <div className="duo">
                   <SweepChart sweep={s} metric={METRIC_FOR[e.name] ?? 'gain'} testId={`finding-${e.name}`} />
-                  <SweepChart sweep={s} metric={e.name.startsWith('h2') ? 'agreement' : 'kl'} testId={`finding-${e.name}-2`} />
+                  <SweepChart sweep={s} metric={e.variants ? 'recall' : e.name.startsWith('h2') ? 'agreement' : 'kl'} testId={`finding-${e.name}-2`} />
                 </div>
+                {e.variants && (
+                  <ul className="verdicts" data-testid={`verdicts-${e.name}`}>
+                    {idsFindings(s).map((st) => (
+                      <li key={st.text}>
+                        {st.text} <strong>Observed:</strong> {st.observed} — <span className={`verdict ${st.verdict.replace(' ', '-')}`}>{st.verdict}</span>.
+                      </li>
+                    ))}
+                  </ul>
+                )}
                 <ul className="verdicts">
                   {CLAIMS.filter((c) => c.experiment === e.name).map((c) => {
                     const t = trend(c, s);

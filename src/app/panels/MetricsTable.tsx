@@ -36,6 +36,7 @@ export function MetricsTable({ models, run, config }: { models: Partial<Record<M
                 {BUCKETS.map((b) => <th scope="col" key={b} title={`Recall@${k} on test targets in the ${b} bucket`}>{b}</th>)}
                 <th scope="col" title={`Recall@${k} on test targets the task never saw in training (part of the tail)`}>cold</th>
                 <th scope="col" title="KL(true test targets ‖ predicted marginal)">pop KL</th>
+                <th scope="col" title={`Share of the generated top-${k} IDs that are real items (1 for atomic IDs; with semantic IDs, beam search is constrained to valid IDs)`}>valid</th>
               </tr>
             </thead>
             <tbody>
@@ -47,6 +48,7 @@ export function MetricsTable({ models, run, config }: { models: Partial<Record<M
                   {BUCKETS.map((b) => <td className="num" key={b}>{fmt(row.ev?.byBucket[b][r])}</td>)}
                   <td className="num">{row.ev?.byBucket.cold?.count ? fmt(row.ev.byBucket.cold[r]) : '—'}</td>
                   <td className="num">{fmt(row.kl)}</td>
+                  <td className="num">{typeof row.ev?.validRate === 'number' ? fmt(row.ev.validRate, 2) : '—'}</td>
                 </tr>
               ))}
             </tbody>
@@ -57,7 +59,8 @@ export function MetricsTable({ models, run, config }: { models: Partial<Record<M
         <strong>What to look for:</strong> every model should sit between Popularity (the floor) and Oracle (the exact posterior of the
         simulation, the ceiling). The joint gain is Gen_R+S's relative change in Recall@{k} over the single-task model. Buckets split the
         test targets by training frequency (head = the items making the first third of training targets; tail includes items the task never saw);
-        cold is Recall on those never-seen items alone (— when there are none).
+        cold is Recall on those never-seen items alone (— when there are none). Valid is the share of generated top-{k} IDs that name a real item.
+        {config.idScheme === 'semantic' && ` With semantic IDs, Recall and NDCG come from the top ${k} of a beam search over valid IDs (width ${Math.max(k, 10)}), and pop KL from each model's exact distribution over real items (the product of its code probabilities, renormalised over codes that continue a real item).`}
       </p>
     </div>
   );
