@@ -46,9 +46,9 @@ describe('the lab in Chromium', () => {
       }
     }
     const cells = await page.getByTestId('metrics').locator('td.num').allTextContents();
-    expect(cells.length).toBe(2 * 4 * 7);
-    // the cold column reads — where a task saw every item in training
-    for (const c of cells) expect(c).toMatch(/^(\d\.\d{3}|—)$/);
+    expect(cells.length).toBe(2 * 4 * 8);
+    // the cold column reads — where a task saw every item in training; valid (2 digits) — for baselines
+    for (const c of cells) expect(c).toMatch(/^(\d\.\d{2,3}|—)$/);
     expect(await page.getByTestId('tensors').textContent()).toMatch(/^\d+$/);
     await page.screenshot({ path: 'test-results/app-trained.png', fullPage: true });
     expect(errors).toEqual([]);
@@ -117,6 +117,35 @@ describe('the lab in Chromium', () => {
     expect(await page.getByTestId('backend-notice').textContent()).toMatch(/WebGPU device lost .*fell back and restarted the run/);
   });
 
+  it('trains with semantic IDs in the worker: every chart, only real items generated, an item\'s codes on hover', async () => {
+    await page.goto(`${server.url}?backend=wasm&idScheme=semantic&idCodebook=4&recCoverage=0.5&${TINY}`);
+    expect(await page.getByTestId('url-notice').count()).toBe(0);
+    expect(await page.locator('#knob-idSource').isDisabled()).toBe(false);
+    expect(await trainAndWait()).toMatch(/done/);
+    for (const m of ['search', 'rec', 'joint']) {
+      for (const kind of ['calibration', 'embedding']) {
+        expect(await page.getByTestId(`${kind}-${m}`).locator('.recharts-scatter-symbol').count(), `${kind}-${m}`).toBeGreaterThanOrEqual(30);
+      }
+    }
+    // The valid column: 1.00 for each model row (two per task), — for the baselines.
+    const rows = page.getByTestId('metrics').locator('tbody tr.model');
+    expect(await rows.count()).toBe(4);
+    for (let i = 0; i < 4; i++) expect(await rows.nth(i).locator('td.num').last().textContent()).toBe('1.00');
+    const report = await page.evaluate(() => (window as unknown as { __bridgeLab: { report: () => { runs: { ids?: { codes: string[] } }[] } } }).__bridgeLab.report());
+    const codes = report.runs[0].ids!.codes;
+    expect(new Set(codes).size).toBe(30);
+    await page.getByTestId('embedding-joint').locator('.recharts-scatter-symbol').first().hover();
+    const tip = page.locator('.tip').first();
+    await tip.waitFor();
+    expect(await tip.textContent()).toMatch(/item \d+ · codes \d+-\d+/);
+    await page.screenshot({ path: 'test-results/app-semantic.png', fullPage: true });
+    // Back to atomic IDs: the semantic knobs are off.
+    await page.locator('summary').getByText('Model', { exact: true }).click();
+    await page.locator('#knob-idScheme').selectOption('atomic');
+    expect(await page.locator('#knob-idSource').isDisabled()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
   it('names bad URL parameters in a notice and uses the defaults', async () => {
     await page.goto(`${server.url}?items=lots&queryNoise=3&colour=red`);
     const notice = page.getByTestId('url-notice');
@@ -162,6 +191,11 @@ describe('the lab in Chromium', () => {
   it('shows the findings view', async () => {
     await page.goto(`${server.url}?view=findings`);
     await page.getByTestId('findings-view').waitFor();
+    // The semantic-ID experiment: its curves over named settings, and verdicts computed in the page.
+    await page.getByTestId('verdicts-ids').waitFor();
+    expect(await page.getByTestId('verdicts-ids').locator('li').count()).toBeGreaterThanOrEqual(10);
+    expect(await page.getByTestId('finding-ids').locator('.recharts-line-dots circle, .recharts-dot').count()).toBeGreaterThan(0);
+    await page.getByTestId('finding-ids').screenshot({ path: 'test-results/app-findings-ids.png' });
     await page.screenshot({ path: 'test-results/app-findings.png', fullPage: true });
   });
 
