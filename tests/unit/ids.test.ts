@@ -134,8 +134,8 @@ describe('a model with semantic IDs', () => {
   it('scores the next code in generation as in teacher-forced training', async () => {
     const { cfg, w, d, ids } = worldIds({}, 'content', 2, 4);
     const layout = tokenLayout(w.items, w.words, cfg.queryLength, cfg.historyLength, true);
-    const m = new Retriever({ items: w.items, words: w.words, dim: 16, layers: 1, heads: 2, seqLen: layout.seqLen, tieEmbeddings: true, tasks: 2, outputBias: 'perTask', ids: { codes: ids.codes, length: ids.length, sizes: ids.sizes, perTask: true } }, 3);
     const before = tf.memory().numTensors;
+    const m = new Retriever({ items: w.items, words: w.words, dim: 16, layers: 1, heads: 2, seqLen: layout.seqLen, tieEmbeddings: true, tasks: 2, outputBias: 'perTask', ids: { codes: ids.codes, length: ids.length, sizes: ids.sizes, perTask: true } }, 3);
     const set = encodeSearch(d.searchTest, layout);
     const B = 8, S = set.seqLen;
     const tk = tf.tensor2d(set.tokens.subarray(0, B * S), [B, S], 'int32'), mk = tf.tensor2d(set.mask.subarray(0, B * S), [B, S]);
@@ -153,8 +153,8 @@ describe('a model with semantic IDs', () => {
     }
     gen.dispose();
     [logits, target, tk, mk, targets, task].forEach((x) => x.dispose());
-    expect(tf.memory().numTensors).toBe(before);
     m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('trains end to end: every generated ID is real, cold targets are counted, no tensor is left', async () => {

@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
-import { codeLoss, codeVocabulary } from './ids/code-decoder';
+import { codeLoss, codeVocabulary, disposePositionMask } from './ids/code-decoder';
 import { dense, embed, layerNorm } from './ops';
 
 export interface RetrieverSpec {
@@ -265,6 +265,7 @@ export class Retriever {
     for (const v of this.variables()) v.dispose();
     this.itemCodeTokens?.forEach((t) => t.dispose());
     this.itemCodeMembership?.dispose();
+    if (this.spec.ids) disposePositionMask(this.spec.ids);
   }
 }
 

@@ -99,16 +99,29 @@ function targetTokens(m: Retriever, targets: tf.Tensor1D, task?: tf.Tensor1D): t
   return tf.where(tf.broadcastTo(isRec, recTokens.shape), recTokens, tf.gather(search, targets)) as tf.Tensor2D;
 }
 
-/** Additive mask [2, length, tokens]: 0 on the tokens of position t for task set s, −1e9 elsewhere. */
-function positionMask(ids: SemanticIdSpec): tf.Tensor3D {
+/**
+ * Additive mask [sets, length, tokens]: 0 on the tokens of position t for task set s,
+ * −1e9 elsewhere; one set unless the tasks have their own tokens. Made once per model.
+ */
+const masks = new WeakMap<SemanticIdSpec, tf.Tensor3D>();
+export function positionMask(ids: SemanticIdSpec): tf.Tensor3D {
+  const cached = masks.get(ids);
+  if (cached && !cached.isDisposed) return cached;
   const V = codeVocabulary(ids);
-  const T = ids.length;
-  const mask = new Float32Array(2 * T * V.total).fill(-1e9);
-  for (let s = 0; s < 2; s++) {
-    const base = ids.perTask ? s * V.perSet : 0;
-    for (let t = 0; t < T; t++) for (let c = 0; c < ids.sizes[t]; c++) mask[(s * T + t) * V.total + base + V.offsets[t] + c] = 0;
+  const T = ids.length, sets = ids.perTask ? 2 : 1;
+  const mask = new Float32Array(sets * T * V.total).fill(-1e9);
+  for (let s = 0; s < sets; s++) {
+    for (let t = 0; t < T; t++) for (let c = 0; c < ids.sizes[t]; c++) mask[(s * T + t) * V.total + s * V.perSet + V.offsets[t] + c] = 0;
   }
-  return tf.tensor3d(mask, [2, T, V.total]);
+  const out = tf.keep(tf.tensor3d(mask, [sets, T, V.total]));
+  masks.set(ids, out);
+  return out;
+}
+
+/** Frees the mask a model made (Retriever.dispose). */
+export function disposePositionMask(ids: SemanticIdSpec): void {
+  masks.get(ids)?.dispose();
+  masks.delete(ids);
 }
 
 function outputBias(m: Retriever, task: tf.Tensor1D | undefined, rows: number): tf.Tensor {
@@ -131,8 +144,8 @@ export function codeLogits(m: Retriever, tokens: tf.Tensor2D, mask: tf.Tensor2D,
   const h = decodeStates(m, crossKeys(m, x), keyBias, prefix, B);
   let logits = tf.reshape(dense(tf.reshape(h, [B * T, D]) as tf.Tensor2D, tf.transpose(outputTable(m))), [B, T, V.total]);
   logits = tf.add(logits, outputBias(m, task, B));
-  const set = task ?? tf.fill([B], 1, 'int32');
-  return { logits: tf.add(logits, tf.gather(positionMask(ids), set)) as tf.Tensor3D, target };
+  const allowed = positionMask(ids);
+  return { logits: tf.add(logits, ids.perTask ? tf.gather(allowed, task ?? tf.fill([B], 1, 'int32')) : allowed) as tf.Tensor3D, target };
 }
 
 /** Mean over the batch of −log P(target item's codes), teacher forced. */
