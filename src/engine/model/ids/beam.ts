@@ -24,41 +24,65 @@ export interface Generated {
   logp: Float64Array[];
 }
 
-interface Hyp { row: number; node: number; score: number }
-
 export async function constrainedBeamSearch(trie: IdTrie, inputs: number, width: number, sizes: readonly number[], scorer: CodeScorer): Promise<Generated> {
-  let hyps: Hyp[] = Array.from({ length: inputs }, (_, row) => ({ row, node: 0, score: 0 }));
+  const prune = Number.isFinite(width);
+  // Open hypotheses, grouped by input: parallel arrays of input, trie node, log-probability.
+  let row: Int32Array = Int32Array.from({ length: inputs }, (_, i) => i);
+  let node: Int32Array = new Int32Array(inputs);
+  let score: Float64Array = new Float64Array(inputs);
   for (let t = 0; t < trie.length; t++) {
     // A hypothesis with one way on keeps its score (the only valid code has probability
     // 1 after renormalising): only those with a choice are decoded.
-    const choosing = hyps.filter((h) => trie.codesAfter(h.node).length > 1);
-    const rows = Int32Array.from(choosing, (h) => h.row);
+    const choosing: number[] = [];
+    let count = 0;
+    for (let h = 0; h < row.length; h++) {
+      const n = trie.codesAfter(node[h]).length;
+      count += n;
+      if (n > 1) choosing.push(h);
+    }
+    const rows = Int32Array.from(choosing, (h) => row[h]);
     const prefixes = new Int32Array(choosing.length * t);
-    choosing.forEach((h, j) => prefixes.set(trie.prefix(h.node), j * t));
+    choosing.forEach((h, j) => prefixes.set(trie.prefix(node[h]), j * t));
     const scores = choosing.length ? await scorer(rows, prefixes, t) : new Float32Array(0);
     const size = sizes[t];
-    const next: Hyp[][] = Array.from({ length: inputs }, () => []);
-    let j = -1;
-    hyps.forEach((h) => {
-      const codes = trie.codesAfter(h.node);
-      if (codes.length === 1) { next[h.row].push({ row: h.row, node: trie.child(h.node, codes[0]), score: h.score }); return; }
-      j++;
+    const nRow = new Int32Array(count), nNode = new Int32Array(count), nScore = new Float64Array(count);
+    let k = 0, j = 0;
+    for (let h = 0; h < row.length; h++) {
+      const codes = trie.codesAfter(node[h]);
+      if (codes.length === 1) { nRow[k] = row[h]; nNode[k] = trie.child(node[h], codes[0]); nScore[k++] = score[h]; continue; }
+      const base = j++ * size;
       let max = -Infinity;
-      for (const c of codes) max = Math.max(max, scores[j * size + c]);
+      for (const c of codes) max = Math.max(max, scores[base + c]);
       let z = 0;
-      for (const c of codes) z += Math.exp(scores[j * size + c] - max);
+      for (const c of codes) z += Math.exp(scores[base + c] - max);
       const lse = max + Math.log(z);
-      for (const c of codes) next[h.row].push({ row: h.row, node: trie.child(h.node, c), score: h.score + scores[j * size + c] - lse });
-    });
-    hyps = [];
-    for (const cand of next) {
-      // Best first; equal scores in trie order (node numbers follow item order).
-      cand.sort((a, b) => b.score - a.score || a.node - b.node);
-      hyps.push(...(Number.isFinite(width) ? cand.slice(0, width) : cand));
+      for (const c of codes) { nRow[k] = row[h]; nNode[k] = trie.child(node[h], c); nScore[k++] = score[h] + scores[base + c] - lse; }
     }
+    const kept = prune ? keepBest(nRow, nNode, nScore, width) : { row: nRow, node: nNode, score: nScore };
+    row = kept.row; node = kept.node; score = kept.score;
   }
-  const items = Array.from({ length: inputs }, () => [] as number[]);
-  const logp = Array.from({ length: inputs }, () => [] as number[]);
-  for (const h of hyps) { items[h.row].push(trie.item(h.node)); logp[h.row].push(h.score); }
-  return { items: items.map((x) => Int32Array.from(x)), logp: logp.map((x) => Float64Array.from(x)) };
+  // Best first per input; equal scores in trie order (node numbers follow item order).
+  const items: Int32Array[] = [], logp: Float64Array[] = [];
+  let h = 0;
+  for (let r = 0; r < inputs; r++) {
+    const start = h;
+    while (h < row.length && row[h] === r) h++;
+    const order = Array.from({ length: h - start }, (_, i) => start + i).sort((a, b) => score[b] - score[a] || node[a] - node[b]);
+    items.push(Int32Array.from(order, (i) => trie.item(node[i])));
+    logp.push(Float64Array.from(order, (i) => score[i]));
+  }
+  return { items, logp };
+}
+
+/** The `width` best hypotheses of each input (candidates come grouped by input), still grouped. */
+function keepBest(row: Int32Array, node: Int32Array, score: Float64Array, width: number): { row: Int32Array; node: Int32Array; score: Float64Array } {
+  const keep: number[] = [];
+  for (let h = 0; h < row.length;) {
+    const start = h;
+    while (h < row.length && row[h] === row[start]) h++;
+    if (h - start <= width) { for (let i = start; i < h; i++) keep.push(i); continue; }
+    const order = Array.from({ length: h - start }, (_, i) => start + i).sort((a, b) => score[b] - score[a] || node[a] - node[b]);
+    keep.push(...order.slice(0, width));
+  }
+  return { row: Int32Array.from(keep, (i) => row[i]), node: Int32Array.from(keep, (i) => node[i]), score: Float64Array.from(keep, (i) => score[i]) };
 }

@@ -14,6 +14,9 @@ export class IdTrie {
   /** The item a leaf spells (−1 for inner nodes). */
   private readonly leafItem: number[] = [-1];
   private readonly byDepth: number[][];
+  /** Per node, its valid next codes ascending, and its codes from the root (flat, `length` per node). */
+  private readonly next: Int32Array[];
+  private readonly prefixes: Int32Array;
 
   constructor(ids: SemanticIds) {
     this.length = ids.length;
@@ -36,21 +39,25 @@ export class IdTrie {
     for (let v = 0; v < this.kids.length; v++) this.kids[v] = new Map([...this.kids[v].entries()].sort((a, b) => a[0] - b[0]));
     this.byDepth = Array.from({ length: this.length + 1 }, () => []);
     for (let v = 0; v < this.depth.length; v++) this.byDepth[this.depth[v]].push(v);
+    this.next = this.kids.map((m) => Int32Array.from(m.keys()));
+    this.prefixes = new Int32Array(this.depth.length * this.length);
+    for (let v = 1; v < this.depth.length; v++) {
+      this.prefixes.set(this.prefixes.subarray(this.parent[v] * this.length, this.parent[v] * this.length + this.depth[v] - 1), v * this.length);
+      this.prefixes[v * this.length + this.depth[v] - 1] = this.code[v];
+    }
   }
 
   get nodes(): number { return this.depth.length; }
   /** The child of `node` by `code`, or −1 where no item continues that way. */
   child(node: number, code: number): number { return this.kids[node].get(code) ?? -1; }
-  /** The valid next codes after `node`, ascending. */
-  codesAfter(node: number): number[] { return [...this.kids[node].keys()]; }
+  /** The valid next codes after `node`, ascending (do not modify). */
+  codesAfter(node: number): Int32Array { return this.next[node]; }
   /** The item of a leaf, −1 for an inner node. */
   item(node: number): number { return this.leafItem[node]; }
   nodesAt(depth: number): readonly number[] { return this.byDepth[depth]; }
   /** The codes from the root to `node`. */
-  prefix(node: number): number[] {
-    const out: number[] = [];
-    for (let v = node; v > 0; v = this.parent[v]) out.push(this.code[v]);
-    return out.reverse();
+  prefix(node: number): Int32Array {
+    return this.prefixes.subarray(node * this.length, node * this.length + this.depth[node]);
   }
   /** The item that `codes` spell, or −1 if they spell none (too short, or a path no item has). */
   itemOf(codes: ArrayLike<number>): number {
