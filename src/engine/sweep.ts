@@ -4,8 +4,7 @@
  * agreement and the joint gain per task with its 95 % interval over seeds.
  */
 import { ConfigError, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, worldProblems, type Config, type ConfigKey } from './config';
-import { meanInterval } from './eval/intervals';
-import { coldWarm } from './experiment';
+import { coldWarm } from './summary';
 import { MODELS, type Interval, type ModelName, type Report } from './report';
 import type { Task } from './train/encode';
 

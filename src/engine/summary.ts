@@ -1,0 +1,68 @@
+/**
+ * A report's summary over seeds: the joint gain per task with its 95 % interval, and each
+ * scorer's mean metrics (Recall, NDCG, popularity KL; Recall on cold and warm targets and
+ * validRate where the runs have them).
+ */
+import type { Config } from './config';
+import { meanInterval } from './eval/intervals';
+import type { TaskEval } from './eval/metrics';
+import { round } from './eval/score-model';
+import { MODELS, type ModelReport, type Report, type RunReport } from './report';
+import type { Task } from './train/encode';
+
+export function recallKey(k: number): string {
+  return `recall@${k}`;
+}
+
+/** Relative Recall@K gain of the joint model over the single-task model on `task`. */
+export function jointGainOf(run: RunReport, task: Task, k: number): number | null {
+  const single = run.models[task === 'search' ? 'search' : 'rec']?.eval[task];
+  const joint = run.models.joint?.eval[task];
+  if (!single || !joint) return null;
+  const s = single[recallKey(k)] as number;
+  const j = joint[recallKey(k)] as number;
+  return s > 0 ? (j - s) / s : null;
+}
+
+/** Recall@K on cold targets (no training example in the task) and on the others; null where a side has no target. */
+export function coldWarm(e: TaskEval, k: number): { cold: number | null; warm: number | null } {
+  const c = e.byBucket.cold;
+  const n = e.count, r = e[recallKey(k)] as number;
+  if (!c) return { cold: null, warm: null };
+  const cr = c[recallKey(k)];
+  return { cold: c.count ? cr : null, warm: n > c.count ? (r * n - cr * c.count) / (n - c.count) : null };
+}
+
+export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
+  const jointGain: Report['summary']['jointGain'] = {};
+  for (const task of ['search', 'rec'] as Task[]) {
+    const gains = runs.map((r) => jointGainOf(r, task, cfg.k)).filter((g): g is number => g !== null);
+    if (gains.length) jointGain[task] = meanInterval(gains);
+  }
+  const means: Report['summary']['means'] = {};
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const scorers: [string, (r: RunReport) => { eval: Partial<Record<Task, Record<string, unknown>>>; popularity: Partial<Record<Task, { kl: number }>> } | undefined][] = [
+    ...MODELS.map((m) => [m, (r: RunReport) => r.models[m]] as [string, (r: RunReport) => ModelReport | undefined]),
+    ['popularity', (r) => r.baselines.popularity],
+    ['oracle', (r) => r.baselines.oracle ?? undefined],
+  ];
+  for (const [name, get] of scorers) {
+    means[name] = {};
+    for (const task of ['search', 'rec'] as Task[]) {
+      const rs = runs.map(get).filter((x) => x?.eval[task]);
+      if (!rs.length) continue;
+      const evals = rs.map((x) => x!.eval[task] as TaskEval);
+      const split = evals.map((e) => coldWarm(e, cfg.k));
+      means[name][task] = {
+        recall: round(mean(evals.map((e) => e[recallKey(cfg.k)] as number))),
+        ndcg: round(mean(evals.map((e) => e[`ndcg@${cfg.k}`] as number))),
+        kl: round(mean(rs.map((x) => x!.popularity[task]!.kl))),
+        ...(split.every((c) => c.cold !== null) ? { coldRecall: round(mean(split.map((c) => c.cold!))) } : {}),
+        ...(split.every((c) => c.warm !== null) ? { warmRecall: round(mean(split.map((c) => c.warm!))) } : {}),
+        ...(evals.every((e) => typeof e.validRate === 'number') ? { validRate: round(mean(evals.map((e) => e.validRate as number))) } : {}),
+      };
+    }
+  }
+  return { jointGain, means };
+}
+
