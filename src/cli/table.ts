@@ -12,11 +12,11 @@ export function formatSummary(report: Report): string {
   lines.push(`\n${data ? `Data ${data.name}` : 'World'}: ${report.config.items} items · KL(p_R‖p_S) ${f(ds.popularityKL.recVsSearch)} · KL(p_S‖p_R) ${f(ds.popularityKL.searchVsRec)} · Spearman ρ ${f(ds.popularitySpearman)} · alignment ${f(ds.realizedAlignment, 2)} · train ${ds.trainExamples.search} search / ${ds.trainExamples.rec} rec`);
   for (const task of ['search', 'rec'] as const) {
     lines.push(`\nTask: ${task} (mean over ${report.runs.length} seed${report.runs.length === 1 ? '' : 's'})`);
-    lines.push(`  ${'model'.padEnd(12)}${`Recall@${k}`.padStart(11)}${`NDCG@${k}`.padStart(10)}${'pop KL'.padStart(9)}${'content'.padStart(9)}${'CF'.padStart(7)}`);
+    lines.push(`  ${'model'.padEnd(12)}${`Recall@${k}`.padStart(11)}${`NDCG@${k}`.padStart(10)}${'pop KL'.padStart(9)}${'content'.padStart(9)}${'CF'.padStart(7)}${'cold R'.padStart(8)}${'valid'.padStart(7)}`);
     const row = (name: string, key: string, emb?: { c: number; f: number }) => {
       const m = report.summary.means[key]?.[task];
       if (!m) return;
-      lines.push(`  ${name.padEnd(12)}${f(m.recall).padStart(11)}${f(m.ndcg).padStart(10)}${f(m.kl).padStart(9)}${(emb ? f(emb.c, 2) : '').padStart(9)}${(emb ? f(emb.f, 2) : '').padStart(7)}`);
+      lines.push(`  ${name.padEnd(12)}${f(m.recall).padStart(11)}${f(m.ndcg).padStart(10)}${f(m.kl).padStart(9)}${(emb ? f(emb.c, 2) : '').padStart(9)}${(emb ? f(emb.f, 2) : '').padStart(7)}${f(m.coldRecall).padStart(8)}${(m.validRate === undefined ? '' : f(m.validRate, 2)).padStart(7)}`);
     };
     row('Popularity', 'popularity');
     for (const m of ['search', 'rec', 'joint'] as const) {
@@ -30,7 +30,9 @@ export function formatSummary(report: Report): string {
     if (g) lines.push(`  joint gain (Recall@${k}): ${pct(g.mean)}${g.ci95 ? `  95% CI [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : '  (one seed: no interval)'}`);
   }
   const ch = report.runs[0]?.models.search?.embedding.chance ?? report.runs[0]?.models.rec?.embedding.chance;
-  if (ch) lines.push(`\nNeighbour agreement by chance: content ${f(ch.content, 2)}, CF ${f(ch.cf, 2)}`);
+  if (ch) lines.push(`\nNeighbour agreement by chance: content ${f(ch.content, 2)}, CF ${f(ch.cf, 2)}. Cold R: Recall@${k} on test targets the task never saw in training (— where there are none); valid: share of generated top-${k} IDs that are real items.`);
+  const ids = report.runs[0]?.ids;
+  if (ids) lines.push(`Semantic IDs from ${ids.source}: ${ids.levels} levels × ${ids.codebook} codes${ids.length > ids.levels ? ` + a final code (${ids.collisions} colliding items, largest group ${ids.largestGroup})` : ''}; code tokens ${ids.tokens}.`);
   if (report.stopped) lines.push('\nStopped before the end: the report holds the finished runs only.');
   return lines.join('\n') + '\n';
 }

@@ -3,7 +3,8 @@
  * package; on a machine without a GPU through Chromium's SwiftShader, which
  * scripts/test.sh points Vulkan at): every forward state, every parameter's gradient,
  * Adam (src/engine/model/kernels/check.ts, which the browser tests also run in Chromium),
- * and a few training steps against the plain step on wasm.
+ * and a few training steps against the plain step on wasm; semantic IDs (plain ops) on
+ * WebGPU against wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -13,6 +14,8 @@ import { checkBatch, checkFusedKernels, tolerance } from '../../src/engine/model
 import { Retriever } from '../../src/engine/model/retriever';
 import { useNodeBackend } from '../../src/engine/node-backends';
 import { makeStepper } from '../../src/engine/train/stepper';
+import { generateTopK } from '../../src/engine/eval/generate';
+import { IdTrie } from '../../src/engine/model/ids/trie';
 
 let webgpu: string | null = null;
 beforeAll(async () => {
@@ -62,5 +65,38 @@ describe('fused WebGPU kernels', () => {
     }
     expect(Object.keys(losses)).toEqual(['plain (backend wasm)', 'fused-webgpu']);
     expect(Math.abs(losses['fused-webgpu'] - losses['plain (backend wasm)'])).toBeLessThan(1e-3);
+  });
+
+  it('semantic IDs train with the plain ops on WebGPU, to the same loss and the same generated IDs as on wasm', async () => {
+    if (webgpu) return;
+    const set = checkBatch(4);
+    const B = set.count;
+    // 30 items, codes in base 4 over two levels plus a final code.
+    const codes = new Int32Array(30 * 3);
+    for (let i = 0; i < 30; i++) codes.set([i % 4, Math.floor(i / 4) % 4, Math.floor(i / 16)], i * 3);
+    const ids = { codes, length: 3, sizes: [4, 4, 2], perTask: true };
+    const spec = { items: 30, words: 20, dim: 16, layers: 1, heads: 2, seqLen: set.seqLen, tieEmbeddings: true, tasks: 2 as const, ids };
+    const out: Record<string, { loss: number; top: number[] }> = {};
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      await selectBackend([backend]);
+      const before = tf.memory().numTensors;
+      const model = new Retriever(spec, 6);
+      const stepper = makeStepper(model, [set], { batchSize: B, learningRate: 3e-3 });
+      stepper.beginEpoch(Array.from({ length: 4 }, () => Array.from({ length: B }, (_, row) => ({ set: 0, row }))));
+      let last: tf.Scalar | null = null;
+      for (let i = 0; i < 4; i++) { last?.dispose(); last = stepper.step(i); }
+      const loss = (await last!.data())[0];
+      last!.dispose();
+      stepper.dispose();
+      let top: number[] = [];
+      await generateTopK(model, new IdTrie({ items: 30, ...ids, collisions: 0, largestGroup: 1 }), set, 5, B, (row, items) => { if (row === 0) top = Array.from(items); });
+      out[`${backend} ${stepper.kind}`] = { loss, top };
+      model.dispose();
+      expect(tf.memory().numTensors, backend).toBe(before);
+    }
+    const [wasm, gpu] = [out['wasm plain (backend wasm)'], out['webgpu plain (semantic IDs)']];
+    expect(Math.abs(gpu.loss - wasm.loss)).toBeLessThan(1e-3);
+    expect(gpu.top).toEqual(wasm.top);
+    expect(gpu.top.length).toBe(5);
   });
 });

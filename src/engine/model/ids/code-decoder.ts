@@ -15,11 +15,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dense, embed, layerNorm } from '../ops';
-import type { Retriever, SemanticIdSpec } from '../retriever';
+import { SPECIAL, type Retriever, type SemanticIdSpec } from '../retriever';
 import type { CodeScorer } from './beam';
-
-/** BOS is special token 3 (retriever.ts SPECIAL). */
-const BOS = 3;
 
 /** Code tokens: position t's code c is token offsets[t] + c, plus `perSet` for the rec task with per-task tokens. */
 export function codeVocabulary(ids: SemanticIdSpec): { offsets: number[]; perSet: number; total: number } {
@@ -47,7 +44,8 @@ export function crossKeys(m: Retriever, x: tf.Tensor3D): { k: tf.Tensor4D; v: tf
  * tokens [R, P − 1] (P − 1 may be 0); `cross` the encoder's keys and values and `keyBias`
  * its key mask for G inputs, where the R hypotheses are G groups of R / G consecutive
  * ones, each group decoding for one input (G = R in training). Broadcasting over the
- * groups spares a gather of the encoder's keys per hypothesis.
+ * groups spares a gather of the encoder's keys per hypothesis. With `lastOnly`, only the
+ * last position's state is computed and returned ([R, 1, dim]).
  */
 export function decodeStates(m: Retriever, cross: { k: tf.Tensor4D; v: tf.Tensor4D }, keyBias: tf.Tensor4D, prefix: tf.Tensor2D | null, R: number, lastOnly = false): tf.Tensor3D {
   const [G, H, S, dh] = cross.k.shape;
@@ -55,7 +53,7 @@ export function decodeStates(m: Retriever, cross: { k: tf.Tensor4D; v: tf.Tensor
   const P = (prefix?.shape[1] ?? 0) + 1;
   const dec = m.decoder;
   // Decoder input: the start token, then the prefix codes (one lookup in [codes; start]).
-  const table = tf.concat([m.codeEmbedding!, tf.slice(m.tokenEmbedding, [m.spec.words + BOS, 0], [1, D])], 0) as tf.Tensor2D;
+  const table = tf.concat([m.codeEmbedding!, tf.slice(m.tokenEmbedding, [m.spec.words + SPECIAL.BOS, 0], [1, D])], 0) as tf.Tensor2D;
   const start = tf.fill([R, 1], table.shape[0] - 1, 'int32');
   const ids = prefix && P > 1 ? tf.concat([start, prefix], 1) : start;
   const input = R * P <= 4 * table.shape[0]
