@@ -22,7 +22,7 @@ import { batchBuffers, gatherRows, type Encoded } from '../train/encode';
 import type { TaskResult } from './evaluate';
 import { MarginalAccumulator, RankingAccumulator } from './metrics';
 
-const EXPANSION_BUDGET = 600_000;
+const EXPANSION_BUDGET = 2_000_000;
 /** Hypotheses decoded in one call while expanding the trie. */
 const EXPANSION_CHUNK = 16_384;
 
