@@ -15,7 +15,7 @@ function duration(seconds: number): string {
 }
 
 export function BackendPanel() {
-  const { backend, plan, confirmRun, status } = useLab();
+  const { backend, plan, confirmRun, status, trainedConfig } = useLab();
   if (!backend) return null;
   const { choice, wasm } = backend;
   const waiting = plan?.needsConfirm && status === 'starting';
@@ -46,7 +46,7 @@ export function BackendPanel() {
       {plan && (
         <p data-testid="cost-estimate">
           Expected training time on {LABEL[plan.backend]}: about <strong>{duration(plan.seconds)}</strong> ({plan.steps.toLocaleString()} steps at most ×{' '}
-          {plan.msPerStep.toFixed(1)} ms; early stopping often ends sooner, and evaluation adds a little).
+          {plan.msPerStep.toFixed(1)} ms; early stopping often ends sooner, and evaluation adds {trainedConfig?.idScheme === 'semantic' ? 'more: semantic IDs validate and evaluate by beam search' : 'a little'}).
         </p>
       )}
       {waiting && (
