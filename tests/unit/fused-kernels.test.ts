@@ -16,6 +16,8 @@ import { useNodeBackend } from '../../src/engine/node-backends';
 import { makeStepper } from '../../src/engine/train/stepper';
 import { generateTopK } from '../../src/engine/eval/generate';
 import { IdTrie } from '../../src/engine/model/ids/trie';
+import { timeTrainingSteps } from '../../src/engine/probe';
+import { tinyConfig } from './helpers';
 
 let webgpu: string | null = null;
 beforeAll(async () => {
@@ -98,5 +100,9 @@ describe('fused WebGPU kernels', () => {
     expect(Math.abs(gpu.loss - wasm.loss)).toBeLessThan(1e-3);
     expect(gpu.top).toEqual(wasm.top);
     expect(gpu.top.length).toBe(5);
+    // The measured backend choice times a world's own step: with semantic IDs, the plain ops.
+    await selectBackend(['webgpu']);
+    const t = await timeTrainingSteps(tinyConfig({ idScheme: 'semantic', idCodebook: 4 }), { budgetMs: 1, minSteps: 1, maxSteps: 1 });
+    expect(t.stepper).toBe('plain (semantic IDs)');
   });
 });

@@ -34,5 +34,18 @@ describe('measuring a world before training it', () => {
     expect(stepShapeKey(tinyConfig({ seed: 9, searchTrain: 900 }))).toBe(a);
     expect(stepShapeKey(tinyConfig({ dim: 32 }))).not.toBe(a);
     expect(stepShapeKey(tinyConfig({ batchSize: 32 }))).not.toBe(a);
+    const semantic = stepShapeKey(tinyConfig({ idScheme: 'semantic' }));
+    expect(semantic).not.toBe(a);
+    expect(stepShapeKey(tinyConfig({ idScheme: 'semantic', idCodebook: 8 }))).not.toBe(semantic);
+    // The source of the codes does not change a step's cost.
+    expect(stepShapeKey(tinyConfig({ idScheme: 'semantic', idSource: 'cf' }))).toBe(semantic);
+  });
+
+  it('times the semantic-ID step of a world with semantic IDs', async () => {
+    const before = tf.memory().numTensors;
+    const t = await timeTrainingSteps(tinyConfig({ idScheme: 'semantic', idLevels: 3, idCodebook: 4 }), { budgetMs: 50, minSteps: 2, maxSteps: 4 });
+    expect(t.msPerStep).toBeGreaterThan(0);
+    expect(t.stepper).toBe('plain (backend wasm)');
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
