@@ -2,7 +2,8 @@
 # Prepares .gpu/ (ignored by git) for the GPU machine, as ../shared/GPU.md describes: the
 # Vulkan loader packages, Node itself, the bench bundled into one file, the tfjs and Dawn
 # packages it needs (linux-x64 only, no source maps), and the PyTorch reference. Then run,
-# on the device:  bash .gpu/gpu-bench.sh   (carrying .gpu).
+# on the device:  bash .gpu/gpu-bench.sh   (carrying .gpu); the runner is bundled too, for
+# bash .gpu/gpu-ids.sh (the classroom run with atomic and semantic IDs, WebGPU and wasm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -12,7 +13,8 @@ apt-get $o update -qq >/dev/null
 (cd .gpu/debs && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 >/dev/null)
 xz -T2 -c "$(command -v node)" > .gpu/node.xz
 node_modules/.bin/esbuild src/cli/bench.ts --bundle --platform=node --format=esm --outfile=.gpu/bench.mjs --external:@tensorflow/* --external:webgpu --log-level=warning
-cp ../shared/bench/torch_reference.py scripts/gpu-bench.sh .gpu/
+node_modules/.bin/esbuild src/cli/experiment.ts --bundle --platform=node --format=esm --outfile=.gpu/experiment.mjs --external:@tensorflow/* --external:webgpu --log-level=warning
+cp ../shared/bench/torch_reference.py scripts/gpu-bench.sh scripts/gpu-ids.sh .gpu/
 nm=$(mktemp -d)/node_modules
 mkdir -p "$nm/webgpu/dist"
 for p in @tensorflow long seedrandom node-fetch whatwg-url tr46 webidl-conversions string_decoder safe-buffer; do
