@@ -25,6 +25,7 @@ export const LESSON_WORLDS: readonly LessonWorld[] = [
   { id: 'h2-aligned', preset: 'h2-aligned-structure', overrides: {}, label: 'aligned content and CF' },
   { id: 'h2-unrelated', preset: 'h2-unrelated-structure', overrides: {}, label: 'unrelated content and CF' },
   { id: 'cold', preset: 'classroom', overrides: { recCoverage: 0.3 }, label: 'recommendation sees 30 % of the items' },
+  { id: 'cold-semantic', preset: 'classroom', overrides: { recCoverage: 0.3, idScheme: 'semantic' }, label: 'the same, with semantic IDs from content' },
   { id: 'plentiful', preset: 'classroom', overrides: { recTrain: 6000 }, label: 'plentiful recommendation data' },
   { id: 'overtrained', preset: 'h1-shared-popularity', overrides: { recTrain: 1000, epochs: 12, patience: 0 }, label: '12 epochs, no early stopping' },
 ];

@@ -81,6 +81,17 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     charts: [{ kind: 'metrics', highlight: true }, { kind: 'calibration', model: 'rec' }, { kind: 'calibration', model: 'joint' }],
   },
   {
+    id: 'semantic-ids',
+    title: 'IDs that carry meaning: semantic IDs and cold items',
+    text: [
+      'World A is the cold world again: each item is one token of its own. World B gives each item a short code instead, cut from its words (semantic IDs): items of one topic share their first code.',
+      'The model now generates an item\'s codes one by one, and a search through the codes keeps only real items. Hover a dot to see its codes.',
+    ],
+    question: 'Compare Gen_R\'s cold column in A and B. Can Gen_R now reach items it never saw? And does Gen_R+S still gain as much from search?',
+    worlds: ['cold', 'cold-semantic'],
+    charts: [{ kind: 'metrics', highlight: true }, { kind: 'embedding', model: 'rec', colorBy: 'topic' }],
+  },
+  {
     id: 'no-pay',
     title: 'When joint training does not pay',
     text: [
@@ -96,7 +107,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     title: 'Your turn',
     text: [
       'Open the classroom world in the Lab. Every knob on the left changes the world; Train trains the three models on it in your browser.',
-      'Try: move Popularity agreement to 0 (H1), or Content–CF alignment to 0 (H2), or Rec coverage down to 0.2, and compare the joint gain.',
+      'Try: move Popularity agreement to 0 (H1), or Content–CF alignment to 0 (H2), or Rec coverage down to 0.2, or set Item IDs to semantic, and compare the joint gain.',
     ],
     question: 'Predict first, then train: which knob will change the joint gain on recommendation the most?',
     worlds: ['classroom'],

@@ -23,7 +23,8 @@ export function MetricsTable({ models, run, config }: { models: Partial<Record<M
         const joint = models.joint?.eval[task]?.[r] as number | undefined;
         const gain = single && joint !== undefined ? (joint - single) / single : undefined;
         return (
-          <table key={task}>
+          <div className="table-scroll" key={task}>
+          <table>
             <caption>
               {task === 'search' ? 'Search: query → item' : 'Recommendation: history → next item'}
               <span className={`gain ${gain === undefined ? '' : gain >= 0 ? 'up' : 'down'}`} data-testid={`gain-${task}`}>joint gain {pct(gain)}</span>
@@ -53,6 +54,7 @@ export function MetricsTable({ models, run, config }: { models: Partial<Record<M
               ))}
             </tbody>
           </table>
+          </div>
         );
       })}
       <p className="caption">
