@@ -16,7 +16,7 @@ import { MODEL_TASKS, MODELS, REPORT_SCHEMA, type BaselineReport, type ModelName
 import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExamples, type SearchExamples } from './sim/examples';
 import { dataStats, type DataStats } from './sim/stats';
 import { summarize } from './summary';
-import { buildWorld, titleWord, topicWord, type World } from './sim/world';
+import { buildWorld, itemWords } from './sim/world';
 import { encodeRec, encodeSearch, tokenLayout, type Task } from './train/encode';
 import { train, type TrainProgress } from './train/trainer';
 
@@ -79,18 +79,10 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
   if (cfg.popularityRemoved === 'search') jointTrain.search = uniformTrainSet(w, cfg, 'search') as SearchExamples;
   if (cfg.popularityRemoved === 'rec') jointTrain.rec = uniformTrainSet(w, cfg, 'rec') as RecExamples;
   return runOnData(cfg, {
-    items: w.items, words: w.words, data, jointTrain, groups: { topic: w.topic, cluster: w.cluster }, itemWords: itemWordsOf(w),
+    items: w.items, words: w.words, data, jointTrain, groups: { topic: w.topic, cluster: w.cluster }, itemWords: Array.from({ length: w.items }, (_, i) => itemWords(w, i)),
     popularity: { search: w.pSearch, rec: w.pRec }, dataStats: dataStats(w, data),
     oracle: (task, consume) => (task === 'search' ? scoreOracleSearch(w, cfg, data.searchTest, consume) : scoreOracleRec(w, cfg, data.recTest, consume)),
   }, opts);
-}
-
-/** An item's text in a simulated world: its title words and its topic's words (as the exported items.csv). */
-export function itemWordsOf(w: World): Int32Array[] {
-  return Array.from({ length: w.items }, (_, i) => Int32Array.from([
-    ...Array.from({ length: w.titleWordsPerItem }, (_, j) => titleWord(w, i, j)),
-    ...Array.from({ length: w.wordsPerTopic }, (_, j) => topicWord(w, w.topic[i], j)),
-  ]));
 }
 
 /** Runs one seed on any data: baselines, the three models, their evaluation. */

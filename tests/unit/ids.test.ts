@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { itemWordsOf, runSeed } from '../../src/engine/experiment';
+import { runSeed } from '../../src/engine/experiment';
 import { constrainedBeamSearch, type CodeScorer } from '../../src/engine/model/ids/beam';
 import { CodeGenerator, codeLogits, codeVocabulary } from '../../src/engine/model/ids/code-decoder';
 import { buildSemanticIds, rqKMeans, type SemanticIds } from '../../src/engine/model/ids/rq-kmeans';
@@ -9,7 +9,7 @@ import { symmetricEigen } from '../../src/engine/model/ids/vectors';
 import { Retriever } from '../../src/engine/model/retriever';
 import { Rng } from '../../src/engine/rng';
 import { buildDataset } from '../../src/engine/sim/examples';
-import { buildWorld } from '../../src/engine/sim/world';
+import { buildWorld, itemWords } from '../../src/engine/sim/world';
 import { encodeSearch, tokenLayout } from '../../src/engine/train/encode';
 import { tinyConfig, useWasm } from './helpers';
 
@@ -19,7 +19,7 @@ function worldIds(over = {}, source: 'content' | 'cf' | 'joint' = 'content', lev
   const cfg = tinyConfig(over);
   const w = buildWorld(cfg);
   const d = buildDataset(w, cfg);
-  return { cfg, w, d, ids: buildSemanticIds({ items: w.items, words: w.words, itemWords: itemWordsOf(w), recTrain: d.recTrain }, source, levels, codebook, cfg.seed) };
+  return { cfg, w, d, ids: buildSemanticIds({ items: w.items, words: w.words, itemWords: Array.from({ length: w.items }, (_, i) => itemWords(w, i)), recTrain: d.recTrain }, source, levels, codebook, cfg.seed) };
 }
 
 const key = (ids: SemanticIds, i: number) => Array.from(ids.codes.subarray(i * ids.length, (i + 1) * ids.length)).join('-');

@@ -8,7 +8,7 @@
 import Papa from 'papaparse';
 import type { Config } from '../config';
 import { buildDataset, type RecExamples, type SearchExamples } from '../sim/examples';
-import { buildWorld, titleWord, topicWord } from '../sim/world';
+import { buildWorld, itemWords } from '../sim/world';
 import type { DataFiles } from './import';
 
 const word = (w: number) => `w${w}`;
@@ -17,11 +17,7 @@ const item = (i: number) => `i${i}`;
 export function exportWorld(cfg: Config): DataFiles {
   const w = buildWorld(cfg);
   const d = buildDataset(w, cfg);
-  const items = Array.from({ length: w.items }, (_, i) => {
-    const title = Array.from({ length: w.titleWordsPerItem }, (_, j) => word(titleWord(w, i, j)));
-    const topic = Array.from({ length: w.wordsPerTopic }, (_, j) => word(topicWord(w, w.topic[i], j)));
-    return [item(i), [...title, ...topic].join(' '), `topic${w.topic[i]}`];
-  });
+  const items = Array.from({ length: w.items }, (_, i) => [item(i), itemWords(w, i).map(word).join(' '), `topic${w.topic[i]}`]);
   const queries: string[][] = [];
   const sessions: string[][] = [];
   const addQueries = (ex: SearchExamples, split: string) => {

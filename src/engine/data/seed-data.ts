@@ -18,7 +18,7 @@ import type { SeedData } from '../experiment';
 import { kMeansFit } from '../model/ids/kmeans';
 import { Rng } from '../rng';
 import { klDivergence, spearman, type DataStats } from '../sim/stats';
-import { targetCounts } from '../sim/examples';
+import { forEachCoOccurrence, targetCounts } from '../sim/examples';
 import type { ImportedData } from './import';
 
 const DIRECTIONS = 32;
@@ -41,12 +41,7 @@ export function cfGroups(d: ImportedData, k: number, seed: number): Int32Array {
   const v = new Float64Array(n * DIRECTIONS);
   const link = (a: number, b: number) => { for (let j = 0; j < DIRECTIONS; j++) { v[a * DIRECTIONS + j] += dirs[b * DIRECTIONS + j]; v[b * DIRECTIONS + j] += dirs[a * DIRECTIONS + j]; } };
   const { recTrain: r } = d.data;
-  for (let e = 0; e < r.count; e++) {
-    for (let j = 0; j < r.historyLength; j++) {
-      const h = r.history[e * r.historyLength + j];
-      if (h >= 0 && h !== r.target[e]) link(h, r.target[e]);
-    }
-  }
+  forEachCoOccurrence(r, link);
   for (let i = 0; i < n; i++) {
     let norm = 0;
     for (let j = 0; j < DIRECTIONS; j++) norm += v[i * DIRECTIONS + j] ** 2;

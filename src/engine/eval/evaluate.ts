@@ -31,8 +31,13 @@ export class TaskEvaluator {
 
   finish(): TaskResult {
     const marginal = this.marginalAcc.marginal();
-    const empirical = new Float64Array(this.items);
-    for (const t of this.targets) empirical[t] += 1 / this.targets.length;
-    return { eval: this.ranking.result(), marginal, kl: klDivergence(empirical, marginal) };
+    return { eval: this.ranking.result(), marginal, kl: calibrationKL(this.targets, marginal) };
   }
+}
+
+/** KL(empirical distribution of the test targets ‖ a scorer's marginal over items). */
+export function calibrationKL(targets: Int32Array, marginal: Float64Array): number {
+  const empirical = new Float64Array(marginal.length);
+  for (const t of targets) empirical[t] += 1 / targets.length;
+  return klDivergence(empirical, marginal);
 }

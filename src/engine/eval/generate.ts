@@ -13,13 +13,12 @@
  *   test inputs is expanded (the report says how many).
  */
 import * as tf from '@tensorflow/tfjs';
-import { klDivergence } from '../sim/stats';
 import { constrainedBeamSearch, type Generated } from '../model/ids/beam';
 import { CodeGenerator } from '../model/ids/code-decoder';
 import type { IdTrie } from '../model/ids/trie';
 import type { Retriever } from '../model/retriever';
 import { batchBuffers, gatherRows, type Encoded } from '../train/encode';
-import type { TaskResult } from './evaluate';
+import { calibrationKL, type TaskResult } from './evaluate';
 import { MarginalAccumulator, RankingAccumulator } from './metrics';
 
 const EXPANSION_BUDGET = 2_000_000;
@@ -83,9 +82,7 @@ export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: En
     marginal.addRow(row, 0);
   });
   const m = marginal.marginal();
-  const empirical = new Float64Array(items);
-  for (const t of set.target) empirical[t] += 1 / set.target.length;
   const ev = ranking.result();
   ev.validRate = generated ? valid / generated : 0;
-  return { eval: ev, marginal: m, kl: klDivergence(empirical, m), rows: rowsUsed };
+  return { eval: ev, marginal: m, kl: calibrationKL(set.target, m), rows: rowsUsed };
 }

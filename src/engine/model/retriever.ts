@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
-import { codeLoss, codeVocabulary, disposePositionMask } from './ids/code-decoder';
+import { codeLoss, codeVocabulary, positionMask } from './ids/code-decoder';
 import { dense, embed, layerNorm } from './ops';
 
 export interface RetrieverSpec {
@@ -74,6 +74,8 @@ export class Retriever {
   /** Small catalogues: which code tokens each item has (rec set), [items, code tokens], so
    *  that the items' sums of code embeddings are one matrix product (faster than a gather on wasm). */
   private readonly itemCodeMembership: tf.Tensor2D | null = null;
+  /** Semantic IDs: which code tokens each decoder position may emit (code-decoder.ts positionMask). */
+  readonly codePositionMask: tf.Tensor3D | null = null;
   /** Word and special-token embeddings [words + 4, dim]. */
   readonly tokenEmbedding: tf.Variable;
   readonly position: tf.Variable;
@@ -127,6 +129,7 @@ export class Retriever {
       };
       const rec = tokensOf(1);
       this.itemCodeTokens = [tf.tensor2d(tokensOf(0), [items, ids.length], 'int32'), tf.tensor2d(rec, [items, ids.length], 'int32')];
+      this.codePositionMask = positionMask(ids);
       if (items * V.total <= 1 << 20) {
         const member = new Float32Array(items * V.total);
         for (let i = 0; i < items; i++) for (let p = 0; p < ids.length; p++) member[i * V.total + rec[i * ids.length + p]] += 1;
@@ -169,12 +172,6 @@ export class Retriever {
   wordToken(w: number): number { return this.spec.items + w; }
   specialToken(s: number): number { return this.spec.items + this.spec.words + s; }
 
-  /**
-   * Item logits [B, items] for a batch of token ids [B, seqLen] (int32) with a padding
-   * mask [B, seqLen] (1 = real token, 0 = padding) and each row's task (int32, 0 = search,
-   * 1 = rec; used only by the per-task ablations). `trace`, when given, receives the
-   * intermediate states (the fused kernels' tests compare against them).
-   */
   /**
    * The encoder: states [B, seqLen, dim] for token ids [B, seqLen] (int32) with a padding
    * mask [B, seqLen] (1 = real token), and the additive key mask [B, 1, 1, seqLen].
@@ -265,7 +262,7 @@ export class Retriever {
     for (const v of this.variables()) v.dispose();
     this.itemCodeTokens?.forEach((t) => t.dispose());
     this.itemCodeMembership?.dispose();
-    if (this.spec.ids) disposePositionMask(this.spec.ids);
+    this.codePositionMask?.dispose();
   }
 }
 

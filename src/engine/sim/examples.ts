@@ -21,6 +21,16 @@ export interface RecExamples {
   readonly history: Int32Array;
   readonly target: Int32Array;
 }
+/** Calls `link(h, target)` for every history item h of every example (padding and the target itself skipped): the co-occurrences CF structure is read from. */
+export function forEachCoOccurrence(r: RecExamples, link: (a: number, b: number) => void): void {
+  for (let e = 0; e < r.count; e++) {
+    for (let j = 0; j < r.historyLength; j++) {
+      const h = r.history[e * r.historyLength + j];
+      if (h >= 0 && h !== r.target[e]) link(h, r.target[e]);
+    }
+  }
+}
+
 export interface Dataset {
   searchTrain: SearchExamples;
   recTrain: RecExamples;

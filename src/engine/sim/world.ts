@@ -36,6 +36,14 @@ export function topicWord(w: World, topic: number, j: number): number {
 export function titleWord(w: World, item: number, j: number): number {
   return w.topics * w.wordsPerTopic + item * w.titleWordsPerItem + j;
 }
+/** An item's text: its title words, then its topic's words (content semantic IDs read it; export writes it to items.csv). */
+export function itemWords(w: World, item: number): number[] {
+  return [
+    ...Array.from({ length: w.titleWordsPerItem }, (_, j) => titleWord(w, item, j)),
+    ...Array.from({ length: w.wordsPerTopic }, (_, j) => topicWord(w, w.topic[item], j)),
+  ];
+}
+
 /** Which topic a word belongs to, or -1 for a title word. */
 export function wordTopic(w: World, word: number): number {
   return word < w.topics * w.wordsPerTopic ? Math.floor(word / w.wordsPerTopic) : -1;

@@ -72,13 +72,11 @@ export function decodeStates(m: Retriever, cross: { k: tf.Tensor4D; v: tf.Tensor
     const att = tf.softmax(tf.add(scores, bias));
     return tf.reshape(tf.sum(tf.mul(tf.reshape(att, [groups, rows, H, keys, 1]), v), 3), [R * Q, D]) as tf.Tensor2D;
   };
-  // Causal self-attention over the start token and the codes so far.
-  const causal = new Float32Array(P * P);
-  for (let i = 0; i < P; i++) for (let j = i + 1; j < P; j++) causal[i * P + j] = -1e9;
+  // Causal self-attention over the start token and the codes so far (the last position sees them all).
   const byKey = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [R, P, H, dh]), [0, 2, 1, 3]), [R, 1, H, P, dh]);
   const sk = byKey(dense(y, m.selfAttention!.wk as tf.Tensor2D)), sv = byKey(dense(y, dec.wvSelf as tf.Tensor2D));
   const yq = lastOnly ? tf.reshape(tf.slice(tf.reshape(y, [R, P, D]), [0, P - 1, 0], [R, 1, D]), [R, D]) as tf.Tensor2D : y;
-  const mask = lastOnly ? tf.zeros([1, 1, 1, P]) : tf.reshape(tf.tensor2d(causal, [P, P]), [1, P, 1, P]);
+  const mask = lastOnly ? tf.zeros([1, 1, 1, P]) : tf.tensor4d(causalMask(P), [1, P, 1, P]);
   const selfCtx = attend(dense(yq, m.selfAttention!.wq as tf.Tensor2D), sk, sv, mask, R, P);
   let h = layerNorm(tf.add(yq, dense(selfCtx, dec.wo as tf.Tensor2D))) as tf.Tensor2D;
   // Cross-attention to the encoder.
@@ -86,6 +84,13 @@ export function decodeStates(m: Retriever, cross: { k: tf.Tensor4D; v: tf.Tensor
   h = layerNorm(tf.add(h, dense(crossCtx, dec.wo as tf.Tensor2D))) as tf.Tensor2D;
   h = layerNorm(tf.add(h, m.ffn(h, dec))) as tf.Tensor2D;
   return tf.reshape(h, [R, Q, D]) as tf.Tensor3D;
+}
+
+/** −1e9 where position i would attend to a later position j (P × P, row-major). */
+function causalMask(P: number): Float32Array {
+  const m = new Float32Array(P * P);
+  for (let i = 0; i < P; i++) for (let j = i + 1; j < P; j++) m[i * P + j] = -1e9;
+  return m;
 }
 
 /** Each row's item code tokens [B, length], for its task's token set. */
@@ -99,27 +104,16 @@ function targetTokens(m: Retriever, targets: tf.Tensor1D, task?: tf.Tensor1D): t
 
 /**
  * Additive mask [sets, length, tokens]: 0 on the tokens of position t for task set s,
- * −1e9 elsewhere; one set unless the tasks have their own tokens. Made once per model.
+ * −1e9 elsewhere; one set unless the tasks have their own tokens. The model makes it once.
  */
-const masks = new WeakMap<SemanticIdSpec, tf.Tensor3D>();
 export function positionMask(ids: SemanticIdSpec): tf.Tensor3D {
-  const cached = masks.get(ids);
-  if (cached && !cached.isDisposed) return cached;
   const V = codeVocabulary(ids);
   const T = ids.length, sets = ids.perTask ? 2 : 1;
   const mask = new Float32Array(sets * T * V.total).fill(-1e9);
   for (let s = 0; s < sets; s++) {
     for (let t = 0; t < T; t++) for (let c = 0; c < ids.sizes[t]; c++) mask[(s * T + t) * V.total + s * V.perSet + V.offsets[t] + c] = 0;
   }
-  const out = tf.keep(tf.tensor3d(mask, [sets, T, V.total]));
-  masks.set(ids, out);
-  return out;
-}
-
-/** Frees the mask a model made (Retriever.dispose). */
-export function disposePositionMask(ids: SemanticIdSpec): void {
-  masks.get(ids)?.dispose();
-  masks.delete(ids);
+  return tf.tensor3d(mask, [sets, T, V.total]);
 }
 
 function outputBias(m: Retriever, task: tf.Tensor1D | undefined, rows: number): tf.Tensor {
@@ -142,7 +136,7 @@ export function codeLogits(m: Retriever, tokens: tf.Tensor2D, mask: tf.Tensor2D,
   const h = decodeStates(m, crossKeys(m, x), keyBias, prefix, B);
   let logits = tf.reshape(dense(tf.reshape(h, [B * T, D]) as tf.Tensor2D, tf.transpose(outputTable(m))), [B, T, V.total]);
   logits = tf.add(logits, outputBias(m, task, B));
-  const allowed = positionMask(ids);
+  const allowed = m.codePositionMask!;
   return { logits: tf.add(logits, ids.perTask ? tf.gather(allowed, task ?? tf.fill([B], 1, 'int32')) : allowed) as tf.Tensor3D, target };
 }
 

@@ -35,11 +35,10 @@ export class IdTrie {
       if (this.leafItem[node] !== -1) throw new Error(`items ${this.leafItem[node]} and ${i} have the same semantic ID`);
       this.leafItem[node] = i;
     }
-    // Children in code order, so that every walk of the trie is deterministic.
-    for (let v = 0; v < this.kids.length; v++) this.kids[v] = new Map([...this.kids[v].entries()].sort((a, b) => a[0] - b[0]));
     this.byDepth = Array.from({ length: this.length + 1 }, () => []);
     for (let v = 0; v < this.depth.length; v++) this.byDepth[this.depth[v]].push(v);
-    this.next = this.kids.map((m) => Int32Array.from(m.keys()));
+    // Next codes ascending, so that every walk of the trie is deterministic.
+    this.next = this.kids.map((m) => Int32Array.from(m.keys()).sort());
     this.prefixes = new Int32Array(this.depth.length * this.length);
     for (let v = 1; v < this.depth.length; v++) {
       this.prefixes.set(this.prefixes.subarray(this.parent[v] * this.length, this.parent[v] * this.length + this.depth[v] - 1), v * this.length);

@@ -14,6 +14,7 @@
  * sparse rows, seeded; deterministic for a given seed.
  */
 import { Rng } from '../../rng';
+import { forEachCoOccurrence, type RecExamples } from '../../sim/examples';
 
 export type IdSource = 'content' | 'cf' | 'joint';
 
@@ -29,7 +30,7 @@ export interface ItemVectorInput {
   /** The words of each item (word ids, repeats allowed). */
   itemWords: ArrayLike<number>[];
   /** Recommendation training examples: histories (−1 = padding) and targets. */
-  recTrain: { count: number; historyLength: number; history: Int32Array; target: Int32Array };
+  recTrain: RecExamples;
 }
 
 export const VECTOR_RANK = 32;
@@ -71,12 +72,7 @@ export function cfRows(inp: ItemVectorInput): SparseRows {
   const maps = Array.from({ length: inp.items }, () => new Map<number, number>());
   const r = inp.recTrain;
   const link = (a: number, b: number) => { maps[a].set(b, (maps[a].get(b) ?? 0) + 1); maps[b].set(a, (maps[b].get(a) ?? 0) + 1); };
-  for (let e = 0; e < r.count; e++) {
-    for (let j = 0; j < r.historyLength; j++) {
-      const h = r.history[e * r.historyLength + j];
-      if (h >= 0 && h !== r.target[e]) link(h, r.target[e]);
-    }
-  }
+  forEachCoOccurrence(r, link);
   for (const m of maps) for (const [j, c] of m) m.set(j, Math.log1p(c));
   const out = fromMaps(inp.items, maps);
   normalizeRows(out.rows);
