@@ -9,6 +9,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { parseShard } from '../engine/shards';
+import { seedList } from '../engine/experiment';
+import { mergeBatch, reportFrom, runBatch, splitMerge, uniqueJobs, type Job, type RunStore } from './batch';
 import { join } from 'node:path';
 import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey } from '../engine/config';
 import { assembleReport } from '../engine/experiment';
@@ -16,8 +19,8 @@ import { CLAIMS, trend } from '../engine/findings';
 import { idsFindings } from '../engine/findings-ids';
 import { useNodeBackend } from '../engine/node-backends';
 import type { Report } from '../engine/report';
-import { runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/sweep';
-import { ABLATIONS, runAblations, type AblationStudy } from '../engine/ablations';
+import { checkSweep, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/sweep';
+import { ABLATION_BASE, ABLATIONS, runAblations, type AblationStudy } from '../engine/ablations';
 import { parseFlags, parseIntFlag } from './args';
 import { SeedPool } from './pool';
 import { lineChartSvg } from './svg';
@@ -124,7 +127,7 @@ function ablationSection(a: AblationStudy): string {
   return lines.join('\n');
 }
 
-function writeDocs(meta: { seconds: number; seeds: number; date: string }) {
+function writeDocs(meta: { seconds: number; date: string }) {
   mkdirSync(join(DOC_DIR, 'findings'), { recursive: true });
   const sections: string[] = [];
   for (const e of SWEEP_EXPERIMENTS) {
@@ -141,42 +144,60 @@ function writeDocs(meta: { seconds: number; seeds: number; date: string }) {
   write(join(DOC_DIR, 'findings.md'), [...head, '', ...sections.map((s) => `${s}\n`)].join('\n'));
 }
 
-async function main(argv: string[]) {
-  const { values, switches } = parseFlags(argv, { values: ['seeds', 'only', 'jobs'], switches: ['docs-only'] });
-  const seedCount = values.seeds === undefined ? 3 : parseIntFlag('seeds', values.seeds, 1, 50);
+/** Seeds per experiment: --seeds for all, else the experiment's own (a power calculation; at least 10). */
+export const MIN_SEEDS = 10;
+
+async function main(args: string[]) {
+  const { dirs: mergeDirs, rest: argv } = splitMerge(args);
+  const { values, switches } = parseFlags(argv, { values: ['seeds', 'only', 'jobs', 'shard', 'out'], switches: ['docs-only'] });
+  const seedOverride = values.seeds === undefined ? null : parseIntFlag('seeds', values.seeds, 2, 200);
   const names = [...SWEEP_EXPERIMENTS.map((e) => e.name), 'ablations'];
   const only = values.only ? values.only.split(',') : names;
   for (const n of only) if (!names.includes(n)) throw new ConfigError(`unknown experiment "${n}"; experiments: ${names.join(', ')}`);
-  const jobs = values.jobs === undefined ? availableParallelism() : parseIntFlag('jobs', values.jobs, 1, 64);
+  const threads = values.jobs === undefined ? availableParallelism() : parseIntFlag('jobs', values.jobs, 1, 64);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && mergeDirs) throw new ConfigError('--shard and --merge are separate steps: run each shard with --shard i/n --out DIR, then --merge DIR...');
   const t0 = performance.now();
-  if (!switches.has('docs-only')) {
-    await useNodeBackend('wasm');
-    mkdirSync(JSON_DIR, { recursive: true });
-    const pool = new SeedPool(jobs, 'wasm');
-    const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
-    const runPoint = async (cfg: Config, s: number[]): Promise<Report> => assembleReport(cfg, await pool.run(cfg, s, () => {}), false);
-    try {
-      for (const e of SWEEP_EXPERIMENTS.filter((x) => only.includes(x.name))) {
-        const t = performance.now();
-        const sweep = await runSweep(resolveConfig(e.base), e.key, e.values, { seeds, experiment: e.name, runPoint });
-        write(join(JSON_DIR, `${e.name}.json`), JSON.stringify(sweep));
-        process.stderr.write(`${e.name}: ${e.values.length} values × ${seeds.length} seeds in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
-      }
-      if (only.includes('ablations')) {
-        const t = performance.now();
-        const study = await runAblations(ABLATIONS, seeds, runPoint);
-        write(join(JSON_DIR, 'ablations.json'), JSON.stringify(study));
-        process.stderr.write(`ablations: ${study.variants.length} variants × ${seeds.length} seeds in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
-      }
-    } finally {
-      await pool.close();
+  if (switches.has('docs-only')) {
+    writeDocs({ seconds: 0, date: new Date().toISOString().slice(0, 10) });
+    process.stdout.write(`wrote ${DOC_DIR}/findings.md and ${DOC_DIR}/findings/*.svg from ${JSON_DIR}/*.json\n`);
+    return;
+  }
+  const experiments = SWEEP_EXPERIMENTS.filter((x) => only.includes(x.name)).map((e) => {
+    const base = resolveConfig(e.base);
+    return { e, base, seeds: seedList(1, seedOverride ?? Math.max(MIN_SEEDS, e.seeds ?? MIN_SEEDS)) };
+  });
+  const ablationSeeds = seedList(1, seedOverride ?? MIN_SEEDS);
+  const jobs: Job[] = [];
+  for (const { e, base, seeds } of experiments) {
+    checkSweep(base, e.key, e.values, e.name);
+    for (const v of e.values) for (const seed of seeds) jobs.push({ cfg: pointConfig(base, e.key, v, e.name), seed });
+  }
+  if (only.includes('ablations')) for (const v of ABLATIONS) for (const seed of ablationSeeds) jobs.push({ cfg: resolveConfig({ ...ABLATION_BASE, ...v.values }), seed });
+  const log = (t: string) => process.stderr.write(t);
+  await useNodeBackend('wasm');
+  let store: RunStore;
+  if (mergeDirs) store = mergeBatch('findings', jobs, mergeDirs);
+  else {
+    log(`npm run findings: ${uniqueJobs(jobs).length} jobs (one seed of one world each)${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${threads} thread(s)\n`);
+    store = await runBatch('findings', jobs, { threads, shard, outDir: values.out, log });
+    if (shard) {
+      process.stdout.write(`shard ${shard.index}/${shard.count} done in ${((performance.now() - t0) / 60000).toFixed(1)} min; wrote ${join(values.out ?? 'out', 'shard.json')}\n`);
+      return;
     }
   }
-  writeDocs({ seconds: switches.has('docs-only') ? 0 : (performance.now() - t0) / 1000, seeds: seedCount, date: new Date().toISOString().slice(0, 10) });
-  process.stdout.write(`wrote ${DOC_DIR}/findings.md, ${DOC_DIR}/findings/*.svg and ${JSON_DIR}/*.json\n`);
+  mkdirSync(JSON_DIR, { recursive: true });
+  for (const { e, base, seeds } of experiments) {
+    const sweep = await runSweep(base, e.key, e.values, { seeds, experiment: e.name, runPoint: async (cfg, s) => reportFrom(store, cfg, s) });
+    write(join(JSON_DIR, `${e.name}.json`), JSON.stringify(sweep));
+  }
+  if (only.includes('ablations')) {
+    const study = await runAblations(ABLATIONS, ablationSeeds, async (cfg, s) => reportFrom(store, cfg, s));
+    write(join(JSON_DIR, 'ablations.json'), JSON.stringify(study));
+  }
+  writeDocs({ seconds: mergeDirs ? 0 : (performance.now() - t0) / 1000, date: new Date().toISOString().slice(0, 10) });
+  process.stdout.write(`wrote ${DOC_DIR}/findings.md, ${DOC_DIR}/findings/*.svg and ${JSON_DIR}/*.json in ${((performance.now() - t0) / 60000).toFixed(1)} min\n`);
 }
-
-
 
 main(process.argv.slice(2)).catch((e) => {
   process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);

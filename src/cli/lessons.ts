@@ -2,49 +2,67 @@
  * Regenerates the lesson's stored results: trains every lesson world (src/engine/lessons.ts)
  * for the lesson's seeds with the three models, and writes public/lessons/<world>.json,
  * which the app's Lesson view (and the Lab's first page) show at once, marked as stored.
+ * Each world also trains its first DECOMPOSITION_WORLDS seeds with a second model seed,
+ * so that the stored run says where the seed-to-seed variance of the joint gain comes from.
  *
- *   npm run lessons -- [--only ID[,ID]] [--jobs J]
+ *   npm run lessons -- [--only ID[,ID]] [--jobs J] [--shard i/n --out DIR | --merge DIR...]
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../engine/config';
-import { assembleReport } from '../engine/experiment';
-import { LESSON_SEEDS, LESSON_WORLDS, lessonConfig, type StoredLessonRun } from '../engine/lessons';
+import { decompositionOf, DECOMPOSITION_WORLDS, INIT_OFFSET, LESSON_SEEDS, LESSON_WORLDS, lessonConfig, type StoredLessonRun } from '../engine/lessons';
 import { useNodeBackend } from '../engine/node-backends';
+import { parseShard } from '../engine/shards';
 import { parseFlags, parseIntFlag } from './args';
-import { SeedPool } from './pool';
+import { mergeBatch, reportFrom, runBatch, splitMerge, type Job, type RunStore } from './batch';
 
 const DIR = 'public/lessons';
 
-async function main(argv: string[]) {
-  const { values } = parseFlags(argv, { values: ['only', 'jobs'] });
+async function main(args: string[]) {
+  const { dirs: mergeDirs, rest } = splitMerge(args);
+  const { values } = parseFlags(rest, { values: ['only', 'jobs', 'shard', 'out'] });
   const ids = LESSON_WORLDS.map((w) => w.id);
   const only = values.only ? values.only.split(',') : ids;
   for (const id of only) if (!ids.includes(id)) throw new ConfigError(`unknown lesson world "${id}"; worlds: ${ids.join(', ')}`);
-  const jobs = values.jobs === undefined ? availableParallelism() : parseIntFlag('jobs', values.jobs, 1, 64);
-  await useNodeBackend('wasm');
-  mkdirSync(DIR, { recursive: true });
-  const pool = new SeedPool(jobs, 'wasm');
-  const t0 = performance.now();
-  try {
-    for (const world of LESSON_WORLDS.filter((w) => only.includes(w.id))) {
-      const t = performance.now();
-      const cfg = lessonConfig(world);
-      const report = assembleReport(cfg, await pool.run(cfg, LESSON_SEEDS, () => {}), false);
-      const stored: StoredLessonRun = {
-        schema: 'bridge-lab/lesson-run@1', world, createdAt: new Date().toISOString(),
-        command: `npm run lessons${values.only ? ` -- --only ${world.id}` : ''}`, backend: 'wasm (Node)', report,
-      };
-      const file = join(DIR, `${world.id}.json`);
-      writeFileSync(`${file}.tmp`, JSON.stringify(stored));
-      renameSync(`${file}.tmp`, file);
-      process.stderr.write(`${world.id}: ${LESSON_SEEDS.length} seeds in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
-    }
-  } finally {
-    await pool.close();
+  const threads = values.jobs === undefined ? availableParallelism() : parseIntFlag('jobs', values.jobs, 1, 64);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && mergeDirs) throw new ConfigError('--shard and --merge are separate steps: run each shard with --shard i/n --out DIR, then --merge DIR...');
+  const worlds = LESSON_WORLDS.filter((w) => only.includes(w.id));
+  const jobs: Job[] = [];
+  for (const w of worlds) {
+    const cfg = lessonConfig(w);
+    for (const seed of LESSON_SEEDS) jobs.push({ cfg, seed });
+    for (const seed of LESSON_SEEDS.slice(0, DECOMPOSITION_WORLDS)) jobs.push({ cfg: { ...cfg, initSeed: INIT_OFFSET + seed }, seed });
   }
-  process.stdout.write(`wrote ${DIR}/*.json in ${((performance.now() - t0) / 60000).toFixed(1)} min\n`);
+  await useNodeBackend('wasm');
+  const t0 = performance.now();
+  const log = (t: string) => process.stderr.write(t);
+  let store: RunStore;
+  if (mergeDirs) store = mergeBatch('lessons', jobs, mergeDirs);
+  else {
+    log(`npm run lessons: ${jobs.length} jobs${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${threads} thread(s)\n`);
+    store = await runBatch('lessons', jobs, { threads, shard, outDir: values.out, log });
+    if (shard) {
+      process.stdout.write(`shard ${shard.index}/${shard.count} done in ${((performance.now() - t0) / 60000).toFixed(1)} min; wrote ${join(values.out ?? 'out', 'shard.json')}\n`);
+      return;
+    }
+  }
+  mkdirSync(DIR, { recursive: true });
+  for (const world of worlds) {
+    const cfg = lessonConfig(world);
+    const report = reportFrom(store, cfg, LESSON_SEEDS);
+    const reinit = LESSON_SEEDS.slice(0, DECOMPOSITION_WORLDS).map((seed) => reportFrom(store, { ...cfg, initSeed: INIT_OFFSET + seed }, [seed]).runs[0]);
+    const stored: StoredLessonRun = {
+      schema: 'bridge-lab/lesson-run@1', world, createdAt: new Date().toISOString(),
+      command: `npm run lessons${values.only ? ` -- --only ${world.id}` : ''}`, backend: 'wasm (Node)', report,
+      decomposition: decompositionOf(report, reinit),
+    };
+    const file = join(DIR, `${world.id}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify(stored));
+    renameSync(`${file}.tmp`, file);
+  }
+  process.stdout.write(`wrote ${worlds.length} world(s) to ${DIR}/ in ${((performance.now() - t0) / 60000).toFixed(1)} min\n`);
 }
 
 main(process.argv.slice(2)).catch((e) => {

@@ -61,6 +61,12 @@ export class SeedPool {
     return runs.sort((a, b) => a.seed - b.seed);
   }
 
+  /** Runs one seed of `cfg` (its `seed`) on thread `lane` (0 ≤ lane < size); one job per lane at a time. */
+  runOn(lane: number, cfg: Config): Promise<RunReport> {
+    if (this.closed) return Promise.reject(new Error('the pool is closed'));
+    return this.runOne(this.worker(lane % this.size), cfg, () => {});
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.workers.map((w) => w?.terminate()));

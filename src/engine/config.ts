@@ -108,6 +108,7 @@ export const PARAMS = [
   { key: 'popularityRemoved', group: 'ablation', type: 'enum', options: ['none', 'search', 'rec'], default: 'none', label: 'Popularity removed', help: 'Gen_R+S trains on this task with its targets drawn uniformly over the covered items: the added task carries no popularity.' },
   // run
   { key: 'seed', group: 'run', type: 'int', min: 1, max: 2147483647, default: 1, label: 'Seed', help: 'One seed gives one world and one run.' },
+  { key: 'initSeed', group: 'run', type: 'int', min: 0, max: 2147483647, default: 0, label: 'Model seed', help: 'Seeds the models\' initial weights and batch order (0 = the world\'s seed): vary it with the world fixed to see how much of a result is the initialisation.' },
   { key: 'k', group: 'run', type: 'enum', options: [10, 1, 30], default: 10, label: 'Cutoff K', help: 'Recall@K and NDCG@K cutoff.' },
   { key: 'vocabSize', group: 'import', type: 'int', min: 10, max: 1000000, default: 5000, label: 'Vocabulary size', help: 'Imported data: the most frequent words of item texts and training queries kept (the rest become the unknown word).' },
   { key: 'projection', group: 'run', type: 'enum', options: ['pca', 'umap'], default: 'pca', label: 'Embedding projection', help: 'How the item embeddings are drawn in 2-D: PCA (linear, fast) or UMAP (keeps neighbourhoods; seeded).' },

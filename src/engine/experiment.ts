@@ -8,6 +8,7 @@ import { scoreOracleRec, scoreOracleSearch, scorePopularity } from './baselines'
 import type { Config } from './config';
 import { TaskEvaluator, type TaskResult } from './eval/evaluate';
 import { popularityBuckets } from './eval/metrics';
+import { testSampleVariance } from './eval/evidence';
 import { analyseEmbeddings, evaluateModel, round, validationRecall } from './eval/score-model';
 import { buildSemanticIds, codeText } from './model/ids/rq-kmeans';
 import { IdTrie } from './model/ids/trie';
@@ -32,6 +33,11 @@ export interface ExperimentOptions {
   shouldStop?: () => boolean;
   /** Which models to train (all three by default). */
   models?: readonly ModelName[];
+}
+
+/** The seed of the models' initial weights and batch order: `initSeed`, or the world's seed when it is 0. */
+export function initSeedOf(cfg: Config): number {
+  return cfg.initSeed || cfg.seed;
 }
 
 export function seedList(first: number, count: number): number[] {
@@ -118,6 +124,8 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
     ? buildSemanticIds({ items: N, words: src.words, itemWords: src.itemWords, recTrain: data.recTrain }, cfg.idSource, cfg.idLevels, cfg.idCodebook, cfg.seed)
     : null;
   const trie = ids ? new IdTrie(ids) : null;
+  // Per model and task, each test example's hit: the joint gain's bootstrap over the test sample.
+  const hits: Partial<Record<ModelName, Partial<Record<Task, Uint8Array>>>> = {};
 
   for (const name of opts.models ?? MODELS) {
     if (opts.shouldStop?.()) break;
@@ -127,7 +135,7 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
         tasks: MODEL_TASKS[name].length as 1 | 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
         ids: ids ? { codes: ids.codes, length: ids.length, sizes: ids.sizes, perTask: name === 'joint' && cfg.idTokens === 'perTask' } : undefined,
       },
-      cfg.seed,
+      initSeedOf(cfg),
     );
     try {
       const tasks = MODEL_TASKS[name];
@@ -164,6 +172,7 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
         const r = await evaluateModel(model, trie, testSets[task], cfg.k, buckets[task], N);
         report.evalSeconds = round((report.evalSeconds ?? 0) + (performance.now() - t0) / 1000, 4);
         report.eval[task] = r.eval;
+        if (r.hits) (hits[name] ??= {})[task] = r.hits;
         report.popularity[task] = { kl: round(r.kl), marginal: Array.from(r.marginal, (v) => round(v, 4)), ...(r.rows !== undefined && r.rows < testSets[task].count ? { rows: r.rows } : {}) };
       }
       models[name] = report;
@@ -174,9 +183,17 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
     }
   }
 
+  const jointGainTestSd: RunReport['jointGainTestSd'] = {};
+  for (const task of ['search', 'rec'] as Task[]) {
+    const single = hits[task === 'search' ? 'search' : 'rec']?.[task], joint = hits.joint?.[task];
+    const v = single && joint ? testSampleVariance(single, joint, cfg.seed) : null;
+    if (v !== null) jointGainTestSd[task] = round(Math.sqrt(v));
+  }
   const run: RunReport = {
     seed: cfg.seed,
+    ...(cfg.initSeed ? { initSeed: cfg.initSeed } : {}),
     dataStats: src.dataStats,
+    jointGainTestSd,
     models,
     baselines: { popularity, oracle },
     ...(ids ? { ids: {

@@ -6,7 +6,10 @@
  */
 import { presetConfig } from './presets';
 import type { Config } from './config';
-import type { Report } from './report';
+import { varianceSources, type VarianceSources } from './eval/evidence';
+import { jointGainOf } from './summary';
+import type { Report, RunReport } from './report';
+import type { Task } from './train/encode';
 
 export interface LessonWorld {
   id: string;
@@ -16,7 +19,13 @@ export interface LessonWorld {
   label: string;
 }
 
-export const LESSON_SEEDS = [1, 2, 3];
+/** Seeds of the stored runs: 10, from a power calculation (README, "Enough seeds"). */
+export const LESSON_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+/** Seeds of a live retrain in the page (three, so that a class waits minutes, not a quarter of an hour). */
+export const LIVE_SEEDS = [1, 2, 3];
+/** Worlds (the first seeds) trained with a second model seed, `initSeed` = INIT_OFFSET + seed, for the variance decomposition. */
+export const DECOMPOSITION_WORLDS = 5;
+export const INIT_OFFSET = 1000;
 
 export const LESSON_WORLDS: readonly LessonWorld[] = [
   { id: 'classroom', preset: 'classroom', overrides: {}, label: 'the classroom world' },
@@ -49,4 +58,36 @@ export interface StoredLessonRun {
   command: string;
   backend: string;
   report: Report;
+  /** Where the seed-to-seed variance of the relative joint gain comes from (absent in older files). */
+  decomposition?: Decomposition;
+}
+
+export interface Decomposition {
+  /** The runs with a second model seed: world seed, init seed, relative joint gain per task. */
+  reinit: { seed: number; initSeed: number; jointGain: Partial<Record<Task, number | null>> }[];
+  /** Per task: variance of the relative gain from the world draw, the model initialisation and the test sample. */
+  sources: Partial<Record<Task, VarianceSources>>;
+}
+
+/** The decomposition from a report's runs and the same worlds trained with a second model seed. */
+export function decompositionOf(report: Report, reinit: RunReport[]): Decomposition {
+  const k = report.config.k;
+  const sources: Decomposition['sources'] = {};
+  for (const task of ['search', 'rec'] as Task[]) {
+    const byWorld: number[][] = [], testVar: number[] = [];
+    for (const r2 of reinit) {
+      const r1 = report.runs.find((r) => r.seed === r2.seed);
+      const a = r1 ? jointGainOf(r1, task, k) : null, b = jointGainOf(r2, task, k);
+      if (a === null || b === null) continue;
+      byWorld.push([a, b]);
+      const sd = r1?.jointGainTestSd?.[task];
+      if (sd !== undefined) testVar.push(sd * sd);
+    }
+    const v = varianceSources(byWorld, testVar);
+    if (v) sources[task] = v;
+  }
+  return {
+    reinit: reinit.map((r) => ({ seed: r.seed, initSeed: r.initSeed ?? r.seed, jointGain: { search: jointGainOf(r, 'search', k), rec: jointGainOf(r, 'rec', k) } })),
+    sources,
+  };
 }

@@ -64,6 +64,10 @@ export interface BaselineReport {
 
 export interface RunReport {
   seed: number;
+  /** The models' initialisation seed where it differs from the world's (config `initSeed`). */
+  initSeed?: number;
+  /** Per task: the standard deviation of the relative joint gain over bootstrap resamples of this seed's test examples. */
+  jointGainTestSd?: Partial<Record<Task, number>>;
   dataStats: DataStats;
   models: Partial<Record<ModelName, ModelReport>>;
   /** `oracle` is null on imported data: there is no generative process to be exact about. */

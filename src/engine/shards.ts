@@ -7,7 +7,7 @@
 import { ConfigError, type Config, type ConfigKey } from './config';
 import { assembleReport } from './experiment';
 import type { RunReport } from './report';
-import { pointConfig, pointFromReport, SWEEP_SCHEMA, type Sweep, type Value as SweepValue } from './sweep';
+import { pointConfig, pointFromReport, SWEEP_SCHEMA, trendsOf, type Sweep, type Value as SweepValue } from './sweep';
 
 export const SHARD_SCHEMA = 'bridge-lab/sweep-shard@1';
 type Value = SweepValue;
@@ -78,6 +78,7 @@ export function mergeShards(shards: { name: string; shard: SweepShard }[]): Swee
     first.seeds.forEach((seed, i) => { if (!runs[i]) sweep.missing.push({ value, seed }); });
     if (runs.every(Boolean)) sweep.points.push(pointFromReport(value, assembleReport(pointConfig(first.config, first.key, value, first.experiment), runs as RunReport[], false)));
   }
+  sweep.trends = trendsOf(sweep);
   sweep.complete = sweep.missing.length === 0;
   sweep.stopped = !sweep.complete;
   return sweep;

@@ -4,7 +4,9 @@
  * agreement and the joint gain per task with its 95 % interval over seeds.
  */
 import { ConfigError, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, worldProblems, type Config, type ConfigKey } from './config';
-import { coldWarm } from './summary';
+import type { Trend } from './eval/evidence';
+import { coldWarm, jointGainOf, recallKey } from './summary';
+import { sweepTrends, type ClaimSpec, type SeedValues } from './trends';
 import { MODELS, type Interval, type ModelName, type Report } from './report';
 import type { Task } from './train/encode';
 
@@ -28,6 +30,8 @@ export interface SweepPoint {
   embedding: Partial<Record<ModelName, { contentAgreement: number; cfAgreement: number }>>;
   /** Per seed (in `seeds` order), per model and task: Recall@K overall and on cold targets (null: none), for paired comparisons. */
   perSeed?: Partial<Record<ModelName, Partial<Record<Task, { recall: number[]; cold: (number | null)[]; warm: (number | null)[] }>>>>;
+  /** Per seed (in `seeds` order): every quantity a trend or a claim uses. */
+  seedValues?: SeedValues;
   /** Semantic IDs at this point: codes per item and colliding items, mean over seeds. */
   ids?: { length: number; collisions: number };
   stopped: boolean;
@@ -42,6 +46,8 @@ export interface Sweep {
   config: Config;
   seeds: number[];
   points: SweepPoint[];
+  /** Slopes along the sweep from per-seed values, with seed-bootstrap intervals and verdicts (eval/evidence.ts). */
+  trends?: Trend[];
   /** True once every value has its point. */
   complete: boolean;
   stopped: boolean;
@@ -57,6 +63,10 @@ export interface SweepExperiment {
   values: Value[];
   /** Where a point sets several knobs: each value names the settings it stands for. */
   variants?: Record<string, Partial<Config>>;
+  /** What the experiment claims along the sweep, checked on per-seed values (trends.ts). */
+  claims?: readonly ClaimSpec[];
+  /** Seeds for `npm run findings`, from a power calculation (docs/findings.md says how). */
+  seeds?: number;
 }
 
 /** The paper's experiments, one click in the app and one name in the runner. */
@@ -65,26 +75,59 @@ export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
     name: 'h1-divergence', title: 'H1 · popularity divergence', key: 'popularityAgreement', values: [0, 0.25, 0.5, 0.75, 1],
     question: 'As the two tasks\' popularity rankings diverge (KL(p_R‖p_S) grows), does the recommendation gain of joint training fall?',
     base: { items: 600, searchTrain: 6000, recTrain: 300, recCoverage: 1, contentCfAlignment: 1 },
+    claims: [
+      { x: 'popularityKL.recVsSearch', y: 'jointGain.rec', expected: 'falls', text: 'H1 (paper): the more the two tasks\' popularity distributions diverge, the less joint training helps recommendation.' },
+      { x: 'popularityKL.recVsSearch', y: 'klDifference.rec', expected: 'rises', text: 'H1 (mechanism): the joint model\'s popularity estimate for recommendation is pulled towards search\'s, so its calibration advantage shrinks as they diverge.' },
+    ],
   },
   {
     name: 'h1-capped', title: 'H1 · capped added task (Fig. 4)', key: 'searchCapPerItem', values: [5, 10, 50, 500],
     question: 'Capping the added (search) task\'s examples per item flattens its popularity: how do both tasks respond?',
     base: { items: 600, searchTrain: 6000, recTrain: 300, recCoverage: 1, contentCfAlignment: 1 },
+    claims: [
+      { x: 'log2(value)', y: 'jointGain.rec', expected: null, text: 'Paper, Fig. 4: capping the added task\'s instances per item (flattening its popularity) changes how much it helps; no direction is taken from the paper here.' },
+    ],
   },
   {
     name: 'h2-alignment', title: 'H2 · content meets CF', key: 'contentCfAlignment', values: [0, 0.25, 0.5, 0.75, 1],
     question: 'As CF clusters follow content topics more, do the recommendation gain and the joint model\'s content agreement rise?',
     base: { recCoverage: 0.6 },
+    claims: [
+      { x: 'value', y: 'jointGain.rec', expected: 'rises', text: 'H2 (paper): joint training helps recommendation more when content (search) and collaborative (recommendation) structure agree.' },
+      { x: 'value', y: 'contentAgreement.joint', expected: 'rises', text: 'H2 (mechanism): the joint model\'s item embeddings cluster by content.' },
+    ],
   },
   {
     name: 'h2-coverage', title: 'H2 · coverage', key: 'recCoverage', values: [0.2, 0.4, 0.6, 0.8, 1],
     question: 'With fewer items seen by recommendation in training, how much does search bring back?',
     base: {},
+    claims: [
+      { x: 'value', y: 'jointGain.rec', expected: 'falls', text: 'H2 (cold items): the fewer items recommendation saw in training, the more search brings back.' },
+    ],
   },
   {
     name: 'data-scale', title: 'Data scale', key: 'recTrain', values: [250, 500, 1000, 2000, 4000],
     question: 'From sparse to plentiful recommendation data: where does joint training stop paying?',
     base: { recCoverage: 1 },
+    claims: [
+      { x: 'log2(value)', y: 'jointGain.rec', expected: 'falls', text: 'Data scale: with plentiful recommendation data the added task should matter less.' },
+    ],
+  },
+  {
+    name: 'search-coverage', title: 'Search gains too · search coverage', key: 'searchCoverage', values: [0.2, 0.4, 0.6, 1],
+    question: 'When search training leaves out items that recommendation covers, does joint training help search, and does the gain fall as search covers more?',
+    base: { recCoverage: 1, recTrain: 3000, searchTrain: 1000 },
+    claims: [
+      { x: 'value', y: 'jointGain.search', expected: 'falls', text: 'The paper\'s unified model improves search too: the fewer items search saw in training, the more recommendation brings back to search.' },
+    ],
+  },
+  {
+    name: 'search-scale', title: 'Search gains too · sparse search data', key: 'searchTrain', values: [250, 500, 1000, 4000],
+    question: 'With every item in both tasks\' training data, does joint training help search when queries are scarce and sessions plentiful?',
+    base: { recCoverage: 1, recTrain: 3000 },
+    claims: [
+      { x: 'log2(value)', y: 'jointGain.search', expected: 'falls', text: 'Data scale, the search side: the scarcer the queries, the more recommendation helps search.' },
+    ],
   },
   {
     name: 'ids', title: 'Semantic IDs · atomic vs codes from content, cf, joint', key: 'idScheme',
@@ -165,11 +208,31 @@ export function pointFromReport(value: Value, report: Report): SweepPoint {
       (perSeed[m] ??= {})[task] = { recall: evals.map((e) => e![`recall@${report.config.k}`] as number), cold: split.map((c) => c.cold), warm: split.map((c) => c.warm) };
     }
   }
+  const k = report.config.k;
+  const seedValues: SeedValues = { jointGain: {}, recall: {}, kl: {}, agreement: {}, popularityKL: { recVsSearch: runs.map((r) => r.dataStats.popularityKL.recVsSearch) } };
+  for (const task of ['search', 'rec'] as Task[]) {
+    const single = task === 'search' ? 'search' : 'rec';
+    if (!runs.every((r) => r.models[single]?.eval[task] && r.models.joint?.eval[task])) continue;
+    seedValues.jointGain[task] = {
+      relative: runs.map((r) => jointGainOf(r, task, k)),
+      absolute: runs.map((r) => (r.models.joint!.eval[task]![recallKey(k)] as number) - (r.models[single]!.eval[task]![recallKey(k)] as number)),
+    };
+  }
+  for (const m of MODELS) {
+    if (!runs.every((r) => r.models[m])) continue;
+    seedValues.agreement[m] = { content: runs.map((r) => r.models[m]!.embedding.contentAgreement), cf: runs.map((r) => r.models[m]!.embedding.cfAgreement) };
+    for (const task of ['search', 'rec'] as Task[]) {
+      if (!runs.every((r) => r.models[m]!.eval[task])) continue;
+      (seedValues.recall[m] ??= {})[task] = runs.map((r) => r.models[m]!.eval[task]![recallKey(k)] as number);
+      (seedValues.kl[m] ??= {})[task] = runs.map((r) => r.models[m]!.popularity[task]!.kl);
+    }
+  }
   const withIds = runs.filter((r) => r.ids);
   return {
     value,
     seeds: report.seeds,
     perSeed,
+    seedValues,
     ...(withIds.length ? { ids: { length: mean((r) => r.ids?.length ?? 0), collisions: mean((r) => r.ids?.collisions ?? 0) } } : {}),
     dataStats: {
       popularityKL: { recVsSearch: mean((r) => r.dataStats.popularityKL.recVsSearch), searchVsRec: mean((r) => r.dataStats.popularityKL.searchVsRec) },
@@ -205,11 +268,17 @@ export async function runSweep(base: Config, key: ConfigKey, values: Value[], op
     const report = await opts.runPoint(pointConfig(base, key, value, opts.experiment), opts.seeds);
     if (report.stopped) break; // a point cut short is not a finished point
     sweep.points.push(pointFromReport(value, report));
+    sweep.trends = trendsOf(sweep);
     opts.onPoint?.(sweep);
   }
   sweep.complete = sweep.points.length === values.length;
   sweep.stopped = !sweep.complete;
   return sweep;
+}
+
+/** The sweep's trends: the joint gains along the swept value, and its experiment's claims. */
+export function trendsOf(s: Pick<Sweep, 'points' | 'key' | 'experiment'>): Trend[] {
+  return sweepTrends(s.points, s.key, SWEEP_EXPERIMENTS.find((e) => e.name === s.experiment)?.claims ?? []);
 }
 
 /** One row per point; the columns a spreadsheet or a plotting script needs. */

@@ -8,6 +8,8 @@ export interface TaskResult {
   marginal: Float64Array;
   /** KL(empirical test targets ‖ marginal). */
   kl: number;
+  /** Per test example, 1 for a hit in the top K: what a bootstrap over the test sample resamples. */
+  hits?: Uint8Array;
 }
 
 export class TaskEvaluator {
@@ -15,7 +17,7 @@ export class TaskEvaluator {
   private marginalAcc: MarginalAccumulator;
 
   constructor(k: number, bucketOf: Uint8Array, private readonly items: number, private readonly targets: Int32Array) {
-    this.ranking = new RankingAccumulator(k, bucketOf);
+    this.ranking = new RankingAccumulator(k, bucketOf, targets.length);
     this.marginalAcc = new MarginalAccumulator(items);
   }
 
@@ -24,14 +26,14 @@ export class TaskEvaluator {
     const n = this.items;
     for (let r = 0; r < count; r++) {
       const target = this.targets[first + r];
-      this.ranking.addRank(rankOf(rows, r * n, n, target), target);
+      this.ranking.addRank(rankOf(rows, r * n, n, target), target, first + r);
       this.marginalAcc.addRow(rows, r * n);
     }
   };
 
   finish(): TaskResult {
     const marginal = this.marginalAcc.marginal();
-    return { eval: this.ranking.result(), marginal, kl: calibrationKL(this.targets, marginal) };
+    return { eval: this.ranking.result(), marginal, kl: calibrationKL(this.targets, marginal), hits: this.ranking.hitsByExample ?? undefined };
   }
 }
 

@@ -58,13 +58,13 @@ export async function generateTopK(model: Retriever, trie: IdTrie, set: Encoded,
 
 /** Recall@K, NDCG@K, validRate, and calibration of a semantic-ID model on one task's test set. */
 export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: Encoded, k: number, bucketOf: Uint8Array, items: number, batch: number): Promise<TaskResult & { rows: number }> {
-  const ranking = new RankingAccumulator(k, bucketOf);
+  const ranking = new RankingAccumulator(k, bucketOf, set.count);
   let generated = 0, valid = 0;
   const width = beamWidth(k);
   await generateTopK(model, trie, set, width, batch, (row, top) => {
     const target = set.target[row];
     const at = top.indexOf(target);
-    ranking.addRank(at >= 0 ? at : width, target);
+    ranking.addRank(at >= 0 ? at : width, target, row);
     for (let j = 0; j < Math.min(k, top.length); j++) { generated++; if (top[j] >= 0 && top[j] < items) valid++; }
   });
   // Calibration: the exact distribution over items on (a subset of) the inputs.
@@ -84,5 +84,5 @@ export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: En
   const m = marginal.marginal();
   const ev = ranking.result();
   ev.validRate = generated ? valid / generated : 0;
-  return { eval: ev, marginal: m, kl: calibrationKL(set.target, m), rows: rowsUsed };
+  return { eval: ev, marginal: m, kl: calibrationKL(set.target, m), rows: rowsUsed, hits: ranking.hitsByExample ?? undefined };
 }

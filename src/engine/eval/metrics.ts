@@ -60,9 +60,15 @@ export class RankingAccumulator {
   private gains = [0, 0, 0, 0];
   private counts = [0, 0, 0, 0];
 
-  constructor(readonly k: number, private readonly bucketOf: Uint8Array) {}
+  /** Per test example: 1 where its target is in the top K (for bootstraps over test examples). */
+  readonly hitsByExample: Uint8Array | null;
 
-  addRank(rank: number, target: number): void {
+  constructor(readonly k: number, private readonly bucketOf: Uint8Array, examples = 0) {
+    this.hitsByExample = examples > 0 ? new Uint8Array(examples) : null;
+  }
+
+  addRank(rank: number, target: number, example?: number): void {
+    if (this.hitsByExample && example !== undefined && rank < this.k) this.hitsByExample[example] = 1;
     const code = this.bucketOf[target];
     for (const b of code & COLD ? [code & 3, 3] : [code & 3]) {
       this.counts[b]++;

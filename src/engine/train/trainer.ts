@@ -43,7 +43,7 @@ export interface TrainOptions {
   validate?: () => Promise<number>;
 }
 
-type Training = Pick<Config, 'epochs' | 'batchSize' | 'learningRate' | 'jointMixing' | 'seed' | 'patience'>;
+type Training = Pick<Config, 'epochs' | 'batchSize' | 'learningRate' | 'jointMixing' | 'seed' | 'patience'> & { initSeed?: number };
 
 /** The batch schedule for one epoch: for each step, B (set, row) pairs. */
 export function epochSchedule(sets: Encoded[], cfg: Training, rng: Rng): { set: number; row: number }[][] {
@@ -107,7 +107,7 @@ function batchTensors(b: BatchBuffers, B: number, S: number): [tf.Tensor2D, tf.T
 export async function train(model: Retriever, sets: Encoded[], cfg: Training, opts: TrainOptions = {}): Promise<TrainResult> {
   const now = opts.now ?? (() => performance.now());
   const t0 = now();
-  const rng = Rng.derive(cfg.seed, `batches/${sets.map((s) => s.task).join('+')}`);
+  const rng = Rng.derive(cfg.initSeed || cfg.seed, `batches/${sets.map((s) => s.task).join('+')}`);
   const stepper = makeStepper(model, sets, cfg);
   const vars = model.variables();
   const perEpoch = stepsPerEpoch(sets, cfg);

@@ -1,0 +1,182 @@
+/**
+ * A batch of (config, seed) jobs for `npm run findings` and `npm run lessons`: every job
+ * runs on the thread pool at once (not point by point), and the batch can be split over
+ * machines as the runner's sweeps can. `--shard i/n --out DIR` runs job j when
+ * j mod n = i − 1 and writes DIR/shard.json after each job (a re-queued shard keeps what
+ * it finished); `--merge DIR...` joins the shards and refuses shards of another batch,
+ * a shard given twice, or a batch with jobs missing, naming them.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, type Config } from '../engine/config';
+import { assembleReport } from '../engine/experiment';
+import type { Report, RunReport } from '../engine/report';
+import { SeedPool } from './pool';
+
+export const BATCH_SHARD_SCHEMA = 'bridge-lab/batch-shard@1';
+
+export interface Job {
+  cfg: Config;
+  seed: number;
+}
+
+/** A job's identity: its config without the seed, and the seed. */
+export function jobKey(cfg: Config, seed: number): string {
+  return `${JSON.stringify({ ...cfg, seed: 0 })}#${seed}`;
+}
+
+interface BatchShard {
+  schema: typeof BATCH_SHARD_SCHEMA;
+  command: string;
+  /** Identifies the batch: the same jobs in the same order. */
+  batch: string;
+  shard: { index: number; count: number };
+  jobs: number;
+  runs: { key: string; run: RunReport }[];
+  complete: boolean;
+}
+
+function batchId(jobs: Job[]): string {
+  // FNV-1a over the job keys: shards of one batch agree, shards of another do not.
+  let h = 0x811c9dc5;
+  for (const j of jobs) for (const ch of jobKey(j.cfg, j.seed)) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return `${jobs.length}-${h.toString(16)}`;
+}
+
+function writeAtomic(file: string, text: string) {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** The finished runs, by job key. */
+export type RunStore = Map<string, RunReport>;
+
+/** The report of `cfg` at `seeds`, from the store (every job must be there). */
+export function reportFrom(store: RunStore, cfg: Config, seeds: number[]): Report {
+  const runs = seeds.map((s) => store.get(jobKey(cfg, s)));
+  const missing = seeds.filter((_, i) => !runs[i]);
+  if (missing.length) throw new ConfigError(`no run for seeds ${missing.join(', ')} of a job (the batch is incomplete)`);
+  return assembleReport(cfg, runs as RunReport[], false);
+}
+
+/** Distinct jobs, in the order given. */
+export function uniqueJobs(jobs: Job[]): Job[] {
+  const seen = new Set<string>();
+  return jobs.filter((j) => {
+    const k = jobKey(j.cfg, j.seed);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * Runs the jobs (or shard `shard` of them) on `threads` worker threads. With a shard, each
+ * finished job is saved to DIR/shard.json at once, and one already there is kept.
+ */
+export async function runBatch(command: string, all: Job[], opts: { threads: number; shard?: { index: number; count: number }; outDir?: string; log: (s: string) => void; shouldStop?: () => boolean }): Promise<RunStore> {
+  const jobs = uniqueJobs(all);
+  const batch = batchId(jobs);
+  const mine = opts.shard ? jobs.filter((_, j) => j % opts.shard!.count === opts.shard!.index - 1) : jobs;
+  const store: RunStore = new Map();
+  let shardFile: string | null = null;
+  let saved: BatchShard | null = null;
+  if (opts.shard) {
+    const dir = opts.outDir ?? 'out';
+    mkdirSync(dir, { recursive: true });
+    shardFile = join(dir, 'shard.json');
+    if (existsSync(shardFile)) {
+      const old = readShard(shardFile);
+      if (old.batch === batch && old.command === command && old.shard.index === opts.shard.index && old.shard.count === opts.shard.count) {
+        for (const r of old.runs) store.set(r.key, r.run);
+        opts.log(`${shardFile}: resuming, ${store.size} job(s) already finished\n`);
+      } else {
+        throw new ConfigError(`${shardFile} holds another batch or shard; give an empty --out folder`);
+      }
+    }
+    saved = { schema: BATCH_SHARD_SCHEMA, command, batch, shard: opts.shard, jobs: mine.length, runs: [...store].map(([key, run]) => ({ key, run })), complete: false };
+  }
+  const todo = mine.filter((j) => !store.has(jobKey(j.cfg, j.seed)));
+  const pool = new SeedPool(opts.threads, 'wasm');
+  let done = mine.length - todo.length;
+  const t0 = performance.now();
+  try {
+    // One lane per thread, each taking the next job: all jobs share the pool.
+    const queue = [...todo];
+    const lane = async (i: number) => {
+      for (let j = queue.shift(); j && !opts.shouldStop?.(); j = queue.shift()) {
+        const run = await pool.runOn(i, { ...j.cfg, seed: j.seed });
+        const key = jobKey(j.cfg, j.seed);
+        store.set(key, run);
+        done++;
+        if (saved && shardFile) {
+          saved.runs.push({ key, run });
+          saved.complete = done === mine.length;
+          writeAtomic(shardFile, JSON.stringify(saved));
+        }
+        opts.log(`\r${done}/${mine.length} jobs · ${((performance.now() - t0) / 1000).toFixed(0)} s   `);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.threads, todo.length)) }, (_, i) => lane(i)));
+  } finally {
+    await pool.close();
+  }
+  opts.log('\n');
+  if (saved && shardFile) {
+    saved.complete = done === mine.length;
+    writeAtomic(shardFile, JSON.stringify(saved));
+  }
+  return store;
+}
+
+function readShard(file: string): BatchShard {
+  let s: BatchShard;
+  try {
+    s = JSON.parse(readFileSync(file, 'utf8')) as BatchShard;
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!s || typeof s !== 'object' || s.schema !== BATCH_SHARD_SCHEMA || !Array.isArray(s.runs) || !s.shard) {
+    throw new ConfigError(`${file}: not a shard of npm run findings or lessons (expected schema ${BATCH_SHARD_SCHEMA})`);
+  }
+  if (!(s.shard.index >= 1 && s.shard.index <= s.shard.count)) throw new ConfigError(`${file}: shard ${s.shard.index}/${s.shard.count} is not a shard index`);
+  return s;
+}
+
+/** Joins shard folders of the batch `all` into one store; refuses another batch's shards, repeats and missing jobs. */
+export function mergeBatch(command: string, all: Job[], dirs: string[]): RunStore {
+  if (!dirs.length) throw new ConfigError('--merge needs the shard folders: --merge DIR1 DIR2 ...');
+  const jobs = uniqueJobs(all);
+  const batch = batchId(jobs);
+  const store: RunStore = new Map();
+  const seen = new Map<number, string>();
+  let count = 0;
+  for (const dir of dirs) {
+    const file = join(dir, 'shard.json');
+    if (!existsSync(file)) throw new ConfigError(`${dir}: no shard.json (run with --shard i/n --out ${dir} first)`);
+    const s = readShard(file);
+    if (s.command !== command || s.batch !== batch) throw new ConfigError(`${dir}: a shard of another batch (made by ${s.command} with other experiments, seeds or settings than this merge asks for)`);
+    if (count && s.shard.count !== count) throw new ConfigError(`${dir}: shard of ${s.shard.count}, the others are of ${count}`);
+    count = s.shard.count;
+    if (seen.has(s.shard.index)) throw new ConfigError(`${dir} and ${seen.get(s.shard.index)} are both shard ${s.shard.index}/${count}`);
+    seen.set(s.shard.index, dir);
+    for (const r of s.runs) store.set(r.key, r.run);
+  }
+  const missing = jobs.filter((j) => !store.has(jobKey(j.cfg, j.seed)));
+  if (missing.length) {
+    const absent = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
+    throw new ConfigError(`${missing.length} of ${jobs.length} jobs have no run${absent.length ? ` (shards not given: ${absent.join(', ')} of ${count})` : ' (a shard is incomplete: rerun it with the same --out to finish it)'}; nothing was written`);
+  }
+  return store;
+}
+
+/** Takes `--merge DIR...` (the folders up to the next flag) out of the arguments. */
+export function splitMerge(args: string[]): { dirs: string[] | null; rest: string[] } {
+  const at = args.indexOf('--merge');
+  if (at < 0) return { dirs: null, rest: args };
+  let end = at + 1;
+  while (end < args.length && !args[end].startsWith('--')) end++;
+  const dirs = args.slice(at + 1, end);
+  if (!dirs.length) throw new ConfigError('--merge needs the shard folders: --merge DIR1 DIR2 ...');
+  return { dirs, rest: [...args.slice(0, at), ...args.slice(end)] };
+}

@@ -1,0 +1,118 @@
+/**
+ * Trends along a sweep, from per-seed values (never from point means): every sweep gets
+ * the joint gain on each task against its swept value, and a built-in experiment adds its
+ * claims. The slope, its seed-bootstrap interval and the verdict come from eval/evidence.
+ */
+import { trend, type Expected, type Trend, type TrendPoint } from './eval/evidence';
+import type { ModelName } from './report';
+import type { Task } from './train/encode';
+
+/** Every quantity a claim can use, per seed (in the point's `seeds` order; null where a seed has none). */
+export interface SeedValues {
+  /** Relative ((J − S) / S) and absolute (J − S) Recall@K gain of Gen_R+S over the single-task model. */
+  jointGain: Partial<Record<Task, { relative: (number | null)[]; absolute: (number | null)[] }>>;
+  recall: Partial<Record<ModelName, Partial<Record<Task, number[]>>>>;
+  /** Popularity calibration: KL(true test targets ‖ model marginal). */
+  kl: Partial<Record<ModelName, Partial<Record<Task, number[]>>>>;
+  agreement: Partial<Record<ModelName, { content: number[]; cf: number[] }>>;
+  /** The world's popularity divergence (it differs a little between seeds at one value). */
+  popularityKL: { recVsSearch: number[] };
+}
+
+/** What a trend reads from a sweep point. */
+export interface TrendSource {
+  value: unknown;
+  seeds: number[];
+  seedValues?: SeedValues;
+}
+
+/**
+ * x: `value` (the swept value; a categorical sweep uses each point's position), `log2(value)`
+ * (for values spaced by factors, e.g. caps 5 … 500) or `popularityKL.recVsSearch`.
+ */
+export type XName = 'value' | 'log2(value)' | 'popularityKL.recVsSearch';
+
+/**
+ * A claim a built-in experiment makes, checked on its sweep. `y` is a quantity path:
+ * `jointGain.<task>`, `jointGainAbsolute.<task>`, `recall.<model>.<task>`, `kl.<model>.<task>`,
+ * `klDifference.rec` (Gen_R+S's rec popularity KL − Gen_R's), `contentAgreement.<model>`,
+ * `cfAgreement.<model>`.
+ */
+export interface ClaimSpec {
+  text: string;
+  x: XName;
+  y: string;
+  expected: Expected;
+}
+
+export const QUANTITY_LABELS: Record<string, string> = {
+  'jointGain.rec': 'rec joint gain (relative)',
+  'jointGain.search': 'search joint gain (relative)',
+  'jointGainAbsolute.rec': 'rec joint gain (absolute Recall)',
+  'jointGainAbsolute.search': 'search joint gain (absolute Recall)',
+  'klDifference.rec': 'Gen_R+S rec popularity KL − Gen_R\'s',
+  'contentAgreement.joint': 'Gen_R+S content agreement',
+  'cfAgreement.joint': 'Gen_R+S CF agreement',
+  value: 'the swept value',
+  'popularityKL.recVsSearch': 'KL(p_R‖p_S)',
+};
+
+export function quantityLabel(path: string): string {
+  return QUANTITY_LABELS[path] ?? path;
+}
+
+/** One seed's value of `path` at a point, by seed index. */
+export function seedQuantity(p: TrendSource, path: string): (number | null)[] {
+  const v = p.seedValues;
+  const none = p.seeds.map(() => null);
+  if (!v) return none;
+  const parts = path.split('.');
+  switch (parts[0]) {
+    case 'jointGain': return v.jointGain[parts[1] as Task]?.relative ?? none;
+    case 'jointGainAbsolute': return v.jointGain[parts[1] as Task]?.absolute ?? none;
+    case 'recall': return v.recall[parts[1] as ModelName]?.[parts[2] as Task] ?? none;
+    case 'kl': return v.kl[parts[1] as ModelName]?.[parts[2] as Task] ?? none;
+    case 'klDifference': {
+      const j = v.kl.joint?.rec, r = v.kl.rec?.rec;
+      return j && r ? j.map((x, i) => x - r[i]) : none;
+    }
+    case 'contentAgreement': return v.agreement[parts[1] as ModelName]?.content ?? none;
+    case 'cfAgreement': return v.agreement[parts[1] as ModelName]?.cf ?? none;
+    case 'popularityKL': return v.popularityKL.recVsSearch;
+    default: throw new Error(`unknown quantity "${path}"`);
+  }
+}
+
+/** Whether the swept values are numbers (else x is each point's position in the list). */
+export function numericValues(points: readonly TrendSource[]): boolean {
+  return points.every((p) => typeof p.value === 'number');
+}
+
+/** All seed × value points of y against x. */
+export function trendPoints(points: readonly TrendSource[], x: XName, y: string): TrendPoint[] {
+  const numeric = numericValues(points);
+  const out: TrendPoint[] = [];
+  points.forEach((p, i) => {
+    const ys = seedQuantity(p, y);
+    const xs = x === 'popularityKL.recVsSearch' ? seedQuantity(p, x) : p.seeds.map(() => (!numeric ? i : x === 'value' ? (p.value as number) : Math.log2(p.value as number)));
+    p.seeds.forEach((seed, j) => {
+      const xv = xs[j], yv = ys[j];
+      if (xv !== null && yv !== null && Number.isFinite(xv) && Number.isFinite(yv)) out.push({ seed, x: xv, y: yv });
+    });
+  });
+  return out;
+}
+
+/**
+ * The trends of a sweep: the joint gain on each task against the swept value (every sweep),
+ * then the experiment's claims. `key` names the swept knob in the x label.
+ */
+export function sweepTrends(points: readonly TrendSource[], key: string, claims: readonly ClaimSpec[] = []): Trend[] {
+  if (points.length < 2) return [];
+  const xLabel = (x: XName) => (!numericValues(points) && x !== 'popularityKL.recVsSearch' ? `${key} (position in the list)` : x === 'value' ? key : x === 'log2(value)' ? `log2(${key})` : x);
+  // The joint gains along the swept value, unless a claim already reads them that way.
+  const defaults: ClaimSpec[] = (['rec', 'search'] as const).filter((task) => !claims.some((c) => c.x !== 'popularityKL.recVsSearch' && c.y === `jointGain.${task}`)).map((task) => ({
+    text: `The joint gain on ${task === 'rec' ? 'recommendation' : 'search'} along ${key}.`, x: 'value', y: `jointGain.${task}`, expected: null,
+  }));
+  return [...defaults, ...claims].map((c) => trend(trendPoints(points, c.x, c.y), { claim: c.text, x: xLabel(c.x), y: c.y, expected: c.expected }));
+}
