@@ -8,7 +8,7 @@ import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/backe
 import type { Config, ConfigKey } from '../engine/config';
 import type { ExperimentEvent } from '../engine/experiment';
 import { presetValues } from '../engine/presets';
-import { LESSON_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../engine/lessons';
+import { LIVE_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../engine/lessons';
 import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/report';
 import type { Sweep, Value as SweepValue } from '../engine/sweep';
 import type { BackendChoice, BackendRequest, DataSummary, FromWorker, ToWorker, WasmThreads } from '../worker/protocol';
@@ -247,7 +247,7 @@ function onLessonMessage(m: FromWorker) {
   }
   useLab.setState({ lessonLive: live, lessonRun: { ...lessonRun, index: next } });
   // After this message's own state change, train the next world.
-  setTimeout(() => startRun(lessonConfig(lessonWorld(lessonRun.worlds[next])), LESSON_SEEDS), 0);
+  setTimeout(() => startRun(lessonConfig(lessonWorld(lessonRun.worlds[next])), LIVE_SEEDS), 0);
 }
 
 /** Starts a run of `config` for `seeds` in the worker (the Lab's Train, and the lesson's). */
@@ -325,7 +325,7 @@ export const useLab = create<LabState>((set, get) => ({
     const { status, sweep } = get();
     if (['training', 'starting'].includes(status) || ['training', 'starting'].includes(sweep.status) || !worlds.length) return;
     set({ lessonRun: { worlds, index: 0 } });
-    startRun(lessonConfig(lessonWorld(worlds[0])), LESSON_SEEDS);
+    startRun(lessonConfig(lessonWorld(worlds[0])), LIVE_SEEDS);
   },
   openWorldInLab: (world, storedRun) => {
     const w = lessonWorld(world);

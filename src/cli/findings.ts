@@ -15,7 +15,9 @@ import { mergeBatch, reportFrom, runBatch, splitMerge, uniqueJobs, type Job, typ
 import { join } from 'node:path';
 import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey } from '../engine/config';
 import { assembleReport } from '../engine/experiment';
-import { CLAIMS, trend } from '../engine/findings';
+import { TREND_METHOD, type Trend } from '../engine/eval/evidence';
+import { slopeText, trendsFor, verdictText } from '../engine/findings';
+import { quantityLabel } from '../engine/trends';
 import { idsFindings } from '../engine/findings-ids';
 import { useNodeBackend } from '../engine/node-backends';
 import type { Report } from '../engine/report';
@@ -56,6 +58,7 @@ function sweepSection(s: Sweep): string {
     ],
   });
   write(join(DOC_DIR, 'findings', `${e.name}.svg`), svg);
+  write(join(DOC_DIR, 'findings', `${e.name}.json`), JSON.stringify({ ...s, trends: trendsFor(s) }, null, 1));
   const lines = [`## ${e.title}`, '', `*${e.question}*`, '',
     `Settings: ${changed(s.config)}; swept \`${e.key}\` over ${e.values.join(', ')}; seeds ${s.seeds.join(', ')}${s.complete ? '' : ` (**incomplete**: ${s.points.length} of ${e.values.length} points)`}.`, '',
     `![${e.title}](findings/${e.name}.svg)`, '',
@@ -65,13 +68,14 @@ function sweepSection(s: Sweep): string {
     const emb = (m: 'search' | 'rec' | 'joint') => `${f(p.embedding[m]?.contentAgreement, 2)}/${f(p.embedding[m]?.cfAgreement, 2)}`;
     lines.push(`| ${p.value} | ${f(p.dataStats.popularityKL.recVsSearch)} | ${gainCell(p.jointGain.rec)} | ${gainCell(p.jointGain.search)} | ${f(p.models.rec?.rec?.recall)} | ${f(p.models.joint?.rec?.recall)} | ${f(p.models.search?.search?.recall)} | ${f(p.models.joint?.search?.recall)} | ${f(p.models.rec?.rec?.kl)} → ${f(p.models.joint?.rec?.kl)} | ${emb('search')} · ${emb('rec')} · ${emb('joint')} |`);
   }
-  lines.push('', '**What it says** (trend = Spearman ρ of the quantity along the x axis over the points; |ρ| ≥ 0.7 counts as a trend):', '');
-  for (const c of CLAIMS.filter((x) => x.experiment === e.name)) {
-    const t = trend(c, s);
-    const verdict = { agrees: '**agrees**', disagrees: '**disagrees**', unclear: '**no clear trend** (neither confirms nor refutes)', 'no claim': 'reported without an expected direction' }[t.verdict];
-    lines.push(`- ${c.text} Observed: ${c.y.label} ${t.observed} with ${c.x.label} (ρ = ${f(t.rho, 2)}) — ${verdict}.`);
-  }
+  lines.push('', '**What it says** (each slope from all seed × value points, its 95 % interval from a bootstrap over whole seeds; [method](#how-the-verdicts-are-made)):', '');
+  lines.push(...trendLines(trendsFor(s)));
   return lines.join('\n');
+}
+
+function trendLines(ts: Trend[]): string[] {
+  const bold = (t: Trend) => (t.verdict === 'not shown' ? '**not shown**' : `**${t.verdict}**`);
+  return ts.map((t) => `- ${t.expected === undefined || t.expected === null ? `${t.claim} (no direction expected)` : t.claim} Observed: ${quantityLabel(t.y)} against ${t.x}: ${slopeText(t)} — ${bold(t)} (${verdictText(t).replace(/^[a-z ]+: /, '')}).${t.seedsFor80 !== undefined && t.verdict === 'not shown' && t.seedsFor80 < 1000 ? ` A slope this size would need about ${t.seedsFor80} seeds.` : ''}`);
 }
 
 function idsSection(s: Sweep): string {
@@ -86,6 +90,7 @@ function idsSection(s: Sweep): string {
       series('Gen_S', '#1f77b4', (p) => p.models.search?.search?.recall),
     ],
   }));
+  write(join(DOC_DIR, 'findings', `${e.name}.json`), JSON.stringify({ ...s, trends: trendsFor(s) }, null, 1));
   const lines = [`## ${e.title}`, '', `*${e.question}*`, '',
     `Settings: ${changed(s.config)}; the points: ${e.values.join(', ')} (idLevels=${s.config.idLevels}, idCodebook=${s.config.idCodebook}, idTokens=${s.config.idTokens}); seeds ${s.seeds.join(', ')}${s.complete ? '' : ` (**incomplete**: ${s.points.length} of ${e.values.length} points)`}.`, '',
     `![${e.title}](findings/${e.name}.svg)`, '',
@@ -130,19 +135,31 @@ function ablationSection(a: AblationStudy): string {
 function writeDocs(meta: { seconds: number; date: string }) {
   mkdirSync(join(DOC_DIR, 'findings'), { recursive: true });
   const sections: string[] = [];
+  const summary: string[] = ['| experiment | claim (x → y) | slope [95 % CI] | seeds | verdict |', '| --- | --- | --- | --- | --- |'];
   for (const e of SWEEP_EXPERIMENTS) {
     const file = join(JSON_DIR, `${e.name}.json`);
-    if (existsSync(file)) sections.push(e.variants ? idsSection(JSON.parse(readFileSync(file, 'utf8'))) : sweepSection(JSON.parse(readFileSync(file, 'utf8'))));
+    if (!existsSync(file)) continue;
+    const sweep = JSON.parse(readFileSync(file, 'utf8')) as Sweep;
+    sections.push(e.variants ? idsSection(sweep) : sweepSection(sweep));
+    if (!e.variants) for (const t of trendsFor(sweep)) summary.push(`| [${e.name}](#${anchor(e.title)}) | ${t.expected ? `${t.x} → ${quantityLabel(t.y)}, expected to ${t.expected === 'rises' ? 'rise' : 'fall'}` : `${t.x} → ${quantityLabel(t.y)}`} | ${slopeText(t).replace(/, \d+ seeds?$/, '')} | ${t.seeds} | **${t.verdict}** |`);
   }
   const abl = join(JSON_DIR, 'ablations.json');
   if (existsSync(abl)) sections.push(ablationSection(JSON.parse(readFileSync(abl, 'utf8'))));
   const head = ['# Findings', '',
-    `Generated by \`npm run findings\` (${meta.date}; seeds as listed per experiment; wasm backend in Node; ${meta.seconds ? `${(meta.seconds / 60).toFixed(1)} minutes on this 2-core machine` : 'rewritten from the stored runs'}).`,
-    'Every number comes from training the three models; the statements below are computed from the points, not written by hand. The same runs are in `public/findings/*.json` and in the app\'s Findings view.',
-    'Joint gain = relative change of Recall@10 of Gen_R+S over the single-task model on the same task, mean over seeds with a 95 % t-interval. Models are evaluated at their best validation epoch (early stopping, README).',
-    'With three seeds the intervals are wide: a trend of the means can sit inside overlapping intervals. Read the tables with that in mind.'];
-  write(join(DOC_DIR, 'findings.md'), [...head, '', ...sections.map((s) => `${s}\n`)].join('\n'));
+    `Generated by \`npm run findings\` (${meta.date}; wasm backend in Node; ${meta.seconds ? `${(meta.seconds / 60).toFixed(1)} minutes on this 2-core machine` : 'rewritten from the stored runs'}).`,
+    'Every number comes from training the three models; every statement below is computed from the per-seed values, not written by hand. The same runs are in `public/findings/*.json` (the app\'s Findings view) and, with their trends, in `docs/findings/*.json`.',
+    '',
+    '## How the verdicts are made', '',
+    `- **Joint gain**: per seed, Recall@${10} of Gen_R+S against the single-task model on the same world and the same test set, relative ((J − S) / S); across seeds, the mean with a 95 % t-interval.`,
+    `- **Trends**: ${TREND_METHOD}. With the same x at every seed this is the t-interval of the per-seed slopes, so it keeps its error rate at 10 seeds (tests/unit/evidence.test.ts: on synthetic sweeps of 10 seeds × 5 values it reports a trend in 4.5 % of 200 draws without one, and finds a known trend in 58 % of draws where the power calculation predicts 59 %).`,
+    '- **Verdicts**: *agrees* — the interval excludes 0 in the direction the claim expects; *disagrees* — it excludes 0 the other way; *rises* / *falls* — without an expected direction; *not shown* — the interval includes 0, with the smallest slope these seeds would have detected (80 % power, two-sided 5 %) and the seeds a slope of the observed size would need.',
+    `- **Seeds**: at least ${MIN_SEEDS} per point. A power calculation on the 3-seed runs stored before this version (per-seed slope SD of each claim's joint-gain slope) gave at most 6 seeds for 80 % power for every claim that had a visible slope, so every experiment runs the floor of ${MIN_SEEDS}; \`--seeds K\` overrides it.`,
+    '- **Named settings** (semantic IDs): differences paired by seed with a 95 % t-interval; a difference holds when its interval excludes 0.',
+    '', '## Every claim at a glance', '', ...summary];
+  write(join(DOC_DIR, 'findings.md'), [...head, '', ...sections.map((x) => `${x}\n`)].join('\n'));
 }
+
+const anchor = (title: string) => title.toLowerCase().replace(/[^a-z0-9 -]/g, '').trim().replace(/ /g, '-');
 
 /** Seeds per experiment: --seeds for all, else the experiment's own (a power calculation; at least 10). */
 export const MIN_SEEDS = 10;

@@ -3,7 +3,7 @@
  * summarised by what each hypothesis predicts should change.
  */
 import { resolveConfig, type Config } from './config';
-import { meanInterval } from './eval/intervals';
+import { interval as meanInterval } from './eval/evidence';
 import type { Interval, Report } from './report';
 
 export interface AblationVariant {

@@ -5,7 +5,7 @@
  * difference "holds" when its interval excludes 0 (with one seed: when its sign does).
  * Shared by the findings generator (docs/findings.md) and the app's Findings view.
  */
-import { meanInterval } from './eval/intervals';
+import { interval as meanInterval } from './eval/evidence';
 import type { Interval, ModelName } from './report';
 import type { Sweep, SweepPoint } from './sweep';
 import type { Task } from './train/encode';

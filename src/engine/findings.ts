@@ -1,62 +1,54 @@
 /**
- * What a sweep says, computed from its points (no hand-written verdicts): the trend of
- * a quantity along the swept knob, and whether it matches the direction a claim expects.
- * Shared by the findings generator (docs/findings.md) and the app's Findings view.
+ * What a sweep says, in words: each trend (trends.ts, computed from per-seed values with a
+ * seed-bootstrap interval) as a sentence with its slope, interval, seeds and verdict.
+ * Shared by the findings generator (docs/findings.md) and the app's Findings and Sweeps views.
  */
-import { spearman } from './sim/stats';
-import type { Sweep, SweepPoint } from './sweep';
+import type { Trend, TrendVerdict } from './eval/evidence';
+import { trendsOf, type Sweep } from './sweep';
+import { quantityLabel } from './trends';
 
-export type Direction = 'rises' | 'falls' | 'no clear trend';
-
-export interface Claim {
-  /** The experiment (built-in sweep) this claim is about. */
-  experiment: string;
-  /** What is on the x axis. */
-  x: { label: string; of: (p: SweepPoint) => number };
-  /** The quantity whose trend is checked. */
-  y: { label: string; of: (p: SweepPoint) => number | undefined };
-  expected: Direction | null;
-  /** The claim in words, with its source. */
-  text: string;
+/** The sweep's stored trends, or (for a sweep stored before trends) those its points allow. */
+export function trendsFor(s: Sweep): Trend[] {
+  return s.trends ?? trendsOf(s);
 }
 
-const recGain = (p: SweepPoint) => p.jointGain.rec?.mean;
-const value = (p: SweepPoint) => Number(p.value);
+export const VERDICT_WORDS: Record<TrendVerdict, string> = {
+  agrees: 'agrees',
+  disagrees: 'disagrees',
+  rises: 'rises',
+  falls: 'falls',
+  'not shown': 'not shown',
+};
 
-export const CLAIMS: readonly Claim[] = [
-  { experiment: 'h1-divergence', x: { label: 'KL(p_R‖p_S)', of: (p) => p.dataStats.popularityKL.recVsSearch }, y: { label: 'rec joint gain', of: recGain }, expected: 'falls',
-    text: 'H1 (paper): the more the two tasks\' popularity distributions diverge, the less joint training helps recommendation.' },
-  { experiment: 'h1-divergence', x: { label: 'KL(p_R‖p_S)', of: (p) => p.dataStats.popularityKL.recVsSearch }, y: { label: 'Gen_R+S rec popularity KL − Gen_R\'s', of: (p) => diff(p.models.joint?.rec?.kl, p.models.rec?.rec?.kl) }, expected: 'rises',
-    text: 'H1 (mechanism): the joint model\'s popularity estimate for recommendation is pulled towards search\'s, so its calibration advantage shrinks as they diverge.' },
-  { experiment: 'h1-capped', x: { label: 'searchCapPerItem', of: value }, y: { label: 'rec joint gain', of: recGain }, expected: null,
-    text: 'Paper, Fig. 4: capping the added task\'s instances per item (flattening its popularity) changes how much it helps; no direction is taken from the paper here.' },
-  { experiment: 'h2-alignment', x: { label: 'contentCfAlignment', of: value }, y: { label: 'rec joint gain', of: recGain }, expected: 'rises',
-    text: 'H2 (paper): joint training helps recommendation more when content (search) and collaborative (recommendation) structure agree.' },
-  { experiment: 'h2-alignment', x: { label: 'contentCfAlignment', of: value }, y: { label: 'Gen_R+S content agreement', of: (p) => p.embedding.joint?.contentAgreement }, expected: 'rises',
-    text: 'H2 (mechanism): the joint model\'s item embeddings cluster by content.' },
-  { experiment: 'h2-coverage', x: { label: 'recCoverage', of: value }, y: { label: 'rec joint gain', of: recGain }, expected: 'falls',
-    text: 'H2 (cold items): the fewer items recommendation saw in training, the more search brings back.' },
-  { experiment: 'data-scale', x: { label: 'recTrain', of: value }, y: { label: 'rec joint gain', of: recGain }, expected: 'falls',
-    text: 'Data scale: with plentiful recommendation data the added task should matter less.' },
-];
-
-function diff(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined || b === undefined ? undefined : a - b;
+/** A relative gain is shown in percentage points of gain; other quantities as they are. */
+function scaled(y: string, v: number): string {
+  const rel = y.startsWith('jointGain.');
+  const x = rel ? v * 100 : v;
+  const digits = Math.abs(x) >= 10 ? 1 : Math.abs(x) >= 1 ? 2 : 3;
+  return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}${rel ? ' pp' : ''}`;
 }
 
-export interface TrendResult {
-  claim: Claim;
-  points: { x: number; y: number }[];
-  rho: number;
-  observed: Direction;
-  verdict: 'agrees' | 'disagrees' | 'unclear' | 'no claim';
+/** "per doubling of searchTrain", "per 1.0 of recCoverage", "per unit of KL(p_R‖p_S)". */
+export function perUnit(x: string): string {
+  const log = /^log2\((.*)\)$/.exec(x);
+  if (log) return `per doubling of ${log[1]}`;
+  if (x.endsWith('(position in the list)')) return `per step along ${x.replace(' (position in the list)', '')}`;
+  return `per 1.0 of ${quantityLabel(x)}`;
 }
 
-/** Spearman ρ ≥ 0.7 rises, ≤ −0.7 falls (over at least 3 points), else no clear trend. */
-export function trend(claim: Claim, sweep: Sweep): TrendResult {
-  const points = sweep.points.map((p) => ({ x: claim.x.of(p), y: claim.y.of(p) })).filter((p): p is { x: number; y: number } => p.y !== undefined && Number.isFinite(p.y));
-  const rho = points.length >= 3 ? spearman(points.map((p) => p.x), points.map((p) => p.y)) : 0;
-  const observed: Direction = points.length >= 3 && rho >= 0.7 ? 'rises' : points.length >= 3 && rho <= -0.7 ? 'falls' : 'no clear trend';
-  const verdict = claim.expected === null ? 'no claim' : observed === claim.expected ? 'agrees' : observed === 'no clear trend' ? 'unclear' : 'disagrees';
-  return { claim, points, rho, observed, verdict };
+/** "−130 pp [−190, −70] per 1.0 of recCoverage, 10 seeds". */
+export function slopeText(t: Trend): string {
+  const ci = t.ci95 ? ` [${scaled(t.y, t.ci95[0])}, ${scaled(t.y, t.ci95[1])}]` : ' (no interval)';
+  return `slope ${scaled(t.y, t.slope)}${ci} ${perUnit(t.x)}, ${t.seeds} seed${t.seeds === 1 ? '' : 's'}`;
+}
+
+/** The trend's verdict in a sentence, with the smallest slope these seeds could have seen where it is not shown. */
+export function verdictText(t: Trend): string {
+  switch (t.verdict) {
+    case 'agrees': return `agrees: the interval excludes 0 in the direction the claim expects (${t.expected})`;
+    case 'disagrees': return `disagrees: the interval excludes 0 in the other direction (the claim expects it to ${t.expected === 'rises' ? 'rise' : 'fall'})`;
+    case 'rises': return 'rises: the interval is above 0';
+    case 'falls': return 'falls: the interval is below 0';
+    case 'not shown': return `not shown: the interval includes 0${t.detectable !== undefined ? `; these seeds would have detected a slope of about ${scaled(t.y, t.detectable).replace('+', '±')} (80 % power)` : ''}`;
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { presetConfig } from './presets';
 import type { Config } from './config';
-import { varianceSources, type VarianceSources } from './eval/evidence';
+import { contrast, seedEvidence, sign, varianceSources, type Evidence, type PerSeed, type VarianceSources } from './eval/evidence';
 import { jointGainOf } from './summary';
 import type { Report, RunReport } from './report';
 import type { Task } from './train/encode';
@@ -90,4 +90,74 @@ export function decompositionOf(report: Report, reinit: RunReport[]): Decomposit
     reinit: reinit.map((r) => ({ seed: r.seed, initSeed: r.initSeed ?? r.seed, jointGain: { search: jointGainOf(r, 'search', k), rec: jointGainOf(r, 'rec', k) } })),
     sources,
   };
+}
+
+/** A per-seed quantity of one world's run that a lesson step can state an effect about. */
+export type LessonQuantity =
+  | { of: 'jointGain'; task: Task }
+  /** Gen_R+S's recommendation popularity KL minus Gen_R's (below 0: the joint model calibrates better). */
+  | { of: 'klDifference' }
+  /** A model's Recall@K on the recommendation targets it never saw in training. */
+  | { of: 'coldRecall'; model: 'rec' | 'joint' }
+  /** Gen_R+S's cold recommendation Recall minus Gen_R's. */
+  | { of: 'coldAdvantage' }
+  | { of: 'agreement'; model: 'search' | 'rec' | 'joint'; kind: 'content' | 'cf' };
+
+/**
+ * An effect a step states. `world`: the quantity in one world; with `against`, the
+ * difference world − against, paired by seed. `expected`: the sign the step teaches
+ * ('none': the step teaches that there is no effect to speak of).
+ */
+export interface LessonEffect {
+  claim: string;
+  quantity: LessonQuantity;
+  world: string;
+  against?: string;
+  expected: 'positive' | 'negative' | 'none';
+  /** Show as a percentage (relative gains) rather than a number. */
+  percent?: boolean;
+}
+
+export function quantityOf(q: LessonQuantity, run: RunReport, k: number): number | null {
+  const cold = (m: 'rec' | 'joint') => {
+    const c = run.models[m]?.eval.rec?.byBucket.cold;
+    return c && c.count ? (c[`recall@${k}`] as number) : null;
+  };
+  switch (q.of) {
+    case 'jointGain': return jointGainOf(run, q.task, k);
+    case 'klDifference': {
+      const j = run.models.joint?.popularity.rec?.kl, r = run.models.rec?.popularity.rec?.kl;
+      return j === undefined || r === undefined ? null : j - r;
+    }
+    case 'coldRecall': return cold(q.model);
+    case 'coldAdvantage': {
+      const j = cold('joint'), r = cold('rec');
+      return j === null || r === null ? null : j - r;
+    }
+    case 'agreement': {
+      const e = run.models[q.model]?.embedding;
+      return e ? (q.kind === 'content' ? e.contentAgreement : e.cfAgreement) : null;
+    }
+  }
+}
+
+export interface EffectResult {
+  effect: LessonEffect;
+  evidence: Evidence;
+  /** shown: the interval excludes 0 in the expected direction (for 'none': includes 0). */
+  verdict: 'shown' | 'not shown' | 'opposite';
+}
+
+/** The effect's evidence in the given reports (null where a world's report is missing). */
+export function effectResult(effect: LessonEffect, reports: Record<string, Report | undefined>): EffectResult | null {
+  const a = reports[effect.world];
+  const b = effect.against ? reports[effect.against] : undefined;
+  if (!a || (effect.against && !b)) return null;
+  const perSeed = (r: Report): PerSeed => r.runs.map((run) => ({ seed: run.seed, value: quantityOf(effect.quantity, run, r.config.k) }));
+  const evidence = b ? contrast(perSeed(b), perSeed(a)) : seedEvidence(perSeed(a));
+  const s = sign(evidence);
+  const verdict = effect.expected === 'none'
+    ? (s === 'includes 0' ? 'shown' : 'opposite')
+    : s === 'includes 0' ? 'not shown' : (s === 'above') === (effect.expected === 'positive') ? 'shown' : 'opposite';
+  return { effect, evidence, verdict };
 }

@@ -4,7 +4,7 @@
  * validRate where the runs have them).
  */
 import type { Config } from './config';
-import { meanInterval } from './eval/intervals';
+import { interval as meanInterval } from './eval/evidence';
 import type { TaskEval } from './eval/metrics';
 import { round } from './eval/score-model';
 import { MODELS, type ModelReport, type Report, type RunReport } from './report';

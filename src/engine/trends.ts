@@ -109,7 +109,7 @@ export function trendPoints(points: readonly TrendSource[], x: XName, y: string)
  */
 export function sweepTrends(points: readonly TrendSource[], key: string, claims: readonly ClaimSpec[] = []): Trend[] {
   if (points.length < 2) return [];
-  const xLabel = (x: XName) => (!numericValues(points) && x !== 'popularityKL.recVsSearch' ? `${key} (position in the list)` : x === 'value' ? key : x === 'log2(value)' ? `log2(${key})` : x);
+  const xLabel = (x: XName) => (!numericValues(points) && x !== 'popularityKL.recVsSearch' ? `${key} (position in the list)` : x === 'value' ? key : x === 'log2(value)' ? `log2(${key})` : quantityLabel(x));
   // The joint gains along the swept value, unless a claim already reads them that way.
   const defaults: ClaimSpec[] = (['rec', 'search'] as const).filter((task) => !claims.some((c) => c.x !== 'popularityKL.recVsSearch' && c.y === `jointGain.${task}`)).map((task) => ({
     text: `The joint gain on ${task === 'rec' ? 'recommendation' : 'search'} along ${key}.`, x: 'value', y: `jointGain.${task}`, expected: null,

@@ -53,8 +53,22 @@ describe('the lesson', () => {
         const charted = await page.locator('[data-testid^=lesson-world-] [data-points]').evaluateAll((cs) => cs.every((c) => Number(c.getAttribute('data-points')) > 0));
         const tables = await page.locator('[data-testid^=lesson-world-] table').count();
         if (sources.every((s) => s === 'stored') && (charted || tables > 0)) withStoredCharts++;
-        expect(await page.getByTestId('lesson-source').textContent()).toMatch(/Stored run, made .* with npm run lessons \(3 seeds/);
+        expect(await page.getByTestId('lesson-source').textContent()).toMatch(/Stored run, made .* with npm run lessons \(10 seeds/);
         expect(await page.getByTestId('lesson-gain').first().textContent()).toMatch(/joint gain on recommendation: [+−-]?\d+\.\d %( \[.*\])?/);
+        // Each effect the step teaches is stated with its interval, and says whether the interval carries it.
+        const effects = await page.getByTestId('lesson-effects').locator('li').evaluateAll((ls) => ls.map((l) => ({ verdict: l.getAttribute('data-verdict'), text: l.textContent ?? '' })));
+        expect(effects.length).toBe(LESSON_STEPS[i].effects.length);
+        for (const e of effects) {
+          expect(e.text).toMatch(/\[[+−-]?\d/);
+          if (e.verdict === 'shown') expect(e.text).toMatch(/Shown/);
+          else expect(e.text).toMatch(/Not shown by these runs|The opposite|Not as the step says/);
+        }
+        // On a projector: the highlighted chart and the effects fit the 1280×720 screen without scrolling.
+        const fits = await page.evaluate(() => {
+          const inside = (el: Element | null) => { if (!el) return true; const r = el.getBoundingClientRect(); return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1; };
+          return { chart: [...document.querySelectorAll('.lesson-chart.highlight')].every(inside), effects: inside(document.querySelector('[data-testid=lesson-effects]')), scrollY };
+        });
+        expect(fits, `step ${i + 1}`).toEqual({ chart: true, effects: true, scrollY: 0 });
       }
       await page.screenshot({ path: `test-results/lesson/step-${i + 1}.png` });
       await page.keyboard.press('ArrowRight');
@@ -99,7 +113,7 @@ describe('the lesson', () => {
     const page = await newPage(1280, 900);
     await page.goto(server.url);
     await page.waitForFunction(() => /stored run/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 20000 });
-    expect(await page.getByTestId('status').textContent()).toMatch(/stored run \(3 seeds, made .* by npm run lessons\): press Train to train live/);
+    expect(await page.getByTestId('status').textContent()).toMatch(/stored run \(10 seeds, made .* by npm run lessons\): press Train to train live/);
     for (const m of ['search', 'rec', 'joint']) {
       expect(Number(await page.getByTestId(`calibration-${m}`).getAttribute('data-points'))).toBeGreaterThan(0);
       expect(Number(await page.getByTestId(`embedding-${m}`).getAttribute('data-points'))).toBeGreaterThan(0);

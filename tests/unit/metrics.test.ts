@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chanceAgreement, nearestNeighbours, neighbourAgreement, pca2 } from '../../src/engine/eval/embeddings';
-import { meanInterval } from '../../src/engine/eval/intervals';
+import { interval as meanInterval } from '../../src/engine/eval/evidence';
 import { MarginalAccumulator, popularityBuckets, RankingAccumulator, rankOf } from '../../src/engine/eval/metrics';
 import { klDivergence } from '../../src/engine/sim/stats';
 

@@ -15,7 +15,7 @@ const tiny = ['--set', 'items=30', '--set', 'topics=3', '--set', 'cfClusters=3',
   '--set', 'recTest=50', '--set', 'epochs=1', '--set', 'dim=8', '--set', 'batchSize=32', '--sweep', 'recTrain=150,300', '--seeds', '2', '--jobs', '1', '--quiet'];
 const points = (dir: string) => {
   const s = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8'));
-  return { complete: s.complete, points: s.points, csv: readFileSync(join(dir, 'sweep.csv'), 'utf8') };
+  return { complete: s.complete, points: s.points, trends: s.trends, csv: readFileSync(join(dir, 'sweep.csv'), 'utf8') };
 };
 
 describe('sharded sweeps', () => {
@@ -44,6 +44,14 @@ describe('sharded sweeps', () => {
     expect(b.complete).toBe(true);
     expect(b.points).toEqual(a.points);
     expect(b.csv).toBe(a.csv);
+    // Every sweep carries the joint gains' trends along its value, from per-seed values.
+    expect(a.trends.map((t: { y: string }) => t.y)).toEqual(['jointGain.rec', 'jointGain.search']);
+    for (const t of a.trends) {
+      expect(t.seeds).toBe(2);
+      expect(t.ci95).toHaveLength(2);
+      expect(['rises', 'falls', 'not shown']).toContain(t.verdict);
+    }
+    expect(b.trends).toEqual(a.trends);
     const partial = run(['--merge', join(base, 's1'), join(base, 's3'), '--out', join(base, 'partial')]);
     expect(partial.code).toBe(0);
     expect(partial.out).toMatch(/incomplete \(complete: false\): missing 1 job\(s\): recTrain=150 seed 2/);

@@ -5,7 +5,8 @@
  * the same chart of the joint model and its joint gain. ArrowLeft / ArrowRight move.
  */
 import { useEffect, useState } from 'react';
-import { LESSON_SEEDS, lessonWorld, type StoredLessonRun } from '../../engine/lessons';
+import { effectResult, LIVE_SEEDS, lessonWorld, type EffectResult, type StoredLessonRun } from '../../engine/lessons';
+import { sign } from '../../engine/eval/evidence';
 import type { Report } from '../../engine/report';
 import { CalibrationChart } from '../charts/CalibrationChart';
 import { EmbeddingChart } from '../charts/EmbeddingChart';
@@ -33,13 +34,41 @@ function JointGain({ report }: { report: Report }) {
         return (
           <span key={task}>
             joint gain on {task === 'rec' ? 'recommendation' : 'search'}: <strong className={g && g.mean >= 0 ? 'up' : 'down'}>{pct(g?.mean)}</strong>
-            {g?.ci95 ? ` [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : ' (one seed: no interval)'}{' '}
+            {g?.ci95 ? ` [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : ' (one seed: no interval)'}
+            {g?.ci95 && sign(g) === 'includes 0' ? <span className="muted"> (includes 0)</span> : null}{' '}
           </span>
         );
       })}
       <span className="muted">over {report.seeds.length} seed{report.seeds.length === 1 ? '' : 's'}</span>
     </p>
   );
+}
+
+const num = (x: number, percent?: boolean) => (percent ? pct(x) : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`);
+
+/** One effect the step teaches, with its interval, said in words that match what the interval shows. */
+function EffectLine({ r }: { r: EffectResult }) {
+  const e = r.evidence, p = r.effect.percent;
+  const ci = e.ci95 ? `${num(e.mean, p)} [${num(e.ci95[0], p)}, ${num(e.ci95[1], p)}]` : `${num(e.mean, p)} (one seed: no interval)`;
+  const seeds = `${e.n} seed${e.n === 1 ? '' : 's'}${e.method.startsWith('paired') ? ', paired' : ''}`;
+  const detect = e.detectable !== null ? ` These seeds would have seen an effect of about ${num(e.detectable, p).replace('+', '±')}.` : '';
+  let words: string;
+  if (r.effect.expected === 'none') {
+    words = r.verdict === 'shown' ? `Shown: no effect distinguishable from 0.${detect}` : 'Not as the step says: the interval excludes 0, so there is an effect here.';
+  } else {
+    words = r.verdict === 'shown' ? 'Shown: the interval excludes 0.' : r.verdict === 'opposite' ? 'The opposite: the interval excludes 0 on the other side.' : `Not shown by these runs: the interval includes 0, so the data do not show this effect.${detect}`;
+  }
+  return (
+    <li className={`effect ${r.verdict.replace(' ', '-')}`} data-verdict={r.verdict}>
+      <span className="effect-claim">{r.effect.claim}:</span> <strong>{ci}</strong> <span className="muted">({seeds})</span> — {words}
+    </li>
+  );
+}
+
+function Effects({ step, reports }: { step: LessonStep; reports: Record<string, Report | undefined> }) {
+  const results = step.effects.map((e) => effectResult(e, reports)).filter((r): r is EffectResult => r !== null);
+  if (!results.length) return null;
+  return <ul className="lesson-effects" data-testid="lesson-effects">{results.map((r) => <EffectLine key={r.effect.claim} r={r} />)}</ul>;
 }
 
 function Chart({ spec, report }: { spec: LessonChart; report: Report }) {
@@ -81,7 +110,7 @@ function Source({ step, runs }: { step: LessonStep; runs: Record<string, StoredL
   const live = useLab((s) => s.lessonLive);
   const allLive = step.worlds.every((w) => live[w]);
   const first = runs[step.worlds[0]];
-  if (allLive) return <p className="lesson-source live" data-testid="lesson-source">Trained live in this page ({LESSON_SEEDS.length} seeds).</p>;
+  if (allLive) return <p className="lesson-source live" data-testid="lesson-source">Trained live in this page ({LIVE_SEEDS.length} seeds: fewer than the stored runs, so intervals are wider).</p>;
   if (!first) return null;
   return (
     <p className="lesson-source" data-testid="lesson-source">
@@ -108,6 +137,8 @@ export function LessonView() {
     return () => window.removeEventListener('keydown', onKey);
   });
   const labels = step.worlds.length > 1 ? ['A', 'B'] : [null];
+  const live = useLab((s) => s.lessonLive);
+  const reports = Object.fromEntries(step.worlds.map((id) => [id, live[id] ?? runs[id]?.report ?? undefined]));
   return (
     <main className="layout lesson-layout">
       <aside className="controls lesson-settings" data-testid="controls" aria-label="Worlds of this step">
@@ -123,7 +154,7 @@ export function LessonView() {
             </div>
           );
         })}
-        <p className="help">Seeds {LESSON_SEEDS.join(', ')}; the first seed's charts are shown, the joint gain is over all three.</p>
+        <p className="help">The charts show the first seed; the joint gains and the effects are over all the run's seeds (stored runs: 10; <em>Train live</em>: {LIVE_SEEDS.length}).</p>
       </aside>
       <div className="results lesson">
         <nav className="lesson-nav" aria-label="Lesson steps">
@@ -142,6 +173,7 @@ export function LessonView() {
           {step.text.map((t) => <p key={t}>{t}</p>)}
           <p className="question" data-testid="lesson-question"><strong>Ask the class:</strong> {step.question}</p>
         </article>
+        <Effects step={step} reports={reports} />
         {step.charts.length > 0 && <Source step={step} runs={runs} />}
         {busy && lessonRun && <LiveProgress />}
         {step.charts.length > 0 ? (
@@ -166,7 +198,7 @@ function LiveProgress() {
   const frac = parts.reduce((a, b) => a + b, 0) / 3;
   return (
     <div className="lesson-progress" role="status">
-      <label htmlFor="lesson-progress">Training {world.label} ({lessonRun.index + 1} of {lessonRun.worlds.length}), {LESSON_SEEDS.length} seeds · {elapsed.toFixed(0)} s</label>
+      <label htmlFor="lesson-progress">Training {world.label} ({lessonRun.index + 1} of {lessonRun.worlds.length}), {LIVE_SEEDS.length} seeds · {elapsed.toFixed(0)} s</label>
       <progress id="lesson-progress" data-testid="lesson-progress" max={1} value={frac} />
     </div>
   );

@@ -4,6 +4,7 @@
  * src/engine/lessons.ts; two make an A/B contrast) and the charts to look at
  * (`highlight` marks the one the step is about). Add, reorder or rewrite steps here.
  */
+import type { LessonEffect } from '../../engine/lessons';
 import type { ModelName } from '../../engine/report';
 
 export type LessonChart =
@@ -21,6 +22,11 @@ export interface LessonStep {
   /** One world, or two (A and B) shown side by side with the same charts. */
   worlds: string[];
   charts: LessonChart[];
+  /**
+   * The effects the step teaches. Each is shown with its interval over the stored (or live)
+   * seeds, and where the interval does not carry it the step says so in words.
+   */
+  effects: LessonEffect[];
 }
 
 export const LESSON_STEPS: readonly LessonStep[] = [
@@ -35,17 +41,19 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     question: 'Recommendation has 600 training sessions, search 4,000 queries. Which model will recommend best, and why?',
     worlds: ['classroom'],
     charts: [{ kind: 'metrics', highlight: true }],
+    effects: [{ claim: 'Gen_R+S recommends better than Gen_R (relative gain in Recall@10)', quantity: { of: 'jointGain', task: 'rec' }, world: 'classroom', expected: 'positive', percent: true }],
   },
   {
     id: 'popularity',
     title: 'What Gen_R learns of popularity from sparse data',
     text: [
       'Each dot is an item: how popular it truly is in recommendation (across) against how often the model predicts it (up), both on log scales.',
-      'On the dashed diagonal the model has learned popularity exactly. With only 600 sessions Gen_R has seen many items rarely or never, so it under-predicts them.',
+      'On the dashed diagonal the model has learned popularity exactly. With only 600 sessions Gen_R has seen many items rarely or never.',
     ],
     question: 'Which items fall below the diagonal for Gen_R, and does the joint model pull them up?',
     worlds: ['classroom'],
     charts: [{ kind: 'calibration', model: 'rec', highlight: true }, { kind: 'calibration', model: 'joint' }],
+    effects: [{ claim: 'Gen_R+S\'s popularity is closer to the truth than Gen_R\'s (its popularity KL minus Gen_R\'s)', quantity: { of: 'klDifference' }, world: 'classroom', expected: 'negative' }],
   },
   {
     id: 'h1',
@@ -57,6 +65,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     question: 'In which world does adding search help recommendation more? Look at the joint gain and how close the joint model\'s dots sit to the diagonal.',
     worlds: ['h1-shared', 'h1-conflicting'],
     charts: [{ kind: 'calibration', model: 'joint', highlight: true }],
+    effects: [{ claim: 'Adding search helps recommendation more when popularity is shared (gain in A − gain in B, paired by seed)', quantity: { of: 'jointGain', task: 'rec' }, world: 'h1-shared', against: 'h1-conflicting', expected: 'positive', percent: true }],
   },
   {
     id: 'h2',
@@ -68,6 +77,10 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     question: 'Where do items of one colour sit together? What does search do to the map when content and taste disagree?',
     worlds: ['h2-aligned', 'h2-unrelated'],
     charts: [{ kind: 'embedding', model: 'joint', colorBy: 'cluster', highlight: true }],
+    effects: [
+      { claim: 'Gen_R+S\'s items sit with their CF cluster more when content and CF agree (CF agreement in A − in B)', quantity: { of: 'agreement', model: 'joint', kind: 'cf' }, world: 'h2-aligned', against: 'h2-unrelated', expected: 'positive' },
+      { claim: 'Adding search helps recommendation more when content and CF agree (gain in A − gain in B)', quantity: { of: 'jointGain', task: 'rec' }, world: 'h2-aligned', against: 'h2-unrelated', expected: 'positive', percent: true },
+    ],
   },
   {
     id: 'cold',
@@ -79,6 +92,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     question: 'Compare Gen_R and Gen_R+S in the cold column of the recommendation table. Where does the joint gain come from?',
     worlds: ['cold'],
     charts: [{ kind: 'metrics', highlight: true }, { kind: 'calibration', model: 'rec' }, { kind: 'calibration', model: 'joint' }],
+    effects: [{ claim: 'Gen_R+S reaches recommendation targets that Gen_R never saw (its cold Recall@10 minus Gen_R\'s)', quantity: { of: 'coldAdvantage' }, world: 'cold', expected: 'positive' }],
   },
   {
     id: 'semantic-ids',
@@ -90,17 +104,22 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     question: 'Compare Gen_R\'s cold column in A and B. Can Gen_R now reach items it never saw? And does Gen_R+S still gain as much from search?',
     worlds: ['cold', 'cold-semantic'],
     charts: [{ kind: 'metrics', highlight: true }, { kind: 'embedding', model: 'rec', colorBy: 'topic' }],
+    effects: [{ claim: 'With semantic IDs Gen_R reaches cold items (Gen_R\'s cold Recall@10 in B − in A)', quantity: { of: 'coldRecall', model: 'rec' }, world: 'cold-semantic', against: 'cold', expected: 'positive' }],
   },
   {
     id: 'no-pay',
     title: 'When joint training does not pay',
     text: [
       'World A: recommendation has plenty of data (6,000 sessions); Gen_R already knows popularity and taste. World B: 12 epochs without early stopping.',
-      'The lines are Gen_R\'s and Gen_R+S\'s Recall on held-out recommendation data after every epoch. Without early stopping, the joint model keeps training on the large search set while it over-fits the small recommendation set.',
+      'The lines are Gen_R\'s and Gen_R+S\'s Recall on held-out recommendation data after every epoch. Without early stopping, the joint model may keep training on the large search set while it over-fits the small recommendation set: the lines show whether it does.',
     ],
     question: 'Why might a team that trains for a fixed number of epochs conclude that joint training hurts?',
     worlds: ['plentiful', 'overtrained'],
     charts: [{ kind: 'validation', highlight: true }],
+    effects: [
+      { claim: 'With plentiful recommendation data, joint training gains nothing measurable (A)', quantity: { of: 'jointGain', task: 'rec' }, world: 'plentiful', expected: 'none', percent: true },
+      { claim: 'Trained 12 epochs without early stopping, Gen_R+S recommends worse than Gen_R (B)', quantity: { of: 'jointGain', task: 'rec' }, world: 'overtrained', expected: 'negative', percent: true },
+    ],
   },
   {
     id: 'your-turn',
@@ -112,5 +131,6 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     question: 'Predict first, then train: which knob will change the joint gain on recommendation the most?',
     worlds: ['classroom'],
     charts: [],
+    effects: [],
   },
 ];

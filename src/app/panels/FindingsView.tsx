@@ -1,7 +1,8 @@
 /** Findings: the built-in experiments' curves from real runs (npm run findings), with computed verdicts. */
 import { useEffect, useState } from 'react';
 import type { AblationStudy } from '../../engine/ablations';
-import { CLAIMS, trend } from '../../engine/findings';
+import { slopeText, trendsFor, verdictText } from '../../engine/findings';
+import { quantityLabel } from '../../engine/trends';
 import { idsFindings } from '../../engine/findings-ids';
 import { SWEEP_EXPERIMENTS, type Sweep } from '../../engine/sweep';
 import { SweepChart, type SweepMetric } from '../charts/SweepChart';
@@ -22,10 +23,11 @@ export function FindingsView() {
   return (
     <div className="findings" data-testid="findings-view">
       <p className="caption">
-        Each curve below comes from real training runs of the three models (3 seeds per point, wasm backend), made with <code>npm run findings</code>,
-        which also writes <code>docs/findings.md</code>. The verdicts are computed from the points: a trend is a Spearman ρ of at least 0.7 in size;
-        between named settings (semantic IDs), a difference paired by seed holds when its 95 % interval excludes 0.
-        With three seeds the intervals are wide; a trend of the means is a hint, not a proof.
+        Each curve below comes from real training runs of the three models (at least 10 seeds per point, wasm backend), made with <code>npm run findings</code>,
+        which also writes <code>docs/findings.md</code>. Every verdict is computed from the per-seed values: a trend is the least-squares slope over all
+        seed × value points, with a 95 % interval from a bootstrap that resamples whole seeds; it <em>agrees</em> or <em>disagrees</em> only when that
+        interval excludes 0, and otherwise it is <em>not shown</em>, with the smallest slope these seeds could have detected. Between named settings
+        (semantic IDs), a difference paired by seed holds when its 95 % interval excludes 0.
       </p>
       {SWEEP_EXPERIMENTS.map((e) => {
         const s = sweeps[e.name];
@@ -48,16 +50,13 @@ export function FindingsView() {
                     ))}
                   </ul>
                 )}
-                <ul className="verdicts">
-                  {CLAIMS.filter((c) => c.experiment === e.name).map((c) => {
-                    const t = trend(c, s);
-                    return (
-                      <li key={c.y.label}>
-                        {c.text} <strong>Observed:</strong> {c.y.label} {t.observed} with {c.x.label} (ρ = {fmt(t.rho, 2)}) —{' '}
-                        <span className={`verdict ${t.verdict.replace(' ', '-')}`}>{t.verdict}</span>.
-                      </li>
-                    );
-                  })}
+                <ul className="verdicts" data-testid={`trends-${e.name}`}>
+                  {trendsFor(s).map((t) => (
+                    <li key={`${t.x}|${t.y}`}>
+                      {t.claim} <strong>Observed:</strong> {quantityLabel(t.y)} against {t.x}: {slopeText(t)} —{' '}
+                      <span className={`verdict ${t.verdict.replace(' ', '-')}`}>{t.verdict}</span>{t.verdict === 'not shown' ? ` (${verdictText(t).replace(/^not shown: /, '')})` : ''}.
+                    </li>
+                  ))}
                 </ul>
               </>
             ) : (

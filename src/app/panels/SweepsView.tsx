@@ -4,7 +4,12 @@ import { ConfigError, PARAMS, resolveConfig, type ConfigKey } from '../../engine
 import { parseSweepSpec, sweepCsv, SWEEP_EXPERIMENTS } from '../../engine/sweep';
 import { downloadText } from '../charts/ExportButtons';
 import { SWEEP_METRICS, SweepChart, type SweepMetric } from '../charts/SweepChart';
+import { slopeText, verdictText } from '../../engine/findings';
+import type { Interval } from '../../engine/report';
+import { quantityLabel } from '../../engine/trends';
 import { pct } from '../format';
+
+const gainText = (g: Interval | undefined) => (g ? `${pct(g.mean)}${g.ci95 ? ` [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : ''}` : '—');
 import { useLab } from '../store';
 
 const CUSTOM = '__custom';
@@ -64,7 +69,8 @@ export function SweepsView() {
         )}
         <div>
           <label htmlFor="sweep-seeds">Seeds per value</label>
-          <input id="sweep-seeds" type="number" min={1} max={10} value={seeds} disabled={busy} onChange={(e) => setSeeds(Math.max(1, Math.min(10, Math.round(Number(e.target.value)) || 1)))} />
+          <input id="sweep-seeds" type="number" min={1} max={20} value={seeds} disabled={busy} onChange={(e) => setSeeds(Math.max(1, Math.min(20, Math.round(Number(e.target.value)) || 1)))} />
+          <p className="help">Trends and intervals come from these seeds: 3 show only strong effects; the stored findings use 10.</p>
         </div>
         <div className="sweep-actions">
           <button type="button" className="primary" data-testid="sweep-run" disabled={busy || status === 'training'} onClick={start}>Run sweep</button>
@@ -91,6 +97,16 @@ export function SweepsView() {
             <button type="button" className="small" onClick={() => downloadText('sweep.csv', sweepCsv(sw), 'text/csv')}>Export CSV</button>
           </div>
           <SweepChart sweep={sw} metric={metric} onOpen={openPoint} />
+          {sw.trends && sw.trends.length > 0 && (
+            <ul className="verdicts" data-testid="sweep-trends" aria-label="Trends along the sweep">
+              {sw.trends.map((t) => (
+                <li key={`${t.x}|${t.y}`}>
+                  {quantityLabel(t.y)} against {t.x}: {slopeText(t)} — <span className={`verdict ${t.verdict.replace(' ', '-')}`}>{t.verdict}</span>
+                  {t.verdict === 'not shown' ? ` (${verdictText(t).replace(/^not shown: /, '')})` : ''}.
+                </li>
+              ))}
+            </ul>
+          )}
           <table className="sweep-table">
             <caption>Points (open one to see that world's full results in the lab)</caption>
             <thead><tr><th scope="col">{sw.key}</th><th scope="col">KL(p_R‖p_S)</th><th scope="col">rec gain</th><th scope="col">search gain</th><th scope="col" /></tr></thead>
@@ -99,8 +115,8 @@ export function SweepsView() {
                 <tr key={String(p.value)}>
                   <th scope="row">{String(p.value)}</th>
                   <td className="num">{p.dataStats.popularityKL.recVsSearch.toFixed(3)}</td>
-                  <td className="num">{pct(p.jointGain.rec?.mean)}</td>
-                  <td className="num">{pct(p.jointGain.search?.mean)}</td>
+                  <td className="num">{gainText(p.jointGain.rec)}</td>
+                  <td className="num">{gainText(p.jointGain.search)}</td>
                   <td><button type="button" className="small" onClick={() => openPoint(i)}>Open in lab</button></td>
                 </tr>
               ))}
