@@ -31,6 +31,8 @@ import { useNodeBackend } from '../engine/node-backends';
 import { findPreset, PRESET_NAMES } from '../engine/presets';
 import type { Report, RunReport } from '../engine/report';
 import { mergeShards, parseShard, shardJobs, SHARD_SCHEMA, type SweepShard } from '../engine/shards';
+import { slopeText, verdictText } from '../engine/findings';
+import { quantityLabel } from '../engine/trends';
 import { checkSweep, findSweepExperiment, parseSweepSpec, pointConfig, runSweep, sweepCsv, type Sweep } from '../engine/sweep';
 import { parseFlags, parseIntFlag } from './args';
 import { SeedPool } from './pool';
@@ -252,6 +254,10 @@ async function main(argv: string[]): Promise<void> {
         sweep = { ...(latest ?? { schema: 'bridge-lab/sweep@1', experiment: experiment?.name ?? null, key: sweepSpec.key, values: sweepSpec.values, config: cfg, seeds, points: [], createdAt: new Date().toISOString() }), complete: false, stopped: true } as Sweep;
       }
       save(sweep);
+      if (sweep.trends?.length) {
+        process.stdout.write(`\nTrends (slope over all seed × value points, 95 % interval from a bootstrap over whole seeds):\n`);
+        for (const t of sweep.trends) process.stdout.write(`  ${quantityLabel(t.y)} against ${t.x}: ${slopeText(t)} — ${verdictText(t)}\n`);
+      }
       const seconds = (performance.now() - t0) / 1000;
       process.stdout.write(`\n${sweep.points.length}/${sweepSpec.values.length} points × ${seeds.length} seed(s) in ${seconds.toFixed(1)} s on ${backend}${sweep.stopped ? ' (stopped)' : ''}; wrote ${join(outDir, 'sweep.json')} and sweep.csv\n`);
       if (interrupted) process.exitCode = 130;

@@ -5,9 +5,11 @@
  * Each world also trains its first DECOMPOSITION_WORLDS seeds with a second model seed,
  * so that the stored run says where the seed-to-seed variance of the joint gain comes from.
  *
- *   npm run lessons -- [--only ID[,ID]] [--jobs J] [--shard i/n --out DIR | --merge DIR...]
+ *   npm run lessons -- [--only ID[,ID]] [--jobs J] [--shard i/n --out DIR | --merge DIR...] [--docs-only]
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { sign } from '../engine/eval/evidence';
+import type { Interval } from '../engine/report';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../engine/config';
@@ -21,7 +23,12 @@ const DIR = 'public/lessons';
 
 async function main(args: string[]) {
   const { dirs: mergeDirs, rest } = splitMerge(args);
-  const { values } = parseFlags(rest, { values: ['only', 'jobs', 'shard', 'out'] });
+  const { values, switches } = parseFlags(rest, { values: ['only', 'jobs', 'shard', 'out'], switches: ['docs-only'] });
+  if (switches.has('docs-only')) {
+    writeDocs();
+    process.stdout.write('wrote docs/lessons.md from public/lessons/*.json\n');
+    return;
+  }
   const ids = LESSON_WORLDS.map((w) => w.id);
   const only = values.only ? values.only.split(',') : ids;
   for (const id of only) if (!ids.includes(id)) throw new ConfigError(`unknown lesson world "${id}"; worlds: ${ids.join(', ')}`);
@@ -62,7 +69,34 @@ async function main(args: string[]) {
     writeFileSync(`${file}.tmp`, JSON.stringify(stored));
     renameSync(`${file}.tmp`, file);
   }
-  process.stdout.write(`wrote ${worlds.length} world(s) to ${DIR}/ in ${((performance.now() - t0) / 60000).toFixed(1)} min\n`);
+  writeDocs();
+  process.stdout.write(`wrote ${worlds.length} world(s) to ${DIR}/ and docs/lessons.md in ${((performance.now() - t0) / 60000).toFixed(1)} min\n`);
+}
+
+const pct = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} %`;
+const gainText = (g: Interval | undefined) => (g ? `${pct(g.mean)}${g.ci95 ? ` [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : ''}${sign(g) === 'includes 0' ? ' (includes 0)' : ''}` : '—');
+/** A variance as the share of the total and as a standard deviation in points of relative gain. */
+const part = (v: number, total: number) => `${total > 0 ? Math.round((100 * v) / total) : 0} % (SD ${(Math.sqrt(v) * 100).toFixed(1)} pp)`;
+
+/** docs/lessons.md: each stored world's joint gains, and where their seed-to-seed variance comes from. */
+function writeDocs() {
+  const lines = ['# The lesson\'s stored runs', '',
+    'Written by `npm run lessons` from `public/lessons/*.json` (what the app\'s Lesson view shows). Joint gain: relative change of Recall@10 of Gen_R+S over the single-task model, paired per seed, mean and 95 % t-interval over the seeds.', '',
+    `**Where the variance of the gain comes from.** Each world's first ${DECOMPOSITION_WORLDS} seeds are trained a second time with another model seed (\`initSeed\` = ${INIT_OFFSET} + seed), on the same world. A one-way random-effects decomposition splits one seed's variance into the *world* (catalogue and training data: more seeds help), the *model initialisation* and batch order (more seeds help), and the *test sample* (a bootstrap over each seed's test examples: bigger test sets help). The three are estimates from ${DECOMPOSITION_WORLDS} worlds × 2 inits and can be rough; a negative between-world estimate is shown as 0.`, '',
+    '| world | seeds | rec joint gain | search joint gain | rec gain variance: world · init · test sample | search gain variance: world · init · test sample |',
+    '| --- | --- | --- | --- | --- | --- |'];
+  for (const w of LESSON_WORLDS) {
+    const file = join(DIR, `${w.id}.json`);
+    if (!existsSync(file)) continue;
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredLessonRun;
+    const g = stored.report.summary.jointGain;
+    const v = (t: 'rec' | 'search') => {
+      const x = stored.decomposition?.sources[t];
+      return x ? `${part(x.world, x.total)} · ${part(x.init, x.total)} · ${part(x.testSample, x.total)}` : '—';
+    };
+    lines.push(`| ${w.id} (${w.label}) | ${stored.report.seeds.length} | ${gainText(g.rec)} | ${gainText(g.search)} | ${v('rec')} | ${v('search')} |`);
+  }
+  writeFileSync('docs/lessons.md', `${lines.join('\n')}\n`);
 }
 
 main(process.argv.slice(2)).catch((e) => {

@@ -8,7 +8,7 @@ import { presetConfig } from './presets';
 import type { Config } from './config';
 import { contrast, seedEvidence, sign, varianceSources, type Evidence, type PerSeed, type VarianceSources } from './eval/evidence';
 import { jointGainOf } from './summary';
-import type { Report, RunReport } from './report';
+import type { ModelName, Report, RunReport } from './report';
 import type { Task } from './train/encode';
 
 export interface LessonWorld {
@@ -35,6 +35,7 @@ export const LESSON_WORLDS: readonly LessonWorld[] = [
   { id: 'h2-unrelated', preset: 'h2-unrelated-structure', overrides: {}, label: 'unrelated content and CF' },
   { id: 'cold', preset: 'classroom', overrides: { recCoverage: 0.3 }, label: 'recommendation sees 30 % of the items' },
   { id: 'cold-semantic', preset: 'classroom', overrides: { recCoverage: 0.3, idScheme: 'semantic' }, label: 'the same, with semantic IDs from content' },
+  { id: 'search-gains', preset: 'classroom', overrides: { searchTrain: 300, recTrain: 3000, recCoverage: 1 }, label: 'scarce queries (300), plentiful sessions (3,000)' },
   { id: 'plentiful', preset: 'classroom', overrides: { recTrain: 6000 }, label: 'plentiful recommendation data' },
   { id: 'overtrained', preset: 'h1-shared-popularity', overrides: { recTrain: 1000, epochs: 12, patience: 0 }, label: '12 epochs, no early stopping' },
 ];
@@ -99,8 +100,8 @@ export type LessonQuantity =
   | { of: 'klDifference' }
   /** A model's Recall@K on the recommendation targets it never saw in training. */
   | { of: 'coldRecall'; model: 'rec' | 'joint' }
-  /** Gen_R+S's cold recommendation Recall minus Gen_R's. */
-  | { of: 'coldAdvantage' }
+  /** On `task` (recommendation by default): Gen_R+S's Recall@K on the targets the task never saw in training minus the single-task model's. */
+  | { of: 'coldAdvantage'; task?: Task }
   | { of: 'agreement'; model: 'search' | 'rec' | 'joint'; kind: 'content' | 'cf' };
 
 /**
@@ -119,8 +120,8 @@ export interface LessonEffect {
 }
 
 export function quantityOf(q: LessonQuantity, run: RunReport, k: number): number | null {
-  const cold = (m: 'rec' | 'joint') => {
-    const c = run.models[m]?.eval.rec?.byBucket.cold;
+  const cold = (m: ModelName, task: Task = 'rec') => {
+    const c = run.models[m]?.eval[task]?.byBucket.cold;
     return c && c.count ? (c[`recall@${k}`] as number) : null;
   };
   switch (q.of) {
@@ -131,7 +132,8 @@ export function quantityOf(q: LessonQuantity, run: RunReport, k: number): number
     }
     case 'coldRecall': return cold(q.model);
     case 'coldAdvantage': {
-      const j = cold('joint'), r = cold('rec');
+      const task = q.task ?? 'rec';
+      const j = cold('joint', task), r = cold(task === 'rec' ? 'rec' : 'search', task);
       return j === null || r === null ? null : j - r;
     }
     case 'agreement': {

@@ -107,6 +107,21 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     effects: [{ claim: 'With semantic IDs Gen_R reaches cold items (Gen_R\'s cold Recall@10 in B − in A)', quantity: { of: 'coldRecall', model: 'rec' }, world: 'cold-semantic', against: 'cold', expected: 'positive' }],
   },
   {
+    id: 'search-gains',
+    title: 'When search gains too',
+    text: [
+      'So far search barely moved: with 4,000 queries for 300 items, Gen_S has seen almost every item. Here search has only 300 queries, and recommendation 3,000 sessions over every item.',
+      'Many items never appear in a training query; recommendation has taught Gen_R+S every item\'s ID. The cold column of the search table is Recall@10 on test queries whose item no training query named.',
+    ],
+    question: 'Which model searches best now? On which items does the difference come from?',
+    worlds: ['search-gains'],
+    charts: [{ kind: 'metrics', highlight: true }],
+    effects: [
+      { claim: 'Gen_R+S searches better than Gen_S (relative gain in Recall@10)', quantity: { of: 'jointGain', task: 'search' }, world: 'search-gains', expected: 'positive', percent: true },
+      { claim: 'Gen_R+S finds items that search never saw in training (its cold search Recall@10 minus Gen_S\'s)', quantity: { of: 'coldAdvantage', task: 'search' }, world: 'search-gains', expected: 'positive' },
+    ],
+  },
+  {
     id: 'no-pay',
     title: 'When joint training does not pay',
     text: [
