@@ -121,7 +121,8 @@ type ValueOf<P> = P extends { type: 'bool' } ? boolean
   : number;
 export type Config = { [P in ParamList[number] as P['key']]: ValueOf<P> };
 
-export const PARAM_BY_KEY: Record<string, Param> = Object.fromEntries(PARAMS.map((p) => [p.key, p as Param]));
+/** Keyed lookup with no prototype: `constructor` or `toString` is an unknown key like any other. */
+export const PARAM_BY_KEY: Record<string, Param> = Object.assign(Object.create(null) as Record<string, Param>, Object.fromEntries(PARAMS.map((p) => [p.key, p as Param])));
 export const CONFIG_KEYS = PARAMS.map((p) => p.key) as ConfigKey[];
 
 /** The ablation knobs: they change only Gen_R+S. */

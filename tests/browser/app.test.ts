@@ -171,6 +171,10 @@ describe('the lab in Chromium', () => {
     await page.waitForFunction(() => /^(done|error|stopped)/.test(document.querySelector('[data-testid=sweep-status]')?.textContent ?? ''), null, { timeout: 180000 });
     expect(await page.getByTestId('sweep-status').textContent()).toMatch(/^done: 6\/6 models trained, 2 point/);
     expect(await page.getByTestId('sweep-chart').getAttribute('data-points')).toBe('2');
+    // Trends come from per-seed values: one seed gives no interval, so nothing is shown.
+    const trends = await page.getByTestId('sweep-trends').locator('li').allTextContents();
+    expect(trends.length).toBe(2);
+    for (const t of trends) expect(t).toMatch(/joint gain .*against recCoverage: slope .*\(no interval\).*1 seed — not shown/);
     await page.screenshot({ path: 'test-results/app-sweep.png', fullPage: true });
     await page.getByRole('button', { name: 'Open in lab' }).first().click();
     expect(await page.getByTestId('status').textContent()).toMatch(/done/);
@@ -196,6 +200,10 @@ describe('the lab in Chromium', () => {
     expect(await page.getByTestId('verdicts-ids').locator('li').count()).toBeGreaterThanOrEqual(10);
     expect(await page.getByTestId('finding-ids').locator('.recharts-line-dots circle, .recharts-dot').count()).toBeGreaterThan(0);
     await page.getByTestId('finding-ids').screenshot({ path: 'test-results/app-findings-ids.png' });
+    // Each claim with its slope, interval, seeds and verdict.
+    const claims = await page.getByTestId('trends-h2-coverage').locator('li').allTextContents();
+    expect(claims.length).toBeGreaterThanOrEqual(2);
+    for (const c of claims) expect(c).toMatch(/slope [+−]\d.* \[[+−]\d.*, [+−]\d.*\] per .*, 10 seeds — (agrees|disagrees|rises|falls|not shown)/);
     await page.screenshot({ path: 'test-results/app-findings.png', fullPage: true });
   });
 

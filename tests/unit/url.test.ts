@@ -26,6 +26,13 @@ describe('URL state', () => {
     expect(s.notices).toHaveLength(4);
   });
 
+  it('refuses prototype names like any other unknown key', () => {
+    const s = parseUrl('?constructor=1&toString=x&__proto__=2');
+    expect(s.notices.join('\n')).toMatch(/"constructor" is not a parameter/);
+    expect(s.notices.join('\n')).toMatch(/"toString" is not a parameter/);
+    expect(s.config).toEqual(defaultConfig());
+  });
+
   it('resets settings that cannot be built together', () => {
     const s = parseUrl('?items=20&topics=40');
     expect(s.config.items).toBe(defaultConfig().items);

@@ -1,0 +1,62 @@
+/**
+ * What the project stores carries its claims: every lesson world has enough seeds and a
+ * variance decomposition, every effect a lesson step states is evaluated on the stored
+ * runs, and every "agrees" in the findings rests on a slope interval that excludes 0.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { LESSON_STEPS } from '../../src/app/lesson/steps';
+import type { Trend } from '../../src/engine/eval/evidence';
+import { effectResult, LESSON_WORLDS, type StoredLessonRun } from '../../src/engine/lessons';
+import type { Report } from '../../src/engine/report';
+import { SWEEP_EXPERIMENTS } from '../../src/engine/sweep';
+
+const stored = (id: string) => JSON.parse(readFileSync(`public/lessons/${id}.json`, 'utf8')) as StoredLessonRun;
+
+describe('the lesson\'s stored runs', () => {
+  it('hold at least 10 seeds per world and say where the variance of the gain comes from', () => {
+    for (const w of LESSON_WORLDS) {
+      const s = stored(w.id);
+      expect(s.report.seeds.length, w.id).toBeGreaterThanOrEqual(10);
+      expect(s.decomposition?.sources.rec, w.id).toBeDefined();
+      const v = s.decomposition!.sources.rec!;
+      expect(v.world + v.init + v.testSample, w.id).toBeCloseTo(v.total, 9);
+    }
+  });
+
+  it('evaluate every effect a step states; "shown" means the interval excludes 0 on the expected side', () => {
+    const reports: Record<string, Report> = Object.fromEntries(LESSON_WORLDS.map((w) => [w.id, stored(w.id).report]));
+    for (const step of LESSON_STEPS) {
+      for (const e of step.effects) {
+        const r = effectResult(e, reports);
+        expect(r, `${step.id}: ${e.claim}`).not.toBeNull();
+        expect(r!.evidence.n, e.claim).toBeGreaterThanOrEqual(10);
+        const [lo, hi] = r!.evidence.ci95!;
+        if (r!.verdict === 'shown' && e.expected === 'positive') expect(lo).toBeGreaterThan(0);
+        if (r!.verdict === 'shown' && e.expected === 'negative') expect(hi).toBeLessThan(0);
+        if (r!.verdict === 'not shown') expect(lo <= 0 && hi >= 0).toBe(true);
+      }
+    }
+  });
+});
+
+describe('the stored findings', () => {
+  it('rest every "agrees" on a slope interval that excludes 0 in the expected direction, with at least 10 seeds', () => {
+    const files = readdirSync('docs/findings').filter((f) => f.endsWith('.json'));
+    expect(files.length).toBe(SWEEP_EXPERIMENTS.length);
+    for (const f of files) {
+      const s = JSON.parse(readFileSync(`docs/findings/${f}`, 'utf8')) as { trends: Trend[]; seeds: number[]; experiment: string };
+      expect(s.seeds.length, f).toBeGreaterThanOrEqual(10);
+      if (!SWEEP_EXPERIMENTS.find((e) => e.name === s.experiment)?.variants) {
+        expect(s.trends.map((t) => t.y), f).toEqual(expect.arrayContaining(['jointGain.rec', 'jointGain.search']));
+      }
+      for (const t of s.trends) {
+        if (t.verdict !== 'agrees') continue;
+        expect(t.seeds, `${f}: ${t.claim}`).toBeGreaterThanOrEqual(10);
+        if (t.expected === 'rises') expect(t.ci95![0]).toBeGreaterThan(0);
+        else expect(t.ci95![1]).toBeLessThan(0);
+      }
+    }
+    expect(existsSync('public/findings/ablations.json')).toBe(true);
+  });
+});
