@@ -1,6 +1,10 @@
 /** Number formatting shared by the panels. */
 export const fmt = (x: number | undefined | null, digits = 3): string => (x === undefined || x === null || !Number.isFinite(x) ? '—' : x.toFixed(digits));
-export const pct = (x: number | undefined | null): string => (x === undefined || x === null || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`);
+export const pct = (x: number | undefined | null): string => {
+  if (x === undefined || x === null || !Number.isFinite(x)) return '—';
+  const t = (x * 100).toFixed(1);
+  return t === '0.0' || t === '-0.0' ? '0.0 %' : `${x >= 0 ? '+' : ''}${t} %`;
+};
 
 /** A colour per label: the Okabe–Ito palette, which people with the common colour-vision
  *  deficiencies tell apart (its yellow darkened to read on white); charts that colour by

@@ -53,7 +53,7 @@ describe('the lesson', () => {
         const charted = await page.locator('[data-testid^=lesson-world-] [data-points]').evaluateAll((cs) => cs.every((c) => Number(c.getAttribute('data-points')) > 0));
         const tables = await page.locator('[data-testid^=lesson-world-] table').count();
         if (sources.every((s) => s === 'stored') && (charted || tables > 0)) withStoredCharts++;
-        expect(await page.getByTestId('lesson-source').textContent()).toMatch(/Stored run, made .* with npm run lessons \(10 seeds/);
+        expect(await page.getByTestId('lesson-source').textContent()).toMatch(/Stored run, made .* with npm run lessons( -- --only [a-z-]+)? \(10 seeds/);
         expect(await page.getByTestId('lesson-gain').first().textContent()).toMatch(/joint gain on recommendation: [+−-]?\d+\.\d %( \[.*\])?/);
         // Each effect the step teaches is stated with its interval, and says whether the interval carries it.
         const effects = await page.getByTestId('lesson-effects').locator('li').evaluateAll((ls) => ls.map((l) => ({ verdict: l.getAttribute('data-verdict'), text: l.textContent ?? '' })));

@@ -258,7 +258,8 @@ export interface VarianceSources {
  * One-way random-effects decomposition. `byWorld[w]` holds the value under each init on
  * world w (same number of inits per world); `testSample[w]` is the bootstrap variance of
  * the value over world w's test examples. Between-world variance includes the test
- * sample, which is subtracted out; negative estimates are reported as 0.
+ * sample, which is subtracted out (a negative remainder is reported as 0, so that with
+ * few worlds the total can exceed the between + within estimate).
  */
 export function varianceSources(byWorld: number[][], testSample: number[]): VarianceSources | null {
   const worlds = byWorld.filter((v) => v.length >= 2 && v.every(Number.isFinite));
@@ -270,9 +271,11 @@ export function varianceSources(byWorld: number[][], testSample: number[]): Vari
   const within = rows.reduce((s, v, i) => s + v.reduce((t, x) => t + (x - means[i]) ** 2, 0), 0) / (rows.length * (r - 1));
   const between = means.reduce((s, m) => s + (m - grand) ** 2, 0) / (rows.length - 1);
   const worldAll = Math.max(0, between - within / r);
+  // The test sample is measured directly (bootstrap); the world's share is what the between-world variance leaves.
   const ts = finite(testSample);
-  const test = ts.length ? Math.min(worldAll, meanOf(ts)) : 0;
-  return { total: worldAll + within, world: worldAll - test, init: within, testSample: test, worlds: rows.length, inits: r };
+  const test = ts.length ? meanOf(ts) : 0;
+  const world = Math.max(0, worldAll - test);
+  return { total: world + test + within, world, init: within, testSample: test, worlds: rows.length, inits: r };
 }
 
 /** Bootstrap variance over test examples of the relative gain (Σ joint hits − Σ single hits) / Σ single hits. */
