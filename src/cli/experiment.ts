@@ -16,7 +16,7 @@
  * With several seeds, J worker threads (default: one per core, at most one per seed)
  * train seeds side by side; every seed's numbers are the same as in a serial run.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -30,7 +30,7 @@ import { assembleReport, runOnData, runSeed, runStopped, seedList, type Experime
 import { useNodeBackend } from '../engine/node-backends';
 import { findPreset, PRESET_NAMES } from '../engine/presets';
 import type { Report, RunReport } from '../engine/report';
-import { mergeShards, parseShard, shardJobs, SHARD_SCHEMA, type SweepShard } from '../engine/shards';
+import { mergeShards, parseShard, sameSweep, shardJobs, SHARD_SCHEMA, validShard, type SweepShard } from '../engine/shards';
 import { slopeText, verdictText } from '../engine/findings';
 import { quantityLabel } from '../engine/trends';
 import { checkSweep, findSweepExperiment, parseSweepSpec, pointConfig, runSweep, sweepCsv, type Sweep } from '../engine/sweep';
@@ -53,6 +53,25 @@ function parseSets(sets: string[]): Record<string, unknown> {
 }
 
 /** Writes a file whole or not at all: a temporary file renamed into place. */
+/** Creates --out and proves it writable before any training, so that no run's results are lost at the end. */
+function prepareOut(outDir: string): void {
+  try {
+    mkdirSync(outDir, { recursive: true });
+    const probe = join(outDir, `.write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (e) {
+    throw new ConfigError(`--out ${outDir}: cannot write results there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a folder that can be created and written`);
+  }
+}
+
+/** Ctrl-C or SIGTERM calls `stop` once; the handlers are removed when `off` is called. */
+function onInterrupt(stop: () => void): () => void {
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); };
+}
+
 function writeAtomic(file: string, text: string): void {
   writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
@@ -79,17 +98,26 @@ async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: str
   log(`${imported.name}: ${c.items} items, ${c.queries} queries (${c.search.train}/${c.search.val}/${c.search.test}), ${c.sessions} sessions (${c.rec.train}/${c.rec.val}/${c.rec.test} examples), ${c.words} words; dropped ${imported.dropped.shortSessions} short sessions, ${imported.dropped.emptyQueries} empty queries\n`);
   const tensorsBefore = tf.memory().numTensors;
   const runs = [];
-  for (const seed of seeds) {
-    log(`seed ${seed}: training…\n`);
-    runs.push(await runOnData({ ...cfg, seed }, importedSeedData(imported, seed)));
+  let interrupted = false;
+  const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); });
+  try {
+    for (const seed of seeds) {
+      if (interrupted) break;
+      log(`seed ${seed}: training…\n`);
+      const run = await runOnData({ ...cfg, seed }, importedSeedData(imported, seed), { shouldStop: () => interrupted });
+      if (runStopped(run)) break; // a seed cut short is not a finished seed
+      runs.push(run);
+    }
+  } finally {
+    off();
   }
-  const report = assembleReport(cfg, runs, runs.some((r) => runStopped(r)));
+  const report = assembleReport(cfg, runs, interrupted || runs.length < seeds.length);
   report.config = importedReportConfig(cfg, imported);
-  mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'report.json');
   writeAtomic(file, JSON.stringify(report));
   process.stdout.write(formatSummary(report));
-  process.stdout.write(`\n${imported.name}: ${seeds.length} seed(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${backend}; tensors left: ${tf.memory().numTensors - tensorsBefore}; wrote ${file}\n`);
+  process.stdout.write(`\n${imported.name}: ${runs.length} of ${seeds.length} seed(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${backend}${interrupted ? ' (stopped)' : ''}; tensors left: ${tf.memory().numTensors - tensorsBefore}; wrote ${file}\n`);
+  if (interrupted) process.exitCode = 130;
 }
 
 /** --export-world DIR: a simulated world in the import format, written whole or not at all. */
@@ -101,6 +129,14 @@ function writeWorld(dir: string, cfg: Config): void {
   process.stdout.write(`wrote ${dir}/items.csv, queries.csv and sessions.csv (${cfg.items} items)\n`);
 }
 
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
 /** --merge DIR...: joins shard folders into one sweep.json / sweep.csv. */
 function merge(dirs: string[], rest: string[]): void {
   const { values } = parseFlags(rest, { values: ['out'], switches: ['quiet'] });
@@ -108,13 +144,7 @@ function merge(dirs: string[], rest: string[]): void {
   const shards = dirs.map((dir) => {
     const file = join(dir, 'shard.json');
     if (!existsSync(file)) throw new ConfigError(`${dir}: no shard.json (run the sweep with --shard i/n --out ${dir} first)`);
-    let shard: SweepShard;
-    try {
-      shard = JSON.parse(readFileSync(file, 'utf8')) as SweepShard;
-    } catch (e) {
-      throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
-    }
-    return { name: dir, shard };
+    return { name: dir, shard: validShard(file, readJson(file)) };
   });
   const sweep = mergeShards(shards);
   const outDir = values.out ?? 'out';
@@ -134,10 +164,19 @@ async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['
   const out: SweepShard = {
     schema: SHARD_SCHEMA, experiment: opts.experiment, key, values, config: base, seeds, shard, runs: [], complete: false, createdAt: new Date().toISOString(),
   };
-  const save = () => writeAtomic(join(opts.outDir, 'shard.json'), JSON.stringify(out));
+  const file = join(opts.outDir, 'shard.json');
+  // A re-queued shard resumes from its own shard.json: the jobs it finished are not trained again.
+  if (existsSync(file)) {
+    const old = validShard(file, readJson(file));
+    if (!sameSweep(old, out) || old.shard.index !== shard.index) throw new ConfigError(`${file} holds shard ${old.shard.index}/${old.shard.count} of another sweep; give an empty --out folder or the same sweep and shard`);
+    out.runs = old.runs;
+    process.stdout.write(`shard ${shard.index}/${shard.count}: resuming, ${out.runs.length} of ${jobs.length} job(s) already finished\n`);
+  }
+  const save = () => writeAtomic(file, JSON.stringify(out));
   save();
+  const done = new Set(out.runs.map((r) => `${String(r.value)}|${r.seed}`));
   for (const value of values) {
-    const mine = jobs.filter((j) => j.value === value).map((j) => j.seed);
+    const mine = jobs.filter((j) => j.value === value && !done.has(`${String(j.value)}|${j.seed}`)).map((j) => j.seed);
     if (!mine.length || opts.stopped()) continue;
     const report = await opts.runPoint(pointConfig(base, key, value, opts.experiment), mine);
     for (const run of report.runs) if (!report.stopped) out.runs.push({ value, seed: run.seed, run });
@@ -186,6 +225,7 @@ async function main(argv: string[]): Promise<void> {
     if (sweeping || values.data !== undefined) throw new ConfigError('--export-world writes one simulated world: give it with --preset and --set only');
     return writeWorld(values['export-world'], cfg);
   }
+  prepareOut(outDir);
   const backend = await useNodeBackend(backendName as BackendName);
   const quiet = switches.has('quiet');
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };
@@ -196,15 +236,19 @@ async function main(argv: string[]): Promise<void> {
   };
   const pool = jobs > 1 ? new SeedPool(jobs, backendName as BackendName) : null;
   let interrupted = false;
+  /** Seeds that finished whole, in any order (what a stopped plain run keeps). */
+  const finished: RunReport[] = [];
   const runSeeds = async (c: Config, s: number[]): Promise<Report> => {
     let runs: RunReport[];
-    if (pool) runs = await pool.run(c, s, onEvent);
+    if (pool) runs = await pool.run(c, s, onEvent, (run) => finished.push(run));
     else {
       runs = [];
       for (const seed of s) {
         if (interrupted) break;
         onEvent(seed, { type: 'world' });
-        runs.push(await runSeed({ ...c, seed }, { onEvent: (e) => onEvent(seed, e), shouldStop: () => interrupted }));
+        const run = await runSeed({ ...c, seed }, { onEvent: (e) => onEvent(seed, e), shouldStop: () => interrupted });
+        runs.push(run);
+        if (!runStopped(run)) finished.push(run);
       }
     }
     return assembleReport(c, runs, interrupted || runs.length < s.length || runs.some((r) => runStopped(r)));
@@ -213,7 +257,6 @@ async function main(argv: string[]): Promise<void> {
   log(`Bridge Lab · preset ${preset}${experiment ? ` · experiment ${experiment.name}` : ''} · seeds ${seeds.join(', ')} · backend ${backend} · ${jobs} job(s)\n`);
   const t0 = performance.now();
   const tensorsBefore = tf.memory().numTensors;
-  mkdirSync(outDir, { recursive: true });
   try {
     if (sweepSpec && shard) {
       const stop = () => { interrupted = true; void pool?.close(); };
@@ -263,12 +306,24 @@ async function main(argv: string[]): Promise<void> {
       if (interrupted) process.exitCode = 130;
       return;
     }
-    const report = await runSeeds(cfg, seeds);
+    // Ctrl-C (or SIGTERM) stops the run; the seeds that finished are written, marked stopped.
+    const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); void pool?.close(); });
+    let report: Report;
+    try {
+      report = await runSeeds(cfg, seeds);
+    } catch (e) {
+      if (!interrupted) throw e;
+      report = assembleReport(cfg, finished, true);
+    } finally {
+      off();
+    }
+    if (interrupted) report = assembleReport(cfg, finished, true);
     const seconds = (performance.now() - t0) / 1000;
     const file = join(outDir, 'report.json');
     writeAtomic(file, JSON.stringify(report));
     process.stdout.write(formatSummary(report));
-    process.stdout.write(`\n${seeds.length} seed(s) in ${seconds.toFixed(1)} s on ${backend}; tensors left: ${tf.memory().numTensors - tensorsBefore}; wrote ${file}\n`);
+    process.stdout.write(`\n${report.runs.length} of ${seeds.length} seed(s) in ${seconds.toFixed(1)} s on ${backend}${interrupted ? ' (stopped)' : ''}; tensors left: ${tf.memory().numTensors - tensorsBefore}; wrote ${file}\n`);
+    if (interrupted) process.exitCode = 130;
   } finally {
     await pool?.close();
   }

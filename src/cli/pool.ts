@@ -48,13 +48,15 @@ export class SeedPool {
   }
 
   /** Runs `cfg` for each seed; resolves with the runs in seed order. */
-  async run(cfg: Config, seeds: number[], onEvent: OnEvent): Promise<RunReport[]> {
+  async run(cfg: Config, seeds: number[], onEvent: OnEvent, onRun?: (run: RunReport) => void): Promise<RunReport[]> {
     const queue = [...seeds];
     const runs: RunReport[] = [];
     const lane = async (i: number) => {
       for (let seed = queue.shift(); seed !== undefined && !this.closed; seed = queue.shift()) {
         onEvent(seed, { type: 'world', seed });
-        runs.push(await this.runOne(this.worker(i), { ...cfg, seed }, onEvent));
+        const run = await this.runOne(this.worker(i), { ...cfg, seed }, onEvent);
+        runs.push(run);
+        onRun?.(run);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.size, seeds.length) }, (_, i) => lane(i)));

@@ -48,7 +48,23 @@ export function shardJobs(values: Value[], seeds: number[], index: number, count
   return sweepJobs(values, seeds).filter((_, j) => j % count === index - 1);
 }
 
-const sameSweep = (a: SweepShard, b: SweepShard) =>
+/** A parsed shard.json checked for its structure; a refusal names the file and what is wrong. */
+export function validShard(file: string, x: unknown): SweepShard {
+  const s = x as SweepShard;
+  const bad = (why: string) => new ConfigError(`${file}: not a sweep shard (${why})`);
+  if (!s || typeof s !== 'object' || Array.isArray(s)) throw bad('expected a JSON object');
+  if (s.schema !== SHARD_SCHEMA) throw bad(`schema ${JSON.stringify(s.schema)}; expected ${SHARD_SCHEMA}`);
+  if (!Array.isArray(s.values) || !Array.isArray(s.seeds) || !Array.isArray(s.runs) || !s.config || typeof s.key !== 'string') throw bad('key, values, seeds, config or runs missing');
+  const sh = s.shard;
+  if (!sh || !Number.isInteger(sh.count) || !Number.isInteger(sh.index) || sh.count < 1 || sh.index < 1 || sh.index > sh.count) throw bad(`shard ${JSON.stringify(sh)} is not i/n with 1 ≤ i ≤ n`);
+  const mine = new Set(shardJobs(s.values, s.seeds, sh.index, sh.count).map((j) => `${String(j.value)}|${j.seed}`));
+  for (const r of s.runs) {
+    if (!r || !r.run || !mine.has(`${String(r.value)}|${r.seed}`)) throw bad(`it holds a run (${s.key}=${String(r?.value)}, seed ${r?.seed}) that is not a job of shard ${sh.index}/${sh.count}`);
+  }
+  return s;
+}
+
+export const sameSweep = (a: SweepShard, b: SweepShard) =>
   a.key === b.key && a.experiment === b.experiment && JSON.stringify(a.values) === JSON.stringify(b.values) &&
   JSON.stringify(a.seeds) === JSON.stringify(b.seeds) && JSON.stringify(a.config) === JSON.stringify(b.config) && a.shard.count === b.shard.count;
 

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +43,34 @@ describe('runner', () => {
     expect(r.err).toMatch(message);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('refuses an --out it cannot write before any training', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'bl-')), 'a-file');
+    writeFileSync(file, 'x');
+    const r = run('experiment', [...tiny, '--out', file, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--out .*a-file: cannot write results there \(EEXIST|ENOTDIR/);
+    expect(r.out).toBe('');
+  });
+
+  it('Ctrl-C on a multi-seed run writes the finished seeds, marked stopped, and exits 130', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bl-')), 'stopped');
+    // As `npm run experiment` starts it (node --import tsx); each seed long enough to be interrupted in.
+    const slow = tiny.map((a) => (a === 'searchTrain=200' ? 'searchTrain=2000' : a === 'recTrain=200' ? 'recTrain=2000' : a));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', ...slow, '--seeds', '4', '--jobs', '1', '--out', out]);
+    let err = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d) => {
+        err += String(d);
+        if (/seed 2: building/.test(err) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', resolve);
+    });
+    expect(code, err).toBe(130);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.stopped).toBe(true);
+    expect(report.runs.map((x: { seed: number }) => x.seed)).toEqual([1]);
+  }, 120000);
 
   it('bench prints one JSON line with msPerStep', () => {
     const r = run('bench', ['--items', '50', '--words', '20', '--seq', '4', '--batch', '16', '--dim', '8', '--steps', '2', '--warmup', '1', '--json', '--no-torch']);

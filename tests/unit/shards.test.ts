@@ -1,6 +1,6 @@
 /** Sweeps sharded across machines: three shards, merged, equal the whole sweep point for point. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,24 @@ describe('sharded sweeps', () => {
     const twice = run(['--merge', join(base, 's1'), join(base, 's1'), '--out', join(base, 'twice')]);
     expect(twice.code).toBe(2);
     expect(twice.err).toMatch(/are both shard 1\/3/);
+    // A re-queued shard resumes from its own shard.json and repeats no job.
+    const again = run([...tiny, '--shard', '1/3', '--out', join(base, 's1')]);
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/resuming, 2 of 2 job\(s\) already finished/);
+    expect(again.out).not.toMatch(/recTrain=\d+, seeds/);
+    // Shards whose structure or index is wrong are refused, naming the file.
+    const bad = join(base, 'bad');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'shard.json'), 'null');
+    const nul = run(['--merge', bad, '--out', join(base, 'x')]);
+    expect(nul.code).toBe(2);
+    expect(nul.err).toMatch(/bad\/shard\.json: not a sweep shard \(expected a JSON object\)/);
+    const edited = JSON.parse(readFileSync(join(base, 's2', 'shard.json'), 'utf8'));
+    edited.shard = { index: 7, count: 2 };
+    writeFileSync(join(bad, 'shard.json'), JSON.stringify(edited));
+    const seven = run(['--merge', bad, '--out', join(base, 'x')]);
+    expect(seven.code).toBe(2);
+    expect(seven.err).toMatch(/not a sweep shard \(shard \{"index":7,"count":2\} is not i\/n/);
   }, 300000);
 
   it.each([
