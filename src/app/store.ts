@@ -8,6 +8,7 @@ import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/backe
 import type { Config, ConfigKey } from '../engine/config';
 import type { ExperimentEvent } from '../engine/experiment';
 import { presetValues } from '../engine/presets';
+import { forgetChoice, readChoices, rememberChoice } from './backend-cache';
 import { LIVE_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../engine/lessons';
 import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/report';
 import type { Sweep, Value as SweepValue } from '../engine/sweep';
@@ -55,7 +56,7 @@ export interface LabState {
   config: Config;
   preset: string;
   notices: string[];
-  backend: { name: BackendName; attempts: BackendAttempt[]; note?: string; choice?: BackendChoice & { cached: boolean }; wasm: WasmThreads } | null;
+  backend: { name: BackendName; attempts: BackendAttempt[]; note?: string; choice?: BackendChoice & { cacheKey: string; cached: boolean }; wasm: WasmThreads } | null;
   /** The run's expected training time on the chosen backend (and whether it waits for a yes). */
   plan: Extract<FromWorker, { type: 'plan' }> | null;
   status: Status;
@@ -127,27 +128,10 @@ function send(m: ToWorker) {
 
 let kernelCheckWaiters: ((m: Extract<FromWorker, { type: 'kernelChecks' }>) => void)[] = [];
 
-/** Measured backend choices, per device and step shape, kept across visits. */
-const CHOICES_KEY = 'bridge-lab:backend-choices';
-
-function storedChoices(): Record<string, BackendChoice> {
-  try {
-    return JSON.parse(localStorage.getItem(CHOICES_KEY) ?? '{}') as Record<string, BackendChoice>;
-  } catch {
-    return {};
-  }
-}
-
-function storeChoice(key: string, choice: BackendChoice): void {
-  try {
-    localStorage.setItem(CHOICES_KEY, JSON.stringify({ ...storedChoices(), [key]: choice }));
-  } catch { /* storage unavailable: measure again next time */ }
-}
-
 /** `backend=` in the URL forces one backend; otherwise the worker measures. */
 function backendRequest(): BackendRequest {
   if (initial.backend) return { mode: 'forced', order: BACKENDS.slice(BACKENDS.indexOf(initial.backend)) };
-  return { mode: 'measure', cache: storedChoices() };
+  return { mode: 'measure', cache: readChoices() };
 }
 
 /** Most loss points kept per model for the live chart (older ones are thinned). */
@@ -201,7 +185,10 @@ function onWorkerMessage(m: FromWorker) {
     return;
   }
   if (m.type === 'backend') {
-    if (m.choice && !m.choice.cached) storeChoice(m.choice.cacheKey, m.choice);
+    if (m.choice && !m.choice.cached) rememberChoice(m.choice.cacheKey, m.choice);
+    // A fallback (a lost device, a backend that failed) makes the remembered choice suspect.
+    const before = s.backend?.choice?.cacheKey;
+    if (m.note && before) forgetChoice(before);
     useLab.setState({ backend: { name: m.backend, attempts: m.attempts, note: m.note, choice: m.choice, wasm: m.wasm } });
     return;
   }
@@ -227,7 +214,10 @@ function onWorkerMessage(m: FromWorker) {
       tensors: { after: m.tensors, before: m.tensorsBefore },
       elapsed: (performance.now() - s.startedAt) / 1000,
     });
-  } else if (m.type === 'error') useLab.setState({ status: 'error', error: m.message });
+  } else if (m.type === 'error') {
+    if (s.backend?.choice?.cacheKey) forgetChoice(s.backend.choice.cacheKey); // measure again next time
+    useLab.setState({ status: 'error', error: m.message });
+  }
 }
 
 /** A lesson world finished (or failed): keep its report and start the next world. */

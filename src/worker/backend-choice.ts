@@ -26,7 +26,9 @@ async function adapterInfo(): Promise<string | null> {
 
 export async function cacheKey(cfg: Config): Promise<string> {
   const adapter = await adapterInfo();
-  return `${adapter ?? 'no-webgpu'}|cores${navigator.hardwareConcurrency}|${crossOriginIsolated ? 'isolated' : 'not-isolated'}|${stepShapeKey(cfg)}`;
+  // The browser's version is part of the key: a browser update can change which backend is fastest.
+  const browser = /(Chrome|Chromium|Firefox|Version)\/(\d+)/.exec(navigator.userAgent)?.slice(1).join(' ') ?? navigator.userAgent.slice(0, 60);
+  return `${browser}|${adapter ?? 'no-webgpu'}|cores${navigator.hardwareConcurrency}|${crossOriginIsolated ? 'isolated' : 'not-isolated'}|${stepShapeKey(cfg)}`;
 }
 
 export function wasmThreads(): WasmThreads {

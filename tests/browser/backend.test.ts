@@ -53,6 +53,21 @@ describe('choosing the backend by measuring', () => {
     await page.getByTestId('backend-speeds').waitFor();
     expect(await page.getByTestId('backend-speeds').textContent()).toMatch(/remembered from/);
     await statusIs(page, /done|error/, 120000);
+    // Stored entries replaced with garbage: the page drops them, measures again and still trains.
+    await page.evaluate(() => {
+      const key = 'bridge-lab:backend-choices@2';
+      const entries = JSON.parse(localStorage.getItem(key) ?? '{}');
+      for (const k of Object.keys(entries)) entries[k] = k.length % 2 ? null : { backend: 'tpu', speeds: 'fast' };
+      localStorage.setItem(key, JSON.stringify({ ...entries, junk: 42 }));
+    });
+    await page.reload();
+    await page.getByTestId('train').click();
+    await statusIs(page, /done|error/, 120000);
+    expect(await page.getByTestId('status').textContent()).toMatch(/done/);
+    expect(await page.getByTestId('backend-speeds').textContent()).toMatch(/just now/);
+    // Measure again forgets what was remembered.
+    await page.getByTestId('measure-again').click();
+    expect(await page.evaluate(() => localStorage.getItem('bridge-lab:backend-choices@2'))).toBeNull();
     await context.close();
   });
 

@@ -4,6 +4,8 @@
  * expected training time, and the question before a long run.
  */
 import type { BackendName } from '../../engine/backend';
+import { useEffect, useState } from 'react';
+import { forgetChoice } from '../backend-cache';
 import { useLab } from '../store';
 
 const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
@@ -16,6 +18,10 @@ function duration(seconds: number): string {
 
 export function BackendPanel() {
   const { backend, plan, confirmRun, status, trainedConfig } = useLab();
+  const [forgotten, setForgotten] = useState(false);
+  const busy = status === 'training' || status === 'starting';
+  const measuredAt = backend?.choice?.measuredAt;
+  useEffect(() => setForgotten(false), [measuredAt]);
   if (!backend) return null;
   const { choice, wasm } = backend;
   const waiting = plan?.needsConfirm && status === 'starting';
@@ -35,7 +41,12 @@ export function BackendPanel() {
               </li>
             ))}
           </ul>
-          <p data-testid="backend-reason">{choice.reason}</p>
+          <p data-testid="backend-reason">
+            {choice.reason}{' '}
+            <button type="button" className="small" data-testid="measure-again" disabled={busy} onClick={() => { forgetChoice(null); setForgotten(true); }}>
+              {forgotten ? 'Forgotten: the next run measures again' : 'Measure again'}
+            </button>
+          </p>
         </div>
       )}
       <p data-testid="wasm-threads">
