@@ -95,6 +95,7 @@ async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: str
   // The split is drawn once, from the first seed; the seeds vary the models' initialisation.
   const imported = importData(basename(resolve(dir)), files, { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed });
   const c = imported.counts;
+  prepareOut(outDir);
   log(`${imported.name}: ${c.items} items, ${c.queries} queries (${c.search.train}/${c.search.val}/${c.search.test}), ${c.sessions} sessions (${c.rec.train}/${c.rec.val}/${c.rec.test} examples), ${c.words} words; dropped ${imported.dropped.shortSessions} short sessions, ${imported.dropped.emptyQueries} empty queries\n`);
   const tensorsBefore = tf.memory().numTensors;
   const runs = [];
@@ -225,7 +226,7 @@ async function main(argv: string[]): Promise<void> {
     if (sweeping || values.data !== undefined) throw new ConfigError('--export-world writes one simulated world: give it with --preset and --set only');
     return writeWorld(values['export-world'], cfg);
   }
-  prepareOut(outDir);
+  if (values.data === undefined) prepareOut(outDir); // --data checks its files first, then --out
   const backend = await useNodeBackend(backendName as BackendName);
   const quiet = switches.has('quiet');
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };

@@ -60,6 +60,11 @@ describe('importing a catalogue', () => {
     [{ queries: 'query,item_id\n"open quote,a\n' }, /^queries\.csv:2: cannot be parsed: Quoted field unterminated/],
     [{ sessions: 'session_id,item_id,timestamp\ns,a,yesterday-ish\n' }, /^sessions\.csv:2: timestamp "yesterday-ish" is neither a number nor a date/],
     [{ items: 'item_id,text\na,x\nb\n' }, /^items\.csv:3: has 1 field, the header has 2/],
+    [{ items: 'item_id,text,text\na,x,y\n' }, /^items\.csv:1: the header row names the column text more than once/],
+    [{ sessions: 'session_id,item_id,timestamp\ns1,a,1\ns1,b,2023-01-01\n' }, /^sessions\.csv:3: timestamp "2023-01-01" is a date, but line 2's is a number: use one kind/],
+    [{ sessions: 'session_id,item_id,split\ns1,a,train\ns1,b,test\ns2,c,train\ns2,d,train\n' }, /^sessions\.csv:3: split "test" differs from "train" on line 2 of the same session/],
+    [{ sessions: 'session_id,item_id\ns1,a\ns1,b\ns1,c\ns2,d\ns2,a\ns2,b\n' }, /^sessions\.csv: yields no training sessions: .*sessions need at least 4 items/],
+    [{ queries: ['query,item_id,split', ...Array.from({ length: 10 }, (_, i) => `q ${i},a,${i % 2 ? 'train' : 'test'}`)].join('\n') }, /^queries\.csv: yields no validation queries .*its split column has no "val" rows/],
   ])('refuses a bad file with file:line: problem (%#)', (over, message) => {
     expect(() => importData('bad', files(over), opts)).toThrow(message);
   });

@@ -55,6 +55,12 @@ export function parseCsv(file: string, text: string, required: string[]): CsvRow
       }
       if (!header) {
         header = fields.map((f) => f.trim());
+        const twice = header.filter((h, i) => h !== '' && header!.indexOf(h) !== i);
+        if (twice.length) {
+          failure = dataError(file, 1, `the header row names the column${twice.length > 1 ? 's' : ''} ${[...new Set(twice)].join(', ')} more than once; each column must be named once`);
+          parser.abort();
+          return;
+        }
         const missing = required.filter((c) => !header!.includes(c));
         if (missing.length) {
           failure = dataError(file, 1, `the header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${header.join(', ') || 'nothing'}; required: ${required.join(', ')})`);

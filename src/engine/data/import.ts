@@ -132,13 +132,18 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
   const sessionRows = parseCsv('sessions.csv', files.sessions, ['session_id', 'item_id']);
   const hasTime = 'timestamp' in sessionRows[0].values;
   const sessions = new Map<string, { item: number; time: number; line: number; split: Split | null }[]>();
+  // One kind of timestamp per file: numbers and dates do not sort against each other.
+  let timeKind: { kind: 'number' | 'date'; line: number } | null = null;
   for (const r of sessionRows) {
     const item = itemOf('sessions.csv', r, items.index);
     let time = 0;
     if (hasTime) {
       const t = r.values.timestamp.trim();
-      time = /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : Date.parse(t);
+      const kind = /^-?\d+(\.\d+)?$/.test(t) ? 'number' : 'date';
+      time = kind === 'number' ? Number(t) : Date.parse(t);
       if (!Number.isFinite(time)) throw dataError('sessions.csv', r.line, `timestamp "${r.values.timestamp}" is neither a number nor a date`);
+      timeKind ??= { kind, line: r.line };
+      if (kind !== timeKind.kind) throw dataError('sessions.csv', r.line, `timestamp "${r.values.timestamp}" is a ${kind}, but line ${timeKind.line}'s is a ${timeKind.kind}: use one kind of timestamp in the file`);
     }
     const id = r.values.session_id.trim();
     if (!sessions.has(id)) sessions.set(id, []);
@@ -151,6 +156,8 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
     const seq = events.map((e) => e.item);
     if (seq.length < 2) { shortSessions++; continue; }
     const fixed = events[0].split;
+    const other = events.find((e) => e.split !== fixed);
+    if (other) throw dataError('sessions.csv', other.line, `split "${other.split}" differs from "${fixed}" on line ${events[0].line} of the same session: a session is one example, so all its rows need one split`);
     if (fixed) {
       rec[fixed].push({ history: seq.slice(0, -1), item: seq[seq.length - 1] });
       continue;
@@ -177,8 +184,17 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
     recVal: recExamples(rec.val, opts.historyLength),
     recTest: recExamples(rec.test, opts.historyLength),
   };
-  for (const [file, set, what] of [['queries.csv', data.searchTrain, 'training queries'], ['queries.csv', data.searchTest, 'test queries'], ['sessions.csv', data.recTrain, 'training sessions'], ['sessions.csv', data.recTest, 'test sessions']] as const) {
-    if (!set.count) throw dataError(file, null, `yields no ${what} (${what.includes('sessions') ? 'sessions need at least 3 items to train on' : 'too few rows'})`);
+  const fixedSessionSplit = sessionRows[0] !== undefined && 'split' in sessionRows[0].values;
+  const why = (file: 'queries.csv' | 'sessions.csv', split: Split): string => {
+    if (file === 'queries.csv') return fixedQuerySplit ? `its split column has no "${split}" rows` : 'too few rows';
+    if (fixedSessionSplit) return `its split column has no "${split}" sessions of at least 2 items`;
+    return split === 'train'
+      ? 'without a split column a session trains only from its 4th item on (its last item is a test target and the one before it a validation target): sessions need at least 4 items'
+      : split === 'val' ? 'sessions need at least 3 items for a validation target' : 'sessions need at least 2 items';
+  };
+  for (const [file, set, what, split] of [['queries.csv', data.searchTrain, 'training queries', 'train'], ['queries.csv', data.searchVal, 'validation queries (early stopping chooses the epoch on them)', 'val'], ['queries.csv', data.searchTest, 'test queries', 'test'],
+    ['sessions.csv', data.recTrain, 'training sessions', 'train'], ['sessions.csv', data.recVal, 'validation sessions (early stopping chooses the epoch on them)', 'val'], ['sessions.csv', data.recTest, 'test sessions', 'test']] as const) {
+    if (!set.count) throw dataError(file, null, `yields no ${what}: ${why(file, split)}`);
   }
   return {
     name, items: items.ids.length, itemIds: items.ids, category: items.category, categories: items.categories, vocab, data,
