@@ -69,6 +69,16 @@ describe('importing a catalogue', () => {
     expect(() => importData('bad', files(over), opts)).toThrow(message);
   });
 
+  it('holds imported catalogues to the limits simulated worlds meet', () => {
+    const n = 20001;
+    const items = ['item_id,text', ...Array.from({ length: n }, (_, i) => `i${i},word${i}`)].join('\n');
+    expect(() => importData('big', files({ items }), opts)).toThrow(/^items\.csv: has 20,001 items, more than the 20,000/);
+    const wordy = ['item_id,text', ...Array.from({ length: 2000 }, (_, i) => `i${i},${Array.from({ length: 50 }, (_, j) => `w${i}x${j}`).join(' ')}`)].join('\n');
+    const q = ['query,item_id', ...Array.from({ length: 40 }, (_, i) => `w${i}x0,i${i}`)].join('\n');
+    const sess = ['session_id,item_id', ...Array.from({ length: 40 }, (_, i) => `s${i % 5},i${i}`)].join('\n');
+    expect(() => importData('wordy', { items: wordy, queries: q, sessions: sess }, { ...opts, vocabSize: 1_000_000 })).toThrow(/^items\.csv: the vocabulary would hold 102,001 tokens .*lower --set vocabSize to at most 98,000/);
+  });
+
   it('an exported simulated world imports to the same examples', () => {
     const cfg = tinyConfig();
     const w = buildWorld(cfg), sim = buildDataset(w, cfg);

@@ -19,7 +19,12 @@
  * `vocabSize` − 1 most frequent are kept and the rest become the unknown word (word 0).
  */
 import type { Dataset, RecExamples, SearchExamples } from '../sim/examples';
+import { MAX_VOCABULARY, PARAM_BY_KEY, type IntParam } from '../config';
 import { Rng } from '../rng';
+
+/** Imported catalogues meet the limits simulated worlds meet (config.ts). */
+const MAX_ITEMS = (PARAM_BY_KEY.items as IntParam).max;
+const MAX_EXAMPLES = (PARAM_BY_KEY.searchTrain as IntParam).max;
 import { dataError, parseCsv, type CsvRow } from './csv';
 
 export interface DataFiles { items: string; queries: string; sessions: string }
@@ -78,6 +83,7 @@ function readItems(text: string): { ids: string[]; index: Map<string, number>; t
     texts.push(r.values.text);
   }
   if (ids.length < 2) throw dataError('items.csv', null, 'needs at least 2 items');
+  if (ids.length > MAX_ITEMS) throw dataError('items.csv', null, `has ${ids.length.toLocaleString('en')} items, more than the ${MAX_ITEMS.toLocaleString('en')} a catalogue may have (the limit of simulated worlds too)`);
   return { ids, index, texts, category, categories: [...catIndex.keys()] };
 }
 
@@ -173,6 +179,9 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
   items.texts.forEach((t) => tokenize(t).forEach(count));
   queries.forEach((q, i) => { if (querySplit[i] === 'train') q.words.forEach(count); });
   const vocab = [UNKNOWN_WORD, ...[...freq.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, Math.max(0, opts.vocabSize - 1)).map(([w]) => w)];
+  if (vocab.length + items.ids.length > MAX_VOCABULARY) {
+    throw dataError('items.csv', null, `the vocabulary would hold ${(vocab.length + items.ids.length).toLocaleString('en')} tokens (${vocab.length.toLocaleString('en')} words + ${items.ids.length.toLocaleString('en')} item IDs), more than the ${MAX_VOCABULARY.toLocaleString('en')} that fit (the limit of simulated worlds too); lower --set vocabSize to at most ${Math.max(10, MAX_VOCABULARY - items.ids.length).toLocaleString('en')}`);
+  }
   const wordIndex = new Map(vocab.map((w, i) => [w, i]));
   const wordId = (w: string) => wordIndex.get(w) ?? 0;
   const bySplit = (s: Split) => queries.filter((_, i) => querySplit[i] === s);
@@ -184,6 +193,9 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
     recVal: recExamples(rec.val, opts.historyLength),
     recTest: recExamples(rec.test, opts.historyLength),
   };
+  for (const [file, set, what] of [['queries.csv', data.searchTrain, 'training queries'], ['sessions.csv', data.recTrain, 'training examples from sessions']] as const) {
+    if (set.count > MAX_EXAMPLES) throw dataError(file, null, `yields ${set.count.toLocaleString('en')} ${what}, more than the ${MAX_EXAMPLES.toLocaleString('en')} a run may train on (the limit of simulated worlds too)`);
+  }
   const fixedSessionSplit = sessionRows[0] !== undefined && 'split' in sessionRows[0].values;
   const why = (file: 'queries.csv' | 'sessions.csv', split: Split): string => {
     if (file === 'queries.csv') return fixedQuerySplit ? `its split column has no "${split}" rows` : 'too few rows';
