@@ -24,8 +24,9 @@ export const VERDICT_WORDS: Record<TrendVerdict, string> = {
 function scaled(y: string, v: number): string {
   const rel = y.startsWith('jointGain.');
   const x = rel ? v * 100 : v;
-  const digits = Math.abs(x) >= 10 ? 1 : Math.abs(x) >= 1 ? 2 : 3;
-  return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}${rel ? ' pp' : ''}`;
+  const a = Math.abs(x);
+  const text = a >= 10 ? a.toFixed(1) : a >= 1 ? a.toFixed(2) : a >= 0.001 || a === 0 ? a.toFixed(3) : a.toPrecision(2);
+  return `${x >= 0 ? '+' : '−'}${text}${rel ? ' pp' : ''}`;
 }
 
 /** "per doubling of searchTrain", "per 1.0 of recCoverage", "per unit of KL(p_R‖p_S)". */

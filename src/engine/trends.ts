@@ -111,8 +111,10 @@ export function sweepTrends(points: readonly TrendSource[], key: string, claims:
   if (points.length < 2) return [];
   const xLabel = (x: XName) => (!numericValues(points) && x !== 'popularityKL.recVsSearch' ? `${key} (position in the list)` : x === 'value' ? key : x === 'log2(value)' ? `log2(${key})` : quantityLabel(x));
   // The joint gains along the swept value, unless a claim already reads them that way.
+  // On the experiment's own scale: values spaced by factors are read per doubling.
+  const scale: XName = claims.some((c) => c.x === 'log2(value)') ? 'log2(value)' : 'value';
   const defaults: ClaimSpec[] = (['rec', 'search'] as const).filter((task) => !claims.some((c) => c.x !== 'popularityKL.recVsSearch' && c.y === `jointGain.${task}`)).map((task) => ({
-    text: `The joint gain on ${task === 'rec' ? 'recommendation' : 'search'} along ${key}.`, x: 'value', y: `jointGain.${task}`, expected: null,
+    text: `The joint gain on ${task === 'rec' ? 'recommendation' : 'search'} along ${key}.`, x: scale, y: `jointGain.${task}`, expected: null,
   }));
   return [...defaults, ...claims].map((c) => trend(trendPoints(points, c.x, c.y), { claim: c.text, x: xLabel(c.x), y: c.y, expected: c.expected }));
 }
