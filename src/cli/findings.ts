@@ -15,14 +15,14 @@ import { mergeBatch, reportFrom, runBatch, splitMerge, uniqueJobs, type Job, typ
 import { join } from 'node:path';
 import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey } from '../engine/config';
 import { assembleReport } from '../engine/experiment';
-import { TREND_METHOD, type Trend } from '../engine/eval/evidence';
+import { sign, TREND_METHOD, type Trend } from '../engine/eval/evidence';
 import { slopeText, trendsFor, verdictText } from '../engine/findings';
 import { quantityLabel } from '../engine/trends';
 import { idsFindings } from '../engine/findings-ids';
 import { useNodeBackend } from '../engine/node-backends';
 import type { Report } from '../engine/report';
 import { checkSweep, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/sweep';
-import { ABLATION_BASE, ABLATIONS, runAblations, type AblationStudy } from '../engine/ablations';
+import { ABLATION_BASE, ABLATIONS, ablationChange, runAblations, type AblationStudy, type AblationSummary } from '../engine/ablations';
 import { parseFlags, parseIntFlag } from './args';
 import { SeedPool } from './pool';
 import { lineChartSvg } from './svg';
@@ -120,19 +120,22 @@ function ablationSection(a: AblationStudy): string {
   }
   const base = a.variants[0].summary;
   const by = (n: string) => a.variants.find((v) => v.name === n)?.summary;
-  const bias = by('perTaskBias');
-  const emb = by('perTaskEmbeddings');
-  lines.push('', '**What it says:**', '');
-  // A change counts when it removes at least a fifth of the advantage.
-  const change = (from: number, to: number) => (from <= 0 ? 'has no advantage to lose' : to <= from * 0.2 ? '**largely disappears**' : to <= from * 0.8 ? '**shrinks**' : '**barely changes**');
-  if (bias) lines.push(`- Per-task output bias: the popularity-KL advantage of the joint model goes from ${f(base.klAdvantage)} to ${f(bias.klAdvantage)} — it ${change(base.klAdvantage, bias.klAdvantage)} (H1 expects it to shrink); the recommendation gain goes from ${pct(base.recGain?.mean)} to ${pct(bias.recGain?.mean)}.`);
-  if (emb) lines.push(`- Per-task item embeddings: the joint model's content-agreement advantage over Gen_R goes from ${f(base.contentAdvantage, 2)} to ${f(emb.contentAdvantage, 2)} — it ${change(base.contentAdvantage, emb.contentAdvantage)} (H2 expects it to disappear); its popularity-KL advantage goes from ${f(base.klAdvantage)} to ${f(emb.klAdvantage)}; the recommendation gain from ${pct(base.recGain?.mean)} to ${pct(emb.recGain?.mean)}.`);
-  const pop = by('popularityRemoved');
-  if (pop) lines.push(`- Search popularity removed from the joint model's search data: recommendation gain ${pct(base.recGain?.mean)} → ${pct(pop.recGain?.mean)}, popularity-KL advantage ${f(base.klAdvantage)} → ${f(pop.klAdvantage)}.`);
+  lines.push('', '**What it says** (each change from the shared model to the ablated one, paired by seed, mean [95 % CI]; a change holds when its interval excludes 0):', '');
+  const change = (v: AblationSummary, q: 'recGain' | 'klAdvantage' | 'contentAdvantage', percent = false) => {
+    const d = ablationChange(base, v, q);
+    if (!d) return 'not measured';
+    const n = (x: number) => (percent ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} pp` : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`);
+    const s = sign(d);
+    return `${n(d.mean)}${d.ci95 ? ` [${n(d.ci95[0])}, ${n(d.ci95[1])}]` : ''} (${s === 'includes 0' ? 'the interval includes 0: **not shown**' : `**${s === 'above' ? 'rises' : 'falls'}**`})`;
+  };
+  const bias = by('perTaskBias'), emb = by('perTaskEmbeddings'), pop = by('popularityRemoved');
+  if (bias) lines.push(`- Per-task output bias (H1 expects the popularity-KL advantage to shrink): the advantage changes by ${change(bias, 'klAdvantage')} (${f(base.klAdvantage)} → ${f(bias.klAdvantage)}); the recommendation gain by ${change(bias, 'recGain', true)}.`);
+  if (emb) lines.push(`- Per-task item embeddings (H2 expects the content-agreement advantage to disappear): the advantage changes by ${change(emb, 'contentAdvantage')} (${f(base.contentAdvantage, 2)} → ${f(emb.contentAdvantage, 2)}); the popularity-KL advantage by ${change(emb, 'klAdvantage')}; the recommendation gain by ${change(emb, 'recGain', true)}.`);
+  if (pop) lines.push(`- Search popularity removed from the joint model's search data: the recommendation gain changes by ${change(pop, 'recGain', true)}; the popularity-KL advantage by ${change(pop, 'klAdvantage')}.`);
   return lines.join('\n');
 }
 
-function writeDocs(meta: { seconds: number; date: string }) {
+function writeDocs(meta: { seconds: number; date: string; merged?: number }) {
   mkdirSync(join(DOC_DIR, 'findings'), { recursive: true });
   const sections: string[] = [];
   const summary: string[] = ['| experiment | claim (x → y) | slope [95 % CI] | seeds | verdict |', '| --- | --- | --- | --- | --- |'];
@@ -141,12 +144,12 @@ function writeDocs(meta: { seconds: number; date: string }) {
     if (!existsSync(file)) continue;
     const sweep = JSON.parse(readFileSync(file, 'utf8')) as Sweep;
     sections.push(e.variants ? idsSection(sweep) : sweepSection(sweep));
-    if (!e.variants) for (const t of trendsFor(sweep)) summary.push(`| [${e.name}](#${anchor(e.title)}) | ${t.expected ? `${t.x} → ${quantityLabel(t.y)}, expected to ${t.expected === 'rises' ? 'rise' : 'fall'}` : `${t.x} → ${quantityLabel(t.y)}`} | ${slopeText(t).replace(/, \d+ seeds?$/, '')} | ${t.seeds} | **${t.verdict}** |`);
+    if (!e.variants) for (const t of trendsFor(sweep)) summary.push(`| [${e.name}](#${anchor(e.title)}) | ${t.expected ? `${t.x} → ${quantityLabel(t.y)}, expected to ${t.expected === 'rises' ? 'rise' : 'fall'}` : `${t.x} → ${quantityLabel(t.y)}`} | ${slopeText(t).replace(/, \d+ seeds?$/, '').replace(/^slope /, '')} | ${t.seeds} | **${t.verdict}** |`);
   }
   const abl = join(JSON_DIR, 'ablations.json');
   if (existsSync(abl)) sections.push(ablationSection(JSON.parse(readFileSync(abl, 'utf8'))));
   const head = ['# Findings', '',
-    `Generated by \`npm run findings\` (${meta.date}; wasm backend in Node; ${meta.seconds ? `${(meta.seconds / 60).toFixed(1)} minutes on this 2-core machine` : 'rewritten from the stored runs'}).`,
+    `Generated by \`npm run findings\` (${meta.date}; wasm backend in Node; ${meta.seconds ? `${(meta.seconds / 60).toFixed(1)} minutes on this 2-core machine` : meta.merged ? `merged from ${meta.merged} shard folder(s) made with --shard` : 'rewritten from the stored runs'}).`,
     'Every number comes from training the three models; every statement below is computed from the per-seed values, not written by hand. The same runs are in `public/findings/*.json` (the app\'s Findings view) and, with their trends, in `docs/findings/*.json`.',
     '',
     '## How the verdicts are made', '',
@@ -212,7 +215,7 @@ async function main(args: string[]) {
     const study = await runAblations(ABLATIONS, ablationSeeds, async (cfg, s) => reportFrom(store, cfg, s));
     write(join(JSON_DIR, 'ablations.json'), JSON.stringify(study));
   }
-  writeDocs({ seconds: mergeDirs ? 0 : (performance.now() - t0) / 1000, date: new Date().toISOString().slice(0, 10) });
+  writeDocs({ seconds: mergeDirs ? 0 : (performance.now() - t0) / 1000, date: new Date().toISOString().slice(0, 10), merged: mergeDirs?.length });
   process.stdout.write(`wrote ${DOC_DIR}/findings.md, ${DOC_DIR}/findings/*.svg and ${JSON_DIR}/*.json in ${((performance.now() - t0) / 60000).toFixed(1)} min\n`);
 }
 

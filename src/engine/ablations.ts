@@ -3,8 +3,9 @@
  * summarised by what each hypothesis predicts should change.
  */
 import { resolveConfig, type Config } from './config';
-import { interval as meanInterval } from './eval/evidence';
+import { contrast, interval as meanInterval, type Evidence, type PerSeed } from './eval/evidence';
 import type { Interval, Report } from './report';
+import { jointGainOf } from './summary';
 
 export interface AblationVariant {
   name: string;
@@ -33,6 +34,8 @@ export interface AblationSummary {
   contentAdvantage: number;
   /** Gen_R+S's CF agreement minus Gen_S's. */
   cfAdvantage: number;
+  /** Per seed (the report's seeds, in order): the relative rec gain, the pop-KL advantage and the content advantage. */
+  bySeed?: { seeds: number[]; recGain: (number | null)[]; klAdvantage: number[]; contentAdvantage: number[] };
 }
 
 export interface AblationStudy {
@@ -58,6 +61,12 @@ export function summarizeAblation(report: Report): AblationSummary {
     jointCf: emb('joint', 'cfAgreement'),
     contentAdvantage: emb('joint', 'contentAgreement') - emb('rec', 'contentAgreement'),
     cfAdvantage: emb('joint', 'cfAgreement') - emb('search', 'cfAgreement'),
+    bySeed: {
+      seeds: runs.map((r) => r.seed),
+      recGain: runs.map((r) => jointGainOf(r, 'rec', report.config.k)),
+      klAdvantage: runs.map((r) => r.models.rec!.popularity.rec!.kl - r.models.joint!.popularity.rec!.kl),
+      contentAdvantage: runs.map((r) => r.models.joint!.embedding.contentAgreement - r.models.rec!.embedding.contentAgreement),
+    },
   };
 }
 
@@ -69,4 +78,11 @@ export async function runAblations(variants: readonly AblationVariant[], seeds: 
     out.push({ ...v, summary: summarizeAblation(report), report: { ...report, runs: report.runs.map((r) => ({ ...r, itemInfo: { topic: [], cluster: [], pSearch: [], pRec: [], trainSearch: [], trainRec: [] }, models: Object.fromEntries(Object.entries(r.models).map(([k, m]) => [k, { ...m, embedding: { ...m!.embedding, pca: [] }, popularity: {} }])) })) } as Report });
   }
   return { schema: 'bridge-lab/ablations@1', config, seeds, variants: out };
+}
+
+/** How `quantity` changes from the base variant to `variant`, paired by seed (the variants share worlds and seeds). */
+export function ablationChange(base: AblationSummary, variant: AblationSummary, quantity: 'recGain' | 'klAdvantage' | 'contentAdvantage'): Evidence | null {
+  if (!base.bySeed || !variant.bySeed) return null;
+  const per = (s: AblationSummary): PerSeed => s.bySeed!.seeds.map((seed, i) => ({ seed, value: s.bySeed![quantity][i] }));
+  return contrast(per(base), per(variant));
 }

@@ -13,6 +13,7 @@ function point(value: string, cold: number[], searchRecall = 0.8): SweepPoint {
     models: { search: { search: { recall: searchRecall, ndcg: 0.5, kl: 1, validRate: 1 } }, rec: { rec }, joint: { rec: { ...rec, kl: 0.5 }, search: { recall: searchRecall, ndcg: 0.5, kl: 1, validRate: 1 } } },
     embedding: { rec: { contentAgreement: 0.3, cfAgreement: 0.3 }, joint: { contentAgreement: 0.6, cfAgreement: 0.6 } },
     perSeed: { rec: { rec: { recall: cold.map(() => 0.4), cold, warm: cold.map(() => 0.7) } }, joint: { rec: { recall: cold.map(() => 0.4), cold, warm: cold.map(() => 0.7) }, search: { recall: cold.map(() => searchRecall), cold: cold.map(() => null), warm: cold.map(() => searchRecall) } } },
+    seedValues: { jointGain: {}, recall: { search: { search: cold.map(() => searchRecall) } }, kl: {}, agreement: {}, popularityKL: { recVsSearch: cold.map(() => 0) } },
     stopped: false,
   };
 }

@@ -75,7 +75,7 @@ export function FindingsView() {
                 <tr key={v.name}>
                   <th scope="row">{v.label}</th>
                   <td className="num">{fmt(v.summary.recRecall)} → {fmt(v.summary.jointRecRecall)}</td>
-                  <td className="num">{pct(v.summary.recGain?.mean)}</td>
+                  <td className="num">{pct(v.summary.recGain?.mean)}{v.summary.recGain?.ci95 ? ` [${pct(v.summary.recGain.ci95[0])}, ${pct(v.summary.recGain.ci95[1])}]` : ''}</td>
                   <td className="num">{fmt(v.summary.klAdvantage)}</td>
                   <td className="num">{fmt(v.summary.contentAdvantage, 2)}</td>
                   <td className="num">{fmt(v.summary.cfAdvantage, 2)}</td>
