@@ -43,7 +43,8 @@ function batchId(jobs: Job[]): string {
   return `${jobs.length}-${h.toString(16)}`;
 }
 
-function writeAtomic(file: string, text: string) {
+/** Writes `file` whole or not at all (a temporary file, then a rename). */
+export function writeAtomic(file: string, text: string): void {
   writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
 }

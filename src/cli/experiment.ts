@@ -35,6 +35,7 @@ import { slopeText, verdictText } from '../engine/findings';
 import { quantityLabel } from '../engine/trends';
 import { checkSweep, findSweepExperiment, parseSweepSpec, pointConfig, runSweep, sweepCsv, type Sweep } from '../engine/sweep';
 import { parseFlags, parseIntFlag } from './args';
+import { splitMerge, writeAtomic } from './batch';
 import { SeedPool } from './pool';
 import { formatSummary, formatSweepHeader, formatSweepRow } from './table';
 
@@ -72,10 +73,6 @@ function onInterrupt(stop: () => void): () => void {
   return () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); };
 }
 
-function writeAtomic(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
-}
 
 /** Reads DIR's three files, refusing missing or oversized ones. */
 function readDataFolder(dir: string): DataFiles {
@@ -190,11 +187,9 @@ async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['
 }
 
 async function main(argv: string[]): Promise<void> {
-  const at = argv.indexOf('--merge');
-  if (at >= 0) {
-    let end = at + 1;
-    while (end < argv.length && !argv[end].startsWith('--')) end++;
-    return merge(argv.slice(at + 1, end), [...argv.slice(0, at), ...argv.slice(end)]);
+  if (argv.includes('--merge')) {
+    const { dirs, rest } = splitMerge(argv);
+    return merge(dirs!, rest);
   }
   const { values, lists, switches } = parseFlags(argv, {
     values: ['preset', 'seed', 'seeds', 'backend', 'out', 'jobs', 'sweep', 'experiment', 'shard', 'data', 'export-world'], repeatable: ['set'], switches: ['quiet'],
@@ -260,9 +255,7 @@ async function main(argv: string[]): Promise<void> {
   const tensorsBefore = tf.memory().numTensors;
   try {
     if (sweepSpec && shard) {
-      const stop = () => { interrupted = true; void pool?.close(); };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      onInterrupt(() => { interrupted = true; void pool?.close(); });
       const out = await runShard({ base: cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null, shard, outDir, runPoint: runSeeds, stopped: () => interrupted });
       process.stdout.write(`shard ${shard.index}/${shard.count}: ${out.runs.length} job(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${out.complete ? '' : ' (incomplete)'}; wrote ${join(outDir, 'shard.json')}\n`);
       if (interrupted) process.exitCode = 130;
@@ -275,13 +268,11 @@ async function main(argv: string[]): Promise<void> {
         writeAtomic(join(outDir, 'sweep.csv'), sweepCsv(s));
       };
       // Ctrl-C (or SIGTERM) stops the sweep; the finished points are kept.
-      const stop = () => {
+      onInterrupt(() => {
         interrupted = true;
         log('\nstopping: the finished points are kept\n');
         void pool?.close();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      });
       process.stdout.write(formatSweepHeader(sweepSpec.key, cfg.k));
       let sweep: Sweep;
       try {
@@ -309,16 +300,15 @@ async function main(argv: string[]): Promise<void> {
     }
     // Ctrl-C (or SIGTERM) stops the run; the seeds that finished are written, marked stopped.
     const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); void pool?.close(); });
-    let report: Report;
+    let report: Report | null = null;
     try {
       report = await runSeeds(cfg, seeds);
     } catch (e) {
       if (!interrupted) throw e;
-      report = assembleReport(cfg, finished, true);
     } finally {
       off();
     }
-    if (interrupted) report = assembleReport(cfg, finished, true);
+    if (interrupted || !report) report = assembleReport(cfg, finished, true);
     const seconds = (performance.now() - t0) / 1000;
     const file = join(outDir, 'report.json');
     writeAtomic(file, JSON.stringify(report));

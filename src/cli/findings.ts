@@ -7,24 +7,21 @@
  *
  * --docs-only rewrites docs/ from the JSON already in public/findings/ without training.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseShard } from '../engine/shards';
 import { seedList } from '../engine/experiment';
-import { mergeBatch, reportFrom, runBatch, splitMerge, uniqueJobs, type Job, type RunStore } from './batch';
+import { mergeBatch, reportFrom, runBatch, splitMerge, uniqueJobs, writeAtomic, type Job, type RunStore } from './batch';
 import { join } from 'node:path';
 import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey } from '../engine/config';
-import { assembleReport } from '../engine/experiment';
 import { sign, TREND_METHOD, type Trend } from '../engine/eval/evidence';
 import { slopeText, trendsFor, verdictText } from '../engine/findings';
 import { quantityLabel } from '../engine/trends';
 import { idsFindings } from '../engine/findings-ids';
 import { useNodeBackend } from '../engine/node-backends';
-import type { Report } from '../engine/report';
 import { checkSweep, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/sweep';
 import { ABLATION_BASE, ABLATIONS, ablationChange, runAblations, type AblationStudy, type AblationSummary } from '../engine/ablations';
 import { parseFlags, parseIntFlag } from './args';
-import { SeedPool } from './pool';
 import { lineChartSvg } from './svg';
 
 const JSON_DIR = 'public/findings';
@@ -32,10 +29,6 @@ const DOC_DIR = 'docs';
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`);
 const f = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 
-function write(file: string, text: string) {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
-}
 
 function changed(cfg: Config): string {
   const d = defaultConfig();
@@ -57,8 +50,8 @@ function sweepSection(s: Sweep): string {
       { name: 'search', color: '#1f77b4', points: s.points.map((p) => ({ x: xOf(p), y: p.jointGain.search?.mean ?? NaN, lo: p.jointGain.search?.ci95?.[0], hi: p.jointGain.search?.ci95?.[1] })) },
     ],
   });
-  write(join(DOC_DIR, 'findings', `${e.name}.svg`), svg);
-  write(join(DOC_DIR, 'findings', `${e.name}.json`), JSON.stringify({ ...s, trends: trendsFor(s) }, null, 1));
+  writeAtomic(join(DOC_DIR, 'findings', `${e.name}.svg`), svg);
+  writeAtomic(join(DOC_DIR, 'findings', `${e.name}.json`), JSON.stringify({ ...s, trends: trendsFor(s) }, null, 1));
   const lines = [`## ${e.title}`, '', `*${e.question}*`, '',
     `Settings: ${changed(s.config)}; swept \`${e.key}\` over ${e.values.join(', ')}; seeds ${s.seeds.join(', ')}${s.complete ? '' : ` (**incomplete**: ${s.points.length} of ${e.values.length} points)`}.`, '',
     `![${e.title}](findings/${e.name}.svg)`, '',
@@ -81,7 +74,7 @@ function trendLines(ts: Trend[]): string[] {
 function idsSection(s: Sweep): string {
   const e = SWEEP_EXPERIMENTS.find((x) => x.name === s.experiment)!;
   const series = (name: string, color: string, get: (p: SweepPoint) => number | undefined) => ({ name, color, points: s.points.map((p, i) => ({ x: i, y: get(p) ?? NaN })).filter((p) => Number.isFinite(p.y)) });
-  write(join(DOC_DIR, 'findings', `${e.name}.svg`), lineChartSvg({
+  writeAtomic(join(DOC_DIR, 'findings', `${e.name}.svg`), lineChartSvg({
     title: e.title, xLabel: 'item IDs', yLabel: 'Recall@10', xTicks: s.points.map((p, i) => ({ x: i, label: String(p.value) })),
     series: [
       series('Gen_R cold', '#d62728', (p) => p.models.rec?.rec?.coldRecall),
@@ -90,7 +83,7 @@ function idsSection(s: Sweep): string {
       series('Gen_S', '#1f77b4', (p) => p.models.search?.search?.recall),
     ],
   }));
-  write(join(DOC_DIR, 'findings', `${e.name}.json`), JSON.stringify({ ...s, trends: trendsFor(s) }, null, 1));
+  writeAtomic(join(DOC_DIR, 'findings', `${e.name}.json`), JSON.stringify({ ...s, trends: trendsFor(s) }, null, 1));
   const lines = [`## ${e.title}`, '', `*${e.question}*`, '',
     `Settings: ${changed(s.config)}; the points: ${e.values.join(', ')} (idLevels=${s.config.idLevels}, idCodebook=${s.config.idCodebook}, idTokens=${s.config.idTokens}); seeds ${s.seeds.join(', ')}${s.complete ? '' : ` (**incomplete**: ${s.points.length} of ${e.values.length} points)`}.`, '',
     `![${e.title}](findings/${e.name}.svg)`, '',
@@ -159,7 +152,7 @@ function writeDocs(meta: { seconds: number; date: string; merged?: number }) {
     `- **Seeds**: at least ${MIN_SEEDS} per point. A power calculation on the 3-seed runs stored before this version (per-seed slope SD of each claim's joint-gain slope) gave at most 6 seeds for 80 % power for every claim that had a visible slope, so every experiment runs the floor of ${MIN_SEEDS}; \`--seeds K\` overrides it.`,
     '- **Named settings** (semantic IDs): differences paired by seed with a 95 % t-interval; a difference holds when its interval excludes 0.',
     '', '## Every claim at a glance', '', ...summary];
-  write(join(DOC_DIR, 'findings.md'), [...head, '', ...sections.map((x) => `${x}\n`)].join('\n'));
+  writeAtomic(join(DOC_DIR, 'findings.md'), [...head, '', ...sections.map((x) => `${x}\n`)].join('\n'));
 }
 
 const anchor = (title: string) => title.toLowerCase().replace(/[^a-z0-9 -]/g, '').trim().replace(/ /g, '-');
@@ -209,11 +202,11 @@ async function main(args: string[]) {
   mkdirSync(JSON_DIR, { recursive: true });
   for (const { e, base, seeds } of experiments) {
     const sweep = await runSweep(base, e.key, e.values, { seeds, experiment: e.name, runPoint: async (cfg, s) => reportFrom(store, cfg, s) });
-    write(join(JSON_DIR, `${e.name}.json`), JSON.stringify(sweep));
+    writeAtomic(join(JSON_DIR, `${e.name}.json`), JSON.stringify(sweep));
   }
   if (only.includes('ablations')) {
     const study = await runAblations(ABLATIONS, ablationSeeds, async (cfg, s) => reportFrom(store, cfg, s));
-    write(join(JSON_DIR, 'ablations.json'), JSON.stringify(study));
+    writeAtomic(join(JSON_DIR, 'ablations.json'), JSON.stringify(study));
   }
   writeDocs({ seconds: mergeDirs ? 0 : (performance.now() - t0) / 1000, date: new Date().toISOString().slice(0, 10), merged: mergeDirs?.length });
   process.stdout.write(`wrote ${DOC_DIR}/findings.md, ${DOC_DIR}/findings/*.svg and ${JSON_DIR}/*.json in ${((performance.now() - t0) / 60000).toFixed(1)} min\n`);

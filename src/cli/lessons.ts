@@ -7,7 +7,7 @@
  *
  *   npm run lessons -- [--only ID[,ID]] [--jobs J] [--shard i/n --out DIR | --merge DIR...] [--docs-only]
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { sign } from '../engine/eval/evidence';
 import type { Interval } from '../engine/report';
 import { availableParallelism } from 'node:os';
@@ -17,7 +17,7 @@ import { decompositionOf, DECOMPOSITION_WORLDS, INIT_OFFSET, LESSON_SEEDS, LESSO
 import { useNodeBackend } from '../engine/node-backends';
 import { parseShard } from '../engine/shards';
 import { parseFlags, parseIntFlag } from './args';
-import { mergeBatch, reportFrom, runBatch, splitMerge, type Job, type RunStore } from './batch';
+import { mergeBatch, reportFrom, runBatch, splitMerge, writeAtomic, type Job, type RunStore } from './batch';
 
 const DIR = 'public/lessons';
 
@@ -66,8 +66,7 @@ async function main(args: string[]) {
       decomposition: decompositionOf(report, reinit),
     };
     const file = join(DIR, `${world.id}.json`);
-    writeFileSync(`${file}.tmp`, JSON.stringify(stored));
-    renameSync(`${file}.tmp`, file);
+    writeAtomic(file, JSON.stringify(stored));
   }
   writeDocs();
   process.stdout.write(`wrote ${worlds.length} world(s) to ${DIR}/ and docs/lessons.md in ${((performance.now() - t0) / 60000).toFixed(1)} min\n`);
@@ -96,7 +95,7 @@ function writeDocs() {
     };
     lines.push(`| ${w.id} (${w.label}) | ${stored.report.seeds.length} | ${gainText(g.rec)} | ${gainText(g.search)} | ${v('rec')} | ${v('search')} |`);
   }
-  writeFileSync('docs/lessons.md', `${lines.join('\n')}\n`);
+  writeAtomic('docs/lessons.md', `${lines.join('\n')}\n`);
 }
 
 main(process.argv.slice(2)).catch((e) => {

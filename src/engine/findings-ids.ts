@@ -33,15 +33,8 @@ type Series = 'recall' | 'cold' | 'warm';
 
 /** Per-seed differences b − a of one model's metric on one task, paired by seed. */
 export function pairedDifference(a: SweepPoint, b: SweepPoint, model: ModelName, task: Task, series: Series): Interval | null {
-  const xa = a.perSeed?.[model]?.[task]?.[series], xb = b.perSeed?.[model]?.[task]?.[series];
-  if (!xa || !xb) return null;
-  const diffs: number[] = [];
-  b.seeds.forEach((seed, j) => {
-    const i = a.seeds.indexOf(seed);
-    const va = i >= 0 ? xa[i] : null, vb = xb[j];
-    if (va !== null && va !== undefined && vb !== null && vb !== undefined) diffs.push(vb - va);
-  });
-  return diffs.length ? meanInterval(diffs) : null;
+  const get = (p: SweepPoint, i: number) => p.perSeed?.[model]?.[task]?.[series][i] ?? undefined;
+  return pairedValues(a, b, get, get, (va, vb) => vb - va);
 }
 
 /** Per seed that both points hold: combine(getA(a), getB(b)), with its 95 % interval over seeds. */
