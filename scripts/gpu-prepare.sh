@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepares .gpu/ (ignored by git) for the GPU machine, as ../shared/GPU.md describes: the
+# Prepares .gpu/ (ignored by git) for the GPU machine, for a GPU machine without Node or a network: the
 # Vulkan loader packages, Node itself, the bench bundled into one file, the tfjs and Dawn
 # packages it needs (linux-x64 only, no source maps), and the PyTorch reference. Then run,
 # on the device:  bash .gpu/gpu-bench.sh   (carrying .gpu); the runner is bundled too, for
@@ -14,7 +14,7 @@ apt-get $o update -qq >/dev/null
 xz -T2 -c "$(command -v node)" > .gpu/node.xz
 node_modules/.bin/esbuild src/cli/bench.ts --bundle --platform=node --format=esm --outfile=.gpu/bench.mjs --external:@tensorflow/* --external:webgpu --log-level=warning
 node_modules/.bin/esbuild src/cli/experiment.ts --bundle --platform=node --format=esm --outfile=.gpu/experiment.mjs --external:@tensorflow/* --external:webgpu --log-level=warning
-cp ../shared/bench/torch_reference.py scripts/gpu-bench.sh scripts/gpu-ids.sh .gpu/
+cp scripts/torch_reference.py scripts/gpu-bench.sh scripts/gpu-ids.sh .gpu/
 nm=$(mktemp -d)/node_modules
 mkdir -p "$nm/webgpu/dist"
 for p in @tensorflow long seedrandom node-fetch whatwg-url tr46 webidl-conversions string_decoder safe-buffer; do

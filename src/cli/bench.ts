@@ -1,7 +1,7 @@
 /**
  * Times the project's own training step (Retriever + Adam) at a given shape, after
  * warm-up, and — where PyTorch is installed — the same shape in PyTorch
- * (../shared/bench/torch_reference.py) on the same machine, in the same run.
+ * (scripts/torch_reference.py, the same model in PyTorch) on the same machine, in the same run.
  *
  *   npm run bench -- --items 2000 --words 1000 --seq 8 --batch 256 --dim 64 --layers 1
  *                    [--heads 1] [--steps 20] [--warmup 5] [--backend wasm|cpu|webgpu] [--json]
@@ -76,10 +76,10 @@ export async function benchStep(shape: Record<string, number>): Promise<StepBenc
 }
 
 function torchReference(shape: Record<string, number>): Record<string, unknown> | string {
-  const script = resolve(process.cwd(), '../shared/bench/torch_reference.py');
+  const script = resolve(process.cwd(), 'scripts/torch_reference.py');
   if (!existsSync(script)) return `no ${script}`;
   try {
-    const args = [script, '--items', shape.items, '--words', shape.words, '--seq', shape.seq, '--batch', shape.batch, '--dim', shape.dim, '--steps', shape.steps, '--warmup', shape.warmup, '--threads', 2].map(String);
+    const args = [script, '--items', shape.items, '--words', shape.words, '--seq', shape.seq, '--batch', shape.batch, '--dim', shape.dim, '--steps', shape.steps, '--warmup', shape.warmup, '--heads', shape.heads, '--layers', shape.layers, '--threads', 2].map(String);
     const out = execFileSync('/usr/bin/python3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(out.trim().split('\n').pop() as string);
   } catch (e) {
