@@ -31,6 +31,22 @@ async function trainAndWait(timeout = 240000) {
   return page.getByTestId('status').textContent();
 }
 
+/**
+ * After Train: waits until the search model's progress moves. A long run (200 epochs, or a loaded machine) may be
+ * expected to take over two minutes; then the page asks first and the answer is Start, whenever the question comes.
+ */
+async function untilTraining(timeout = 120000) {
+  const deadline = Date.now() + timeout;
+  while (!(await page.evaluate(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0))) {
+    expect(Date.now(), `training did not start in ${timeout / 1000} s`).toBeLessThan(deadline);
+    if (await page.getByTestId('confirm-start').isVisible().catch(() => false)) {
+      expect(await page.getByTestId('cost-estimate').textContent()).toMatch(/about [\d.]+ (min|h)/);
+      await page.getByTestId('confirm-start').click();
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
 describe('the lab in Chromium', () => {
   it('trains a tiny world from the URL on WebGPU (backend=webgpu: the fused kernels) and draws every chart', async () => {
     await page.goto(`${server.url}?backend=webgpu&${TINY}`);
@@ -80,14 +96,7 @@ describe('the lab in Chromium', () => {
   it('Stop ends training promptly and leaves a consistent state', async () => {
     await page.goto(`${server.url}?backend=webgpu&${TINY.replace('epochs=2', 'epochs=200')}`);
     await page.getByTestId('train').click();
-    // 200 epochs may be expected to take over two minutes on SwiftShader (it depends on the
-    // machine's speed): then the page asks first, and the answer is Start.
-    await page.waitForFunction(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0 || document.querySelector('[data-testid=confirm-run]') !== null, null, { timeout: 120000 });
-    if (await page.getByTestId('confirm-run').count()) {
-      expect(await page.getByTestId('cost-estimate').textContent()).toMatch(/about [\d.]+ (min|h)/);
-      await page.getByTestId('confirm-start').click();
-    }
-    await page.waitForFunction(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0, null, { timeout: 120000 });
+    await untilTraining();
     const t0 = Date.now();
     await page.getByTestId('stop').click();
     await page.waitForFunction(() => /stopped/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 60000 });
@@ -99,7 +108,7 @@ describe('the lab in Chromium', () => {
   it('Stop also works on the wasm backend, whose reads never yield by themselves', async () => {
     await page.goto(`${server.url}?backend=wasm&${TINY.replace('epochs=2', 'epochs=200')}`);
     await page.getByTestId('train').click();
-    await page.waitForFunction(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0, null, { timeout: 60000 });
+    await untilTraining();
     await page.getByTestId('stop').click();
     await page.waitForFunction(() => /stopped/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 30000 });
     expect(await page.getByTestId('backend').textContent()).toBe('wasm');
