@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/engine/data/csv';
 import { exportWorld } from '../../src/engine/data/export';
 import { importData, tokenize, type DataFiles } from '../../src/engine/data/import';
-import { kMeans } from '../../src/engine/data/seed-data';
+import { importedSeedData, kMeans, MAX_CF_GROUPS } from '../../src/engine/data/seed-data';
 import { buildDataset } from '../../src/engine/sim/examples';
 import { buildWorld } from '../../src/engine/sim/world';
 import { Rng } from '../../src/engine/rng';
@@ -95,6 +95,19 @@ describe('importing a catalogue', () => {
       expect(Array.from(d.data[s].target), s).toEqual(Array.from(sim[s].target));
       expect(Array.from(d.data[s].history), s).toEqual(Array.from(sim[s].history));
     }
+  });
+
+  it('a category per item still makes at most MAX_CF_GROUPS co-occurrence groups', () => {
+    const n = 400;
+    const items = ['item_id,text,category', ...Array.from({ length: n }, (_, i) => `i${i},word${i % 20},cat${i}`)].join('\n');
+    const queries = ['query,item_id', ...Array.from({ length: 200 }, (_, q) => `word${q % 20},i${(q * 7) % n}`)].join('\n');
+    const sessions = ['session_id,item_id', ...Array.from({ length: 600 }, (_, r) => `s${Math.floor(r / 5)},i${(r * 13) % n}`)].join('\n');
+    const d = importData('many-categories', { items, queries, sessions }, opts);
+    expect(d.categories.length).toBe(n);
+    const sd = importedSeedData(d, 1);
+    expect(new Set(Array.from(sd.groups.cluster)).size).toBeLessThanOrEqual(MAX_CF_GROUPS);
+    expect(new Set(Array.from(sd.groups.cluster)).size).toBeGreaterThan(1);
+    expect(sd.groups.topic).toBe(d.category);
   });
 
   it('k-means is seeded and separates two clear groups', () => {

@@ -8,8 +8,10 @@
  * - CF groups, from co-occurrence: each training session example links its target with
  *   every item of its history; each item's row of that co-occurrence matrix is projected
  *   onto 32 seeded Gaussian directions, normalised, and clustered by k-means (k-means++
- *   seeding, 25 rounds) into as many groups as there are categories (else √(items/10),
- *   2 to 50). Items that co-occur with nothing share the zero vector's group.
+ *   seeding, 25 rounds) into as many groups as there are categories (else √(items/10)),
+ *   never fewer than 2 or more than MAX_CF_GROUPS = 50, so grouping stays seconds long
+ *   at the largest catalogue whatever its categories. Items that co-occur with nothing
+ *   share the zero vector's group.
  * - Popularity: each task's empirical distribution of test targets (what calibration is
  *   measured against).
  */
@@ -22,6 +24,8 @@ import { forEachCoOccurrence, targetCounts } from '../sim/examples';
 import type { ImportedData } from './import';
 
 const DIRECTIONS = 32;
+/** The most CF groups an imported catalogue is clustered into (see the file comment). */
+export const MAX_CF_GROUPS = 50;
 
 function normalized(counts: Float64Array): Float64Array {
   const s = counts.reduce((a, b) => a + b, 0);
@@ -53,7 +57,7 @@ export function cfGroups(d: ImportedData, k: number, seed: number): Int32Array {
 export function importedSeedData(d: ImportedData, seed: number): SeedData {
   const n = d.items;
   const hasCategories = d.categories.length > 1;
-  const k = hasCategories ? d.categories.length : Math.min(50, Math.max(2, Math.round(Math.sqrt(n / 10))));
+  const k = Math.min(MAX_CF_GROUPS, Math.max(2, hasCategories ? d.categories.length : Math.round(Math.sqrt(n / 10))));
   const cluster = cfGroups(d, k, seed);
   const topic = hasCategories ? d.category : new Int32Array(n);
   const { data } = d;
