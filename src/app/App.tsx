@@ -17,6 +17,7 @@ import { FindingsView } from './panels/FindingsView';
 import { SweepsView } from './panels/SweepsView';
 import type { View } from './store';
 import { autorunFromUrl, useLab } from './store';
+import { useUpdate } from './updates';
 
 function statusText(s: ReturnType<typeof useLab.getState>): string {
   switch (s.status) {
@@ -62,8 +63,24 @@ function Header() {
   );
 }
 
+/** "A new version is ready", once the service worker has one, and never over a run in progress. */
+function UpdateBanner() {
+  const { ready, apply } = useUpdate();
+  const s = useLab();
+  const training = [s.status, s.sweep.status].some((x) => x === 'training' || x === 'starting');
+  if (!ready || training) return null;
+  return (
+    <div className="notice info" data-testid="update-ready" role="status">
+      <p>
+        A new version of Bridge Lab is ready.{' '}
+        <button type="button" className="small primary" data-testid="update-reload" onClick={apply}>Reload to use it</button>
+      </p>
+    </div>
+  );
+}
+
 function Notices() {
-  const { notices, dismissNotices, backend } = useLab();
+  const { notices, refusal, dismissNotices, backend } = useLab();
   const skipped = backend?.attempts.filter((a) => !a.ok) ?? [];
   return (
     <>
@@ -71,6 +88,12 @@ function Notices() {
         <div className="notice" data-testid="url-notice" role="alert">
           <strong>Some link parameters were not used:</strong>
           <ul>{notices.map((n) => <li key={n}>{n}</li>)}</ul>
+          <button type="button" className="small" onClick={dismissNotices}>Dismiss</button>
+        </div>
+      )}
+      {refusal && (
+        <div className="notice" data-testid="busy-notice" role="alert">
+          <p>{refusal}</p>
           <button type="button" className="small" onClick={dismissNotices}>Dismiss</button>
         </div>
       )}
@@ -125,6 +148,7 @@ export function App() {
   return (
     <div className={`app view-${s.view}${s.present ? ' present' : ''}`}>
       <Header />
+      <UpdateBanner />
       <Notices />
       <BackendPanel />
       {s.view === 'lesson' ? (
@@ -182,7 +206,7 @@ export function App() {
           <AblationCompare report={s.report} without={s.without} config={shownConfig} />
           <footer>
             After Penha et al., <em>Bridging Search and Recommendation in Generative Retrieval: Does One Task Help the Other?</em> RecSys 2024.
-            The simulation, the models and the metrics are described in the README.
+            The simulation, the models and the metrics are described in the README. <span className="muted" data-testid="build-id">Version {__BUILD_ID__}</span>
           </footer>
         </div>
       </main>

@@ -8,6 +8,7 @@ import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/backe
 import type { Config, ConfigKey } from '../engine/config';
 import type { ExperimentEvent } from '../engine/experiment';
 import { presetValues } from '../engine/presets';
+import { checkFileSize } from '../engine/data/csv';
 import { forgetChoice, readChoices, rememberChoice } from './backend-cache';
 import { LIVE_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../engine/lessons';
 import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/report';
@@ -56,6 +57,8 @@ export interface LabState {
   config: Config;
   preset: string;
   notices: string[];
+  /** Why the last action was refused (one job at a time), until dismissed or the next job. */
+  refusal: string | null;
   backend: { name: BackendName; attempts: BackendAttempt[]; note?: string; choice?: BackendChoice & { cacheKey: string; cached: boolean }; wasm: WasmThreads } | null;
   /** The run's expected training time on the chosen backend (and whether it waits for a yes). */
   plan: Extract<FromWorker, { type: 'plan' }> | null;
@@ -245,18 +248,40 @@ function startRun(config: Config, seeds: number[]) {
   const { runId } = useLab.getState();
   const id = runId + 1;
   queuedTrain = [];
-  useLab.setState({ runId: id, status: 'starting', error: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, trainedConfig: config, stored: null, startedAt: performance.now(), elapsed: 0 });
+  useLab.setState({ runId: id, status: 'starting', error: null, refusal: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, trainedConfig: config, stored: null, startedAt: performance.now(), elapsed: 0 });
   send({ type: 'run', runId: id, config, seeds, backends: backendRequest() });
 }
 
 function onSweepMessage(m: FromWorker) {
   const sw = useLab.getState().sweep;
   const elapsed = (performance.now() - sw.startedAt) / 1000;
-  if (m.type === 'event' && m.event.type === 'model') useLab.setState({ sweep: { ...sw, status: 'training', done: sw.done + 1, elapsed } });
+  if (m.type === 'plan') useLab.setState({ plan: m });
+  else if (m.type === 'cancelled') useLab.setState({ plan: null, sweep: { ...sw, status: 'idle' } });
+  else if (m.type === 'event' && m.event.type === 'model') useLab.setState({ sweep: { ...sw, status: 'training', done: sw.done + 1, elapsed } });
   else if (m.type === 'event') { if (sw.status === 'starting') useLab.setState({ sweep: { ...sw, status: 'training', elapsed } }); }
   else if (m.type === 'sweepPoint') useLab.setState({ sweep: { ...sw, sweep: m.sweep, reports: [...sw.reports, m.report], elapsed } });
   else if (m.type === 'sweepDone') useLab.setState({ sweep: { ...sw, sweep: m.sweep, status: m.sweep.complete ? 'done' : 'stopped', elapsed }, tensors: { after: m.tensors, before: m.tensorsBefore } });
   else if (m.type === 'error') useLab.setState({ sweep: { ...sw, status: 'error', error: m.message } });
+}
+
+const isBusy = (status: Status) => status === 'training' || status === 'starting';
+
+/** The job the worker is on, in words, or null when it is free. */
+function runningJob(s: LabState): string | null {
+  if (isBusy(s.sweep.status)) return 'a sweep is running';
+  if (isBusy(s.status)) return s.lessonRun ? 'the lesson is training live' : 'a run is training';
+  if (s.dataset.status === 'parsing') return 'files are being imported';
+  return null;
+}
+
+/** One job at a time: an action that would start or replace work while a job runs is
+ *  refused with a notice that says why and what to do (returns true when refused). */
+function refusedWhileBusy(action: string): boolean {
+  const s = useLab.getState();
+  const job = runningJob(s);
+  if (!job) return false;
+  useLab.setState({ refusal: `${action} did not start: ${job}. Stop it or wait for it to finish, then try again.` });
+  return true;
 }
 
 const idleSweep: SweepState = { status: 'idle', sweep: null, reports: [], done: 0, total: 0, startedAt: 0, elapsed: 0, error: null };
@@ -268,6 +293,7 @@ export const useLab = create<LabState>((set, get) => ({
   config: initial.config,
   preset: initial.preset,
   notices: initial.notices,
+  refusal: null,
   backend: null,
   plan: null,
   status: 'idle',
@@ -290,6 +316,7 @@ export const useLab = create<LabState>((set, get) => ({
   lessonRun: null,
   dataset: { status: 'idle', summary: null, error: null, report: null, runId: 0 },
   importFiles: async (files) => {
+    if (refusedWhileBusy('Importing files')) return;
     const byName = (n: string) => files.find((f) => f.name.toLowerCase() === n);
     const missing = ['items.csv', 'queries.csv', 'sessions.csv'].filter((n) => !byName(n));
     const id = get().runId + 1;
@@ -297,27 +324,34 @@ export const useLab = create<LabState>((set, get) => ({
       set({ runId: id, dataset: { status: 'error', summary: null, report: null, runId: id, error: `missing ${missing.join(', ')}: choose the three files items.csv, queries.csv and sessions.csv (got ${files.map((f) => f.name).join(', ') || 'none'})` } });
       return;
     }
+    // Sizes are checked in bytes before anything is read.
+    try {
+      for (const n of ['items.csv', 'queries.csv', 'sessions.csv']) checkFileSize(n, byName(n)!.size);
+    } catch (e) {
+      set({ runId: id, dataset: { status: 'error', summary: null, report: null, runId: id, error: (e as Error).message } });
+      return;
+    }
     set({ runId: id, dataset: { status: 'parsing', summary: null, error: null, report: null, runId: id } });
     const [items, queries, sessions] = await Promise.all(['items.csv', 'queries.csv', 'sessions.csv'].map((n) => byName(n)!.text()));
     send({ type: 'importData', runId: id, name: 'your data', files: { items, queries, sessions }, config: get().config });
   },
   trainData: () => {
-    const { status, sweep, config, dataset } = get();
-    if (['training', 'starting'].includes(status) || ['training', 'starting'].includes(sweep.status) || dataset.status !== 'ready') return;
+    const { config, dataset } = get();
+    if (refusedWhileBusy('Training on your files') || dataset.status !== 'ready') return;
     const id = get().runId + 1;
     queuedTrain = [];
-    set({ runId: id, status: 'starting', error: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, startedAt: performance.now(), elapsed: 0, dataset: { ...dataset, report: null, runId: id } });
+    set({ runId: id, status: 'starting', error: null, refusal: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, startedAt: performance.now(), elapsed: 0, dataset: { ...dataset, report: null, runId: id } });
     send({ type: 'runData', runId: id, config, seeds: [config.seed], backends: backendRequest() });
   },
   setView: (view) => set({ view }),
   setLessonStep: (step) => set({ lessonStep: step }),
   trainLesson: (worlds) => {
-    const { status, sweep } = get();
-    if (['training', 'starting'].includes(status) || ['training', 'starting'].includes(sweep.status) || !worlds.length) return;
+    if (refusedWhileBusy('Training the lesson live') || !worlds.length) return;
     set({ lessonRun: { worlds, index: 0 } });
     startRun(lessonConfig(lessonWorld(worlds[0])), LIVE_SEEDS);
   },
   openWorldInLab: (world, storedRun) => {
+    if (refusedWhileBusy('Opening a lesson world in the Lab')) return;
     const w = lessonWorld(world);
     const config = lessonConfig(w);
     const report = get().lessonLive[world] ?? storedRun?.report ?? null;
@@ -331,11 +365,11 @@ export const useLab = create<LabState>((set, get) => ({
   },
   setKnob: (key, value) => set({ config: { ...get().config, [key]: value } }),
   runSweep: (r) => {
-    const { runId, sweep, status } = get();
-    if (['training', 'starting'].includes(sweep.status) || ['training', 'starting'].includes(status)) return;
+    if (refusedWhileBusy('The sweep')) return;
+    const { runId } = get();
     const id = runId + 1;
     const seeds = Array.from({ length: r.seeds }, (_, i) => r.config.seed + i);
-    set({ runId: id, sweep: { ...idleSweep, status: 'starting', total: r.values.length * r.seeds * MODELS.length, startedAt: performance.now() } });
+    set({ runId: id, refusal: null, sweep: { ...idleSweep, status: 'starting', total: r.values.length * r.seeds * MODELS.length, startedAt: performance.now() } });
     send({ type: 'sweep', runId: id, config: r.config, key: r.key, values: r.values, seeds, experiment: r.experiment, backends: backendRequest() });
   },
   stopSweep: () => {
@@ -343,25 +377,26 @@ export const useLab = create<LabState>((set, get) => ({
     if (sweep.status === 'training' || sweep.status === 'starting') send({ type: 'stop', runId });
   },
   openPoint: (index) => {
-    const { sweep } = get();
-    const report = sweep.reports[index];
+    // Finished points open while the sweep goes on; not over a Lab run in progress.
+    if (isBusy(get().status) && refusedWhileBusy('Opening a sweep point in the Lab')) return;
+    const report = get().sweep.reports[index];
     if (!report) return;
     const config = { ...report.config };
     set({ view: 'lab', config, trainedConfig: config, report, without: null, models: report.runs[0]?.models ?? {}, status: 'done', error: null, progress: {} });
   },
   applyPreset: (name) => set({ preset: name, config: { ...presetValues(name), seed: get().config.seed } }),
   setColorBy: (colorBy) => set({ colorBy }),
-  dismissNotices: () => set({ notices: [] }),
+  dismissNotices: () => set({ notices: [], refusal: null }),
   train: () => {
-    const { config, status } = get();
-    if (status === 'training' || status === 'starting') return;
-    if (get().sweep.status === 'training' || get().sweep.status === 'starting') return;
+    if (refusedWhileBusy('Training')) return;
+    const { config } = get();
     startRun(config, [config.seed]);
   },
   confirmRun: (start) => {
-    const { runId, plan } = get();
+    const { runId, plan, sweep } = get();
     if (!plan?.needsConfirm || plan.runId !== runId) return;
-    set({ plan: { ...plan, needsConfirm: false }, startedAt: performance.now() });
+    const now = performance.now();
+    set({ plan: { ...plan, needsConfirm: false }, startedAt: now, sweep: isBusy(sweep.status) ? { ...sweep, startedAt: now } : sweep });
     send({ type: 'confirm', runId, start });
   },
   stop: () => {

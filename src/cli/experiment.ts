@@ -22,7 +22,7 @@ import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../engine/backend';
 import { ConfigError, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, type Config } from '../engine/config';
-import { CSV_LIMITS, dataError } from '../engine/data/csv';
+import { checkFileSize, dataError } from '../engine/data/csv';
 import { exportWorld } from '../engine/data/export';
 import { importData, type DataFiles } from '../engine/data/import';
 import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
@@ -79,7 +79,7 @@ function readDataFolder(dir: string): DataFiles {
   const read = (name: string) => {
     const file = join(dir, name);
     if (!existsSync(file)) throw dataError(name, null, `missing: ${dir} must hold items.csv, queries.csv and sessions.csv`);
-    if (statSync(file).size > CSV_LIMITS.bytes) throw dataError(name, null, `the file is over the limit of ${CSV_LIMITS.bytes / 1024 / 1024} MiB`);
+    checkFileSize(name, statSync(file).size);
     return readFileSync(file, 'utf8');
   };
   return { items: read('items.csv'), queries: read('queries.csv'), sessions: read('sessions.csv') };

@@ -25,6 +25,24 @@ describe('your data', () => {
     await page.close();
   });
 
+  it('refuses an import while a run trains, with a notice; Stop still stops and the page is not stuck', async () => {
+    const page = await app.browser().newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${app.url()}?view=data&backend=wasm&dim=8&heads=1&epochs=200&batchSize=64&patience=0`);
+    const three = [file('items.csv', world.items), file('queries.csv', world.queries), file('sessions.csv', world.sessions)];
+    await page.getByTestId('data-files').setInputFiles(three);
+    await page.getByTestId('data-summary').waitFor({ timeout: 20000 });
+    await page.getByTestId('data-train').click();
+    await page.getByTestId('data-progress').waitFor({ timeout: 60000 });
+    await page.getByTestId('data-files').setInputFiles(three);
+    await page.getByTestId('busy-notice').waitFor({ timeout: 10000 });
+    expect(await page.getByTestId('busy-notice').textContent()).toMatch(/Importing files did not start: a run is training\. Stop it or wait/);
+    expect(await page.getByTestId('data-summary').count()).toBe(1); // the loaded catalogue stays
+    await page.getByTestId('data-stop').click();
+    await page.waitForFunction(() => /stopped|ready/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 60000 });
+    expect(await page.getByTestId('data-train').isEnabled()).toBe(true);
+    await page.close();
+  });
+
   it('names a bad file and its line, and a missing file', async () => {
     const page = await app.browser().newPage();
     await page.goto(`${app.url()}?view=data`);

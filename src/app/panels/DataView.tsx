@@ -34,7 +34,7 @@ function Summary() {
 }
 
 export function DataView() {
-  const { dataset, importFiles, trainData, status, config, progress } = useLab();
+  const { dataset, importFiles, trainData, stop, status, config, progress } = useLab();
   const [over, setOver] = useState(false);
   const busy = status === 'training' || status === 'starting';
   const report = dataset.report;
@@ -72,7 +72,8 @@ export function DataView() {
       </p>
       {busy && (
         <p role="status" data-testid="data-progress">
-          Training… {MODELS.map((m) => `${m}: ${progress[m]?.finished ? 'trained' : progress[m] ? `epoch ${progress[m]!.epoch + 1}` : 'waiting'}`).join(' · ')}
+          Training… {MODELS.map((m) => `${m}: ${progress[m]?.finished ? 'trained' : progress[m] ? `epoch ${progress[m]!.epoch + 1}` : 'waiting'}`).join(' · ')}{' '}
+          <button type="button" className="small" data-testid="data-stop" onClick={stop}>Stop</button>
         </p>
       )}
       {report && run && (

@@ -22,9 +22,18 @@ export function dataError(file: string, line: number | null, problem: string): D
   return new DataError(`${file}${line ? `:${line}` : ''}: ${problem}`);
 }
 
+const MIB = 1024 * 1024;
+
+/** Refuses a file of `bytes` bytes over the limit: checked before the file is read. */
+export function checkFileSize(file: string, bytes: number): void {
+  if (bytes > CSV_LIMITS.bytes) throw dataError(file, null, `the file is ${(bytes / MIB).toFixed(1)} MiB, over the limit of ${CSV_LIMITS.bytes / MIB} MiB`);
+}
+
 /** Parses `text` (the contents of `file`), which must have the `required` columns. */
 export function parseCsv(file: string, text: string, required: string[]): CsvRow[] {
-  if (text.length > CSV_LIMITS.bytes) throw dataError(file, null, `the file is over the limit of ${CSV_LIMITS.bytes / 1024 / 1024} MiB`);
+  // Readers check the bytes first (checkFileSize); a UTF-8 file has at least as many bytes
+  // as characters, so this refuses nothing they let through, and guards direct callers.
+  if (text.length > CSV_LIMITS.bytes) throw dataError(file, null, `the file has ${(text.length / MIB).toFixed(1)} M characters, over the limit of ${CSV_LIMITS.bytes / MIB} MiB`);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a UTF-8 byte-order mark
   if (!body.trim()) throw dataError(file, null, `the file is empty; it needs a header row with ${required.join(', ')} and at least one row`);
   // Line numbers: count the line breaks before each row's first character.
