@@ -59,17 +59,21 @@ function probeIds(cfg: Config, items: number): SemanticIdSpec {
   return { codes, length, sizes, perTask: cfg.idTokens === 'perTask' };
 }
 
-/** Training steps a run of this world trains at most (every model, every epoch). */
-export function plannedSteps(cfg: Config): Record<ModelName, number> & { total: number } {
-  // Only the training sets' sizes matter: no encoding.
-  const data = buildDataset(buildWorld(cfg), cfg);
-  const sets: Record<string, { count: number }> = { search: data.searchTrain, rec: data.recTrain };
+/** Training steps a run on these training sets trains at most (every model, every epoch). */
+export function plannedStepsOn(sets: { search: { count: number }; rec: { count: number } }, cfg: Config): Record<ModelName, number> & { total: number } {
   const out = { total: 0 } as Record<ModelName, number> & { total: number };
   for (const m of MODELS) {
     out[m] = cfg.epochs * stepsPerEpoch(MODEL_TASKS[m].map((t) => sets[t]), cfg);
     out.total += out[m];
   }
   return out;
+}
+
+/** Training steps a run of this world trains at most (every model, every epoch). */
+export function plannedSteps(cfg: Config): Record<ModelName, number> & { total: number } {
+  // Only the training sets' sizes matter: no encoding.
+  const data = buildDataset(buildWorld(cfg), cfg);
+  return plannedStepsOn({ search: data.searchTrain, rec: data.recTrain }, cfg);
 }
 
 /**

@@ -13,7 +13,7 @@ import { importData, type ImportedData } from '../engine/data/import';
 import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
 import { assembleReport, runExperiment, runOnData, runStopped, type ExperimentEvent } from '../engine/experiment';
 import { checkFusedKernels } from '../engine/model/kernels/check';
-import { plannedSteps, timeTrainingSteps } from '../engine/probe';
+import { plannedSteps, plannedStepsOn, timeTrainingSteps } from '../engine/probe';
 import type { Report } from '../engine/report';
 import { runSweep } from '../engine/sweep';
 import { cacheKey, measureBackends, switchTo, wasmThreads } from './backend-choice';
@@ -60,10 +60,23 @@ async function prepare(req: BackendRequest, cfg: Config, note?: string): Promise
   return { backend: choice.backend, rest: BACKENDS.slice(BACKENDS.indexOf(choice.backend) + 1).filter((b) => b !== 'webgl' || choice!.backend === 'webgpu') };
 }
 
-/** Says what the run will cost; on long runs waits for the page's answer. */
-async function planRun(runId: number, cfg: Config, seeds: number, backend: BackendName): Promise<boolean> {
+/** Training steps a job trains at most: every model, seed and sweep point, and the joint
+ *  model again without the ablation where one is on. */
+function jobSteps(msg: Job): number {
+  const seeds = msg.seeds.length;
+  if (msg.type === 'runData') {
+    if (!imported) return 0;
+    return plannedStepsOn({ search: imported.data.searchTrain, rec: imported.data.recTrain }, msg.config).total * seeds;
+  }
+  if (msg.type === 'sweep') return msg.values.reduce((sum: number, v) => sum + plannedSteps({ ...msg.config, [msg.key]: v } as Config).total * seeds, 0);
+  const plain = withoutAblations(msg.config);
+  return (plannedSteps(msg.config).total + (plain ? plannedSteps(plain).joint : 0)) * seeds;
+}
+
+/** Says what the job will cost (at the step time measured on its first world); on long
+ *  jobs waits for the page's answer. */
+async function planRun(runId: number, steps: number, backend: BackendName): Promise<boolean> {
   if (!measured || measured.backend !== backend || !Number.isFinite(measured.msPerStep)) return true;
-  const steps = plannedSteps(cfg).total * seeds;
   const seconds = (steps * measured.msPerStep) / 1000;
   const needsConfirm = seconds > CONFIRM_SECONDS;
   post({ type: 'plan', runId, backend, msPerStep: measured.msPerStep, steps, seconds, needsConfirm });
@@ -139,7 +152,7 @@ async function run(msg: Job): Promise<void> {
   // For imported data the probe times a simulated world of the same catalogue size.
   const probeConfig = msg.type === 'runData' && imported ? { ...msg.config, items: Math.min(20000, Math.max(2 * msg.config.topics, imported.items)) } : msg.config;
   let { backend, rest } = await prepare(msg.backends, probeConfig);
-  if (msg.type === 'run' && !(await planRun(msg.runId, msg.config, msg.seeds.length, backend))) {
+  if (!(await planRun(msg.runId, jobSteps(msg), backend))) {
     post({ type: 'cancelled', runId: msg.runId });
     return;
   }

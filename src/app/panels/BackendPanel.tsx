@@ -17,14 +17,15 @@ function duration(seconds: number): string {
 }
 
 export function BackendPanel() {
-  const { backend, plan, confirmRun, status, trainedConfig } = useLab();
+  const { backend, plan, confirmRun, status, sweep, trainedConfig, runId } = useLab();
   const [forgotten, setForgotten] = useState(false);
   const busy = status === 'training' || status === 'starting';
   const measuredAt = backend?.choice?.measuredAt;
   useEffect(() => setForgotten(false), [measuredAt]);
   if (!backend) return null;
   const { choice, wasm } = backend;
-  const waiting = plan?.needsConfirm && status === 'starting';
+  // A Lab run, a run on your files, a lesson world or a sweep: each asks here before a long job.
+  const waiting = plan?.needsConfirm && plan.runId === runId && (status === 'starting' || sweep.status === 'starting');
   return (
     <section className="notice info backend-panel" aria-label="Backend">
       {choice && (
