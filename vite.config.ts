@@ -1,6 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+// Every build names itself, so a deployed build differs from the one an open tab runs.
+const buildId = process.env.BRIDGE_BUILD_ID ?? `${version} · built ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 // Cross-origin isolation lets tfjs-wasm use its threaded SIMD build (SharedArrayBuffer).
 // A static host must send the same two headers. BRIDGE_NO_ISOLATION=1 leaves them out
@@ -16,10 +21,11 @@ export default defineConfig({
   plugins: [
     react(),
     // Installable, and offline after one visit: a Workbox service worker precaches the app,
-    // its wasm files, the stored lesson and findings runs.
+    // its wasm files, the stored lesson and findings runs. A new version waits until the
+    // page's banner is clicked (src/app/updates.ts registers it and offers the update).
     VitePWA({
-      registerType: 'autoUpdate',
-      injectRegister: 'script',
+      registerType: 'prompt',
+      injectRegister: false,
       manifest: {
         name: 'Bridge Lab', short_name: 'Bridge Lab',
         description: 'Does training one generative retriever on both search and recommendation help each task, and why?',
@@ -37,6 +43,7 @@ export default defineConfig({
       },
     }),
   ],
+  define: { __BUILD_ID__: JSON.stringify(buildId) },
   worker: { format: 'es' },
   // Not minified: tfjs-wasm's threaded build starts its pthread workers from the source
 // text of a factory function (Function.toString), which minification breaks ("e is not

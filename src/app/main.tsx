@@ -2,9 +2,13 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import './styles.css';
+import { watchForUpdates } from './updates';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />
   </StrictMode>,
 );
+
+// Only builds have a service worker: under the dev server the plugin's registerSW does nothing.
+if ('serviceWorker' in navigator) watchForUpdates();
