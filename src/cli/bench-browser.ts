@@ -2,9 +2,13 @@
  * Times the app's full run (world, three models, evaluation) in headless Chromium, from
  * page load to done, for the README's table: each backend forced, the automatic choice
  * (measured on a fresh profile), and WASM with threads (cross-origin isolated) and on one
- * thread (served without the COOP/COEP headers).
+ * thread (served without the COOP/COEP headers). `lesson` retrains the lesson's classroom
+ * world live (its 3 seeds, the automatic choice), as a teacher's Train live does.
  *
- *   npm run bench:browser -- [--preset NAME] [--backends auto,webgpu,wasm,wasm-1thread] [--set k=v&k=v] [--json]
+ * Each run also sets the page's cost estimate against the time from the estimate's
+ * appearance to the results (training and evaluation: what the estimate predicts).
+ *
+ *   npm run bench:browser -- [--preset NAME] [--backends auto,webgpu,wasm,wasm-1thread,lesson] [--set k=v&k=v] [--json]
  */
 import type { Browser } from 'playwright-core';
 import { launch, startServer } from '../../tests/browser/harness';
@@ -13,20 +17,35 @@ import { ConfigError } from '../engine/config';
 import { PRESET_NAMES } from '../engine/presets';
 import { parseFlags } from './args';
 
-const RUNS = ['auto', ...BACKENDS, 'wasm-1thread'] as const;
+const RUNS = ['auto', ...BACKENDS, 'wasm-1thread', 'lesson'] as const;
 
-async function timeRun(browser: Browser, url: string): Promise<{ seconds: number; status: string; backend: string; speeds: string | null; threads: string }> {
+/** Done (or failed), and in the lesson the world's run is the live one. */
+const ended = () => /done|error/.test(document.querySelector('[data-testid=status]')?.textContent ?? '')
+  && document.querySelector('[data-testid=lesson-world-single]')?.getAttribute('data-source') !== 'stored';
+
+async function timeRun(browser: Browser, url: string, lesson: boolean): Promise<{ seconds: number; estimate: number; afterEstimate: number; status: string; backend: string; speeds: string | null; threads: string }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const t0 = Date.now();
   await page.goto(url);
-  // A run expected to take over two minutes asks first: the benchmark says yes.
-  await page.waitForFunction(() => /done|error|waiting for your answer/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 3_600_000 });
-  if ((await page.getByTestId('confirm-run').count()) > 0) await page.getByTestId('confirm-start').click();
-  await page.waitForFunction(() => /done|error/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 3_600_000 });
-  const seconds = (Date.now() - t0) / 1000;
+  if (lesson) {
+    await page.waitForFunction(() => document.querySelector('[data-testid=lesson-world-single]')?.getAttribute('data-source') === 'stored', null, { timeout: 60_000 });
+    await page.getByTestId('lesson-live').click();
+  }
+  // The estimate comes before training; a run expected to take over two minutes asks first: the benchmark says yes.
+  await page.getByTestId('cost-estimate').waitFor({ timeout: 600_000 });
+  let tEstimate = Date.now();
+  const estimate = Number(await page.getByTestId('cost-estimate').getAttribute('data-seconds'));
+  if (await page.getByTestId('confirm-start').isVisible().catch(() => false)) {
+    await page.getByTestId('confirm-start').click();
+    tEstimate = Date.now();
+  }
+  await page.waitForFunction(ended, null, { timeout: 3_600_000 });
+  const tEnd = Date.now();
   const out = {
-    seconds,
+    seconds: (tEnd - t0) / 1000,
+    estimate,
+    afterEstimate: (tEnd - tEstimate) / 1000,
     status: (await page.getByTestId('status').textContent()) ?? '',
     backend: (await page.getByTestId('backend').textContent()) ?? '',
     speeds: (await page.getByTestId('backend-speeds').count()) ? await page.getByTestId('backend-speeds').locator('li').allTextContents().then((l) => l.join('; ')) : null,
@@ -49,11 +68,13 @@ async function main(argv: string[]) {
   try {
     for (const run of runs) {
       const base = run === 'wasm-1thread' ? plain!.url : server.url;
-      const backend = run === 'auto' ? '' : `&backend=${run === 'wasm-1thread' ? 'wasm' : run}`;
-      const r = await timeRun(browser, `${base}?preset=${preset}&autorun=1${backend}${values.set ? `&${values.set}` : ''}`);
-      results.push({ run, preset, ...r });
+      const backend = ['auto', 'lesson'].includes(run) ? '' : `&backend=${run === 'wasm-1thread' ? 'wasm' : run}`;
+      const url = run === 'lesson' ? `${base}?view=lesson&step=1` : `${base}?preset=${preset}&autorun=1${backend}${values.set ? `&${values.set}` : ''}`;
+      const r = await timeRun(browser, url, run === 'lesson');
+      results.push({ run, preset: run === 'lesson' ? 'lesson classroom, 3 seeds' : preset, ...r });
       if (!switches.has('json')) {
-        process.stdout.write(`${preset}, ${run}: trained on ${r.backend}, ${r.status}; page load to done ${r.seconds.toFixed(1)} s\n`);
+        process.stdout.write(`${run === 'lesson' ? 'lesson classroom (3 seeds)' : preset}, ${run}: trained on ${r.backend}, ${r.status}; page load to done ${r.seconds.toFixed(1)} s\n`);
+        process.stdout.write(`  estimate ${r.estimate.toFixed(1)} s, estimate to results ${r.afterEstimate.toFixed(1)} s (estimate/real ${(r.estimate / r.afterEstimate).toFixed(2)})\n`);
         if (r.speeds) process.stdout.write(`  measured: ${r.speeds}\n`);
         process.stdout.write(`  ${r.threads}\n`);
       }

@@ -16,6 +16,9 @@ import { epochSchedule, stepsPerEpoch } from './train/trainer';
 import { Rng } from './rng';
 
 export interface StepTiming {
+  /** The last block's time per step. Blocks double, so it holds about half the timed steps:
+   *  the steady state. Earlier blocks run slower while the backend warms up (in a browser
+   *  WASM code tiers up in the background: its first steps are 2–3× slower). */
   msPerStep: number;
   /** Timed steps (after one untimed warm-up step, which also compiles shaders). */
   steps: number;
@@ -110,16 +113,19 @@ export async function timeTrainingSteps(cfg: Config, opts: { budgetMs: number; m
     const min = opts.minSteps ?? 2, max = opts.maxSteps ?? 32;
     let steps = 0;
     let size = 1;
+    let final = { ms: 0, steps: 1 };
     t = performance.now();
     while (steps < max) {
+      const tb = performance.now();
       await block(size);
       steps += size;
       const elapsed = performance.now() - t;
+      final = { ms: performance.now() - tb, steps: size };
       if (opts.giveUpMs !== undefined && elapsed / steps > opts.giveUpMs) break;
       if (steps >= min && elapsed > opts.budgetMs) break;
       size = Math.min(size * 2, max - steps);
     }
-    return { msPerStep: (performance.now() - t) / steps, steps, warmupMs, stepper: stepper.kind };
+    return { msPerStep: final.ms / final.steps, steps, warmupMs, stepper: stepper.kind };
   } finally {
     stepper.dispose();
     model.dispose();

@@ -62,7 +62,7 @@ export async function measureBackends(cfg: Config): Promise<BackendChoice> {
     }
     try {
       // A backend more than 4× slower than the best so far after one timed step is not timed further.
-      const t = await timeTrainingSteps(cfg, { budgetMs: 500, minSteps: 2, maxSteps: 32, giveUpMs: best?.msPerStep ? 4 * best.msPerStep : undefined });
+      const t = await timeTrainingSteps(cfg, { budgetMs: 1500, minSteps: 2, maxSteps: 128, giveUpMs: best?.msPerStep ? 4 * best.msPerStep : undefined });
       const where = name === 'webgpu' ? `, adapter ${adapter}` : name === 'wasm' ? `, ${wasmThreads().threads ?? 1} thread(s)` : '';
       const s: BackendSpeed = { name, msPerStep: t.msPerStep, steps: t.steps, note: `${t.stepper}${where}; first step with compilation ${t.warmupMs.toFixed(0)} ms` };
       speeds.push(s);

@@ -44,7 +44,7 @@ async function prepare(req: BackendRequest, cfg: Config, note?: string): Promise
     post({ type: 'backend', backend, attempts, note, wasm: wasmThreads() });
     watchDevice();
     // Time a few steps anyway, for the cost estimate (the shaders it compiles are reused).
-    const t = await timeTrainingSteps(cfg, { budgetMs: 300, minSteps: 3, maxSteps: 16 });
+    const t = await timeTrainingSteps(cfg, { budgetMs: 1500, minSteps: 3, maxSteps: 128 });
     measured = { key: '', backend, msPerStep: t.msPerStep };
     return { backend, rest: req.order.slice(req.order.indexOf(backend) + 1) };
   }

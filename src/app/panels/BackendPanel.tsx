@@ -56,7 +56,7 @@ export function BackendPanel() {
           : 'WASM runs on one thread: this page is not cross-origin isolated (its server does not send the COOP/COEP headers; see the README).'}
       </p>
       {plan && (
-        <p data-testid="cost-estimate">
+        <p data-testid="cost-estimate" data-seconds={plan.seconds.toFixed(1)}>
           Expected training time on {LABEL[plan.backend]}: about <strong>{duration(plan.seconds)}</strong> ({plan.steps.toLocaleString()} steps at most ×{' '}
           {plan.msPerStep.toFixed(1)} ms; early stopping often ends sooner, and evaluation adds {trainedConfig?.idScheme === 'semantic' ? 'more: semantic IDs validate and evaluate by beam search' : 'a little'}).
         </p>
