@@ -223,6 +223,11 @@ function onWorkerMessage(m: FromWorker) {
   }
 }
 
+/** Knobs the browser tests lay over the lesson's worlds (test hook `shrinkLessonWorlds`),
+ *  so that Train live runs on tiny worlds there; empty for every user. */
+let lessonTestOverrides: Partial<Config> = {};
+const liveLessonConfig = (world: string): Config => ({ ...lessonConfig(lessonWorld(world)), ...lessonTestOverrides });
+
 /** A lesson world finished (or failed): keep its report and start the next world. */
 function onLessonMessage(m: FromWorker) {
   const { lessonRun, lessonLive } = useLab.getState();
@@ -240,7 +245,7 @@ function onLessonMessage(m: FromWorker) {
   }
   useLab.setState({ lessonLive: live, lessonRun: { ...lessonRun, index: next } });
   // After this message's own state change, train the next world.
-  setTimeout(() => startRun(lessonConfig(lessonWorld(lessonRun.worlds[next])), LIVE_SEEDS), 0);
+  setTimeout(() => startRun(liveLessonConfig(lessonRun.worlds[next]), LIVE_SEEDS), 0);
 }
 
 /** Starts a run of `config` for `seeds` in the worker (the Lab's Train, and the lesson's). */
@@ -348,7 +353,7 @@ export const useLab = create<LabState>((set, get) => ({
   trainLesson: (worlds) => {
     if (refusedWhileBusy('Training the lesson live') || !worlds.length) return;
     set({ lessonRun: { worlds, index: 0 } });
-    startRun(lessonConfig(lessonWorld(worlds[0])), LIVE_SEEDS);
+    startRun(liveLessonConfig(worlds[0]), LIVE_SEEDS);
   },
   openWorldInLab: (world, storedRun) => {
     if (refusedWhileBusy('Opening a lesson world in the Lab')) return;
@@ -449,11 +454,13 @@ if (typeof window !== 'undefined' && !initial.autorun && JSON.stringify(initial.
 export const autorunFromUrl = initial.autorun;
 
 // Test hooks (used by the browser tests): simulate a lost WebGPU device in the worker;
-// read the last report; check the fused kernels on this browser's WebGPU.
+// read the last report; check the fused kernels on this browser's WebGPU; train the
+// lesson's worlds live at a tiny size.
 if (typeof window !== 'undefined') {
   (window as unknown as { __bridgeLab: unknown }).__bridgeLab = {
     loseDevice: () => send({ type: 'loseDevice' }),
     report: () => useLab.getState().report,
+    shrinkLessonWorlds: (o: Partial<Config>) => { lessonTestOverrides = o; },
     checkKernels: () => new Promise((resolve) => { kernelCheckWaiters.push(resolve); send({ type: 'checkKernels' }); }),
   };
 }

@@ -3,7 +3,7 @@
  * distribution (mean softmax over the task's test inputs) against its true popularity
  * in that task, log–log. On the diagonal the model has learned the popularity exactly.
  */
-import { useRef } from 'react';
+import { memo, useRef } from 'react';
 import { CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { MODEL_LABELS, MODEL_TASKS, type ModelName, type ModelReport, type RunReport } from '../../engine/report';
 import { fmt } from '../format';
@@ -13,7 +13,7 @@ import { inkLegend } from './legend';
 const TASK_COLORS = { search: '#1f77b4', rec: '#d62728' };
 const FLOOR = 1e-6;
 
-export function CalibrationChart({ model, report, itemInfo }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined }) {
+function CalibrationChartBody({ model, report, itemInfo }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined }) {
   const ref = useRef<HTMLDivElement>(null);
   const tasks = MODEL_TASKS[model];
   const series = report && itemInfo
@@ -53,3 +53,6 @@ export function CalibrationChart({ model, report, itemInfo }: { model: ModelName
     </figure>
   );
 }
+
+/** Drawn again only when its props change (not at every training tick of the page). */
+export const CalibrationChart = memo(CalibrationChartBody);

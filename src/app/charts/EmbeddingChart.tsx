@@ -3,7 +3,7 @@
  * semantic IDs, each item's sum of code embeddings), coloured by content topic or by CF
  * cluster, with neighbour agreement against chance; hovering an item shows its codes.
  */
-import { useRef } from 'react';
+import { memo, useRef } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '../../engine/report';
 import { fmt, labelStyle } from '../format';
@@ -23,7 +23,7 @@ function PointTip({ active, payload }: { active?: boolean; payload?: { payload: 
   );
 }
 
-export function EmbeddingChart({ model, report, itemInfo, colorBy, codes }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined; colorBy: 'topic' | 'cluster'; codes?: string[] }) {
+function EmbeddingChartBody({ model, report, itemInfo, colorBy, codes }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined; colorBy: 'topic' | 'cluster'; codes?: string[] }) {
   const ref = useRef<HTMLDivElement>(null);
   const emb = report?.embedding;
   const groups = new Map<number, Point[]>();
@@ -63,3 +63,6 @@ export function EmbeddingChart({ model, report, itemInfo, colorBy, codes }: { mo
     </figure>
   );
 }
+
+/** Drawn again only when its props change (not at every training tick of the page). */
+export const EmbeddingChart = memo(EmbeddingChartBody);

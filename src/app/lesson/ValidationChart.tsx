@@ -2,14 +2,14 @@
  * Validation Recall@K on recommendation after each epoch, for Gen_R and Gen_R+S: where
  * early stopping stops, and whether the joint model over-fits the smaller task.
  */
-import { useRef } from 'react';
+import { memo, useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { MODEL_LABELS, type ModelName, type ModelReport } from '../../engine/report';
 import { ExportButtons } from '../charts/ExportButtons';
 import { inkLegend } from '../charts/legend';
 import { MODEL_COLORS } from '../format';
 
-export function ValidationChart({ models, name }: { models: Partial<Record<ModelName, ModelReport>>; name: string }) {
+function ValidationChartBody({ models, name }: { models: Partial<Record<ModelName, ModelReport>>; name: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const shown: ModelName[] = ['rec', 'joint'];
   // Reports made before per-task validation was kept have only the mean over the model's tasks.
@@ -34,3 +34,6 @@ export function ValidationChart({ models, name }: { models: Partial<Record<Model
     </figure>
   );
 }
+
+/** Drawn again only when its props change (not at every training tick of the page). */
+export const ValidationChart = memo(ValidationChartBody);

@@ -1,4 +1,5 @@
 /** Per task: every model beside Popularity and Oracle, overall and per popularity bucket, and the joint gain. */
+import { memo } from 'react';
 import type { Config } from '../../engine/config';
 import { BUCKETS, type TaskEval } from '../../engine/eval/metrics';
 import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '../../engine/report';
@@ -7,7 +8,7 @@ import { fmt, pct } from '../format';
 
 const SINGLE: Record<Task, ModelName> = { search: 'search', rec: 'rec' };
 
-export function MetricsTable({ models, run, config }: { models: Partial<Record<ModelName, ModelReport>>; run: RunReport | undefined; config: Config }) {
+function MetricsTableBody({ models, run, config }: { models: Partial<Record<ModelName, ModelReport>>; run: RunReport | undefined; config: Config }) {
   const k = config.k;
   const r = `recall@${k}`, n = `ndcg@${k}`;
   return (
@@ -67,3 +68,6 @@ export function MetricsTable({ models, run, config }: { models: Partial<Record<M
     </div>
   );
 }
+
+/** Drawn again only when its props change (not at every training tick of the page). */
+export const MetricsTable = memo(MetricsTableBody);
