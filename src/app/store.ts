@@ -91,6 +91,8 @@ export interface LabState {
   dataset: { status: 'idle' | 'parsing' | 'ready' | 'error'; summary: DataSummary | null; error: string | null; report: Report | null; runId: number };
   /** Reads the three files and has the worker parse them. */
   importFiles: (files: File[]) => Promise<void>;
+  /** Stops an import in progress: the worker is replaced (parsing cannot be interrupted). */
+  stopImport: () => void;
   /** Trains the three models on the loaded catalogue. */
   trainData: () => void;
   setView: (v: View) => void;
@@ -339,6 +341,12 @@ export const useLab = create<LabState>((set, get) => ({
     set({ runId: id, dataset: { status: 'parsing', summary: null, error: null, report: null, runId: id } });
     const [items, queries, sessions] = await Promise.all(['items.csv', 'queries.csv', 'sessions.csv'].map((n) => byName(n)!.text()));
     send({ type: 'importData', runId: id, name: 'your data', files: { items, queries, sessions }, config: get().config });
+  },
+  stopImport: () => {
+    if (get().dataset.status !== 'parsing') return;
+    worker?.terminate();
+    worker = null; // the next job starts a fresh worker (its backend choice is remembered)
+    set({ runId: get().runId + 1, backend: null, dataset: { status: 'idle', summary: null, error: 'Import stopped: no catalogue is loaded.', report: null, runId: get().runId + 1 } });
   },
   trainData: () => {
     const { config, dataset } = get();

@@ -43,6 +43,23 @@ describe('your data', () => {
     await page.close();
   });
 
+  it('stops a long import at once, and the next import works', async () => {
+    const page = await app.browser().newPage();
+    await page.goto(`${app.url()}?view=data`);
+    // 2.5 million session rows (about 33 MB): seconds of parsing in the worker.
+    const rows = ['session_id,item_id'];
+    for (let r = 0; r < 2_500_000; r++) rows.push(`s${Math.floor(r / 6)},i${(r * 7) % 40}`);
+    const big = rows.join('\n');
+    await page.getByTestId('data-files').setInputFiles([file('items.csv', world.items), file('queries.csv', world.queries), file('sessions.csv', big)]);
+    await page.getByTestId('data-stop-import').click({ timeout: 20000 });
+    await page.getByTestId('data-error').waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('data-error').textContent()).toMatch(/Import stopped/);
+    expect(await page.getByTestId('data-summary').count()).toBe(0);
+    await page.getByTestId('data-files').setInputFiles([file('items.csv', world.items), file('queries.csv', world.queries), file('sessions.csv', world.sessions)]);
+    await page.getByTestId('data-summary').waitFor({ timeout: 20000 });
+    await page.close();
+  });
+
   it('names a bad file and its line, and a missing file', async () => {
     const page = await app.browser().newPage();
     await page.goto(`${app.url()}?view=data`);

@@ -34,7 +34,7 @@ function Summary() {
 }
 
 export function DataView() {
-  const { dataset, importFiles, trainData, stop, status, config, progress } = useLab();
+  const { dataset, importFiles, stopImport, trainData, stop, status, config, progress } = useLab();
   const [over, setOver] = useState(false);
   const busy = status === 'training' || status === 'starting';
   const report = dataset.report;
@@ -63,7 +63,11 @@ export function DataView() {
         <label htmlFor="data-files">Drop the three files here, or choose them: </label>
         <input id="data-files" data-testid="data-files" type="file" accept=".csv,text/csv" multiple onChange={(e) => void importFiles([...(e.target.files ?? [])])} />
       </div>
-      {dataset.status === 'parsing' && <p role="status">Reading the files…</p>}
+      {dataset.status === 'parsing' && (
+        <p role="status" data-testid="data-parsing">
+          Reading the files… <button type="button" className="small" data-testid="data-stop-import" onClick={stopImport}>Stop</button>
+        </p>
+      )}
       {dataset.error && <p className="notice" role="alert" data-testid="data-error">{dataset.error}</p>}
       <Summary />
       <p>
