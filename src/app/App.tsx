@@ -1,8 +1,8 @@
 /** Bridge Lab: the settings on the left, training and the three models' results side by side on the right. */
 import { useEffect, useMemo } from 'react';
 import { buildWorld } from '../engine/sim/world';
-import type { RunReport } from '../engine/report';
-import { MODEL_LABELS, MODELS } from '../engine/report';
+import type { RunReport } from '../engine/core/report';
+import { MODEL_LABELS, MODELS } from '../engine/core/report';
 import { CalibrationChart } from './charts/CalibrationChart';
 import { EmbeddingChart } from './charts/EmbeddingChart';
 import { downloadText } from './charts/ExportButtons';

@@ -4,15 +4,15 @@
  * sends commands; training happens in the lab worker.
  */
 import { create } from 'zustand';
-import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/backend';
-import type { Config, ConfigKey } from '../engine/config';
-import type { ExperimentEvent } from '../engine/experiment';
-import { presetValues } from '../engine/presets';
+import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/run/backend';
+import type { Config, ConfigKey } from '../engine/core/config';
+import type { ExperimentEvent } from '../engine/run/experiment';
+import { presetValues } from '../engine/core/presets';
 import { checkFileSize } from '../engine/data/csv';
 import { forgetChoice, readChoices, rememberChoice } from './backend-cache';
-import { LIVE_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../engine/lessons';
-import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/report';
-import type { Sweep, Value as SweepValue } from '../engine/sweep';
+import { LIVE_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../engine/studies/lessons';
+import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/core/report';
+import type { Sweep, Value as SweepValue } from '../engine/studies/sweep';
 import type { BackendChoice, BackendRequest, DataSummary, FromWorker, ToWorker, WasmThreads } from '../worker/protocol';
 import { parseUrl, toQuery } from './url';
 

@@ -4,9 +4,9 @@
  * a value of the wrong type or out of range, or a world that cannot be built is not
  * used; it is replaced by the default and named in a notice.
  */
-import { CONFIG_KEYS, parseValue, PARAM_BY_KEY, worldProblems, type Config, type ConfigKey } from '../engine/config';
-import { PRESET_NAMES, presetValues } from '../engine/presets';
-import { BACKENDS, type BackendName } from '../engine/backend';
+import { CONFIG_KEYS, parseValue, PARAM_BY_KEY, worldProblems, type Config, type ConfigKey } from '../engine/core/config';
+import { PRESET_NAMES, presetValues } from '../engine/core/presets';
+import { BACKENDS, type BackendName } from '../engine/run/backend';
 import { LESSON_STEPS } from './lesson/steps';
 
 /** Query keys that are not knobs. */

@@ -1,5 +1,5 @@
 /** Strict parsing of the runner's and bench's flags: unknown or malformed flags are errors. */
-import { ConfigError } from '../engine/config';
+import { ConfigError } from '../engine/core/config';
 
 export interface FlagSpec {
   /** Flags that take a value; repeatable ones collect every value. */

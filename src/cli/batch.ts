@@ -8,9 +8,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, type Config } from '../engine/config';
-import { assembleReport } from '../engine/experiment';
-import type { Report, RunReport } from '../engine/report';
+import { ConfigError, type Config } from '../engine/core/config';
+import { assembleReport } from '../engine/run/experiment';
+import type { Report, RunReport } from '../engine/core/report';
 import { SeedPool } from './pool';
 
 export const BATCH_SHARD_SCHEMA = 'bridge-lab/batch-shard@1';

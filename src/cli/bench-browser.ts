@@ -12,9 +12,9 @@
  */
 import type { Browser } from 'playwright-core';
 import { launch, startServer } from '../../tests/browser/harness';
-import { BACKENDS } from '../engine/backend';
-import { ConfigError } from '../engine/config';
-import { PRESET_NAMES } from '../engine/presets';
+import { BACKENDS } from '../engine/run/backend';
+import { ConfigError } from '../engine/core/config';
+import { PRESET_NAMES } from '../engine/core/presets';
 import { parseFlags } from './args';
 
 const RUNS = ['auto', ...BACKENDS, 'wasm-1thread', 'lesson'] as const;

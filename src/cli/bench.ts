@@ -10,13 +10,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '../engine/config';
+import { ConfigError } from '../engine/core/config';
 import { Retriever } from '../engine/model/retriever';
-import { useNodeBackend } from '../engine/node-backends';
-import type { BackendName } from '../engine/backend';
+import { useNodeBackend } from '../engine/run/node-backends';
+import type { BackendName } from '../engine/run/backend';
 import { installGpuCounter, gpuCounts } from '../engine/model/kernels/gpu-counter';
-import { Rng } from '../engine/rng';
-import type { Encoded } from '../engine/train/encode';
+import { Rng } from '../engine/core/rng';
+import type { Encoded } from '../engine/core/encode';
 import { makeStepper, useFusedKernels } from '../engine/train/stepper';
 import { parseFlags, parseIntFlag } from './args';
 

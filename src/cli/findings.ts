@@ -9,18 +9,18 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parseShard } from '../engine/shards';
-import { seedList } from '../engine/experiment';
+import { parseShard } from '../engine/studies/shards';
+import { seedList } from '../engine/run/experiment';
 import { mergeBatch, reportFrom, runBatch, splitMerge, uniqueJobs, writeAtomic, type Job, type RunStore } from './batch';
 import { join } from 'node:path';
-import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey } from '../engine/config';
+import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey } from '../engine/core/config';
 import { sign, TREND_METHOD, type Trend } from '../engine/eval/evidence';
-import { slopeText, trendsFor, verdictText } from '../engine/findings';
-import { quantityLabel } from '../engine/trends';
-import { idsFindings } from '../engine/findings-ids';
-import { useNodeBackend } from '../engine/node-backends';
-import { checkSweep, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/sweep';
-import { ABLATION_BASE, ABLATIONS, ablationChange, runAblations, type AblationStudy, type AblationSummary } from '../engine/ablations';
+import { slopeText, trendsFor, verdictText } from '../engine/studies/findings';
+import { quantityLabel } from '../engine/studies/trends';
+import { idsFindings } from '../engine/studies/findings-ids';
+import { useNodeBackend } from '../engine/run/node-backends';
+import { checkSweep, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/studies/sweep';
+import { ABLATION_BASE, ABLATIONS, ablationChange, runAblations, type AblationStudy, type AblationSummary } from '../engine/studies/ablations';
 import { parseFlags, parseIntFlag } from './args';
 import { lineChartSvg } from './svg';
 

@@ -1,5 +1,5 @@
 /**
- * Regenerates the lesson's stored results: trains every lesson world (src/engine/lessons.ts)
+ * Regenerates the lesson's stored results: trains every lesson world (src/engine/studies/lessons.ts)
  * for the lesson's seeds with the three models, and writes public/lessons/<world>.json,
  * which the app's Lesson view (and the Lab's first page) show at once, marked as stored.
  * Each world also trains its first DECOMPOSITION_WORLDS seeds with a second model seed,
@@ -9,13 +9,13 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { sign } from '../engine/eval/evidence';
-import type { Interval } from '../engine/report';
+import type { Interval } from '../engine/core/report';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../engine/config';
-import { decompositionOf, DECOMPOSITION_WORLDS, INIT_OFFSET, LESSON_SEEDS, LESSON_WORLDS, lessonConfig, type StoredLessonRun } from '../engine/lessons';
-import { useNodeBackend } from '../engine/node-backends';
-import { parseShard } from '../engine/shards';
+import { ConfigError } from '../engine/core/config';
+import { decompositionOf, DECOMPOSITION_WORLDS, INIT_OFFSET, LESSON_SEEDS, LESSON_WORLDS, lessonConfig, type StoredLessonRun } from '../engine/studies/lessons';
+import { useNodeBackend } from '../engine/run/node-backends';
+import { parseShard } from '../engine/studies/shards';
 import { parseFlags, parseIntFlag } from './args';
 import { mergeBatch, reportFrom, runBatch, splitMerge, writeAtomic, type Job, type RunStore } from './batch';
 

@@ -4,10 +4,10 @@
  * until `close`, so a sweep pays their start-up once.
  */
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../engine/backend';
-import type { Config } from '../engine/config';
-import type { ExperimentEvent } from '../engine/experiment';
-import type { RunReport } from '../engine/report';
+import type { BackendName } from '../engine/run/backend';
+import type { Config } from '../engine/core/config';
+import type { ExperimentEvent } from '../engine/run/experiment';
+import type { RunReport } from '../engine/core/report';
 
 const WORKER = new URL('./seed-worker.ts', import.meta.url).href;
 // Workers do not inherit tsx's loader: register it, then load the TypeScript worker.

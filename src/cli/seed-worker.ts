@@ -1,9 +1,9 @@
 /** A worker thread of the runner: trains one seed's three models and posts the run back. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { runSeed } from '../engine/experiment';
-import { useNodeBackend } from '../engine/node-backends';
-import type { BackendName } from '../engine/backend';
-import type { Config } from '../engine/config';
+import { runSeed } from '../engine/run/experiment';
+import { useNodeBackend } from '../engine/run/node-backends';
+import type { BackendName } from '../engine/run/backend';
+import type { Config } from '../engine/core/config';
 
 const { backend } = workerData as { backend: BackendName };
 const ready = useNodeBackend(backend);

@@ -1,5 +1,5 @@
 /** The runner's readable summary of a report. */
-import { MODEL_LABELS, type Report } from '../engine/report';
+import { MODEL_LABELS, type Report } from '../engine/core/report';
 
 const f = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -41,7 +41,7 @@ export function formatSweepHeader(key: string, k: number): string {
   return `\n${key.padStart(20)} ${'KL(R‖S)'.padStart(8)} ${'rec gain [95% CI]'.padStart(28)} ${'search gain'.padStart(12)} ${`Gen_R R@${k}`.padStart(10)} ${`joint R@${k}`.padStart(10)} ${'KL Gen_R'.padStart(9)} ${'KL joint'.padStart(9)} ${'joint content/CF'.padStart(17)}\n`;
 }
 
-export function formatSweepRow(p: import('../engine/sweep').SweepPoint): string {
+export function formatSweepRow(p: import('../engine/studies/sweep').SweepPoint): string {
   const g = p.jointGain.rec;
   const gs = p.jointGain.search;
   const ci = g?.ci95 ? `[${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : '';

@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { configureForBackend, type BackendName } from '../engine/backend';
-import type { Config } from '../engine/config';
-import { stepShapeKey, timeTrainingSteps } from '../engine/probe';
+import { configureForBackend, type BackendName } from '../engine/run/backend';
+import type { Config } from '../engine/core/config';
+import { stepShapeKey, timeTrainingSteps } from '../engine/run/probe';
 import { loadWebGpu } from './browser-backends';
 import type { BackendChoice, BackendSpeed, WasmThreads } from './protocol';
 

@@ -7,15 +7,15 @@
  * data never leaves the browser.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BACKENDS, type BackendName } from '../engine/backend';
-import { withoutAblations, type Config } from '../engine/config';
+import { BACKENDS, type BackendName } from '../engine/run/backend';
+import { withoutAblations, type Config } from '../engine/core/config';
 import { importData, type ImportedData } from '../engine/data/import';
 import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
-import { assembleReport, runExperiment, runOnData, runStopped, type ExperimentEvent } from '../engine/experiment';
-import { checkFusedKernels } from '../engine/model/kernels/check';
-import { plannedSteps, plannedStepsOn, timeTrainingSteps } from '../engine/probe';
-import type { Report } from '../engine/report';
-import { runSweep } from '../engine/sweep';
+import { assembleReport, runExperiment, runOnData, runStopped, type ExperimentEvent } from '../engine/run/experiment';
+import { checkFusedKernels } from '../engine/train/check-kernels';
+import { plannedSteps, plannedStepsOn, timeTrainingSteps } from '../engine/run/probe';
+import type { Report } from '../engine/core/report';
+import { runSweep } from '../engine/studies/sweep';
 import { cacheKey, measureBackends, switchTo, wasmThreads } from './backend-choice';
 import { chooseBrowserBackend, destroyDevice, deviceLost } from './browser-backends';
 import type { BackendRequest, FromWorker, ToWorker } from './protocol';

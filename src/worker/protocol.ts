@@ -1,9 +1,9 @@
 /** Typed messages between the page and the lab worker. */
-import type { BackendAttempt, BackendName } from '../engine/backend';
-import type { Config, ConfigKey } from '../engine/config';
-import type { ExperimentEvent } from '../engine/experiment';
-import type { Report } from '../engine/report';
-import type { Sweep, Value as SweepValue } from '../engine/sweep';
+import type { BackendAttempt, BackendName } from '../engine/run/backend';
+import type { Config, ConfigKey } from '../engine/core/config';
+import type { ExperimentEvent } from '../engine/run/experiment';
+import type { Report } from '../engine/core/report';
+import type { Sweep, Value as SweepValue } from '../engine/studies/sweep';
 import type { DataFiles } from '../engine/data/import';
 
 /** What the page shows of imported files before training. */

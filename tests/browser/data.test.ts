@@ -1,7 +1,7 @@
 /** Your data in the browser: three files chosen, parsed in the worker, summarised, trained on; a bad file is named. */
 import { describe, expect, it } from 'vitest';
 import { exportWorld } from '../../src/engine/data/export';
-import { resolveConfig } from '../../src/engine/config';
+import { resolveConfig } from '../../src/engine/core/config';
 import { appUnderTest } from './harness';
 
 const app = appUnderTest();

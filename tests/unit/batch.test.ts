@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jobKey, mergeBatch, reportFrom, runBatch, splitMerge, type Job } from '../../src/cli/batch';
-import { resolveConfig } from '../../src/engine/config';
+import { resolveConfig } from '../../src/engine/core/config';
 
 const tiny = resolveConfig({ items: 30, topics: 3, cfClusters: 3, searchTrain: 200, recTrain: 150, searchTest: 50, recTest: 50, epochs: 1, dim: 8, batchSize: 32 });
 const jobs: Job[] = [tiny, { ...tiny, recTrain: 300 }].flatMap((cfg) => [1, 2].map((seed) => ({ cfg, seed })));

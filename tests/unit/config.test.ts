@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, PARAMS, parseValue, resolveConfig } from '../../src/engine/config';
-import { findPreset, PRESETS, presetConfig } from '../../src/engine/presets';
+import { ConfigError, defaultConfig, PARAMS, parseValue, resolveConfig } from '../../src/engine/core/config';
+import { findPreset, PRESETS, presetConfig } from '../../src/engine/core/presets';
 
 describe('config schema', () => {
   it('every default is in range and the defaults build a world', () => {

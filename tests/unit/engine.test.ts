@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { oracleSearchRow } from '../../src/engine/baselines';
-import { runExperiment, runSeed } from '../../src/engine/experiment';
+import { oracleSearchRow } from '../../src/engine/run/baselines';
+import { runExperiment, runSeed } from '../../src/engine/run/experiment';
 import { Retriever } from '../../src/engine/model/retriever';
 import { buildDataset } from '../../src/engine/sim/examples';
 import { buildWorld } from '../../src/engine/sim/world';
-import { encodeRec, encodeSearch, tokenLayout } from '../../src/engine/train/encode';
+import { encodeRec, encodeSearch, tokenLayout } from '../../src/engine/core/encode';
 import { epochSchedule, train } from '../../src/engine/train/trainer';
-import { Rng } from '../../src/engine/rng';
+import { Rng } from '../../src/engine/core/rng';
 import { tinyConfig, useWasm } from './helpers';
 
 beforeAll(useWasm);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contrast, interval, power, seedsFor, tCdf, testSampleVariance, tQuantile, trend, varianceSources, type TrendPoint } from '../../src/engine/eval/evidence';
-import { Rng } from '../../src/engine/rng';
-import { sweepTrends } from '../../src/engine/trends';
+import { Rng } from '../../src/engine/core/rng';
+import { sweepTrends } from '../../src/engine/studies/trends';
 
 const XS = [0, 0.25, 0.5, 0.75, 1];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { idsFindings, pairedDifference } from '../../src/engine/findings-ids';
-import type { Sweep, SweepPoint } from '../../src/engine/sweep';
+import { idsFindings, pairedDifference } from '../../src/engine/studies/findings-ids';
+import type { Sweep, SweepPoint } from '../../src/engine/studies/sweep';
 
 /** A point of the ids experiment with the given per-seed Gen_R cold recall. */
 function point(value: string, cold: number[], searchRecall = 0.8): SweepPoint {

@@ -2,21 +2,21 @@
  * The fused WebGPU kernels against the plain tfjs ops, on WebGPU in Node (Dawn's `webgpu`
  * package; on a machine without a GPU through Chromium's SwiftShader, which
  * scripts/test.sh points Vulkan at): every forward state, every parameter's gradient,
- * Adam (src/engine/model/kernels/check.ts, which the browser tests also run in Chromium),
+ * Adam (src/engine/train/check-kernels.ts, which the browser tests also run in Chromium),
  * and a few training steps against the plain step on wasm; semantic IDs (plain ops) on
  * WebGPU against wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../src/engine/backend';
-import { checkBatch, checkFusedKernels, tolerance } from '../../src/engine/model/kernels/check';
+import { selectBackend } from '../../src/engine/run/backend';
+import { checkBatch, checkFusedKernels, tolerance } from '../../src/engine/train/check-kernels';
 import { Retriever } from '../../src/engine/model/retriever';
-import { useNodeBackend } from '../../src/engine/node-backends';
+import { useNodeBackend } from '../../src/engine/run/node-backends';
 import { makeStepper } from '../../src/engine/train/stepper';
 import { generateTopK } from '../../src/engine/eval/generate';
 import { IdTrie } from '../../src/engine/model/ids/trie';
-import { timeTrainingSteps } from '../../src/engine/probe';
+import { timeTrainingSteps } from '../../src/engine/run/probe';
 import { tinyConfig } from './helpers';
 
 let webgpu: string | null = null;

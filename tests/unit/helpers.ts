@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { resolveConfig, type Config } from '../../src/engine/config';
-import { selectBackend } from '../../src/engine/backend';
+import { resolveConfig, type Config } from '../../src/engine/core/config';
+import { selectBackend } from '../../src/engine/run/backend';
 
 /** A tiny world that trains in about a second. */
 export function tinyConfig(over: Partial<Config> = {}): Config {

@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runSeed } from '../../src/engine/experiment';
+import { runSeed } from '../../src/engine/run/experiment';
 import { constrainedBeamSearch, type CodeScorer } from '../../src/engine/model/ids/beam';
 import { CodeGenerator, codeLogits, codeVocabulary } from '../../src/engine/model/ids/code-decoder';
 import { buildSemanticIds, rqKMeans, type SemanticIds } from '../../src/engine/model/ids/rq-kmeans';
 import { IdTrie } from '../../src/engine/model/ids/trie';
 import { symmetricEigen } from '../../src/engine/model/ids/vectors';
 import { Retriever } from '../../src/engine/model/retriever';
-import { Rng } from '../../src/engine/rng';
+import { Rng } from '../../src/engine/core/rng';
 import { buildDataset } from '../../src/engine/sim/examples';
 import { buildWorld, itemWords } from '../../src/engine/sim/world';
-import { encodeSearch, tokenLayout } from '../../src/engine/train/encode';
+import { encodeSearch, tokenLayout } from '../../src/engine/core/encode';
 import { tinyConfig, useWasm } from './helpers';
 
 beforeAll(useWasm);

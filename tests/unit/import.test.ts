@@ -10,7 +10,7 @@ import { importData, tokenize, type DataFiles } from '../../src/engine/data/impo
 import { importedSeedData, kMeans, MAX_CF_GROUPS } from '../../src/engine/data/seed-data';
 import { buildDataset } from '../../src/engine/sim/examples';
 import { buildWorld } from '../../src/engine/sim/world';
-import { Rng } from '../../src/engine/rng';
+import { Rng } from '../../src/engine/core/rng';
 import { tinyConfig } from './helpers';
 
 const opts = { vocabSize: 1000, queryLength: 3, historyLength: 3, seed: 1 };

@@ -93,7 +93,7 @@ describe('embedding analysis', () => {
 describe('UMAP projection', () => {
   it('is seeded: same seed, same coordinates; separates two groups', async () => {
     const { umap2 } = await import('../../src/engine/eval/embeddings');
-    const { Rng } = await import('../../src/engine/rng');
+    const { Rng } = await import('../../src/engine/core/rng');
     const n = 40, d = 4;
     const data = new Float32Array(n * d);
     const g = new Rng(5);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { plannedSteps, stepShapeKey, timeTrainingSteps } from '../../src/engine/probe';
+import { plannedSteps, stepShapeKey, timeTrainingSteps } from '../../src/engine/run/probe';
 import { buildDataset } from '../../src/engine/sim/examples';
 import { buildWorld } from '../../src/engine/sim/world';
 import { tinyConfig, useWasm } from './helpers';

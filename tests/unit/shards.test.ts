@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseShard, shardJobs, sweepJobs } from '../../src/engine/shards';
+import { parseShard, shardJobs, sweepJobs } from '../../src/engine/studies/shards';
 
 const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
 const run = (args: string[]) => {

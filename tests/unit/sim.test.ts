@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/engine/config';
+import { resolveConfig } from '../../src/engine/core/config';
 import { buildDataset, targetCounts } from '../../src/engine/sim/examples';
 import { dataStats, klDivergence, spearman, zipfSlope } from '../../src/engine/sim/stats';
 import { buildWorld, titleWord, wordItem, wordTopic } from '../../src/engine/sim/world';

@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LESSON_STEPS } from '../../src/app/lesson/steps';
 import type { Trend } from '../../src/engine/eval/evidence';
-import { effectResult, LESSON_WORLDS, type StoredLessonRun } from '../../src/engine/lessons';
-import type { Report } from '../../src/engine/report';
-import { SWEEP_EXPERIMENTS } from '../../src/engine/sweep';
+import { effectResult, LESSON_WORLDS, type StoredLessonRun } from '../../src/engine/studies/lessons';
+import type { Report } from '../../src/engine/core/report';
+import { SWEEP_EXPERIMENTS } from '../../src/engine/studies/sweep';
 
 const stored = (id: string) => JSON.parse(readFileSync(`public/lessons/${id}.json`, 'utf8')) as StoredLessonRun;
 

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runExperiment } from '../../src/engine/experiment';
-import { checkSweep, parseSweepSpec, pointConfig, pointFromReport, runSweep, sweepCsv, SWEEP_EXPERIMENTS } from '../../src/engine/sweep';
-import { resolveConfig } from '../../src/engine/config';
+import { runExperiment } from '../../src/engine/run/experiment';
+import { checkSweep, parseSweepSpec, pointConfig, pointFromReport, runSweep, sweepCsv, SWEEP_EXPERIMENTS } from '../../src/engine/studies/sweep';
+import { resolveConfig } from '../../src/engine/core/config';
 import { tinyConfig, useWasm } from './helpers';
 
 beforeAll(useWasm);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/engine/config';
+import { defaultConfig } from '../../src/engine/core/config';
 import { parseUrl, toQuery } from '../../src/app/url';
 
 describe('URL state', () => {

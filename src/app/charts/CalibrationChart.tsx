@@ -5,7 +5,7 @@
  */
 import { memo, useRef } from 'react';
 import { CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { MODEL_LABELS, MODEL_TASKS, type ModelName, type ModelReport, type RunReport } from '../../engine/report';
+import { MODEL_LABELS, MODEL_TASKS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
 import { fmt } from '../format';
 import { ExportButtons } from './ExportButtons';
 import { inkLegend } from './legend';

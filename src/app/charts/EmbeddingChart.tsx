@@ -5,7 +5,7 @@
  */
 import { memo, useRef } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '../../engine/report';
+import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
 import { fmt, labelStyle } from '../format';
 import { ExportButtons } from './ExportButtons';
 

@@ -1,7 +1,7 @@
 /** Training loss of the three models against epochs, filling in live. */
 import { useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { MODEL_LABELS, MODELS } from '../../engine/report';
+import { MODEL_LABELS, MODELS } from '../../engine/core/report';
 import { MODEL_COLORS } from '../format';
 import type { ModelProgress } from '../store';
 import { ExportButtons } from './ExportButtons';

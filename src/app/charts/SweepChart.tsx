@@ -4,7 +4,7 @@
  */
 import { useRef } from 'react';
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Sweep, SweepPoint } from '../../engine/sweep';
+import type { Sweep, SweepPoint } from '../../engine/studies/sweep';
 import { MODEL_COLORS } from '../format';
 import { ExportButtons } from './ExportButtons';
 import { inkLegend } from './legend';

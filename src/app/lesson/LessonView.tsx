@@ -5,9 +5,9 @@
  * the same chart of the joint model and its joint gain. ArrowLeft / ArrowRight move.
  */
 import { useEffect, useState } from 'react';
-import { effectResult, LIVE_SEEDS, lessonWorld, type EffectResult, type StoredLessonRun } from '../../engine/lessons';
+import { effectResult, LIVE_SEEDS, lessonWorld, type EffectResult, type StoredLessonRun } from '../../engine/studies/lessons';
 import { sign } from '../../engine/eval/evidence';
-import type { Report } from '../../engine/report';
+import type { Report } from '../../engine/core/report';
 import { CalibrationChart } from '../charts/CalibrationChart';
 import { EmbeddingChart } from '../charts/EmbeddingChart';
 import { pct } from '../format';

@@ -4,7 +4,7 @@
  */
 import { memo, useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { MODEL_LABELS, type ModelName, type ModelReport } from '../../engine/report';
+import { MODEL_LABELS, type ModelName, type ModelReport } from '../../engine/core/report';
 import { ExportButtons } from '../charts/ExportButtons';
 import { inkLegend } from '../charts/legend';
 import { MODEL_COLORS } from '../format';

@@ -1,11 +1,11 @@
 /**
  * The classroom lesson, as data: H1 and H2 in about five minutes. Each step has a title,
  * a few sentences, a question for the class, the world(s) it shows (ids of
- * src/engine/lessons.ts; two make an A/B contrast) and the charts to look at
+ * src/engine/studies/lessons.ts; two make an A/B contrast) and the charts to look at
  * (`highlight` marks the one the step is about). Add, reorder or rewrite steps here.
  */
-import type { LessonEffect } from '../../engine/lessons';
-import type { ModelName } from '../../engine/report';
+import type { LessonEffect } from '../../engine/studies/lessons';
+import type { ModelName } from '../../engine/core/report';
 
 export type LessonChart =
   | { kind: 'metrics'; highlight?: boolean }

@@ -1,6 +1,6 @@
 /** With an ablation switched on: Gen_R+S with and without it, on the same world, side by side. */
-import { ABLATION_KEYS, defaultConfig, type Config } from '../../engine/config';
-import type { Report } from '../../engine/report';
+import { ABLATION_KEYS, defaultConfig, type Config } from '../../engine/core/config';
+import type { Report } from '../../engine/core/report';
 import { fmt } from '../format';
 
 export function AblationCompare({ report, without, config }: { report: Report | null; without: Report | null; config: Config }) {

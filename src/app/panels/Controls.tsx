@@ -1,7 +1,7 @@
 /** Every knob of the world, grouped, each with its one-line explanation, plus presets and the seed. */
 import { useMemo } from 'react';
-import { GROUP_LABELS, PARAMS, worldProblems, type Config, type ConfigKey, type Group, type Param } from '../../engine/config';
-import { PRESETS } from '../../engine/presets';
+import { GROUP_LABELS, PARAMS, worldProblems, type Config, type ConfigKey, type Group, type Param } from '../../engine/core/config';
+import { PRESETS } from '../../engine/core/presets';
 import { worldStats } from '../../engine/sim/stats';
 import { buildWorld } from '../../engine/sim/world';
 import { fmt } from '../format';

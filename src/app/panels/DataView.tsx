@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import { exportWorld } from '../../engine/data/export';
-import { MODELS } from '../../engine/report';
+import { MODELS } from '../../engine/core/report';
 import { CalibrationChart } from '../charts/CalibrationChart';
 import { downloadText } from '../charts/ExportButtons';
 import { EmbeddingChart } from '../charts/EmbeddingChart';

@@ -1,10 +1,10 @@
 /** Findings: the built-in experiments' curves from real runs (npm run findings), with computed verdicts. */
 import { useEffect, useState } from 'react';
-import type { AblationStudy } from '../../engine/ablations';
-import { slopeText, trendsFor, verdictText } from '../../engine/findings';
-import { quantityLabel } from '../../engine/trends';
-import { idsFindings } from '../../engine/findings-ids';
-import { SWEEP_EXPERIMENTS, type Sweep } from '../../engine/sweep';
+import type { AblationStudy } from '../../engine/studies/ablations';
+import { slopeText, trendsFor, verdictText } from '../../engine/studies/findings';
+import { quantityLabel } from '../../engine/studies/trends';
+import { idsFindings } from '../../engine/studies/findings-ids';
+import { SWEEP_EXPERIMENTS, type Sweep } from '../../engine/studies/sweep';
 import { SweepChart, type SweepMetric } from '../charts/SweepChart';
 import { fmt, pct } from '../format';
 

@@ -1,9 +1,9 @@
 /** Per task: every model beside Popularity and Oracle, overall and per popularity bucket, and the joint gain. */
 import { memo } from 'react';
-import type { Config } from '../../engine/config';
+import type { Config } from '../../engine/core/config';
 import { BUCKETS, type TaskEval } from '../../engine/eval/metrics';
-import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '../../engine/report';
-import type { Task } from '../../engine/train/encode';
+import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
+import type { Task } from '../../engine/core/encode';
 import { fmt, pct } from '../format';
 
 const SINGLE: Record<Task, ModelName> = { search: 'search', rec: 'rec' };

@@ -1,12 +1,12 @@
 /** Sweeps: a built-in experiment or any knob over chosen values, trained in the worker, curves filling in. */
 import { useState } from 'react';
-import { ConfigError, PARAMS, resolveConfig, type ConfigKey } from '../../engine/config';
-import { parseSweepSpec, sweepCsv, SWEEP_EXPERIMENTS } from '../../engine/sweep';
+import { ConfigError, PARAMS, resolveConfig, type ConfigKey } from '../../engine/core/config';
+import { parseSweepSpec, sweepCsv, SWEEP_EXPERIMENTS } from '../../engine/studies/sweep';
 import { downloadText } from '../charts/ExportButtons';
 import { SWEEP_METRICS, SweepChart, type SweepMetric } from '../charts/SweepChart';
-import { slopeText, verdictText } from '../../engine/findings';
-import type { Interval } from '../../engine/report';
-import { quantityLabel } from '../../engine/trends';
+import { slopeText, verdictText } from '../../engine/studies/findings';
+import type { Interval } from '../../engine/core/report';
+import { quantityLabel } from '../../engine/studies/trends';
 import { pct } from '../format';
 
 const gainText = (g: Interval | undefined) => (g ? `${pct(g.mean)}${g.ci95 ? ` [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : ''}` : '—');

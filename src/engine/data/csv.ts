@@ -5,7 +5,7 @@
  * problem`. Each row keeps the line it starts on, so later checks can name it too.
  */
 import Papa from 'papaparse';
-import { ConfigError } from '../config';
+import { ConfigError } from '../core/config';
 
 export const CSV_LIMITS = { bytes: 256 * 1024 * 1024, rows: 5_000_000 };
 

@@ -6,7 +6,7 @@
  * item the target), so importing the files trains on the same examples.
  */
 import Papa from 'papaparse';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 import { buildDataset, type RecExamples, type SearchExamples } from '../sim/examples';
 import { buildWorld, itemWords } from '../sim/world';
 import type { DataFiles } from './import';

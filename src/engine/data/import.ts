@@ -19,8 +19,8 @@
  * `vocabSize` − 1 most frequent are kept and the rest become the unknown word (word 0).
  */
 import type { Dataset, RecExamples, SearchExamples } from '../sim/examples';
-import { MAX_VOCABULARY, PARAM_BY_KEY, type IntParam } from '../config';
-import { Rng } from '../rng';
+import { MAX_VOCABULARY, PARAM_BY_KEY, type IntParam } from '../core/config';
+import { Rng } from '../core/rng';
 
 /** Imported catalogues meet the limits simulated worlds meet (config.ts). */
 const MAX_ITEMS = (PARAM_BY_KEY.items as IntParam).max;

@@ -15,10 +15,10 @@
  * - Popularity: each task's empirical distribution of test targets (what calibration is
  *   measured against).
  */
-import { isSimulationKey, type Config } from '../config';
-import type { SeedData } from '../experiment';
-import { kMeansFit } from '../model/ids/kmeans';
-import { Rng } from '../rng';
+import { isSimulationKey, type Config } from '../core/config';
+import type { SeedData } from '../core/data';
+import { kMeansFit } from '../core/kmeans';
+import { Rng } from '../core/rng';
 import { klDivergence, spearman, type DataStats } from '../sim/stats';
 import { forEachCoOccurrence, targetCounts } from '../sim/examples';
 import type { ImportedData } from './import';
@@ -32,7 +32,7 @@ function normalized(counts: Float64Array): Float64Array {
   return s > 0 ? counts.map((v) => v / s) : counts;
 }
 
-/** Each point's k-means cluster (see model/ids/kmeans.ts). */
+/** Each point's k-means cluster (see core/kmeans.ts). */
 export function kMeans(x: Float64Array, n: number, d: number, k: number, rng: Rng, rounds = 25): Int32Array {
   return kMeansFit(x, n, d, k, rng, rounds).assign;
 }

@@ -15,8 +15,8 @@
  * - Where an interval includes 0, the smallest effect these seeds could have detected
  *   (80 % power, two-sided 5 %) is reported beside it.
  */
-import type { Interval } from '../report';
-import { Rng } from '../rng';
+import type { Interval } from '../core/report';
+import { Rng } from '../core/rng';
 
 export type TrendVerdict = 'agrees' | 'disagrees' | 'rises' | 'falls' | 'not shown';
 export type Expected = 'rises' | 'falls' | null;

@@ -17,7 +17,7 @@ import { constrainedBeamSearch, type Generated } from '../model/ids/beam';
 import { CodeGenerator } from '../model/ids/code-decoder';
 import type { IdTrie } from '../model/ids/trie';
 import type { Retriever } from '../model/retriever';
-import { batchBuffers, gatherRows, type Encoded } from '../train/encode';
+import { batchBuffers, gatherRows, type Encoded } from '../core/encode';
 import { calibrationKL, type TaskResult } from './evaluate';
 import { MarginalAccumulator, RankingAccumulator } from './metrics';
 

@@ -4,22 +4,13 @@
  * in the task; they are also in the tail). Ties are broken by item index, so that a
  * scorer that gives many items the same score gains nothing from them.
  */
+import { BUCKETS, type Bucket, type BucketMetrics, type TaskEval } from '../core/report';
 
-export type Bucket = 'head' | 'torso' | 'tail';
-export const BUCKETS: readonly Bucket[] = ['head', 'torso', 'tail'];
+export { BUCKETS, type Bucket, type BucketMetrics, type TaskEval };
+
 /** Bit set in a bucket code for an item the task never saw in training. */
 const COLD = 4;
 
-export interface BucketMetrics {
-  [metric: string]: number;
-  count: number;
-}
-export interface TaskEval {
-  [metric: string]: number | TaskEval['byBucket'];
-  count: number;
-  /** `cold` is absent in reports made before it was added. */
-  byBucket: Record<Bucket, BucketMetrics> & { cold?: BucketMetrics };
-}
 
 /** 0-based rank of `target` among `scores[offset .. offset+n)`. */
 export function rankOf(scores: ArrayLike<number>, offset: number, n: number, target: number): number {

@@ -4,12 +4,12 @@
  * Atomic IDs score every item (one decoding step); semantic IDs generate (generate.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 import type { IdTrie } from '../model/ids/trie';
 import type { Retriever } from '../model/retriever';
-import type { EmbeddingReport } from '../report';
-import { Rng } from '../rng';
-import type { Encoded, Task } from '../train/encode';
+import type { EmbeddingReport } from '../core/report';
+import { Rng } from '../core/rng';
+import type { Encoded, Task } from '../core/encode';
 import { predict } from '../train/trainer';
 import { chanceAgreement, nearestNeighbours, neighbourAgreement, pca2, umap2 } from './embeddings';
 import { TaskEvaluator, type TaskResult } from './evaluate';

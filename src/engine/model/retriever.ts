@@ -19,47 +19,20 @@
  * codes with causal self-attention over the codes so far (code-decoder.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../rng';
+import { SPECIAL } from '../core/encode';
+import { Rng } from '../core/rng';
 import { codeLoss, codeVocabulary, positionMask } from './ids/code-decoder';
 import { dense, embed, layerNorm } from './ops';
+import type { EncoderLayer, ModelParts, RetrieverSpec, SemanticIdSpec } from './parts';
 
-export interface RetrieverSpec {
-  items: number;
-  words: number;
-  dim: number;
-  layers: number;
-  heads: number;
-  /** Input length including the task token (if any). */
-  seqLen: number;
-  tieEmbeddings: boolean;
-  /** Ablations for a model trained on both tasks (ignored when `tasks` is 1). */
-  tasks?: 1 | 2;
-  outputBias?: 'shared' | 'perTask';
-  itemEmbeddings?: 'shared' | 'perTask';
-  /** Semantic IDs; atomic IDs without. */
-  ids?: SemanticIdSpec;
-}
+export type { EncoderLayer, RetrieverSpec, SemanticIdSpec };
 
-export interface SemanticIdSpec {
-  /** Codes per item, items × length, 0-based within each position. */
-  codes: Int32Array;
-  length: number;
-  /** Codebook size at each position. */
-  sizes: number[];
-  /** Gen_R+S only: each task its own code tokens. */
-  perTask: boolean;
-}
 
 /** Special tokens live after the words in the non-item table. */
-export const SPECIAL = { PAD: 0, TASK_SEARCH: 1, TASK_REC: 2, BOS: 3 } as const;
 const SPECIALS = 4;
 
-export interface EncoderLayer {
-  wq: tf.Variable; wk: tf.Variable; wv: tf.Variable; wo: tf.Variable;
-  w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable;
-}
 
-export class Retriever {
+export class Retriever implements ModelParts {
   readonly spec: RetrieverSpec;
   /** Item-ID token embeddings [items, dim]: encoder input rows, and (tied) output rows. Null with semantic IDs. */
   readonly itemEmbedding: tf.Variable | null;

@@ -3,24 +3,12 @@
  * the items each task covers and capped per item; test sets draw from all items, so
  * the best possible answer is the oracle posterior of this very process.
  */
-import type { Config } from '../config';
-import { Categorical, Rng } from '../rng';
+import type { Config } from '../core/config';
+import { Categorical, Rng } from '../core/rng';
 import { titleWord, topicWord, type World } from './world';
+import type { SearchExamples, RecExamples, Dataset } from '../core/data';
+export type { SearchExamples, RecExamples, Dataset };
 
-export interface SearchExamples {
-  readonly count: number;
-  readonly queryLength: number;
-  /** count × queryLength word ids. */
-  readonly words: Int32Array;
-  readonly target: Int32Array;
-}
-export interface RecExamples {
-  readonly count: number;
-  readonly historyLength: number;
-  /** count × historyLength item ids. */
-  readonly history: Int32Array;
-  readonly target: Int32Array;
-}
 /** Calls `link(h, target)` for every history item h of every example (padding and the target itself skipped): the co-occurrences CF structure is read from. */
 export function forEachCoOccurrence(r: RecExamples, link: (a: number, b: number) => void): void {
   for (let e = 0; e < r.count; e++) {
@@ -31,15 +19,6 @@ export function forEachCoOccurrence(r: RecExamples, link: (a: number, b: number)
   }
 }
 
-export interface Dataset {
-  searchTrain: SearchExamples;
-  recTrain: RecExamples;
-  searchTest: SearchExamples;
-  recTest: RecExamples;
-  /** Validation sets, drawn like the training sets (same coverage), for choosing the epoch. */
-  searchVal: SearchExamples;
-  recVal: RecExamples;
-}
 
 /** Validation size: a fifth of the requested training size, 50 to 1000 examples. */
 export function validationSize(train: number): number {

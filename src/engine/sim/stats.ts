@@ -2,6 +2,8 @@
 import type { Dataset } from './examples';
 import { targetCounts } from './examples';
 import type { World } from './world';
+import type { DataStats } from '../core/data';
+export type { DataStats };
 
 /** KL(p‖q) in nats; q is floored so that a zero in q gives a large, finite number. */
 export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>, floor = 1e-12): number {
@@ -54,20 +56,6 @@ export function zipfSlope(p: ArrayLike<number>): number {
   return den > 0 ? num / den : 0;
 }
 
-export interface DataStats {
-  popularityKL: { recVsSearch: number; searchVsRec: number };
-  popularitySpearman: number;
-  /** Share of items whose CF cluster is the one their topic maps to. */
-  realizedAlignment: number;
-  coverage: { search: number; rec: number };
-  /** Training set sizes after per-item caps. */
-  trainExamples: { search: number; rec: number };
-  testExamples: { search: number; rec: number };
-  /** Items that appear at least once as a training target. */
-  trainItems: { search: number; rec: number };
-  /** KL between the two tasks' training-target distributions (what the models see). */
-  trainPopularityKL: { recVsSearch: number; searchVsRec: number };
-}
 
 function normalized(counts: Float64Array): Float64Array {
   const s = counts.reduce((a, b) => a + b, 0);

@@ -3,8 +3,8 @@
  * words, a collaborative (CF) cluster, and one popularity distribution per task.
  * Pure TypeScript: no tfjs, no DOM.
  */
-import type { Config } from '../config';
-import { Rng } from '../rng';
+import type { Config } from '../core/config';
+import { Rng } from '../core/rng';
 
 export interface World {
   readonly items: number;

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FusedStep, largestBinding } from '../model/kernels/fused-step';
 import { fusedUnsupported } from '../model/kernels/layout';
 import type { Retriever } from '../model/retriever';
-import { batchBuffers, gatherRows, type Encoded } from './encode';
+import { batchBuffers, gatherRows, type Encoded } from '../core/encode';
 
 export type BatchRef = { set: number; row: number };
 

@@ -5,10 +5,10 @@
  * read (never a sync read: it breaks WebGPU), and a stop check between steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Config } from '../config';
-import { Rng } from '../rng';
+import type { Config } from '../core/config';
+import { Rng } from '../core/rng';
 import type { Retriever } from '../model/retriever';
-import { batchBuffers, gatherRows, type BatchBuffers, type Encoded } from './encode';
+import { batchBuffers, gatherRows, type BatchBuffers, type Encoded } from '../core/encode';
 import { makeStepper } from './stepper';
 
 export interface TrainProgress {

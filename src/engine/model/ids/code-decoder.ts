@@ -15,7 +15,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dense, embed, layerNorm } from '../ops';
-import { SPECIAL, type Retriever, type SemanticIdSpec } from '../retriever';
+import { SPECIAL } from '../../core/encode';
+import type { ModelParts, SemanticIdSpec } from '../parts';
 import type { CodeScorer } from './beam';
 
 /** Code tokens: position t's code c is token offsets[t] + c, plus `perSet` for the rec task with per-task tokens. */
@@ -26,12 +27,12 @@ export function codeVocabulary(ids: SemanticIdSpec): { offsets: number[]; perSet
   return { offsets, perSet, total: perSet * (ids.perTask ? 2 : 1) };
 }
 
-function outputTable(m: Retriever): tf.Tensor2D {
+function outputTable(m: ModelParts): tf.Tensor2D {
   return (m.codeOutput ?? m.codeEmbedding) as tf.Tensor2D;
 }
 
 /** The encoder states' cross-attention keys and values, by head: [R, heads, seqLen, dim / heads] each. */
-export function crossKeys(m: Retriever, x: tf.Tensor3D): { k: tf.Tensor4D; v: tf.Tensor4D } {
+export function crossKeys(m: ModelParts, x: tf.Tensor3D): { k: tf.Tensor4D; v: tf.Tensor4D } {
   const [R, S, D] = x.shape;
   const H = m.spec.heads, dh = D / H;
   const flat = tf.reshape(x, [R * S, D]) as tf.Tensor2D;
@@ -47,7 +48,7 @@ export function crossKeys(m: Retriever, x: tf.Tensor3D): { k: tf.Tensor4D; v: tf
  * groups spares a gather of the encoder's keys per hypothesis. With `lastOnly`, only the
  * last position's state is computed and returned ([R, 1, dim]).
  */
-export function decodeStates(m: Retriever, cross: { k: tf.Tensor4D; v: tf.Tensor4D }, keyBias: tf.Tensor4D, prefix: tf.Tensor2D | null, R: number, lastOnly = false): tf.Tensor3D {
+export function decodeStates(m: ModelParts, cross: { k: tf.Tensor4D; v: tf.Tensor4D }, keyBias: tf.Tensor4D, prefix: tf.Tensor2D | null, R: number, lastOnly = false): tf.Tensor3D {
   const [G, H, S, dh] = cross.k.shape;
   const D = H * dh;
   const P = (prefix?.shape[1] ?? 0) + 1;
@@ -94,7 +95,7 @@ function causalMask(P: number): Float32Array {
 }
 
 /** Each row's item code tokens [B, length], for its task's token set. */
-function targetTokens(m: Retriever, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Tensor2D {
+function targetTokens(m: ModelParts, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Tensor2D {
   const [search, rec] = m.itemCodeTokens!;
   const recTokens = tf.gather(rec, targets);
   if (!m.spec.ids!.perTask || !task) return recTokens as tf.Tensor2D;
@@ -116,7 +117,7 @@ export function positionMask(ids: SemanticIdSpec): tf.Tensor3D {
   return tf.tensor3d(mask, [sets, T, V.total]);
 }
 
-function outputBias(m: Retriever, task: tf.Tensor1D | undefined, rows: number): tf.Tensor {
+function outputBias(m: ModelParts, task: tf.Tensor1D | undefined, rows: number): tf.Tensor {
   if (m.outputBias.rank === 1) return m.outputBias;
   if (!task) throw new Error('a model with a per-task output bias needs each row\'s task');
   return tf.reshape(embed(m.outputBias as tf.Tensor2D, task), [rows, 1, -1]);
@@ -126,7 +127,7 @@ function outputBias(m: Retriever, task: tf.Tensor1D | undefined, rows: number): 
  * Teacher-forced code logits [B, length, code tokens] (tokens outside each position's
  * codebook at −1e9) and each row's target code tokens [B, length].
  */
-export function codeLogits(m: Retriever, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): { logits: tf.Tensor3D; target: tf.Tensor2D } {
+export function codeLogits(m: ModelParts, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): { logits: tf.Tensor3D; target: tf.Tensor2D } {
   const ids = m.spec.ids!;
   const B = tokens.shape[0], T = ids.length, D = m.spec.dim;
   const V = codeVocabulary(ids);
@@ -141,7 +142,7 @@ export function codeLogits(m: Retriever, tokens: tf.Tensor2D, mask: tf.Tensor2D,
 }
 
 /** Mean over the batch of −log P(target item's codes), teacher forced. */
-export function codeLoss(m: Retriever, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar {
+export function codeLoss(m: ModelParts, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar {
   const { logits, target } = codeLogits(m, tokens, mask, targets, task);
   const logp = tf.logSoftmax(logits);
   return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(target, logits.shape[2]), logp), [1, 2]))) as tf.Scalar;
@@ -158,7 +159,7 @@ export class CodeGenerator {
   private readonly keyBias: tf.Tensor4D;
   private readonly set: number;
 
-  constructor(private readonly m: Retriever, tokens: tf.Tensor2D, mask: tf.Tensor2D, private readonly task: 0 | 1) {
+  constructor(private readonly m: ModelParts, tokens: tf.Tensor2D, mask: tf.Tensor2D, private readonly task: 0 | 1) {
     const out = tf.tidy(() => {
       const { x, keyBias } = m.encode(tokens, mask);
       return { ...crossKeys(m, x), keyBias };

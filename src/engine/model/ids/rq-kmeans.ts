@@ -5,8 +5,8 @@
  * one more code, their rank among those items (by item index), as TIGER does; without
  * any collision there is no final code. Deterministic for a seed.
  */
-import { Rng } from '../../rng';
-import { kMeansFit } from './kmeans';
+import { Rng } from '../../core/rng';
+import { kMeansFit } from '../../core/kmeans';
 import { itemVectors, type IdSource, type ItemVectorInput } from './vectors';
 
 export interface SemanticIds {

@@ -13,7 +13,7 @@
  * The SVD is randomised subspace iteration (Halko, Martinsson & Tropp 2011) on the
  * sparse rows, seeded; deterministic for a given seed.
  */
-import { Rng } from '../../rng';
+import { Rng } from '../../core/rng';
 import { forEachCoOccurrence, type RecExamples } from '../../sim/examples';
 
 export type IdSource = 'content' | 'cf' | 'joint';

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Retriever } from '../retriever';
-import type { Encoded } from '../../train/encode';
+import type { Encoded } from '../../core/encode';
 import { adam, embedGrad, encoderBackward, encoderWeightGrad } from './backward-encoder';
 import { decoderBackward, decoderStartGrad, decoderWeightGrad, outputBackward, outputWeightGrad } from './backward';
 import { attentionBlock, decoder, embed, ffnBlock, gatherBatch, meanLoss, softmaxCrossEntropy } from './forward';

@@ -11,7 +11,7 @@
  * dispatches a step into ~17.
  */
 import type { Retriever } from '../retriever';
-import { SPECIAL } from '../retriever';
+import { SPECIAL } from '../../core/encode';
 
 /** Offsets (in floats, into θ) of one attention + FFN block's weights. */
 export interface BlockOffsets {

@@ -5,15 +5,15 @@
  * on the fastest; the page turns it into an expected time.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Config } from './config';
-import { Retriever, type SemanticIdSpec } from './model/retriever';
-import { MODEL_TASKS, MODELS, type ModelName } from './report';
-import { buildDataset } from './sim/examples';
-import { buildWorld } from './sim/world';
-import { encodeRec, encodeSearch, tokenLayout } from './train/encode';
-import { makeStepper } from './train/stepper';
-import { epochSchedule, stepsPerEpoch } from './train/trainer';
-import { Rng } from './rng';
+import type { Config } from '../core/config';
+import { Retriever, type SemanticIdSpec } from '../model/retriever';
+import { MODEL_TASKS, MODELS, type ModelName } from '../core/report';
+import { buildDataset } from '../sim/examples';
+import { buildWorld } from '../sim/world';
+import { encodeRec, encodeSearch, tokenLayout } from '../core/encode';
+import { makeStepper } from '../train/stepper';
+import { epochSchedule, stepsPerEpoch } from '../train/trainer';
+import { Rng } from '../core/rng';
 
 export interface StepTiming {
   /** The last block's time per step. Blocks double, so it holds about half the timed steps:

@@ -4,12 +4,12 @@
  * stored reports at once and can retrain them live). The steps' words live with the
  * view (src/app/lesson/steps.ts); here is only what is trained.
  */
-import { presetConfig } from './presets';
-import type { Config } from './config';
-import { contrast, seedEvidence, sign, varianceSources, type Evidence, type PerSeed, type VarianceSources } from './eval/evidence';
-import { jointGainOf } from './summary';
-import type { ModelName, Report, RunReport } from './report';
-import type { Task } from './train/encode';
+import { presetConfig } from '../core/presets';
+import type { Config } from '../core/config';
+import { contrast, seedEvidence, sign, varianceSources, type Evidence, type PerSeed, type VarianceSources } from '../eval/evidence';
+import { jointGainOf } from '../run/summary';
+import type { ModelName, Report, RunReport } from '../core/report';
+import type { Task } from '../core/encode';
 
 export interface LessonWorld {
   id: string;

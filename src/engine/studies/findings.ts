@@ -3,7 +3,7 @@
  * seed-bootstrap interval) as a sentence with its slope, interval, seeds and verdict.
  * Shared by the findings generator (docs/findings.md) and the app's Findings and Sweeps views.
  */
-import type { Trend, TrendVerdict } from './eval/evidence';
+import type { Trend, TrendVerdict } from '../eval/evidence';
 import { trendsOf, type Sweep } from './sweep';
 import { quantityLabel } from './trends';
 

@@ -1,8 +1,21 @@
-/** The report contract (SCIENCE.md): types of report.json, written by the runner and the app. */
+/** The report contract (docs/report.md): types of report.json, written by the runner and the app, and the rounding its numbers get. */
 import type { Config } from './config';
-import type { DataStats } from './sim/stats';
-import type { TaskEval } from './eval/metrics';
-import type { Task } from './train/encode';
+import type { DataStats } from './data';
+import type { Task } from './encode';
+
+export type Bucket = 'head' | 'torso' | 'tail';
+export const BUCKETS: readonly Bucket[] = ['head', 'torso', 'tail'];
+
+export interface BucketMetrics {
+  [metric: string]: number;
+  count: number;
+}
+export interface TaskEval {
+  [metric: string]: number | TaskEval['byBucket'];
+  count: number;
+  /** `cold` is absent in reports made before it was added. */
+  byBucket: Record<Bucket, BucketMetrics> & { cold?: BucketMetrics };
+}
 
 export const REPORT_SCHEMA = 'bridge-lab/report@1';
 export type ModelName = 'search' | 'rec' | 'joint';

@@ -1,5 +1,5 @@
 /** k-means with k-means++ seeding: deterministic for a given generator. Pure TypeScript. */
-import type { Rng } from '../../rng';
+import type { Rng } from './rng';
 
 export interface KMeansResult {
   /** Cluster of each point. */

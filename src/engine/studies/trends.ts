@@ -3,9 +3,9 @@
  * the joint gain on each task against its swept value, and a built-in experiment adds its
  * claims. The slope, its seed-bootstrap interval and the verdict come from eval/evidence.
  */
-import { trend, type Expected, type Trend, type TrendPoint } from './eval/evidence';
-import type { ModelName } from './report';
-import type { Task } from './train/encode';
+import { trend, type Expected, type Trend, type TrendPoint } from '../eval/evidence';
+import type { ModelName } from '../core/report';
+import type { Task } from '../core/encode';
 
 /** Every quantity a claim can use, per seed (in the point's `seeds` order; null where a seed has none). */
 export interface SeedValues {

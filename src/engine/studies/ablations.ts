@@ -2,10 +2,10 @@
  * The ablation study: one world, the joint model with and without each mechanism cut,
  * summarised by what each hypothesis predicts should change.
  */
-import { resolveConfig, type Config } from './config';
-import { contrast, interval as meanInterval, type Evidence, type PerSeed } from './eval/evidence';
-import type { Interval, Report } from './report';
-import { jointGainOf } from './summary';
+import { resolveConfig, type Config } from '../core/config';
+import { contrast, interval as meanInterval, type Evidence, type PerSeed } from '../eval/evidence';
+import type { Interval, Report } from '../core/report';
+import { jointGainOf } from '../run/summary';
 
 export interface AblationVariant {
   name: string;

@@ -5,10 +5,10 @@
  * difference "holds" when its interval excludes 0 (with one seed: when its sign does).
  * Shared by the findings generator (docs/findings.md) and the app's Findings view.
  */
-import { interval as meanInterval } from './eval/evidence';
-import type { Interval, ModelName } from './report';
+import { interval as meanInterval } from '../eval/evidence';
+import type { Interval, ModelName } from '../core/report';
 import type { Sweep, SweepPoint } from './sweep';
-import type { Task } from './train/encode';
+import type { Task } from '../core/encode';
 
 export type Verdict = 'agrees' | 'disagrees' | 'unclear' | 'no claim';
 

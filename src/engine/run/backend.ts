@@ -4,7 +4,7 @@
  * module tries the wanted ones in order, keeping the first that initialises.
  */
 import * as tf from '@tensorflow/tfjs';
-import { useExplicitTranspose } from './model/ops';
+import { useExplicitTranspose } from '../model/ops';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];

@@ -4,9 +4,9 @@
  * and keeps each job's whole run; `--merge` joins the shards' runs back into points,
  * exactly as the whole sweep assembles them, and says whether any job is missing.
  */
-import { ConfigError, type Config, type ConfigKey } from './config';
-import { assembleReport } from './experiment';
-import type { RunReport } from './report';
+import { ConfigError, type Config, type ConfigKey } from '../core/config';
+import { assembleReport } from '../run/experiment';
+import type { RunReport } from '../core/report';
 import { pointConfig, pointFromReport, SWEEP_SCHEMA, trendsOf, type Sweep, type Value as SweepValue } from './sweep';
 
 export const SHARD_SCHEMA = 'bridge-lab/sweep-shard@1';

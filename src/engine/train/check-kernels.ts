@@ -6,13 +6,13 @@
  * worker's test hook), so the same kernels are checked on both WebGPU implementations.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../rng';
-import type { Encoded } from '../../train/encode';
-import { makeStepper } from '../../train/stepper';
-import { Retriever, type RetrieverSpec } from '../retriever';
-import { FusedStep } from './fused-step';
-import { arenaLayout } from './layout';
-import { packing } from './packing';
+import { Rng } from '../core/rng';
+import type { Encoded } from '../core/encode';
+import { makeStepper } from './stepper';
+import { Retriever, type RetrieverSpec } from '../model/retriever';
+import { FusedStep } from '../model/kernels/fused-step';
+import { arenaLayout } from '../model/kernels/layout';
+import { packing } from '../model/kernels/packing';
 
 export interface KernelCheck {
   /** What was compared, e.g. `forward attention1` or `gradient enc0wq`. */

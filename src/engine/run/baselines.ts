@@ -3,10 +3,10 @@
  * - Popularity: training-set frequency of each item for the task (log counts).
  * - Oracle: the exact posterior of the generative process over all items, the ceiling.
  */
-import type { Config } from './config';
-import type { RecExamples, SearchExamples } from './sim/examples';
-import { targetCounts } from './sim/examples';
-import { wordItem, wordTopic, type World } from './sim/world';
+import type { Config } from '../core/config';
+import type { RecExamples, SearchExamples } from '../sim/examples';
+import { targetCounts } from '../sim/examples';
+import { wordItem, wordTopic, type World } from '../sim/world';
 
 type Consume = (rows: Float64Array, first: number, count: number) => void;
 const CHUNK = 64;

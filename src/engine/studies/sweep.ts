@@ -3,12 +3,12 @@
  * Each point keeps the world's statistics, each scorer's mean metrics, the embedding
  * agreement and the joint gain per task with its 95 % interval over seeds.
  */
-import { ConfigError, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, worldProblems, type Config, type ConfigKey } from './config';
-import type { Trend } from './eval/evidence';
-import { coldWarm, jointGainOf, recallKey } from './summary';
+import { ConfigError, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, worldProblems, type Config, type ConfigKey } from '../core/config';
+import type { Trend } from '../eval/evidence';
+import { coldWarm, jointGainOf, recallKey } from '../run/summary';
 import { sweepTrends, type ClaimSpec, type SeedValues } from './trends';
-import { MODELS, type Interval, type ModelName, type Report } from './report';
-import type { Task } from './train/encode';
+import { MODELS, type Interval, type ModelName, type Report } from '../core/report';
+import type { Task } from '../core/encode';
 
 export const SWEEP_SCHEMA = 'bridge-lab/sweep@1';
 /** A point of a sweep: a value of its key, or the name of a variant (several knobs at once). */

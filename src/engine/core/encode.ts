@@ -1,9 +1,10 @@
 /** Turns simulated examples into the model's token sequences (fixed length, padded). */
-import type { RecExamples, SearchExamples } from '../sim/examples';
-import { SPECIAL } from '../model/retriever';
+import { TASKS, type RecExamples, type SearchExamples, type Task } from './data';
 
-export type Task = 'search' | 'rec';
-export const TASKS: readonly Task[] = ['search', 'rec'];
+/** Special tokens after the words: padding, the two task tokens, and the ID decoder's begin-of-sequence. */
+export const SPECIAL = { PAD: 0, TASK_SEARCH: 1, TASK_REC: 2, BOS: 3 } as const;
+
+export { TASKS, type Task };
 
 export interface TokenLayout {
   items: number;

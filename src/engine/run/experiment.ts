@@ -5,21 +5,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { scoreOracleRec, scoreOracleSearch, scorePopularity } from './baselines';
-import type { Config } from './config';
-import { TaskEvaluator, type TaskResult } from './eval/evaluate';
-import { popularityBuckets } from './eval/metrics';
-import { testSampleVariance } from './eval/evidence';
-import { analyseEmbeddings, evaluateModel, round, validationRecall } from './eval/score-model';
-import { buildSemanticIds, codeText } from './model/ids/rq-kmeans';
-import { IdTrie } from './model/ids/trie';
-import { Retriever } from './model/retriever';
-import { MODEL_TASKS, MODELS, REPORT_SCHEMA, type BaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from './report';
-import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExamples, type SearchExamples } from './sim/examples';
-import { dataStats, type DataStats } from './sim/stats';
+import type { Config } from '../core/config';
+import { TaskEvaluator, type TaskResult } from '../eval/evaluate';
+import { popularityBuckets } from '../eval/metrics';
+import { testSampleVariance } from '../eval/evidence';
+import { analyseEmbeddings, evaluateModel, round, validationRecall } from '../eval/score-model';
+import { buildSemanticIds, codeText } from '../model/ids/rq-kmeans';
+import { IdTrie } from '../model/ids/trie';
+import { Retriever } from '../model/retriever';
+import { MODEL_TASKS, MODELS, REPORT_SCHEMA, type BaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from '../core/report';
+import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExamples, type SearchExamples } from '../sim/examples';
+import { dataStats, type DataStats } from '../sim/stats';
 import { summarize } from './summary';
-import { buildWorld, itemWords } from './sim/world';
-import { encodeRec, encodeSearch, tokenLayout, type Task } from './train/encode';
-import { train, type TrainProgress } from './train/trainer';
+import { buildWorld, itemWords } from '../sim/world';
+import { encodeRec, encodeSearch, tokenLayout, type Task } from '../core/encode';
+import { train, type TrainProgress } from '../train/trainer';
+import type { SeedData } from '../core/data';
+export type { SeedData };
 
 export type ExperimentEvent =
   | { type: 'world'; seed: number; seedIndex: number; seeds: number }
@@ -54,27 +56,6 @@ function baselineReport(results: Record<Task, TaskResult>): BaselineReport {
   };
 }
 
-/**
- * What one seed trains and evaluates on, whether simulated or imported from files: the
- * encoded examples' source (a Dataset), the item groups that embedding agreement is
- * measured against, the per-item information the charts show, and the oracle when the
- * data has a known generative process. Nothing downstream asks where the data came from.
- */
-export interface SeedData {
-  items: number;
-  words: number;
-  data: Dataset;
-  /** The joint model's training sets where an ablation changes them. */
-  jointTrain?: { search?: SearchExamples; rec?: RecExamples };
-  groups: { topic: ArrayLike<number>; cluster: ArrayLike<number> };
-  /** Each item's words (its text): what content semantic IDs are built from. */
-  itemWords: ArrayLike<number>[];
-  /** True popularity per task (the calibration charts' x axis). */
-  popularity: { search: ArrayLike<number>; rec: ArrayLike<number> };
-  dataStats: DataStats;
-  /** Scores the test sets with the exact posterior; null where there is none (imported data). */
-  oracle: ((task: Task, consume: TaskEvaluator['consume']) => void) | null;
-}
 
 /** Runs one seed of the simulator: world, baselines, the three models. */
 export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promise<RunReport> {

@@ -3,12 +3,12 @@
  * scorer's mean metrics (Recall, NDCG, popularity KL; Recall on cold and warm targets and
  * validRate where the runs have them).
  */
-import type { Config } from './config';
-import { interval as meanInterval } from './eval/evidence';
-import type { TaskEval } from './eval/metrics';
-import { round } from './eval/score-model';
-import { MODELS, type ModelReport, type Report, type RunReport } from './report';
-import type { Task } from './train/encode';
+import type { Config } from '../core/config';
+import { interval as meanInterval } from '../eval/evidence';
+import type { TaskEval } from '../eval/metrics';
+import { round } from '../eval/score-model';
+import { MODELS, type ModelReport, type Report, type RunReport } from '../core/report';
+import type { Task } from '../core/encode';
 
 export function recallKey(k: number): string {
   return `recall@${k}`;

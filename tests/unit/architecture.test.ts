@@ -1,0 +1,74 @@
+/**
+ * The house's rules, checked on the source: no import cycle, and no import from a lower
+ * room to a higher one (docs/architecture.md). Type-only imports count too.
+ *
+ *   core ← sim, data ← model ← train ← eval ← run ← studies ← cli, worker ← app
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(__dirname, '../../src');
+const ROOMS: [string, number][] = [
+  ['engine/core/', 0], ['engine/sim/', 1], ['engine/data/', 1], ['engine/model/', 2], ['engine/train/', 3], ['engine/eval/', 4],
+  ['engine/run/', 5], ['engine/studies/', 6], ['cli/', 7], ['worker/', 7], ['app/', 8],
+];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : /\.tsx?$/.test(f) && !f.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+function resolveImport(from: string, spec: string): string | null {
+  const base = resolve(dirname(from), spec);
+  for (const ext of ['', '.ts', '.tsx', '/index.ts']) {
+    try { if (statSync(base + ext).isFile()) return base + ext; } catch { /* next */ }
+  }
+  return null;
+}
+
+/** Every file's relative imports (static, dynamic, worker URLs), as paths under src/. */
+export function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    const deps = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'|new URL\(\s*'(\.{1,2}\/[^']+)'/g)]
+      .map((m) => resolveImport(file, m[1] ?? m[2]))
+      .filter((d): d is string => d !== null)
+      .map((d) => relative(SRC, d));
+    graph.set(relative(SRC, file), [...new Set(deps)]);
+  }
+  return graph;
+}
+
+const room = (path: string): number | null => ROOMS.find(([prefix]) => path.startsWith(prefix))?.[1] ?? null;
+
+describe('the house', () => {
+  const graph = importGraph();
+
+  it('puts every source file in a room', () => {
+    expect([...graph.keys()].filter((f) => room(f) === null && f !== 'app/vite-env.d.ts')).toEqual([]);
+  });
+
+  it('has no import from a lower room to a higher one', () => {
+    const up: string[] = [];
+    for (const [file, deps] of graph) for (const d of deps) if ((room(d) ?? 0) > (room(file) ?? 0)) up.push(`${file} → ${d}`);
+    expect(up).toEqual([]);
+  });
+
+  it('has no import cycle', () => {
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (f: string, path: string[]) => {
+      if (state.get(f) === 'done') return;
+      if (state.get(f) === 'open') { cycles.push([...path.slice(path.indexOf(f)), f].join(' → ')); return; }
+      state.set(f, 'open');
+      for (const d of graph.get(f) ?? []) visit(d, [...path, f]);
+      state.set(f, 'done');
+    };
+    for (const f of graph.keys()) visit(f, []);
+    expect(cycles).toEqual([]);
+  });
+});
