@@ -4,7 +4,7 @@
  * used), expire after EXPIRY_DAYS, are pruned to the MAX_ENTRIES most recent, and are
  * forgotten on a training error, a lost device or *Measure again*. No tfjs here.
  */
-import { BACKENDS } from '../engine/run/backend';
+import { BACKENDS } from '../engine/core/backends';
 import type { BackendChoice } from '../worker/protocol';
 
 /** The storage key carries the entry format's version; older formats are removed. */

@@ -4,7 +4,7 @@
  * sends commands; training happens in the lab worker.
  */
 import { create } from 'zustand';
-import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/run/backend';
+import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/core/backends';
 import type { Config, ConfigKey } from '../engine/core/config';
 import type { ExperimentEvent } from '../engine/run/experiment';
 import { presetValues } from '../engine/core/presets';

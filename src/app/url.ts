@@ -6,7 +6,7 @@
  */
 import { CONFIG_KEYS, parseValue, PARAM_BY_KEY, worldProblems, type Config, type ConfigKey } from '../engine/core/config';
 import { PRESET_NAMES, presetValues } from '../engine/core/presets';
-import { BACKENDS, type BackendName } from '../engine/run/backend';
+import { BACKENDS, type BackendName } from '../engine/core/backends';
 import { LESSON_STEPS } from './lesson/steps';
 
 /** Query keys that are not knobs. */

@@ -12,7 +12,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { launch, startServer } from '../../tests/browser/harness';
-import { BACKENDS } from '../engine/run/backend';
+import { BACKENDS } from '../engine/core/backends';
 import { ConfigError } from '../engine/core/config';
 import { PRESET_NAMES } from '../engine/core/presets';
 import { parseFlags } from './args';

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../engine/core/config';
 import { Retriever } from '../engine/model/retriever';
 import { useNodeBackend } from '../engine/run/node-backends';
-import type { BackendName } from '../engine/run/backend';
+import type { BackendName } from '../engine/core/backends';
 import { installGpuCounter, gpuCounts } from '../engine/model/kernels/gpu-counter';
 import { Rng } from '../engine/core/rng';
 import type { Encoded } from '../engine/core/encode';

@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../engine/run/backend';
+import type { BackendName } from '../engine/core/backends';
 import { ConfigError, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, type Config } from '../engine/core/config';
 import { checkFileSize, dataError } from '../engine/data/csv';
 import { exportWorld } from '../engine/data/export';

@@ -4,7 +4,7 @@
  * until `close`, so a sweep pays their start-up once.
  */
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../engine/run/backend';
+import type { BackendName } from '../engine/core/backends';
 import type { Config } from '../engine/core/config';
 import type { ExperimentEvent } from '../engine/run/experiment';
 import type { RunReport } from '../engine/core/report';

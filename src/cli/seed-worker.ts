@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runSeed } from '../engine/run/experiment';
 import { useNodeBackend } from '../engine/run/node-backends';
-import type { BackendName } from '../engine/run/backend';
+import type { BackendName } from '../engine/core/backends';
 import type { Config } from '../engine/core/config';
 
 const { backend } = workerData as { backend: BackendName };

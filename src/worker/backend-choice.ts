@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { configureForBackend, type BackendName } from '../engine/run/backend';
+import { configureForBackend } from '../engine/run/backend';
+import { type BackendName } from '../engine/core/backends';
 import type { Config } from '../engine/core/config';
 import { stepShapeKey, timeTrainingSteps } from '../engine/run/probe';
 import { loadWebGpu } from './browser-backends';

@@ -7,7 +7,7 @@
  * data never leaves the browser.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BACKENDS, type BackendName } from '../engine/run/backend';
+import { BACKENDS, type BackendName } from '../engine/core/backends';
 import { withoutAblations, type Config } from '../engine/core/config';
 import { importData, type ImportedData } from '../engine/data/import';
 import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';

@@ -1,5 +1,5 @@
 /** Typed messages between the page and the lab worker. */
-import type { BackendAttempt, BackendName } from '../engine/run/backend';
+import type { BackendAttempt, BackendName } from '../engine/core/backends';
 import type { Config, ConfigKey } from '../engine/core/config';
 import type { ExperimentEvent } from '../engine/run/experiment';
 import type { Report } from '../engine/core/report';

@@ -43,6 +43,27 @@ export function importGraph(): Map<string, string[]> {
   return graph;
 }
 
+/** The modules the page's main thread loads from `entry`: value imports only (type-only
+ *  imports vanish in the build; the worker is a URL, loaded in its own thread), with the
+ *  packages each one imports. */
+function mainThread(entry: string): Map<string, string[]> {
+  const seen = new Map<string, string[]>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    const text = readFileSync(join(SRC, file), 'utf8');
+    const values = [...text.matchAll(/^(?:import|export)\s+(?!type\s)([^;]*?)\s+from\s+'([^']+)'|^import\s+'([^']+)'/gm)]
+      .filter((m) => m[3] || !/^\{[^}]*\}$/.test(m[1].trim()) || m[1].replace(/[{}]/g, '').split(',').some((n) => n.trim() && !n.trim().startsWith('type ')))
+      .map((m) => m[2] ?? m[3]);
+    seen.set(file, values.filter((v) => !v.startsWith('.')));
+    for (const v of values.filter((x) => x.startsWith('.'))) {
+      const d = resolveImport(join(SRC, file), v);
+      if (d) visit(relative(SRC, d));
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
 const room = (path: string): number | null => ROOMS.find(([prefix]) => path.startsWith(prefix))?.[1] ?? null;
 
 describe('the house', () => {
@@ -56,6 +77,16 @@ describe('the house', () => {
     const up: string[] = [];
     for (const [file, deps] of graph) for (const d of deps) if ((room(d) ?? 0) > (room(file) ?? 0)) up.push(`${file} → ${d}`);
     expect(up).toEqual([]);
+  });
+
+  it('loads no tfjs, UMAP, model, trainer or kernel code on the page\'s main thread (the worker holds them)', () => {
+    const loaded = mainThread('app/main.tsx');
+    const heavy = [...loaded].flatMap(([file, packages]) => [
+      ...packages.filter((p) => p.startsWith('@tensorflow/') || p === 'umap-js').map((p) => `${file} imports ${p}`),
+      ...(/^engine\/(model|train)\/|^engine\/eval\/(score-model|embeddings|generate)\.ts$|^worker\//.test(file) ? [`${file} is loaded`] : []),
+    ]);
+    expect(heavy).toEqual([]);
+    expect(loaded.size).toBeGreaterThan(20); // the walk reached the app
   });
 
   it('has no import cycle', () => {

@@ -3,7 +3,7 @@
  * step on this world, which one won and why, whether WASM runs threaded, the run's
  * expected training time, and the question before a long run.
  */
-import type { BackendName } from '../../engine/run/backend';
+import type { BackendName } from '../../engine/core/backends';
 import { useEffect, useState } from 'react';
 import { forgetChoice } from '../backend-cache';
 import { useLab } from '../store';

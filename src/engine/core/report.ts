@@ -123,3 +123,7 @@ export interface Report {
   stopped: boolean;
   createdAt: string;
 }
+
+export function round(x: number, digits = 6): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(digits)) : x;
+}

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../core/config';
 import type { IdTrie } from '../model/ids/trie';
 import type { Retriever } from '../model/retriever';
-import type { EmbeddingReport } from '../core/report';
+import { round, type EmbeddingReport } from '../core/report';
 import { Rng } from '../core/rng';
 import type { Encoded, Task } from '../core/encode';
 import { predict } from '../train/trainer';
@@ -19,9 +19,6 @@ import { RankingAccumulator, rankOf } from './metrics';
 const EVAL_BATCH = 256;
 const NEIGHBOURS = 10;
 
-export function round(x: number, digits = 6): number {
-  return Number.isFinite(x) ? Number(x.toPrecision(digits)) : x;
-}
 
 export async function evaluateModel(model: Retriever, trie: IdTrie | null, test: Encoded, k: number, buckets: Uint8Array, items: number): Promise<TaskResult & { rows?: number }> {
   if (trie) return evaluateGenerative(model, trie, test, k, buckets, items, EVAL_BATCH);

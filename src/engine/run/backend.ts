@@ -5,15 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useExplicitTranspose } from '../model/ops';
-
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-
-export interface BackendAttempt {
-  name: BackendName;
-  ok: boolean;
-  reason?: string;
-}
+import { BACKENDS, type BackendAttempt, type BackendName } from '../core/backends';
 
 /** Tries each backend in order; returns the one in use and why the others were skipped. */
 export async function selectBackend(order: readonly BackendName[]): Promise<{ backend: BackendName; attempts: BackendAttempt[] }> {

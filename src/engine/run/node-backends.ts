@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { selectBackend, type BackendName } from './backend';
+import { selectBackend } from './backend';
+import type { BackendName } from '../core/backends';
 
 export async function useNodeBackend(name: BackendName): Promise<BackendName> {
   if (name === 'webgpu') await registerNodeWebGpu();

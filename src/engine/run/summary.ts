@@ -6,8 +6,7 @@
 import type { Config } from '../core/config';
 import { interval as meanInterval } from '../eval/evidence';
 import type { TaskEval } from '../eval/metrics';
-import { round } from '../eval/score-model';
-import { MODELS, type ModelReport, type Report, type RunReport } from '../core/report';
+import { MODELS, round, type ModelReport, type Report, type RunReport } from '../core/report';
 import type { Task } from '../core/encode';
 
 export function recallKey(k: number): string {
