@@ -206,7 +206,7 @@ export function App() {
           <AblationCompare report={s.report} without={s.without} config={shownConfig} />
           <footer>
             After Penha et al., <em>Bridging Search and Recommendation in Generative Retrieval: Does One Task Help the Other?</em> RecSys 2024.
-            The simulation, the models and the metrics are described in the README. <span className="muted" data-testid="build-id">Version {__BUILD_ID__}</span>
+            The simulation, the models and the metrics are described in docs/simulation.md, docs/models.md and docs/report.md. <span className="muted" data-testid="build-id">Version {__BUILD_ID__}</span>
           </footer>
         </div>
       </main>

@@ -1,5 +1,5 @@
 /**
- * The whole state of a lesson in the query string, under SCIENCE.md's key names:
+ * The whole state of a lesson in the query string, under the config's stable key names (docs/report.md):
  * `?preset=h2-aligned-structure&items=400&seed=3`. Parsing is strict: an unknown key,
  * a value of the wrong type or out of range, or a world that cannot be built is not
  * used; it is replaced by the default and named in a notice.

@@ -1,6 +1,6 @@
 /**
  * Times the app's full run (world, three models, evaluation) in headless Chromium, from
- * page load to done, for the README's table: each backend forced, the automatic choice
+ * page load to done, for the table in docs/measured.md: each backend forced, the automatic choice
  * (measured on a fresh profile), and WASM with threads (cross-origin isolated) and on one
  * thread (served without the COOP/COEP headers). `lesson` retrains the lesson's classroom
  * world live (its 3 seeds, the automatic choice), as a teacher's Train live does.

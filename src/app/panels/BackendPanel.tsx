@@ -53,7 +53,7 @@ export function BackendPanel() {
       <p data-testid="wasm-threads">
         {wasm.crossOriginIsolated
           ? `WASM can run threaded: the page is cross-origin isolated${wasm.threads ? ` (${wasm.threads} thread${wasm.threads === 1 ? "" : "s"})` : ''}.`
-          : 'WASM runs on one thread: this page is not cross-origin isolated (its server does not send the COOP/COEP headers; see the README).'}
+          : 'WASM runs on one thread: this page is not cross-origin isolated (its server does not send the COOP/COEP headers; see docs/app.md, "Serving it yourself").'}
       </p>
       {plan && (
         <p data-testid="cost-estimate" data-seconds={plan.seconds.toFixed(1)}>

@@ -52,7 +52,7 @@ export function DataView() {
         Three CSV files with a header row: <code>items.csv</code> (<code>item_id,text</code>, optionally <code>category</code>), <code>queries.csv</code>{' '}
         (<code>query,item_id</code>) and <code>sessions.csv</code> (<code>session_id,item_id</code>, optionally <code>timestamp</code>). They are read and parsed
         here, in this browser: nothing is uploaded. Queries are split 80/10/10; each session's last item is a test target and the one before it a
-        validation target (README, "Your own data").
+        validation target (docs/runner.md, "Your own data").
       </p>
       <div
         className={over ? 'drop over' : 'drop'} data-testid="data-drop"

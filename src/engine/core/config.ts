@@ -1,7 +1,7 @@
 /**
  * Every knob of Bridge Lab in one declared list: name, type, range, default and a
  * one-line help text. The runner's `--set`, the app's URL parser, its sliders and
- * report.json all read this list (the key names are the stable ones of SCIENCE.md).
+ * report.json all read this list (the key names are stable: docs/report.md).
  */
 
 export type Group = 'catalogue' | 'popularity' | 'contentCf' | 'data' | 'model' | 'training' | 'ablation' | 'run' | 'import';

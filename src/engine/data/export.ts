@@ -1,5 +1,5 @@
 /**
- * A simulated world written in the import format (README: "Your own data"), so a
+ * A simulated world written in the import format (docs/runner.md: "Your own data"), so a
  * researcher can check the import path, or another tool, on data whose answer is known.
  * Word w is the token `w<w>`, item i is `i<i>`, its category its content topic; every
  * query and session row carries its `split`, and each session is one example (its last

@@ -1,5 +1,5 @@
 /**
- * A catalogue given as files (README: "Your own data") → the same Dataset the simulator
+ * A catalogue given as files (docs/runner.md: "Your own data") → the same Dataset the simulator
  * yields, so the rest of the engine trains and evaluates it unchanged.
  *
  *   items.csv     item_id,text[,category]        one row per item; IDs unique

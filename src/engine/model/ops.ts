@@ -1,5 +1,5 @@
 /**
- * Building blocks with gradients that suit every tfjs backend (TFJS-NOTES.md):
+ * Building blocks with gradients that suit every tfjs backend (measured traps, docs/models.md):
  * - `embed`: a row lookup whose gradient is a scatter-add (ScatterNd sums duplicate
  *   rows) instead of tfjs's UnsortedSegmentSum, which wasm lacks and cpu runs slowly.
  * - `dense`: a matMul whose gradient transposes explicitly, so that on wasm every

@@ -1,5 +1,5 @@
 /**
- * Training and test examples (SCIENCE.md, steps 4–7). Training sets are restricted to
+ * Training and test examples (docs/simulation.md: examples, coverage, caps, validation). Training sets are restricted to
  * the items each task covers and capped per item; test sets draw from all items, so
  * the best possible answer is the oracle posterior of this very process.
  */

@@ -1,5 +1,5 @@
 /**
- * The simulated catalogue (SCIENCE.md, steps 1–3): items with a content topic and title
+ * The simulated catalogue (docs/simulation.md: items, CF clusters, popularity): items with a content topic and title
  * words, a collaborative (CF) cluster, and one popularity distribution per task.
  * Pure TypeScript: no tfjs, no DOM.
  */

@@ -19,7 +19,7 @@ export interface LessonWorld {
   label: string;
 }
 
-/** Seeds of the stored runs: 10, from a power calculation (README, "Enough seeds"). */
+/** Seeds of the stored runs: 10, from a power calculation (docs/findings.md, "Seeds"). */
 export const LESSON_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 /** Seeds of a live retrain in the page (three, so that a class waits minutes, not a quarter of an hour). */
 export const LIVE_SEEDS = [1, 2, 3];
