@@ -26,7 +26,7 @@ import { checkFileSize, dataError } from '../engine/data/csv';
 import { exportWorld } from '../engine/data/export';
 import { importData, type DataFiles } from '../engine/data/import';
 import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
-import { assembleReport, runOnData, runSeed, runStopped, seedList, type ExperimentEvent } from '../engine/run/experiment';
+import { assembleReport, runSeeds, runStopped, seedList, type ExperimentEvent } from '../engine/run/experiment';
 import { useNodeBackend } from '../engine/run/node-backends';
 import { findPreset, PRESET_NAMES } from '../engine/core/presets';
 import type { Report, RunReport } from '../engine/core/report';
@@ -95,20 +95,18 @@ async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: str
   prepareOut(outDir);
   log(`${imported.name}: ${c.items} items, ${c.queries} queries (${c.search.train}/${c.search.val}/${c.search.test}), ${c.sessions} sessions (${c.rec.train}/${c.rec.val}/${c.rec.test} examples), ${c.words} words; dropped ${imported.dropped.shortSessions} short sessions, ${imported.dropped.emptyQueries} empty queries\n`);
   const tensorsBefore = tf.memory().numTensors;
-  const runs = [];
+  const finished: RunReport[] = [];
   let interrupted = false;
   const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); });
   try {
-    for (const seed of seeds) {
-      if (interrupted) break;
-      log(`seed ${seed}: training…\n`);
-      const run = await runOnData({ ...cfg, seed }, importedSeedData(imported, seed), { shouldStop: () => interrupted });
-      if (runStopped(run)) break; // a seed cut short is not a finished seed
-      runs.push(run);
-    }
+    await runSeeds(cfg, {
+      seeds, shouldStop: () => interrupted, onSeed: (run) => finished.push(run),
+      onEvent: (e) => { if (e.type === 'world') log(`seed ${e.seed}: training…\n`); },
+    }, (c) => importedSeedData(imported, c.seed));
   } finally {
     off();
   }
+  const runs = finished; // a seed cut short is not a finished seed
   const report = assembleReport(cfg, runs, interrupted || runs.length < seeds.length);
   report.config = importedReportConfig(cfg, imported);
   const file = join(outDir, 'report.json');
@@ -234,19 +232,9 @@ async function main(argv: string[]): Promise<void> {
   let interrupted = false;
   /** Seeds that finished whole, in any order (what a stopped plain run keeps). */
   const finished: RunReport[] = [];
-  const runSeeds = async (c: Config, s: number[]): Promise<Report> => {
-    let runs: RunReport[];
-    if (pool) runs = await pool.run(c, s, onEvent, (run) => finished.push(run));
-    else {
-      runs = [];
-      for (const seed of s) {
-        if (interrupted) break;
-        onEvent(seed, { type: 'world' });
-        const run = await runSeed({ ...c, seed }, { onEvent: (e) => onEvent(seed, e), shouldStop: () => interrupted });
-        runs.push(run);
-        if (!runStopped(run)) finished.push(run);
-      }
-    }
+  const runPoint = async (c: Config, s: number[]): Promise<Report> => {
+    if (!pool) return runSeeds(c, { seeds: s, onEvent: (e) => { if (e.type !== 'run') onEvent(e.seed, e); }, shouldStop: () => interrupted, onSeed: (run) => finished.push(run) });
+    const runs = await pool.run(c, s, onEvent, (run) => finished.push(run));
     return assembleReport(c, runs, interrupted || runs.length < s.length || runs.some((r) => runStopped(r)));
   };
 
@@ -256,7 +244,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (sweepSpec && shard) {
       onInterrupt(() => { interrupted = true; void pool?.close(); });
-      const out = await runShard({ base: cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null, shard, outDir, runPoint: runSeeds, stopped: () => interrupted });
+      const out = await runShard({ base: cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null, shard, outDir, runPoint, stopped: () => interrupted });
       process.stdout.write(`shard ${shard.index}/${shard.count}: ${out.runs.length} job(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${out.complete ? '' : ' (incomplete)'}; wrote ${join(outDir, 'shard.json')}\n`);
       if (interrupted) process.exitCode = 130;
       return;
@@ -277,7 +265,7 @@ async function main(argv: string[]): Promise<void> {
       let sweep: Sweep;
       try {
         sweep = await runSweep(cfg, sweepSpec.key, sweepSpec.values, {
-          seeds, experiment: experiment?.name ?? null, runPoint: runSeeds, shouldStop: () => interrupted,
+          seeds, experiment: experiment?.name ?? null, runPoint, shouldStop: () => interrupted,
           onPoint: (s) => {
             latest = s;
             save(s);
@@ -302,7 +290,7 @@ async function main(argv: string[]): Promise<void> {
     const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); void pool?.close(); });
     let report: Report | null = null;
     try {
-      report = await runSeeds(cfg, seeds);
+      report = await runPoint(cfg, seeds);
     } catch (e) {
       if (!interrupted) throw e;
     } finally {

@@ -11,7 +11,7 @@ import { BACKENDS, type BackendName } from '../engine/core/backends';
 import { withoutAblations, type Config } from '../engine/core/config';
 import { importData, type ImportedData } from '../engine/data/import';
 import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
-import { assembleReport, runExperiment, runOnData, runStopped, type ExperimentEvent } from '../engine/run/experiment';
+import { runExperiment, runSeeds, type ExperimentEvent } from '../engine/run/experiment';
 import { checkFusedKernels } from '../engine/train/check-kernels';
 import { plannedSteps, plannedStepsOn, timeTrainingSteps } from '../engine/run/probe';
 import type { Report } from '../engine/core/report';
@@ -109,14 +109,7 @@ async function runImported(msg: Extract<ToWorker, { type: 'runData' }>, stop: ()
   if (!imported) throw new Error('no catalogue is loaded: choose the three files first');
   const data = imported;
   const tensorsBefore = tf.memory().numTensors;
-  const runs = [];
-  for (const seed of msg.seeds) {
-    if (stop()) break;
-    const run = await runOnData({ ...msg.config, seed }, importedSeedData(data, seed), { shouldStop: stop, onEvent: (event) => post({ type: 'event', runId: msg.runId, event }) });
-    runs.push(run);
-    if (runStopped(run)) break;
-  }
-  const report = assembleReport(msg.config, runs, stop() || runs.length < msg.seeds.length || runs.some((r) => runStopped(r)));
+  const report = await runSeeds(msg.config, { seeds: msg.seeds, shouldStop: stop, onEvent: (event) => post({ type: 'event', runId: msg.runId, event }) }, (c) => importedSeedData(data, c.seed));
   report.config = importedReportConfig(msg.config, data);
   if (lost === null) post({ type: 'done', runId: msg.runId, report, without: null, tensors: tf.memory().numTensors, tensorsBefore });
 }

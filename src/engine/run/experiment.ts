@@ -33,6 +33,8 @@ export interface ExperimentOptions {
   seeds?: number[];
   onEvent?: (e: ExperimentEvent) => void;
   shouldStop?: () => boolean;
+  /** Each seed that finished whole (a host saves or keeps it). */
+  onSeed?: (run: RunReport) => void;
   /** Which models to train (all three by default). */
   models?: readonly ModelName[];
 }
@@ -57,19 +59,25 @@ function baselineReport(results: Record<Task, TaskResult>): BaselineReport {
 }
 
 
-/** Runs one seed of the simulator: world, baselines, the three models. */
-export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promise<RunReport> {
+/** One seed's simulated world as the data a run trains on: its examples, groups,
+ *  popularity, statistics and oracle (and the ablations' changed training sets). */
+export function simulatedSeedData(cfg: Config): SeedData {
   const w = buildWorld(cfg);
   const data: Dataset = buildDataset(w, cfg);
   const jointTrain: SeedData['jointTrain'] = {};
   // Ablation: the joint model's copy of one task without its popularity.
   if (cfg.popularityRemoved === 'search') jointTrain.search = uniformTrainSet(w, cfg, 'search') as SearchExamples;
   if (cfg.popularityRemoved === 'rec') jointTrain.rec = uniformTrainSet(w, cfg, 'rec') as RecExamples;
-  return runOnData(cfg, {
+  return {
     items: w.items, words: w.words, data, jointTrain, groups: { topic: w.topic, cluster: w.cluster }, itemWords: Array.from({ length: w.items }, (_, i) => itemWords(w, i)),
     popularity: { search: w.pSearch, rec: w.pRec }, dataStats: dataStats(w, data),
     oracle: (task, consume) => (task === 'search' ? scoreOracleSearch(w, cfg, data.searchTest, consume) : scoreOracleRec(w, cfg, data.recTest, consume)),
-  }, opts);
+  };
+}
+
+/** Runs one seed of the simulator: world, baselines, the three models. */
+export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promise<RunReport> {
+  return runOnData(cfg, simulatedSeedData(cfg), opts);
 }
 
 /** Runs one seed on any data: baselines, the three models, their evaluation. */
@@ -215,17 +223,29 @@ export function runStopped(run: RunReport, models: readonly ModelName[] = MODELS
   return Object.values(run.models).some((m) => m?.stopped) || Object.keys(run.models).length < models.length;
 }
 
-/** Runs every seed in turn and assembles the report. `cfg.seed` is the first seed. */
-export async function runExperiment(cfg: Config, opts: ExperimentOptions = {}): Promise<Report> {
+/**
+ * The seed loop — the only one in the project: every run, sweep point, lesson world and
+ * imported catalogue goes through it; hosts (the CLI, the browser worker, the batches)
+ * differ only in their options: events, Stop, and what they do with each finished seed.
+ * Seeds run one after another, each on `source`'s data for that seed (by default the
+ * simulated world), until done or stopped; a seed cut short by Stop stays in the report
+ * (its finished models are shown) and marks it stopped. `cfg.seed` is the first seed.
+ */
+export async function runSeeds(cfg: Config, opts: ExperimentOptions = {}, source: (seedCfg: Config) => SeedData = simulatedSeedData): Promise<Report> {
   const seeds = opts.seeds ?? [cfg.seed];
   const runs: RunReport[] = [];
   let stopped = false;
   for (let i = 0; i < seeds.length; i++) {
     if (opts.shouldStop?.()) { stopped = true; break; }
     opts.onEvent?.({ type: 'world', seed: seeds[i], seedIndex: i, seeds: seeds.length });
-    const run = await runSeed({ ...cfg, seed: seeds[i] }, opts);
+    const seedCfg = { ...cfg, seed: seeds[i] };
+    const run = await runOnData(seedCfg, source(seedCfg), opts);
     runs.push(run);
     if (runStopped(run, opts.models)) { stopped = true; break; }
+    opts.onSeed?.(run);
   }
   return assembleReport(cfg, runs, stopped);
 }
+
+/** The simulator's seeds (runSeeds on simulated worlds). */
+export const runExperiment = (cfg: Config, opts: ExperimentOptions = {}): Promise<Report> => runSeeds(cfg, opts);
