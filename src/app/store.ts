@@ -14,7 +14,8 @@ import { LIVE_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../
 import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/core/report';
 import type { Sweep, Value as SweepValue } from '../engine/studies/sweep';
 import type { BackendChoice, BackendRequest, DataSummary, FromWorker, ToWorker, WasmThreads } from '../worker/protocol';
-import { parseUrl, toQuery } from './url';
+import { parseUrl } from './url';
+import { connectWorker, replaceWorker, send } from './worker-client';
 
 export type Status = 'idle' | 'starting' | 'training' | 'done' | 'stopped' | 'error';
 
@@ -116,23 +117,6 @@ export interface LabState {
   reset: () => void;
 }
 
-let worker: Worker | null = null;
-
-function getWorker(): Worker {
-  if (!worker) {
-    worker = new Worker(new URL('../worker/lab.worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (e: MessageEvent<FromWorker>) => onWorkerMessage(e.data);
-    worker.onerror = (e) => useLab.setState({ status: 'error', error: `the training worker failed: ${e.message || 'unknown error'}` });
-  }
-  return worker;
-}
-
-function send(m: ToWorker) {
-  getWorker().postMessage(m);
-}
-
-let kernelCheckWaiters: ((m: Extract<FromWorker, { type: 'kernelChecks' }>) => void)[] = [];
-
 /** `backend=` in the URL forces one backend; otherwise the worker measures. */
 function backendRequest(): BackendRequest {
   if (initial.backend) return { mode: 'forced', order: BACKENDS.slice(BACKENDS.indexOf(initial.backend)) };
@@ -182,13 +166,8 @@ function onEvent(event: ExperimentEvent) {
   }
 }
 
-function onWorkerMessage(m: FromWorker) {
+function onWorkerMessage(m: Exclude<FromWorker, { type: 'kernelChecks' }>) {
   const s = useLab.getState();
-  if (m.type === 'kernelChecks') {
-    kernelCheckWaiters.forEach((w) => w(m));
-    kernelCheckWaiters = [];
-    return;
-  }
   if (m.type === 'backend') {
     if (m.choice && !m.choice.cached) rememberChoice(m.choice.cacheKey, m.choice);
     // A fallback (a lost device, a backend that failed) makes the remembered choice suspect.
@@ -344,8 +323,7 @@ export const useLab = create<LabState>((set, get) => ({
   },
   stopImport: () => {
     if (get().dataset.status !== 'parsing') return;
-    worker?.terminate();
-    worker = null; // the next job starts a fresh worker (its backend choice is remembered)
+    replaceWorker(); // the next job starts a fresh worker (its backend choice is remembered)
     set({ runId: get().runId + 1, backend: null, dataset: { status: 'idle', summary: null, error: 'Import stopped: no catalogue is loaded.', report: null, runId: get().runId + 1 } });
   },
   trainData: () => {
@@ -424,51 +402,12 @@ export const useLab = create<LabState>((set, get) => ({
   },
 }));
 
-// Keep the URL in step with the knobs, so a link reproduces the world and the run.
-useLab.subscribe((s, prev) => {
-  if (typeof history === 'undefined') return;
-  if (s.config !== prev.config || s.preset !== prev.preset || s.view !== prev.view || s.lessonStep !== prev.lessonStep || s.present !== prev.present) {
-    history.replaceState(null, '', `${location.pathname}${toQuery(s.config, s.preset, s.view, { step: s.lessonStep, present: s.present })}`);
-  }
-});
-
-// A lesson link names its step from the start, so the address bar can be shared as it is.
-if (typeof history !== 'undefined' && initial.view === 'lesson') {
-  const s = useLab.getState();
-  history.replaceState(null, '', `${location.pathname}${toQuery(s.config, s.preset, s.view, { step: s.lessonStep, present: s.present })}`);
-}
-
-/** A stored lesson run (public/lessons/<world>.json), or null if it cannot be read. */
-export async function fetchStoredRun(world: string): Promise<StoredLessonRun | null> {
-  try {
-    const r = await fetch(`${import.meta.env.BASE_URL}lessons/${world}.json`);
-    return r.ok ? ((await r.json()) as StoredLessonRun) : null;
-  } catch {
-    return null;
-  }
-}
-
-// The Lab never opens empty: with the classroom world and no run asked for, it shows the
-// stored classroom run, labelled as stored, until the first live run replaces it.
-if (typeof window !== 'undefined' && !initial.autorun && JSON.stringify(initial.config) === JSON.stringify(lessonConfig(lessonWorld('classroom')))) {
-  fetchStoredRun('classroom').then((run) => {
-    const s = useLab.getState();
-    if (!run || s.report || s.status !== 'idle') return;
-    s.openWorldInLab('classroom', run);
-    useLab.setState({ view: s.view });
-  });
-}
-
 export const autorunFromUrl = initial.autorun;
+export const initialLink = initial;
 
-// Test hooks (used by the browser tests): simulate a lost WebGPU device in the worker;
-// read the last report; check the fused kernels on this browser's WebGPU; train the
-// lesson's worlds live at a tiny size.
-if (typeof window !== 'undefined') {
-  (window as unknown as { __bridgeLab: unknown }).__bridgeLab = {
-    loseDevice: () => send({ type: 'loseDevice' }),
-    report: () => useLab.getState().report,
-    shrinkLessonWorlds: (o: Partial<Config>) => { lessonTestOverrides = o; },
-    checkKernels: () => new Promise((resolve) => { kernelCheckWaiters.push(resolve); send({ type: 'checkKernels' }); }),
-  };
+connectWorker({ onMessage: onWorkerMessage, onError: (error) => useLab.setState({ status: 'error', error }) });
+
+/** Test hooks: the lesson's worlds at a tiny size for Train live. */
+export function shrinkLessonWorlds(o: Partial<Config>): void {
+  lessonTestOverrides = o;
 }

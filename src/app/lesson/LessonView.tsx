@@ -12,7 +12,8 @@ import { CalibrationChart } from '../charts/CalibrationChart';
 import { EmbeddingChart } from '../charts/EmbeddingChart';
 import { pct } from '../format';
 import { MetricsTable } from '../panels/MetricsTable';
-import { fetchStoredRun, useLab } from '../store';
+import { useLab } from '../store';
+import { fetchStoredRun } from '../stored-runs';
 import { LESSON_STEPS, type LessonChart, type LessonStep } from './steps';
 import { ValidationChart } from './ValidationChart';
 
