@@ -33,7 +33,7 @@ import type { Report, RunReport } from '../engine/core/report';
 import { mergeShards, parseShard, sameSweep, shardJobs, SHARD_SCHEMA, validShard, type SweepShard } from '../engine/studies/shards';
 import { slopeText, verdictText } from '../engine/studies/findings';
 import { quantityLabel } from '../engine/studies/trends';
-import { checkSweep, findSweepExperiment, parseSweepSpec, pointConfig, runSweep, sweepCsv, type Sweep } from '../engine/studies/sweep';
+import { checkSweep, experimentConfig, findSweepExperiment, parseSweepSpec, pointConfig, runSweep, sweepCsv, type Sweep } from '../engine/studies/sweep';
 import { parseFlags, parseIntFlag } from './args';
 import { splitMerge, writeAtomic } from './batch';
 import { SeedPool } from './pool';
@@ -200,11 +200,12 @@ async function main(argv: string[]): Promise<void> {
   }
   if (values.sweep && values.experiment) throw new ConfigError('give either --sweep KEY=v1,v2,... or --experiment NAME, not both');
   const experiment = values.experiment ? findSweepExperiment(values.experiment) : null;
-  const preset = values.preset ?? 'classroom';
+  // An experiment starts from its own preset unless --preset names another.
+  const preset = values.preset ?? experiment?.preset ?? 'classroom';
   if (!PRESET_NAMES.includes(preset)) throw new ConfigError(`unknown preset "${preset}"; presets: ${PRESET_NAMES.join(', ')}`);
   const overrides = parseSets(lists.set ?? []);
   if (values.seed !== undefined) overrides.seed = parseValue('seed', values.seed);
-  const cfg: Config = resolveConfig({ ...findPreset(preset).values, ...(experiment?.base ?? {}), ...overrides });
+  const cfg: Config = experiment ? experimentConfig({ ...experiment, preset }, overrides) : resolveConfig({ ...findPreset(preset).values, ...overrides });
   const sweeping = Boolean(values.sweep || experiment);
   const shard = values.shard === undefined ? null : parseShard(values.shard);
   if (shard && !sweeping) throw new ConfigError('--shard splits a sweep: give it with --sweep KEY=v1,v2,... or --experiment NAME');

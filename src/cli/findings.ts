@@ -19,7 +19,7 @@ import { slopeText, trendsFor, verdictText } from '../engine/studies/findings';
 import { quantityLabel } from '../engine/studies/trends';
 import { idsFindings } from '../engine/studies/findings-ids';
 import { useNodeBackend } from '../engine/run/node-backends';
-import { checkSweep, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/studies/sweep';
+import { checkSweep, experimentConfig, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/studies/sweep';
 import { ABLATION_BASE, ABLATIONS, ablationChange, runAblations, type AblationStudy, type AblationSummary } from '../engine/studies/ablations';
 import { parseFlags, parseIntFlag } from './args';
 import { lineChartSvg } from './svg';
@@ -177,7 +177,7 @@ async function main(args: string[]) {
     return;
   }
   const experiments = SWEEP_EXPERIMENTS.filter((x) => only.includes(x.name)).map((e) => {
-    const base = resolveConfig(e.base);
+    const base = experimentConfig(e);
     return { e, base, seeds: seedList(1, seedOverride ?? Math.max(MIN_SEEDS, e.seeds ?? MIN_SEEDS)) };
   });
   const ablationSeeds = seedList(1, seedOverride ?? MIN_SEEDS);

@@ -4,12 +4,12 @@
  */
 import { useRef } from 'react';
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Sweep, SweepPoint } from '../../engine/studies/sweep';
+import { SWEEP_EXPERIMENTS, type Sweep, type SweepMetric, type SweepPoint } from '../../engine/studies/sweep';
 import { MODEL_COLORS } from '../format';
 import { ExportButtons } from './ExportButtons';
 import { inkLegend } from './legend';
 
-export type SweepMetric = 'gain' | 'recall' | 'cold' | 'kl' | 'agreement';
+export type { SweepMetric };
 export const SWEEP_METRICS: { id: SweepMetric; label: string }[] = [
   { id: 'gain', label: 'joint gain (Recall@K)' },
   { id: 'recall', label: 'Recall@K of each model' },
@@ -57,9 +57,12 @@ function seriesFor(metric: SweepMetric): SeriesDef[] {
   }
 }
 
+/** The chart's x for a point: what its experiment declares (the swept value by default). */
 export function xOf(sweep: Sweep, p: SweepPoint): number {
-  return sweep.experiment === 'h1-divergence' ? p.dataStats.popularityKL.recVsSearch : Number(p.value);
+  return experimentOf(sweep)?.chart.x === 'popularityKL.recVsSearch' ? p.dataStats.popularityKL.recVsSearch : Number(p.value);
 }
+
+const experimentOf = (sweep: Sweep) => SWEEP_EXPERIMENTS.find((e) => e.name === sweep.experiment);
 
 /** Whether the points are named settings (an enum knob, or an experiment's variants) rather than numbers. */
 export function categorical(sweep: Sweep): boolean {
@@ -78,7 +81,7 @@ export function SweepChart({ sweep, metric, onOpen, testId }: { sweep: Sweep; me
     return row;
   });
   const percent = metric === 'gain';
-  const xLabel = sweep.experiment === 'h1-divergence' ? 'KL(p_R‖p_S) of the world' : sweep.key;
+  const xLabel = experimentOf(sweep)?.chart.xLabel ?? sweep.key;
   return (
     <figure className="chart sweep-chart" ref={ref} data-testid={testId ?? 'sweep-chart'} data-points={sweep.points.length}>
       <figcaption>

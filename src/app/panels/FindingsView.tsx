@@ -5,10 +5,8 @@ import { slopeText, trendsFor, verdictText } from '../../engine/studies/findings
 import { quantityLabel } from '../../engine/studies/trends';
 import { idsFindings } from '../../engine/studies/findings-ids';
 import { SWEEP_EXPERIMENTS, type Sweep } from '../../engine/studies/sweep';
-import { SweepChart, type SweepMetric } from '../charts/SweepChart';
+import { SweepChart } from '../charts/SweepChart';
 import { fmt, pct } from '../format';
-
-const METRIC_FOR: Record<string, SweepMetric> = { 'h2-alignment': 'gain', 'h1-divergence': 'gain', ids: 'cold' };
 
 export function FindingsView() {
   const [sweeps, setSweeps] = useState<Record<string, Sweep | null>>({});
@@ -38,7 +36,7 @@ export function FindingsView() {
             {s ? (
               <>
                 <div className="duo">
-                  <SweepChart sweep={s} metric={METRIC_FOR[e.name] ?? 'gain'} testId={`finding-${e.name}`} />
+                  <SweepChart sweep={s} metric={e.chart.metric} testId={`finding-${e.name}`} />
                   <SweepChart sweep={s} metric={e.variants ? 'recall' : e.name.startsWith('h2') ? 'agreement' : 'kl'} testId={`finding-${e.name}-2`} />
                 </div>
                 {e.variants && (

@@ -1,7 +1,7 @@
 /** Sweeps: a built-in experiment or any knob over chosen values, trained in the worker, curves filling in. */
 import { useState } from 'react';
 import { ConfigError, PARAMS, resolveConfig, type ConfigKey } from '../../engine/core/config';
-import { parseSweepSpec, sweepCsv, SWEEP_EXPERIMENTS } from '../../engine/studies/sweep';
+import { experimentConfig, parseSweepSpec, sweepCsv, SWEEP_EXPERIMENTS } from '../../engine/studies/sweep';
 import { downloadText } from '../charts/ExportButtons';
 import { SWEEP_METRICS, SweepChart, type SweepMetric } from '../charts/SweepChart';
 import { slopeText, verdictText } from '../../engine/studies/findings';
@@ -29,7 +29,7 @@ export function SweepsView() {
     try {
       if (experiment) {
         // A built-in experiment runs on its own base world (the lab's seed kept).
-        const base = resolveConfig({ ...experiment.base, seed: config.seed });
+        const base = experimentConfig(experiment, { seed: config.seed });
         runSweep({ config: base, key: experiment.key, values: experiment.values, seeds, experiment: experiment.name });
       } else {
         const spec = parseSweepSpec(`${key}=${valuesText}`, config);

@@ -6,6 +6,7 @@ import { resolveConfig, type Config } from '../core/config';
 import { contrast, interval as meanInterval, type Evidence, type PerSeed } from '../eval/evidence';
 import type { Interval, Report } from '../core/report';
 import { jointGainOf } from '../run/summary';
+import { findPreset } from '../core/presets';
 
 export interface AblationVariant {
   name: string;
@@ -13,7 +14,9 @@ export interface AblationVariant {
   values: Partial<Config>;
 }
 
-export const ABLATION_BASE: Partial<Config> = { recCoverage: 0.6, contentCfAlignment: 1, popularityAgreement: 1 };
+/** The ablations' world: the aligned-structure preset (content and CF agree, shared popularity). */
+export const ABLATION_PRESET = 'h2-aligned-structure';
+export const ABLATION_BASE: Partial<Config> = findPreset(ABLATION_PRESET).values;
 
 export const ABLATIONS: readonly AblationVariant[] = [
   { name: 'none', label: 'shared everything (no ablation)', values: {} },
