@@ -8,6 +8,11 @@
  *             [encoder dx · encoder weights] × layers · embedding rows
  *   update    Adam over the whole arena
  *
+ * The kernels sit by layer, forward beside backward (llm.c style): embedding.ts, encoder.ts,
+ * decoder.ts, output.ts (the atomic-ID head: one softmax over the items), adam.ts, on the
+ * WGSL helpers of wgsl.ts. They serve the atomic-ID head only: semantic IDs and the
+ * per-task ablations train with the plain ops (train/stepper.ts chooses).
+ *
  * The parameters live in the arena (layout.ts) while training; `syncToModel` writes them
  * back to the Retriever's variables (for validation, evaluation and snapshots). The
  * training data is uploaded once; each epoch uploads only its schedule of row indices.
@@ -15,9 +20,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Retriever } from '../retriever';
 import type { Encoded } from '../../core/encode';
-import { adam, embedGrad, encoderBackward, encoderWeightGrad } from './backward-encoder';
-import { decoderBackward, decoderStartGrad, decoderWeightGrad, outputBackward, outputWeightGrad } from './backward';
-import { attentionBlock, decoder, embed, ffnBlock, gatherBatch, meanLoss, softmaxCrossEntropy } from './forward';
+import { adam } from './adam';
+import { decoder, decoderBackward, decoderStartGrad, decoderWeightGrad } from './decoder';
+import { embed, embedGrad, gatherBatch } from './embedding';
+import { attentionBlock, encoderBackward, encoderWeightGrad, ffnBlock } from './encoder';
+import { meanLoss, outputBackward, outputWeightGrad, softmaxCrossEntropy } from './output';
 import { arenaLayout, type ArenaLayout } from './layout';
 import { packing, type Packing, type View } from './packing';
 import { runKernel, submit } from './program';

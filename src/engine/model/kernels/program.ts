@@ -4,7 +4,7 @@
  * pipeline cache), registered under its name for the `webgpu` backend, so it shows up in
  * `tf.profile` and its outputs are ordinary tensors that `tf.tidy` owns.
  *
- * Conventions of the WGSL bodies (see forward.ts, backward.ts):
+ * Conventions of the WGSL bodies (see embedding.ts, encoder.ts, decoder.ts, output.ts, adam.ts):
  * - 64 threads a workgroup; `wg()` is the workgroup's number, `lid()` the thread's.
  * - Shapes and parameter offsets are WGSL constants, so one pipeline is compiled per
  *   model shape (the shader key carries them).

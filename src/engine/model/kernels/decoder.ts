@@ -1,52 +1,94 @@
 /**
- * Backward kernels of the fused WebGPU step (llm.c-style, hand-chained in reverse) and
- * the fused Adam update. "dx" kernels write activations' gradients to a new buffer;
- * "weight" kernels add parameter gradients into the arena's g segment (one thread per
- * parameter, summing over the batch in a fixed order, so results are deterministic).
+ * The one-step ID decoder, forward beside backward: the start token's self- and cross-attention and FFN, then
+ * its backward, the shared start state's gradient and the decoder's weight gradients.
+ * Each forward kernel says which plain tfjs ops of `retriever.ts` it replaces; "dx" kernels write activations'
+ * gradients to a new buffer, "weight" kernels add parameter gradients into the arena's g segment in a fixed order.
  */
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
+import { X_VIEW, ATTENTION_HELPERS } from './wgsl';
 
-const X_VIEW = `fn xv(r: i32, k: i32) -> f32 { return xin[r * X_STRIDE + X_OFF + k]; }`;
-
-/** Gradient of the decoder output y: dlogits · E (the tied item table). */
-export function outputBackward(l: ArenaLayout, B: number): FusedKernel {
+/** The whole one-step ID decoder, a workgroup per example: the start token's
+ *  self-attention (its value map) and norm, cross-attention over the encoder rows, the
+ *  output projection, norm, FFN and norm (≈ 45 plain ops). */
+export function decoder(l: ArenaLayout, B: number, p: Packing, x: View): FusedKernel {
   return {
-    name: 'BridgeOutputBackward', inputs: ['ce', 'theta'], constants: shapeConstants(l, B),
-    workgroups: groupsFor(B * l.dim), outputSize: B * l.dim, dtype: 'float32', inPlace: false,
-    body: `
+    name: 'BridgeDecoder', inputs: ['xin', 'batch', 'theta'],
+    constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
+    workgroups: B, outputSize: B * p.E_STRIDE, dtype: 'float32', inPlace: false,
+    body: `${ATTENTION_HELPERS}
 fn main(index: i32) {
-  let i = wg() * WGS + lid();
-  if (i >= BATCH * DIM) { return; }
-  let b = i / DIM;
-  let d = i % DIM;
-  var acc = 0.0;
-  for (var n = 0; n < ITEMS; n++) { acc += ce[b * (ITEMS + 1) + n] * theta[n * DIM + d]; }
-  result[i] = acc;
-}`,
-  };
-}
-
-/** Gradient of the item table as output rows (dlogitsᵀ · y) and of the item bias. */
-export function outputWeightGrad(l: ArenaLayout, B: number, p: Packing): FusedKernel {
-  return {
-    name: 'BridgeOutputWeightGrad', inputs: ['ce', 'dec'], constants: { ...shapeConstants(l, B), ...p },
-    workgroups: groupsFor(l.items * (l.dim + 1)), outputSize: 0, dtype: 'float32', inPlace: true,
-    body: `
-fn main(index: i32) {
-  let i = wg() * WGS + lid();
-  if (i >= ITEMS * (DIM + 1)) { return; }
-  let n = i / (DIM + 1);
-  let c = i % (DIM + 1);
-  var acc = 0.0;
-  if (c < DIM) {
-    for (var b = 0; b < BATCH; b++) { acc += ce[b * (ITEMS + 1) + n] * dec[b * E_STRIDE + E_Y + c]; }
-    result[G + n * DIM + c] += acc;
-  } else {
-    for (var b = 0; b < BATCH; b++) { acc += ce[b * (ITEMS + 1) + n]; }
-    result[G + O_BIAS + n] += acc;
+  let b = wg();
+  let t = lid();
+  let o = b * E_STRIDE;
+  let r0 = b * SEQ;
+  let bos = BOS_ROW * DIM;
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += theta[bos + k] * theta[O_WVS + k * DIM + j]; }
+    result[o + E_V0 + j] = acc;
   }
+  storageBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += result[o + E_V0 + k] * theta[O_WO + k * DIM + j]; }
+    result[o + E_Y0 + j] = theta[bos + j] + acc;
+  }
+  storageBarrier();
+  if (t == 0) { layerNorm(o + E_Y0, o + E_R0); }
+  storageBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += result[o + E_Y0 + k] * theta[O_WQ + k * DIM + j]; }
+    result[o + E_Q + j] = acc;
+  }
+  for (var i = t; i < SEQ * 2 * DIM; i += WGS) {
+    let s = i / (2 * DIM);
+    let c = i % (2 * DIM);
+    let w = O_WK + (c / DIM) * DIM * DIM + c % DIM;
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += xv(r0 + s, k) * theta[w + k * DIM]; }
+    result[o + E_KV + s * 2 * DIM + c] = acc;
+  }
+  storageBarrier();
+  for (var h = t; h < HEADS; h += WGS) {
+    for (var s = 0; s < SEQ; s++) {
+      var sc = 0.0;
+      for (var e = 0; e < HD; e++) { sc += result[o + E_KV + s * 2 * DIM + h * HD + e] * result[o + E_Q + h * HD + e]; }
+      result[o + E_P + h * SEQ + s] = sc * SCALE + keyBias(r0 + s);
+    }
+    softmaxInPlace(o + E_P + h * SEQ);
+  }
+  storageBarrier();
+  for (var c = t; c < DIM; c += WGS) {
+    let h = c / HD;
+    var acc = 0.0;
+    for (var s = 0; s < SEQ; s++) { acc += result[o + E_P + h * SEQ + s] * result[o + E_KV + s * 2 * DIM + DIM + c]; }
+    result[o + E_CTX + c] = acc;
+  }
+  storageBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += result[o + E_CTX + k] * theta[O_WO + k * DIM + j]; }
+    result[o + E_H + j] = result[o + E_Y0 + j] + acc;
+  }
+  storageBarrier();
+  if (t == 0) { layerNorm(o + E_H, o + E_RH); }
+  storageBarrier();
+  for (var f = t; f < FFN; f += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += result[o + E_H + k] * theta[O_W1 + k * FFN + f]; }
+    result[o + E_U + f] = max(acc + theta[O_B1 + f], 0.0);
+  }
+  storageBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var f = 0; f < FFN; f++) { acc += result[o + E_U + f] * theta[O_W2 + f * DIM + j]; }
+    result[o + E_Y + j] = result[o + E_H + j] + (acc + theta[O_B2 + j]);
+  }
+  storageBarrier();
+  if (t == 0) { layerNorm(o + E_Y, o + E_RY); }
 }`,
   };
 }

@@ -1,12 +1,99 @@
 /**
- * Backward kernels of the encoder and the input embedding, and the fused Adam update
- * (see backward.ts for the decoder's).
+ * An encoder layer, forward beside backward: its attention half and FFN half, then the layer's backward (both layer
+ * norms, the FFN, the attention) and its weight gradients summed over the batch.
+ * Each forward kernel says which plain tfjs ops of `retriever.ts` it replaces; "dx" kernels write activations'
+ * gradients to a new buffer, "weight" kernels add parameter gradients into the arena's g segment in a fixed order.
  */
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
+import { LAYER_NORM, X_VIEW, ATTENTION_HELPERS } from './wgsl';
 
-const X_VIEW = `fn xv(r: i32, k: i32) -> f32 { return xin[r * X_STRIDE + X_OFF + k]; }`;
+/** One encoder layer's attention half, a workgroup per sequence: q/k/v projections,
+ *  masked softmax(q·kᵀ/√dh), p·v, the output projection, the residual and the layer
+ *  norm (≈ 20 plain ops and their reshapes/transposes). */
+export function attentionBlock(l: ArenaLayout, B: number, p: Packing, layer: number, x: View): FusedKernel {
+  return {
+    name: 'BridgeAttentionBlock', inputs: ['xin', 'batch', 'theta'],
+    constants: { ...shapeConstants(l, B), ...blockConstants(l.encoder[layer]), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
+    workgroups: B, outputSize: B * l.seq * p.A_STRIDE, dtype: 'float32', inPlace: false,
+    body: `${ATTENTION_HELPERS}
+fn main(index: i32) {
+  let b = wg();
+  let t = lid();
+  let r0 = b * SEQ;
+  for (var i = t; i < SEQ * 3 * DIM; i += WGS) {
+    let s = i / (3 * DIM);
+    let c = i % (3 * DIM);
+    let w = O_WQ + (c / DIM) * DIM * DIM + c % DIM;
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += xv(r0 + s, k) * theta[w + k * DIM]; }
+    result[(r0 + s) * A_STRIDE + A_QKV + c] = acc;
+  }
+  storageBarrier();
+  for (var i = t; i < HEADS * SEQ; i += WGS) {
+    let h = i / SEQ;
+    let pq = (r0 + i % SEQ) * A_STRIDE + A_P + h * SEQ;
+    let q = (r0 + i % SEQ) * A_STRIDE + A_QKV + h * HD;
+    for (var j = 0; j < SEQ; j++) {
+      let k = (r0 + j) * A_STRIDE + A_QKV + DIM + h * HD;
+      var sc = 0.0;
+      for (var e = 0; e < HD; e++) { sc += result[q + e] * result[k + e]; }
+      result[pq + j] = sc * SCALE + keyBias(r0 + j);
+    }
+    softmaxInPlace(pq);
+  }
+  storageBarrier();
+  for (var i = t; i < SEQ * DIM; i += WGS) {
+    let o = (r0 + i / DIM) * A_STRIDE;
+    let c = i % DIM;
+    let h = c / HD;
+    var acc = 0.0;
+    for (var j = 0; j < SEQ; j++) { acc += result[o + A_P + h * SEQ + j] * result[(r0 + j) * A_STRIDE + A_QKV + 2 * DIM + c]; }
+    result[o + A_CTX + c] = acc;
+  }
+  storageBarrier();
+  for (var i = t; i < SEQ * DIM; i += WGS) {
+    let r = r0 + i / DIM;
+    let j = i % DIM;
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += result[r * A_STRIDE + A_CTX + k] * theta[O_WO + k * DIM + j]; }
+    result[r * A_STRIDE + A_H + j] = xv(r, j) + acc;
+  }
+  storageBarrier();
+  for (var s = t; s < SEQ; s += WGS) { layerNorm((r0 + s) * A_STRIDE + A_H, (r0 + s) * A_STRIDE + A_R); }
+}`,
+  };
+}
+
+/** One encoder layer's FFN half, a workgroup per row: relu(h·W1 + b1)·W2 + b2, the
+ *  residual and the layer norm (≈ 12 plain ops). */
+export function ffnBlock(l: ArenaLayout, B: number, p: Packing, layer: number): FusedKernel {
+  return {
+    name: 'BridgeFfnBlock', inputs: ['act', 'theta'], constants: { ...shapeConstants(l, B), ...blockConstants(l.encoder[layer]), ...p },
+    workgroups: B * l.seq, outputSize: B * l.seq * p.F_STRIDE, dtype: 'float32', inPlace: false,
+    body: `${LAYER_NORM}
+fn hv(r: i32, k: i32) -> f32 { return act[r * A_STRIDE + A_H + k]; }
+fn main(index: i32) {
+  let r = wg();
+  let t = lid();
+  let o = r * F_STRIDE;
+  for (var f = t; f < FFN; f += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += hv(r, k) * theta[O_W1 + k * FFN + f]; }
+    result[o + F_U + f] = max(acc + theta[O_B1 + f], 0.0);
+  }
+  storageBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var f = 0; f < FFN; f++) { acc += result[o + F_U + f] * theta[O_W2 + f * DIM + j]; }
+    result[o + F_H + j] = hv(r, j) + (acc + theta[O_B2 + j]);
+  }
+  storageBarrier();
+  if (t == 0) { layerNorm(o + F_H, o + F_R); }
+}`,
+  };
+}
 
 /** One encoder layer backward, a workgroup per sequence: both layer norms, the FFN, the
  *  output projection, softmax and q/k/v projections, down to the layer's input (dx).
@@ -173,61 +260,6 @@ fn main(index: i32) {
     for (var r = 0; r < ROWS; r++) { acc += bwd[r * B_STRIDE + B_DZ2 + i]; }
     result[G + O_B2 + i] += acc;
   }
-}`,
-  };
-}
-
-/** Gradient of the input table (a scatter-add of the rows' dx by token, summed in row
- *  order: deterministic, no atomics) and of the position rows. A workgroup per table
- *  row (skipped at once when the batch does not use it), then one per position. */
-export function embedGrad(l: ArenaLayout, B: number, p: Packing): FusedKernel {
-  return {
-    name: 'BridgeEmbedGrad', inputs: ['bwd', 'batch'], constants: { ...shapeConstants(l, B), ...p },
-    workgroups: l.table + l.seq, outputSize: 0, dtype: 'float32', inPlace: true,
-    body: `
-var<workgroup> hit: atomic<u32>;
-fn main(index: i32) {
-  let w = wg();
-  let t = lid();
-  for (var r = t; r < ROWS; r += WGS) { if (batch[r] == w) { atomicStore(&hit, 1u); } }
-  workgroupBarrier();
-  if (w >= TABLE) {
-    let s = w - TABLE;
-    for (var d = t; d < DIM; d += WGS) {
-      var acc = 0.0;
-      for (var b = 0; b < BATCH; b++) { acc += bwd[(b * SEQ + s) * B_STRIDE + B_DX + d]; }
-      result[G + O_POS + s * DIM + d] += acc;
-    }
-    return;
-  }
-  if (atomicLoad(&hit) == 0u) { return; }
-  for (var d = t; d < DIM; d += WGS) {
-    var acc = 0.0;
-    for (var r = 0; r < ROWS; r++) { if (batch[r] == w) { acc += bwd[r * B_STRIDE + B_DX + d]; } }
-    result[G + w * DIM + d] += acc;
-  }
-}`,
-  };
-}
-
-/** Adam over every parameter at once (tfjs's ~12 ops per variable), then clears g. */
-export function adam(l: ArenaLayout, B: number): FusedKernel {
-  return {
-    name: 'BridgeAdam', inputs: [], constants: { ...shapeConstants(l, B), EPS: 1e-7 },
-    workgroups: groupsFor(l.P), outputSize: 0, dtype: 'float32', inPlace: true,
-    uniforms: 'lr : f32, oneMinusAccBeta1 : f32, oneMinusAccBeta2 : f32,',
-    body: `
-fn main(index: i32) {
-  let i = wg() * WGS + lid();
-  if (i >= PARAMS) { return; }
-  let g = result[G + i];
-  let m = result[PARAMS + i] * 0.9 + g * 0.1;
-  let v = result[2 * PARAMS + i] * 0.999 + (g * g) * 0.001;
-  result[PARAMS + i] = m;
-  result[2 * PARAMS + i] = v;
-  let step = (m / uniforms.oneMinusAccBeta1) / (sqrt(v / uniforms.oneMinusAccBeta2) + EPS);
-  result[i] = step * (-uniforms.lr) + result[i];
-  result[G + i] = 0.0;
 }`,
   };
 }
