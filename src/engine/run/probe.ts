@@ -9,6 +9,7 @@ import type { Config } from '../core/config';
 import { Retriever, type SemanticIdSpec } from '../model/retriever';
 import { MODEL_TASKS, MODELS, type ModelName } from '../core/report';
 import { buildDataset } from '../sim/examples';
+import type { RecExamples, SearchExamples } from '../core/data';
 import { buildWorld } from '../sim/world';
 import { encodeRec, encodeSearch, tokenLayout } from '../core/encode';
 import { makeStepper } from '../train/stepper';
@@ -27,11 +28,24 @@ export interface StepTiming {
   stepper: string;
 }
 
-function worldSets(cfg: Config) {
+/** The first `n` examples of a training set: a step's cost depends on the batch's shape, not on the set's size. */
+function prefix<T extends SearchExamples | RecExamples>(set: T, n: number): T {
+  if (set.count <= n) return set;
+  const width = 'words' in set ? set.queryLength : set.historyLength;
+  const rows = (a: Int32Array) => a.slice(0, n * width);
+  return ('words' in set
+    ? { ...set, count: n, words: rows(set.words), target: set.target.slice(0, n) }
+    : { ...set, count: n, history: rows((set as RecExamples).history), target: set.target.slice(0, n) }) as T;
+}
+
+/** The world's layout and as many encoded training examples as `steps` batches read (the
+ *  probe never encodes or uploads a large world's whole training data). */
+function worldSets(cfg: Config, steps: number) {
   const w = buildWorld(cfg);
   const data = buildDataset(w, cfg);
   const layout = tokenLayout(w.items, w.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
-  return { w, layout, search: encodeSearch(data.searchTrain, layout), rec: encodeRec(data.recTrain, layout) };
+  const n = cfg.batchSize * (steps + 2);
+  return { w, layout, search: encodeSearch(prefix(data.searchTrain, n), layout), rec: encodeRec(prefix(data.recTrain, n), layout) };
 }
 
 /** The shape that decides a step's cost, as a cache key (the world alone gives it). */
@@ -85,7 +99,7 @@ export function plannedSteps(cfg: Config): Record<ModelName, number> & { total: 
  * slower than `giveUpMs` (a clear loser need not be timed further).
  */
 export async function timeTrainingSteps(cfg: Config, opts: { budgetMs: number; minSteps?: number; maxSteps?: number; giveUpMs?: number }): Promise<StepTiming> {
-  const { w, layout, search, rec } = worldSets(cfg);
+  const { w, layout, search, rec } = worldSets(cfg, (opts.maxSteps ?? 32) + 1);
   const model = new Retriever({
     items: w.items, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen,
     tieEmbeddings: cfg.tieEmbeddings, tasks: 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
