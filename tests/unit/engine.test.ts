@@ -9,6 +9,7 @@ import { encodeRec, encodeSearch, tokenLayout } from '../../src/engine/core/enco
 import { epochSchedule, train } from '../../src/engine/train/trainer';
 import { Rng } from '../../src/engine/core/rng';
 import { tinyConfig, useWasm } from './helpers';
+import type { AtomicHead } from '../../src/engine/model/heads/atomic';
 
 beforeAll(useWasm);
 
@@ -122,13 +123,13 @@ describe('ablations', () => {
   it('a per-task model has its own search table and a [2, items] bias', () => {
     const { model } = setup();
     const m = model();
-    expect(m.searchOutputEmbedding).toBeNull();
+    expect((m.head as AtomicHead).searchOutputEmbedding).toBeNull();
     m.dispose();
     const cfg = tinyConfig();
     const w = buildWorld(cfg);
     const j = new Retriever({ items: w.items, words: w.words, dim: 8, layers: 1, heads: 1, seqLen: 5, tieEmbeddings: true, tasks: 2, outputBias: 'perTask', itemEmbeddings: 'perTask' }, 1);
-    expect(j.outputBias.shape).toEqual([2, w.items]);
-    expect(j.searchOutputEmbedding!.shape).toEqual([w.items, 8]);
+    expect((j.head as AtomicHead).outputBias.shape).toEqual([2, w.items]);
+    expect((j.head as AtomicHead).searchOutputEmbedding!.shape).toEqual([w.items, 8]);
     j.dispose();
   });
 

@@ -1,7 +1,7 @@
 /**
- * The model's parts as the ID decoders see them: its spec, the semantic-ID spec, an
- * encoder layer, and the weights and encoder a head reads (Retriever implements it).
- * Heads import this file, not the Retriever, so the model and its heads form no cycle.
+ * The model's parts: its spec, the semantic-ID spec, an encoder layer, the shared body
+ * every head reads, and the ID head's interface. Heads import this file, not the
+ * Retriever, so the model and its heads form no cycle.
  */
 import type * as tf from '@tensorflow/tfjs';
 
@@ -37,18 +37,54 @@ export interface EncoderLayer {
   w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable;
 }
 
-/** What a code head (ids/code-decoder.ts) reads of the model. */
-export interface ModelParts {
+/** The shared body every head reads: the spec, the token and position tables, the encoder and the decoder block. */
+export interface EncoderParts {
   readonly spec: RetrieverSpec;
   readonly tokenEmbedding: tf.Variable;
-  readonly codeEmbedding: tf.Variable | null;
-  readonly codeOutput: tf.Variable | null;
-  readonly decoderPosition: tf.Variable | null;
-  readonly selfAttention: { wq: tf.Variable; wk: tf.Variable } | null;
-  readonly itemCodeTokens: [tf.Tensor2D, tf.Tensor2D] | null;
-  readonly codePositionMask: tf.Tensor3D | null;
+  readonly position: tf.Variable;
+  readonly encoder: EncoderLayer[];
   readonly decoder: EncoderLayer & { wvSelf: tf.Variable };
-  readonly outputBias: tf.Variable;
   ffn(h: tf.Tensor2D, layer: EncoderLayer): tf.Tensor2D;
   encode(tokens: tf.Tensor2D, mask: tf.Tensor2D, trace?: (name: string, t: tf.Tensor) => void): { x: tf.Tensor3D; keyBias: tf.Tensor4D };
+}
+
+/**
+ * An ID head: how items enter the encoder and how the model generates them. Each scheme
+ * is one head (heads/atomic.ts: one softmax over items; heads/codes.ts: semantic-ID
+ * codes decoded one after another); a new head is one file that implements this.
+ */
+export interface IdHead {
+  readonly kind: 'atomic' | 'codes';
+  /** The item rows the encoder reads for a history item [items, dim]. */
+  inputRows(): tf.Tensor2D;
+  /** Each item's representation [items, dim] (what the embedding analysis projects). */
+  itemVectors(): tf.Tensor2D;
+  /** Mean −log P(target item) over a batch, teacher forced. */
+  loss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar;
+  /** Its weights before the shared ones (the input tables) and after (the output side), in a fixed order. */
+  inputVariables(): tf.Variable[];
+  outputVariables(): tf.Variable[];
+  dispose(): void;
+}
+
+/** A model: the shared body and one head. */
+export interface HeadedModel extends EncoderParts {
+  readonly head: IdHead;
+}
+
+/** What the code decoder (ids/code-decoder.ts) reads of a semantic-ID head. */
+export interface CodeHeadParts extends IdHead {
+  readonly kind: 'codes';
+  readonly ids: SemanticIdSpec;
+  /** Code-token embeddings [code tokens, dim] (input and, tied, output), the untied output
+   *  table, the decoder's positions and causal self-attention maps, each task's code tokens
+   *  per item [items, length] (index 0 search, 1 rec), which codes each position may emit,
+   *  and the code prior. */
+  readonly codeEmbedding: tf.Variable;
+  readonly codeOutput: tf.Variable | null;
+  readonly decoderPosition: tf.Variable;
+  readonly selfAttention: { wq: tf.Variable; wk: tf.Variable };
+  readonly itemCodeTokens: [tf.Tensor2D, tf.Tensor2D];
+  readonly codePositionMask: tf.Tensor3D;
+  readonly outputBias: tf.Variable;
 }

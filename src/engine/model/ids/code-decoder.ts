@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { dense, embed, layerNorm } from '../ops';
 import { SPECIAL } from '../../core/encode';
-import type { ModelParts, SemanticIdSpec } from '../parts';
+import type { CodeHeadParts, HeadedModel, SemanticIdSpec } from '../parts';
 import type { CodeScorer } from './beam';
 
 /** Code tokens: position t's code c is token offsets[t] + c, plus `perSet` for the rec task with per-task tokens. */
@@ -27,12 +27,18 @@ export function codeVocabulary(ids: SemanticIdSpec): { offsets: number[]; perSet
   return { offsets, perSet, total: perSet * (ids.perTask ? 2 : 1) };
 }
 
-function outputTable(m: ModelParts): tf.Tensor2D {
-  return (m.codeOutput ?? m.codeEmbedding) as tf.Tensor2D;
+/** The model's semantic-ID head (a model with atomic IDs has none). */
+export function codes(m: HeadedModel): CodeHeadParts {
+  if (m.head.kind !== 'codes') throw new Error('a model with atomic IDs has no code decoder');
+  return m.head as CodeHeadParts;
+}
+
+function outputTable(m: HeadedModel): tf.Tensor2D {
+  return (codes(m).codeOutput ?? codes(m).codeEmbedding) as tf.Tensor2D;
 }
 
 /** The encoder states' cross-attention keys and values, by head: [R, heads, seqLen, dim / heads] each. */
-export function crossKeys(m: ModelParts, x: tf.Tensor3D): { k: tf.Tensor4D; v: tf.Tensor4D } {
+export function crossKeys(m: HeadedModel, x: tf.Tensor3D): { k: tf.Tensor4D; v: tf.Tensor4D } {
   const [R, S, D] = x.shape;
   const H = m.spec.heads, dh = D / H;
   const flat = tf.reshape(x, [R * S, D]) as tf.Tensor2D;
@@ -48,19 +54,19 @@ export function crossKeys(m: ModelParts, x: tf.Tensor3D): { k: tf.Tensor4D; v: t
  * groups spares a gather of the encoder's keys per hypothesis. With `lastOnly`, only the
  * last position's state is computed and returned ([R, 1, dim]).
  */
-export function decodeStates(m: ModelParts, cross: { k: tf.Tensor4D; v: tf.Tensor4D }, keyBias: tf.Tensor4D, prefix: tf.Tensor2D | null, R: number, lastOnly = false): tf.Tensor3D {
+export function decodeStates(m: HeadedModel, cross: { k: tf.Tensor4D; v: tf.Tensor4D }, keyBias: tf.Tensor4D, prefix: tf.Tensor2D | null, R: number, lastOnly = false): tf.Tensor3D {
   const [G, H, S, dh] = cross.k.shape;
   const D = H * dh;
   const P = (prefix?.shape[1] ?? 0) + 1;
   const dec = m.decoder;
   // Decoder input: the start token, then the prefix codes (one lookup in [codes; start]).
-  const table = tf.concat([m.codeEmbedding!, tf.slice(m.tokenEmbedding, [m.spec.words + SPECIAL.BOS, 0], [1, D])], 0) as tf.Tensor2D;
+  const table = tf.concat([codes(m).codeEmbedding, tf.slice(m.tokenEmbedding, [m.spec.words + SPECIAL.BOS, 0], [1, D])], 0) as tf.Tensor2D;
   const start = tf.fill([R, 1], table.shape[0] - 1, 'int32');
   const ids = prefix && P > 1 ? tf.concat([start, prefix], 1) : start;
   const input = R * P <= 4 * table.shape[0]
     ? embed(table, tf.reshape(ids, [-1]))
     : dense(tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, table.shape[0]) as tf.Tensor2D, table); // a large batch: a product beats wasm's gather
-  const y = tf.reshape(tf.add(tf.reshape(input, [R, P, D]), tf.slice(m.decoderPosition!, [0, 0], [P, D])), [R * P, D]) as tf.Tensor2D;
+  const y = tf.reshape(tf.add(tf.reshape(input, [R, P, D]), tf.slice(codes(m).decoderPosition, [0, 0], [P, D])), [R * P, D]) as tf.Tensor2D;
   // Attention as broadcast products and sums over [R, P, heads, keys, dh]: with a few
   // positions and keys this beats batched matMuls with their transposes on wasm.
   // With `lastOnly`, only the last position is computed past the self-attention's keys
@@ -75,10 +81,10 @@ export function decodeStates(m: ModelParts, cross: { k: tf.Tensor4D; v: tf.Tenso
   };
   // Causal self-attention over the start token and the codes so far (the last position sees them all).
   const byKey = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [R, P, H, dh]), [0, 2, 1, 3]), [R, 1, H, P, dh]);
-  const sk = byKey(dense(y, m.selfAttention!.wk as tf.Tensor2D)), sv = byKey(dense(y, dec.wvSelf as tf.Tensor2D));
+  const sk = byKey(dense(y, codes(m).selfAttention.wk as tf.Tensor2D)), sv = byKey(dense(y, dec.wvSelf as tf.Tensor2D));
   const yq = lastOnly ? tf.reshape(tf.slice(tf.reshape(y, [R, P, D]), [0, P - 1, 0], [R, 1, D]), [R, D]) as tf.Tensor2D : y;
   const mask = lastOnly ? tf.zeros([1, 1, 1, P]) : tf.tensor4d(causalMask(P), [1, P, 1, P]);
-  const selfCtx = attend(dense(yq, m.selfAttention!.wq as tf.Tensor2D), sk, sv, mask, R, P);
+  const selfCtx = attend(dense(yq, codes(m).selfAttention.wq as tf.Tensor2D), sk, sv, mask, R, P);
   let h = layerNorm(tf.add(yq, dense(selfCtx, dec.wo as tf.Tensor2D))) as tf.Tensor2D;
   // Cross-attention to the encoder.
   const crossCtx = attend(dense(h, dec.wq as tf.Tensor2D), tf.reshape(cross.k, [G, 1, H, S, dh]), tf.reshape(cross.v, [G, 1, H, S, dh]), tf.reshape(keyBias, [G, 1, 1, S]), G, S);
@@ -95,10 +101,10 @@ function causalMask(P: number): Float32Array {
 }
 
 /** Each row's item code tokens [B, length], for its task's token set. */
-function targetTokens(m: ModelParts, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Tensor2D {
-  const [search, rec] = m.itemCodeTokens!;
+function targetTokens(m: HeadedModel, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Tensor2D {
+  const [search, rec] = codes(m).itemCodeTokens;
   const recTokens = tf.gather(rec, targets);
-  if (!m.spec.ids!.perTask || !task) return recTokens as tf.Tensor2D;
+  if (!codes(m).ids.perTask || !task) return recTokens as tf.Tensor2D;
   const isRec = tf.reshape(tf.equal(task, 1), [-1, 1]);
   return tf.where(tf.broadcastTo(isRec, recTokens.shape), recTokens, tf.gather(search, targets)) as tf.Tensor2D;
 }
@@ -117,18 +123,18 @@ export function positionMask(ids: SemanticIdSpec): tf.Tensor3D {
   return tf.tensor3d(mask, [sets, T, V.total]);
 }
 
-function outputBias(m: ModelParts, task: tf.Tensor1D | undefined, rows: number): tf.Tensor {
-  if (m.outputBias.rank === 1) return m.outputBias;
+function outputBias(m: HeadedModel, task: tf.Tensor1D | undefined, rows: number): tf.Tensor {
+  if (codes(m).outputBias.rank === 1) return codes(m).outputBias;
   if (!task) throw new Error('a model with a per-task output bias needs each row\'s task');
-  return tf.reshape(embed(m.outputBias as tf.Tensor2D, task), [rows, 1, -1]);
+  return tf.reshape(embed(codes(m).outputBias as tf.Tensor2D, task), [rows, 1, -1]);
 }
 
 /**
  * Teacher-forced code logits [B, length, code tokens] (tokens outside each position's
  * codebook at −1e9) and each row's target code tokens [B, length].
  */
-export function codeLogits(m: ModelParts, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): { logits: tf.Tensor3D; target: tf.Tensor2D } {
-  const ids = m.spec.ids!;
+export function codeLogits(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): { logits: tf.Tensor3D; target: tf.Tensor2D } {
+  const ids = codes(m).ids;
   const B = tokens.shape[0], T = ids.length, D = m.spec.dim;
   const V = codeVocabulary(ids);
   const { x, keyBias } = m.encode(tokens, mask);
@@ -137,12 +143,12 @@ export function codeLogits(m: ModelParts, tokens: tf.Tensor2D, mask: tf.Tensor2D
   const h = decodeStates(m, crossKeys(m, x), keyBias, prefix, B);
   let logits = tf.reshape(dense(tf.reshape(h, [B * T, D]) as tf.Tensor2D, tf.transpose(outputTable(m))), [B, T, V.total]);
   logits = tf.add(logits, outputBias(m, task, B));
-  const allowed = m.codePositionMask!;
+  const allowed = codes(m).codePositionMask;
   return { logits: tf.add(logits, ids.perTask ? tf.gather(allowed, task ?? tf.fill([B], 1, 'int32')) : allowed) as tf.Tensor3D, target };
 }
 
 /** Mean over the batch of −log P(target item's codes), teacher forced. */
-export function codeLoss(m: ModelParts, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar {
+export function codeLoss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar {
   const { logits, target } = codeLogits(m, tokens, mask, targets, task);
   const logp = tf.logSoftmax(logits);
   return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(target, logits.shape[2]), logp), [1, 2]))) as tf.Scalar;
@@ -159,7 +165,7 @@ export class CodeGenerator {
   private readonly keyBias: tf.Tensor4D;
   private readonly set: number;
 
-  constructor(private readonly m: ModelParts, tokens: tf.Tensor2D, mask: tf.Tensor2D, private readonly task: 0 | 1) {
+  constructor(private readonly m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, private readonly task: 0 | 1) {
     const out = tf.tidy(() => {
       const { x, keyBias } = m.encode(tokens, mask);
       return { ...crossKeys(m, x), keyBias };
@@ -167,11 +173,11 @@ export class CodeGenerator {
     this.k = out.k;
     this.v = out.v;
     this.keyBias = out.keyBias;
-    this.set = m.spec.ids!.perTask ? task : 0;
+    this.set = codes(m).ids.perTask ? task : 0;
   }
 
   readonly score: CodeScorer = async (rows, prefixes, t) => {
-    const ids = this.m.spec.ids!;
+    const ids = codes(this.m).ids;
     const V = codeVocabulary(ids);
     const D = this.m.spec.dim;
     const size = ids.sizes[t];
@@ -188,7 +194,7 @@ export class CodeGenerator {
       const last = tf.reshape(h, [G * M, D]) as tf.Tensor2D;
       const first = V.offsets[t] + this.set * V.perSet;
       const table = tf.slice(outputTable(this.m), [first, 0], [size, D]) as tf.Tensor2D;
-      const bias = this.m.outputBias.rank === 1 ? tf.slice(this.m.outputBias, [first], [size]) : tf.slice(this.m.outputBias, [this.task, first], [1, size]);
+      const bias = codes(this.m).outputBias.rank === 1 ? tf.slice(codes(this.m).outputBias, [first], [size]) : tf.slice(codes(this.m).outputBias, [this.task, first], [1, size]);
       return tf.add(dense(last, tf.transpose(table)), bias);
     });
     const grid = (await logits.data()) as Float32Array;

@@ -12,6 +12,7 @@
  */
 import type { Retriever } from '../retriever';
 import { SPECIAL } from '../../core/encode';
+import type { AtomicHead } from '../heads/atomic';
 
 /** Offsets (in floats, into θ) of one attention + FFN block's weights. */
 export interface BlockOffsets {
@@ -47,11 +48,11 @@ export interface ArenaLayout {
 
 /** Why the fused step cannot train this model, or null when it can. */
 export function fusedUnsupported(model: Retriever): string | null {
-  const s = model.spec;
-  if (s.ids) return 'semantic IDs';
+  const s = model.spec, head = model.head;
+  if (head.kind !== 'atomic') return 'semantic IDs';
   if (!s.tieEmbeddings) return 'untied item embeddings';
-  if (model.outputBias.rank !== 1) return 'a per-task output bias (ablation)';
-  if (model.searchOutputEmbedding) return 'per-task item embeddings (ablation)';
+  if (head.outputBias.rank !== 1) return 'a per-task output bias (ablation)';
+  if (head.searchOutputEmbedding) return 'per-task item embeddings (ablation)';
   if (s.dim % s.heads) return 'heads must divide dim';
   return null;
 }
@@ -59,6 +60,7 @@ export function fusedUnsupported(model: Retriever): string | null {
 export function arenaLayout(model: Retriever): ArenaLayout {
   const why = fusedUnsupported(model);
   if (why) throw new Error(`the fused WebGPU step does not support ${why}`);
+  const head = model.head as AtomicHead; // the kernels serve the atomic-ID head
   const vars = model.variables();
   const offsetOf = new Map<unknown, number>();
   const entries: ArenaLayout['entries'] = [];
@@ -76,9 +78,9 @@ export function arenaLayout(model: Retriever): ArenaLayout {
   const layout: ArenaLayout = {
     P, items, table: items + words + 4, bosRow: items + words + SPECIAL.BOS, pad: items + words + SPECIAL.PAD,
     dim, heads, seq: seqLen, ffn: 4 * dim, layers,
-    itemEmbedding: at(model.itemEmbedding!), tokenEmbedding: at(model.tokenEmbedding), position: at(model.position),
+    itemEmbedding: at(head.itemEmbedding), tokenEmbedding: at(model.tokenEmbedding), position: at(model.position),
     encoder: model.encoder.map(block), decoder: { ...block(model.decoder), wvSelf: at(model.decoder.wvSelf) },
-    bias: at(model.outputBias), entries,
+    bias: at(head.outputBias), entries,
   };
   // The kernels rely on these adjacencies (they hold for Retriever's variable order).
   const D2 = dim * dim;
