@@ -25,7 +25,7 @@ import { ConfigError, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, 
 import { checkFileSize, dataError } from '../engine/data/csv';
 import { exportWorld } from '../engine/data/export';
 import { importData, type DataFiles } from '../engine/data/import';
-import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
+import { importedReportConfig } from '../engine/data/seed-data';
 import { assembleReport, runSeeds, runStopped, seedList, type ExperimentEvent } from '../engine/run/experiment';
 import { useNodeBackend } from '../engine/run/node-backends';
 import { findPreset, PRESET_NAMES } from '../engine/core/presets';
@@ -33,7 +33,8 @@ import type { Report, RunReport } from '../engine/core/report';
 import { mergeShards, parseShard, sameSweep, shardJobs, SHARD_SCHEMA, validShard, type SweepShard } from '../engine/studies/shards';
 import { slopeText, verdictText } from '../engine/studies/findings';
 import { quantityLabel } from '../engine/studies/trends';
-import { checkSweep, experimentConfig, findSweepExperiment, parseSweepSpec, pointConfig, runSweep, sweepCsv, type Sweep } from '../engine/studies/sweep';
+import { runJob } from '../engine/studies/jobs';
+import { checkSweep, experimentConfig, findSweepExperiment, parseSweepSpec, pointConfig, sweepCsv, type Sweep } from '../engine/studies/sweep';
 import { parseFlags, parseIntFlag } from './args';
 import { splitMerge, writeAtomic } from './batch';
 import { SeedPool } from './pool';
@@ -99,10 +100,10 @@ async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: str
   let interrupted = false;
   const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); });
   try {
-    await runSeeds(cfg, {
-      seeds, shouldStop: () => interrupted, onSeed: (run) => finished.push(run),
+    await runJob({ kind: 'data', config: cfg, seeds, data: imported }, {
+      shouldStop: () => interrupted, onSeed: (run) => finished.push(run),
       onEvent: (e) => { if (e.type === 'world') log(`seed ${e.seed}: training…\n`); },
-    }, (c) => importedSeedData(imported, c.seed));
+    });
   } finally {
     off();
   }
@@ -265,14 +266,15 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(formatSweepHeader(sweepSpec.key, cfg.k));
       let sweep: Sweep;
       try {
-        sweep = await runSweep(cfg, sweepSpec.key, sweepSpec.values, {
-          seeds, experiment: experiment?.name ?? null, runPoint, shouldStop: () => interrupted,
+        const job = { kind: 'sweep', config: cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null } as const;
+        ({ sweep } = await runJob(job, {
+          trainSeeds: runPoint, shouldStop: () => interrupted,
           onPoint: (s) => {
             latest = s;
             save(s);
             process.stdout.write(formatSweepRow(s.points[s.points.length - 1]));
           },
-        });
+        }));
       } catch (e) {
         if (!interrupted) throw e;
         sweep = { ...(latest ?? { schema: 'bridge-lab/sweep@1', experiment: experiment?.name ?? null, key: sweepSpec.key, values: sweepSpec.values, config: cfg, seeds, points: [], createdAt: new Date().toISOString() }), complete: false, stopped: true } as Sweep;
@@ -291,7 +293,7 @@ async function main(argv: string[]): Promise<void> {
     const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); void pool?.close(); });
     let report: Report | null = null;
     try {
-      report = await runPoint(cfg, seeds);
+      ({ report } = await runJob({ kind: 'run', config: cfg, seeds }, { trainSeeds: runPoint }));
     } catch (e) {
       if (!interrupted) throw e;
     } finally {

@@ -1,7 +1,8 @@
 /**
  * The lab worker: trains in a module Web Worker so the page stays responsive. For each
  * job it picks a backend (measured, or as the URL forces), says what a run will cost and
- * waits for a yes on long ones, runs one job (a run or a sweep) at a time, stops on
+ * waits for a yes on long ones, runs one job at a time (a run, a sweep, a run on files:
+ * the engine's job runner, studies/jobs.ts, runs it), stops on
  * request, and if the WebGPU device is lost it falls back to the next backend, says so,
  * and runs again. It also parses catalogues given as files and keeps the last one: the
  * data never leaves the browser.
@@ -10,12 +11,11 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, type BackendName } from '../engine/core/backends';
 import { withoutAblations, type Config } from '../engine/core/config';
 import { importData, type ImportedData } from '../engine/data/import';
-import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
-import { runExperiment, runSeeds, type ExperimentEvent } from '../engine/run/experiment';
+import { importedSeedData } from '../engine/data/seed-data';
+import type { ExperimentEvent } from '../engine/run/experiment';
+import { runJob, type Job as EngineJob } from '../engine/studies/jobs';
 import { checkFusedKernels } from '../engine/train/check-kernels';
 import { plannedSteps, plannedStepsOn, timeTrainingSteps } from '../engine/run/probe';
-import type { Report } from '../engine/core/report';
-import { runSweep } from '../engine/studies/sweep';
 import { cacheKey, measureBackends, switchTo, wasmThreads } from './backend-choice';
 import { chooseBrowserBackend, destroyDevice, deviceLost } from './browser-backends';
 import type { BackendRequest, FromWorker, ToWorker } from './protocol';
@@ -104,41 +104,21 @@ function importFiles(msg: Extract<ToWorker, { type: 'importData' }>): void {
   }
 }
 
-/** The three models on the imported catalogue, seed after seed; the report carries config.data. */
-async function runImported(msg: Extract<ToWorker, { type: 'runData' }>, stop: () => boolean): Promise<void> {
-  if (!imported) throw new Error('no catalogue is loaded: choose the three files first');
-  const data = imported;
-  const tensorsBefore = tf.memory().numTensors;
-  const report = await runSeeds(msg.config, { seeds: msg.seeds, shouldStop: stop, onEvent: (event) => post({ type: 'event', runId: msg.runId, event }) }, (c) => importedSeedData(data, c.seed));
-  report.config = importedReportConfig(msg.config, data);
-  if (lost === null) post({ type: 'done', runId: msg.runId, report, without: null, tensors: tf.memory().numTensors, tensorsBefore });
-}
-
+/** The job a message asks for, run by the engine's one job runner; its results posted back. */
 async function execute(msg: Job, stop: () => boolean): Promise<void> {
-  if (msg.type === 'runData') return runImported(msg, stop);
+  if (msg.type === 'runData' && !imported) throw new Error('no catalogue is loaded: choose the three files first');
   const tensorsBefore = tf.memory().numTensors;
   const onEvent = (event: ExperimentEvent) => post({ type: 'event', runId: msg.runId, event });
-  if (msg.type === 'run') {
-    const report = await runExperiment(msg.config, { seeds: msg.seeds, shouldStop: stop, onEvent });
-    const plain = withoutAblations(msg.config);
-    // The same world's joint model without the ablation, for the side-by-side view.
-    const without = plain && !report.stopped ? await runExperiment(plain, { seeds: msg.seeds, shouldStop: stop, models: ['joint'] }) : null;
-    if (lost === null) post({ type: 'done', runId: msg.runId, report, without, tensors: tf.memory().numTensors, tensorsBefore });
-    return;
-  }
-  let pending: Report | null = null;
-  const sweep = await runSweep(msg.config, msg.key, msg.values, {
-    seeds: msg.seeds,
-    experiment: msg.experiment,
-    shouldStop: stop,
-    runPoint: async (cfg, seeds) => {
-      const report = await runExperiment(cfg, { seeds, shouldStop: stop, onEvent });
-      if (!report.stopped) pending = report;
-      return report;
-    },
-    onPoint: (s) => post({ type: 'sweepPoint', runId: msg.runId, sweep: s, report: pending! }),
+  const job: EngineJob = msg.type === 'runData' ? { kind: 'data', config: msg.config, seeds: msg.seeds, data: imported! }
+    : msg.type === 'run' ? { kind: 'run', config: msg.config, seeds: msg.seeds, withoutAblation: true }
+    : { kind: 'sweep', config: msg.config, key: msg.key, values: msg.values, seeds: msg.seeds, experiment: msg.experiment };
+  const result = await runJob(job, {
+    onEvent, shouldStop: stop,
+    onPoint: (sweep, report) => post({ type: 'sweepPoint', runId: msg.runId, sweep, report }),
   });
-  if (lost === null) post({ type: 'sweepDone', runId: msg.runId, sweep, tensors: tf.memory().numTensors, tensorsBefore });
+  if (lost !== null) return; // the run restarts on the next backend
+  if (result.kind === 'sweep') post({ type: 'sweepDone', runId: msg.runId, sweep: result.sweep, tensors: tf.memory().numTensors, tensorsBefore });
+  else post({ type: 'done', runId: msg.runId, report: result.report, without: result.without, tensors: tf.memory().numTensors, tensorsBefore });
 }
 
 async function run(msg: Job): Promise<void> {
