@@ -17,7 +17,6 @@ import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey 
 import { sign, TREND_METHOD, type Trend } from '../engine/eval/evidence';
 import { slopeText, trendsFor, verdictText } from '../engine/studies/findings';
 import { quantityLabel } from '../engine/studies/trends';
-import { idsFindings } from '../engine/studies/findings-ids';
 import { useNodeBackend } from '../engine/run/node-backends';
 import { checkSweep, experimentConfig, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/studies/sweep';
 import { ABLATION_BASE, ABLATIONS, ablationChange, runAblations, type AblationStudy, type AblationSummary } from '../engine/studies/ablations';
@@ -95,7 +94,7 @@ function idsSection(s: Sweep): string {
     lines.push(`| ${p.value} | ${p.ids ? `${f(p.ids.length, 0)} · ${f(p.ids.collisions, 0)}` : '1 · 0'} | ${f(p.models.search?.search?.recall)} | ${f(r?.recall)} (${f(r?.warmRecall)} / ${f(r?.coldRecall)}) | ${f(j?.recall)} (${f(j?.warmRecall)} / ${f(j?.coldRecall)}) | ${f(p.models.joint?.search?.recall)} | ${gainCell(p.jointGain.rec)} | ${f(r?.kl)} → ${f(j?.kl)} | ${f(p.embedding.rec?.contentAgreement, 2)} · ${f(p.embedding.joint?.contentAgreement, 2)} | ${Number.isFinite(valid) ? f(valid, 4) : '—'} |`);
   }
   lines.push('', '**What it says** (differences paired by seed, mean [95 % CI]; a difference holds when its interval excludes 0):', '');
-  for (const st of idsFindings(s)) {
+  for (const st of SWEEP_EXPERIMENTS.find((x) => x.name === s.experiment)?.verdicts?.(s) ?? []) {
     const verdict = { agrees: '**agrees**', disagrees: '**disagrees**', unclear: '**unclear** (the interval includes 0)', 'no claim': 'reported without an expected direction' }[st.verdict];
     lines.push(`- ${st.text} Observed: ${st.observed} — ${verdict}.`);
   }

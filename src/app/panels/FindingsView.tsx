@@ -3,7 +3,6 @@ import { useEffect, useState } from 'react';
 import type { AblationStudy } from '../../engine/studies/ablations';
 import { slopeText, trendsFor, verdictText } from '../../engine/studies/findings';
 import { quantityLabel } from '../../engine/studies/trends';
-import { idsFindings } from '../../engine/studies/findings-ids';
 import { SWEEP_EXPERIMENTS, type Sweep } from '../../engine/studies/sweep';
 import { SweepChart } from '../charts/SweepChart';
 import { fmt, pct } from '../format';
@@ -37,11 +36,11 @@ export function FindingsView() {
               <>
                 <div className="duo">
                   <SweepChart sweep={s} metric={e.chart.metric} testId={`finding-${e.name}`} />
-                  <SweepChart sweep={s} metric={e.variants ? 'recall' : e.name.startsWith('h2') ? 'agreement' : 'kl'} testId={`finding-${e.name}-2`} />
+                  <SweepChart sweep={s} metric={e.chart.second} testId={`finding-${e.name}-2`} />
                 </div>
-                {e.variants && (
+                {e.verdicts && (
                   <ul className="verdicts" data-testid={`verdicts-${e.name}`}>
-                    {idsFindings(s).map((st) => (
+                    {e.verdicts(s).map((st) => (
                       <li key={st.text}>
                         {st.text} <strong>Observed:</strong> {st.observed} — <span className={`verdict ${st.verdict.replace(' ', '-')}`}>{st.verdict}</span>.
                       </li>

@@ -7,7 +7,7 @@
  */
 import { interval as meanInterval } from '../eval/evidence';
 import type { Interval, ModelName } from '../core/report';
-import type { Sweep, SweepPoint } from './sweep';
+import type { Sweep, SweepPoint } from './sweep-types';
 import type { Task } from '../core/encode';
 
 export type Verdict = 'agrees' | 'disagrees' | 'unclear' | 'no claim';

@@ -3,168 +3,19 @@
  * Each point keeps the world's statistics, each scorer's mean metrics, the embedding
  * agreement and the joint gain per task with its 95 % interval over seeds.
  */
-import { findPreset } from '../core/presets';
 import { ConfigError, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, worldProblems, type Config, type ConfigKey } from '../core/config';
 import type { Trend } from '../eval/evidence';
 import { coldWarm, jointGainOf, recallKey } from '../run/summary';
 import { sweepTrends, type ClaimSpec, type SeedValues } from './trends';
 import { MODELS, type Interval, type ModelName, type Report } from '../core/report';
 import type { Task } from '../core/encode';
+import { SWEEP_EXPERIMENTS } from './experiments';
+import { SWEEP_SCHEMA, type Sweep, type SweepPoint, type Value } from './sweep-types';
 
-export const SWEEP_SCHEMA = 'bridge-lab/sweep@1';
-/** A point of a sweep: a value of its key, or the name of a variant (several knobs at once). */
-export type Value = Config[ConfigKey] | string;
+export { experimentConfig, findSweepExperiment, SWEEP_EXPERIMENTS, type SweepExperiment, type SweepMetric } from './experiments';
+export { SWEEP_SCHEMA, type Sweep, type SweepPoint, type Value } from './sweep-types';
 
-export interface SweepPoint {
-  value: Value;
-  seeds: number[];
-  dataStats: {
-    popularityKL: { recVsSearch: number; searchVsRec: number };
-    popularitySpearman: number;
-    realizedAlignment: number;
-    coverage: { search: number; rec: number };
-    trainExamples: { search: number; rec: number };
-  };
-  jointGain: Partial<Record<Task, Interval>>;
-  /** Mean over seeds, per scorer (models and baselines) and task. */
-  models: Report['summary']['means'];
-  embedding: Partial<Record<ModelName, { contentAgreement: number; cfAgreement: number }>>;
-  /** Per seed (in `seeds` order), per model and task: Recall@K overall and on cold targets (null: none), for paired comparisons. */
-  perSeed?: Partial<Record<ModelName, Partial<Record<Task, { recall: number[]; cold: (number | null)[]; warm: (number | null)[] }>>>>;
-  /** Per seed (in `seeds` order): every quantity a trend or a claim uses. */
-  seedValues?: SeedValues;
-  /** Semantic IDs at this point: codes per item and colliding items, mean over seeds. */
-  ids?: { length: number; collisions: number };
-  stopped: boolean;
-}
 
-export interface Sweep {
-  schema: typeof SWEEP_SCHEMA;
-  experiment: string | null;
-  key: ConfigKey;
-  values: Value[];
-  /** The base config; each point sets `key` to its value. */
-  config: Config;
-  seeds: number[];
-  points: SweepPoint[];
-  /** Slopes along the sweep from per-seed values, with seed-bootstrap intervals and verdicts (eval/evidence.ts). */
-  trends?: Trend[];
-  /** True once every value has its point. */
-  complete: boolean;
-  stopped: boolean;
-  createdAt: string;
-}
-
-/** What a sweep chart plots on y (app/charts/SweepChart.tsx draws each). */
-export type SweepMetric = 'gain' | 'recall' | 'cold' | 'kl' | 'agreement';
-
-/** One study, declared once: the runner, the Sweeps and Findings views, `npm run findings` and the docs read it. */
-export interface SweepExperiment {
-  name: string;
-  title: string;
-  question: string;
-  /** The world it starts from, by preset name (core/presets.ts)… */
-  preset: string;
-  /** …with these settings changed (the swept key is set per point). */
-  base: Partial<Config>;
-  /** The chart's y quantity, and its x: the swept value, or the world's measured KL(p_R‖p_S). */
-  chart: { metric: SweepMetric; x: 'value' | 'popularityKL.recVsSearch'; xLabel?: string };
-  key: ConfigKey;
-  values: Value[];
-  /** Where a point sets several knobs: each value names the settings it stands for. */
-  variants?: Record<string, Partial<Config>>;
-  /** What the experiment claims along the sweep, checked on per-seed values (trends.ts). */
-  claims?: readonly ClaimSpec[];
-  /** Seeds for `npm run findings`, from a power calculation (docs/findings.md says how). */
-  seeds?: number;
-}
-
-/** The paper's experiments, one click in the app and one name in the runner. */
-export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
-  {
-    name: 'h1-divergence', title: 'H1 · popularity divergence', key: 'popularityAgreement', values: [0, 0.25, 0.5, 0.75, 1],
-    question: 'As the two tasks\' popularity rankings diverge (KL(p_R‖p_S) grows), does the recommendation gain of joint training fall?',
-    preset: 'h1-shared-popularity', base: {},
-    chart: { metric: 'gain', x: 'popularityKL.recVsSearch', xLabel: 'KL(p_R‖p_S) of the world' },
-    claims: [
-      { x: 'popularityKL.recVsSearch', y: 'jointGain.rec', expected: 'falls', text: 'H1 (paper): the more the two tasks\' popularity distributions diverge, the less joint training helps recommendation.' },
-      { x: 'popularityKL.recVsSearch', y: 'klDifference.rec', expected: 'rises', text: 'H1 (mechanism): the joint model\'s popularity estimate for recommendation is pulled towards search\'s, so its calibration advantage shrinks as they diverge.' },
-    ],
-  },
-  {
-    name: 'h1-capped', title: 'H1 · capped added task (Fig. 4)', key: 'searchCapPerItem', values: [5, 10, 50, 500],
-    question: 'Capping the added (search) task\'s examples per item flattens its popularity: how do both tasks respond?',
-    preset: 'h1-shared-popularity', base: {},
-    chart: { metric: 'gain', x: 'value' },
-    claims: [
-      { x: 'log2(value)', y: 'jointGain.rec', expected: null, text: 'Paper, Fig. 4: capping the added task\'s instances per item (flattening its popularity) changes how much it helps; no direction is taken from the paper here.' },
-    ],
-  },
-  {
-    name: 'h2-alignment', title: 'H2 · content meets CF', key: 'contentCfAlignment', values: [0, 0.25, 0.5, 0.75, 1],
-    question: 'As CF clusters follow content topics more, do the recommendation gain and the joint model\'s content agreement rise?',
-    preset: 'h2-aligned-structure', base: {},
-    chart: { metric: 'gain', x: 'value' },
-    claims: [
-      { x: 'value', y: 'jointGain.rec', expected: 'rises', text: 'H2 (paper): joint training helps recommendation more when content (search) and collaborative (recommendation) structure agree.' },
-      { x: 'value', y: 'contentAgreement.joint', expected: 'rises', text: 'H2 (mechanism): the joint model\'s item embeddings cluster by content.' },
-    ],
-  },
-  {
-    name: 'h2-coverage', title: 'H2 · coverage', key: 'recCoverage', values: [0.2, 0.4, 0.6, 0.8, 1],
-    question: 'With fewer items seen by recommendation in training, how much does search bring back?',
-    preset: 'classroom', base: {},
-    chart: { metric: 'gain', x: 'value' },
-    claims: [
-      { x: 'value', y: 'jointGain.rec', expected: 'falls', text: 'H2 (cold items): the fewer items recommendation saw in training, the more search brings back.' },
-    ],
-  },
-  {
-    name: 'data-scale', title: 'Data scale', key: 'recTrain', values: [250, 500, 1000, 2000, 4000],
-    question: 'From sparse to plentiful recommendation data: where does joint training stop paying?',
-    preset: 'classroom', base: { recCoverage: 1 },
-    chart: { metric: 'gain', x: 'value' },
-    claims: [
-      { x: 'log2(value)', y: 'jointGain.rec', expected: 'falls', text: 'Data scale: with plentiful recommendation data the added task should matter less.' },
-    ],
-  },
-  {
-    name: 'search-coverage', title: 'Search gains too · search coverage', key: 'searchCoverage', values: [0.2, 0.4, 0.6, 1],
-    question: 'When search training leaves out items that recommendation covers, does joint training help search, and does the gain fall as search covers more?',
-    preset: 'classroom', base: { recCoverage: 1, recTrain: 3000, searchTrain: 1000 },
-    chart: { metric: 'gain', x: 'value' },
-    claims: [
-      { x: 'value', y: 'jointGain.search', expected: 'falls', text: 'The paper\'s unified model improves search too: the fewer items search saw in training, the more recommendation brings back to search.' },
-    ],
-  },
-  {
-    name: 'search-scale', title: 'Search gains too · sparse search data', key: 'searchTrain', values: [250, 500, 1000, 4000],
-    question: 'With every item in both tasks\' training data, does joint training help search when queries are scarce and sessions plentiful?',
-    preset: 'classroom', base: { recCoverage: 1, recTrain: 3000 },
-    chart: { metric: 'gain', x: 'value' },
-    claims: [
-      { x: 'log2(value)', y: 'jointGain.search', expected: 'falls', text: 'Data scale, the search side: the scarcer the queries, the more recommendation helps search.' },
-    ],
-  },
-  {
-    name: 'ids', title: 'Semantic IDs · atomic vs codes from content, cf, joint', key: 'idScheme',
-    values: ['atomic', 'semantic:content', 'semantic:cf', 'semantic:joint'],
-    variants: {
-      atomic: { idScheme: 'atomic' },
-      'semantic:content': { idScheme: 'semantic', idSource: 'content' },
-      'semantic:cf': { idScheme: 'semantic', idSource: 'cf' },
-      'semantic:joint': { idScheme: 'semantic', idSource: 'joint' },
-    },
-    question: 'With half the items unseen by recommendation in training, do semantic IDs let Gen_R reach them, what do they cost on the items it saw, and which source of codes serves both tasks in Gen_R+S?',
-    preset: 'classroom', base: { recCoverage: 0.5 },
-    chart: { metric: 'cold', x: 'value' },
-  },
-];
-
-/** An experiment's base world: its preset, its changed settings, then `overrides`. */
-export function experimentConfig(e: SweepExperiment, overrides: Partial<Config> = {}): Config {
-  return resolveConfig({ ...findPreset(e.preset).values, ...e.base, ...overrides });
-}
 
 /** The settings a sweep point stands for: the key set to the value, or the experiment's variant of that name. */
 function pointSettings(key: ConfigKey, value: Value, experiment?: string | null): Partial<Config> {
@@ -175,11 +26,6 @@ function pointSettings(key: ConfigKey, value: Value, experiment?: string | null)
   return v;
 }
 
-export function findSweepExperiment(name: string): SweepExperiment {
-  const e = SWEEP_EXPERIMENTS.find((x) => x.name === name);
-  if (!e) throw new ConfigError(`unknown experiment "${name}"; experiments: ${SWEEP_EXPERIMENTS.map((x) => x.name).join(', ')}`);
-  return e;
-}
 
 /** Parses `KEY=v1,v2,...`; every value must be allowed and every point buildable. */
 export function parseSweepSpec(spec: string, base: Config): { key: ConfigKey; values: Value[] } {

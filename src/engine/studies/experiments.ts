@@ -1,0 +1,130 @@
+/**
+ * The studies, declared once: each built-in experiment's question, base world (by preset
+ * name), swept key or named variants, claims, verdicts and charts. The runner, the Sweeps
+ * and Findings views, `npm run findings` and the docs all read this table.
+ */
+import { ConfigError, resolveConfig, type Config, type ConfigKey } from '../core/config';
+import { findPreset } from '../core/presets';
+import { idsFindings, type IdsStatement } from './findings-ids';
+import type { Sweep, Value } from './sweep-types';
+import type { ClaimSpec } from './trends';
+
+/** What a sweep chart plots on y (app/charts/SweepChart.tsx draws each). */
+export type SweepMetric = 'gain' | 'recall' | 'cold' | 'kl' | 'agreement';
+
+/** One study, declared once: the runner, the Sweeps and Findings views, `npm run findings` and the docs read it. */
+export interface SweepExperiment {
+  name: string;
+  title: string;
+  question: string;
+  /** The world it starts from, by preset name (core/presets.ts)… */
+  preset: string;
+  /** …with these settings changed (the swept key is set per point). */
+  base: Partial<Config>;
+  /** The charts' y quantities (the main one and the one beside it), and x: the swept value, or the world's measured KL(p_R‖p_S). */
+  chart: { metric: SweepMetric; second: SweepMetric; x: 'value' | 'popularityKL.recVsSearch'; xLabel?: string };
+  /** Verdicts between named variants, paired by seed (findings-ids.ts), beside the trends of `claims`. */
+  verdicts?: (s: Sweep) => IdsStatement[];
+  key: ConfigKey;
+  values: Value[];
+  /** Where a point sets several knobs: each value names the settings it stands for. */
+  variants?: Record<string, Partial<Config>>;
+  /** What the experiment claims along the sweep, checked on per-seed values (trends.ts). */
+  claims?: readonly ClaimSpec[];
+  /** Seeds for `npm run findings`, from a power calculation (docs/findings.md says how). */
+  seeds?: number;
+}
+
+/** The paper's experiments, one click in the app and one name in the runner. */
+export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
+  {
+    name: 'h1-divergence', title: 'H1 · popularity divergence', key: 'popularityAgreement', values: [0, 0.25, 0.5, 0.75, 1],
+    question: 'As the two tasks\' popularity rankings diverge (KL(p_R‖p_S) grows), does the recommendation gain of joint training fall?',
+    preset: 'h1-shared-popularity', base: {},
+    chart: { metric: 'gain', second: 'kl', x: 'popularityKL.recVsSearch', xLabel: 'KL(p_R‖p_S) of the world' },
+    claims: [
+      { x: 'popularityKL.recVsSearch', y: 'jointGain.rec', expected: 'falls', text: 'H1 (paper): the more the two tasks\' popularity distributions diverge, the less joint training helps recommendation.' },
+      { x: 'popularityKL.recVsSearch', y: 'klDifference.rec', expected: 'rises', text: 'H1 (mechanism): the joint model\'s popularity estimate for recommendation is pulled towards search\'s, so its calibration advantage shrinks as they diverge.' },
+    ],
+  },
+  {
+    name: 'h1-capped', title: 'H1 · capped added task (Fig. 4)', key: 'searchCapPerItem', values: [5, 10, 50, 500],
+    question: 'Capping the added (search) task\'s examples per item flattens its popularity: how do both tasks respond?',
+    preset: 'h1-shared-popularity', base: {},
+    chart: { metric: 'gain', second: 'kl', x: 'value' },
+    claims: [
+      { x: 'log2(value)', y: 'jointGain.rec', expected: null, text: 'Paper, Fig. 4: capping the added task\'s instances per item (flattening its popularity) changes how much it helps; no direction is taken from the paper here.' },
+    ],
+  },
+  {
+    name: 'h2-alignment', title: 'H2 · content meets CF', key: 'contentCfAlignment', values: [0, 0.25, 0.5, 0.75, 1],
+    question: 'As CF clusters follow content topics more, do the recommendation gain and the joint model\'s content agreement rise?',
+    preset: 'h2-aligned-structure', base: {},
+    chart: { metric: 'gain', second: 'agreement', x: 'value' },
+    claims: [
+      { x: 'value', y: 'jointGain.rec', expected: 'rises', text: 'H2 (paper): joint training helps recommendation more when content (search) and collaborative (recommendation) structure agree.' },
+      { x: 'value', y: 'contentAgreement.joint', expected: 'rises', text: 'H2 (mechanism): the joint model\'s item embeddings cluster by content.' },
+    ],
+  },
+  {
+    name: 'h2-coverage', title: 'H2 · coverage', key: 'recCoverage', values: [0.2, 0.4, 0.6, 0.8, 1],
+    question: 'With fewer items seen by recommendation in training, how much does search bring back?',
+    preset: 'classroom', base: {},
+    chart: { metric: 'gain', second: 'agreement', x: 'value' },
+    claims: [
+      { x: 'value', y: 'jointGain.rec', expected: 'falls', text: 'H2 (cold items): the fewer items recommendation saw in training, the more search brings back.' },
+    ],
+  },
+  {
+    name: 'data-scale', title: 'Data scale', key: 'recTrain', values: [250, 500, 1000, 2000, 4000],
+    question: 'From sparse to plentiful recommendation data: where does joint training stop paying?',
+    preset: 'classroom', base: { recCoverage: 1 },
+    chart: { metric: 'gain', second: 'kl', x: 'value' },
+    claims: [
+      { x: 'log2(value)', y: 'jointGain.rec', expected: 'falls', text: 'Data scale: with plentiful recommendation data the added task should matter less.' },
+    ],
+  },
+  {
+    name: 'search-coverage', title: 'Search gains too · search coverage', key: 'searchCoverage', values: [0.2, 0.4, 0.6, 1],
+    question: 'When search training leaves out items that recommendation covers, does joint training help search, and does the gain fall as search covers more?',
+    preset: 'classroom', base: { recCoverage: 1, recTrain: 3000, searchTrain: 1000 },
+    chart: { metric: 'gain', second: 'kl', x: 'value' },
+    claims: [
+      { x: 'value', y: 'jointGain.search', expected: 'falls', text: 'The paper\'s unified model improves search too: the fewer items search saw in training, the more recommendation brings back to search.' },
+    ],
+  },
+  {
+    name: 'search-scale', title: 'Search gains too · sparse search data', key: 'searchTrain', values: [250, 500, 1000, 4000],
+    question: 'With every item in both tasks\' training data, does joint training help search when queries are scarce and sessions plentiful?',
+    preset: 'classroom', base: { recCoverage: 1, recTrain: 3000 },
+    chart: { metric: 'gain', second: 'kl', x: 'value' },
+    claims: [
+      { x: 'log2(value)', y: 'jointGain.search', expected: 'falls', text: 'Data scale, the search side: the scarcer the queries, the more recommendation helps search.' },
+    ],
+  },
+  {
+    name: 'ids', title: 'Semantic IDs · atomic vs codes from content, cf, joint', key: 'idScheme',
+    values: ['atomic', 'semantic:content', 'semantic:cf', 'semantic:joint'],
+    variants: {
+      atomic: { idScheme: 'atomic' },
+      'semantic:content': { idScheme: 'semantic', idSource: 'content' },
+      'semantic:cf': { idScheme: 'semantic', idSource: 'cf' },
+      'semantic:joint': { idScheme: 'semantic', idSource: 'joint' },
+    },
+    question: 'With half the items unseen by recommendation in training, do semantic IDs let Gen_R reach them, what do they cost on the items it saw, and which source of codes serves both tasks in Gen_R+S?',
+    preset: 'classroom', base: { recCoverage: 0.5 },
+    chart: { metric: 'cold', second: 'recall', x: 'value' },
+    verdicts: idsFindings,
+  },
+];
+
+/** An experiment's base world: its preset, its changed settings, then `overrides`. */
+export function experimentConfig(e: SweepExperiment, overrides: Partial<Config> = {}): Config {
+  return resolveConfig({ ...findPreset(e.preset).values, ...e.base, ...overrides });
+}
+
+export function findSweepExperiment(name: string): SweepExperiment {
+  const e = SWEEP_EXPERIMENTS.find((x) => x.name === name);
+  if (!e) throw new ConfigError(`unknown experiment "${name}"; experiments: ${SWEEP_EXPERIMENTS.map((x) => x.name).join(', ')}`);
+  return e;
+}
