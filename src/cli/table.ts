@@ -19,6 +19,7 @@ export function formatSummary(report: Report): string {
       lines.push(`  ${name.padEnd(12)}${f(m.recall).padStart(11)}${f(m.ndcg).padStart(10)}${f(m.kl).padStart(9)}${(emb ? f(emb.c, 2) : '').padStart(9)}${(emb ? f(emb.f, 2) : '').padStart(7)}${f(m.coldRecall).padStart(8)}${(m.validRate === undefined ? '' : f(m.validRate, 2)).padStart(7)}`);
     };
     row('Popularity', 'popularity');
+    row('BM25', 'bm25');
     for (const m of ['search', 'rec', 'joint'] as const) {
       const runs = report.runs.map((r) => r.models[m]).filter((x) => x);
       if (!runs.length) continue;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { oracleSearchRow } from '../../src/engine/run/baselines';
+import { oracleSearchRow, scoreBm25 } from '../../src/engine/run/baselines';
 import { runExperiment, runSeed } from '../../src/engine/run/experiment';
 import { Retriever } from '../../src/engine/model/retriever';
 import { buildDataset } from '../../src/engine/sim/examples';
@@ -144,5 +144,32 @@ describe('ablations', () => {
     expect(counts[top] / flat.count).toBeLessThan(3 / w.items); // about 1/items, not p_S of the head
     const r = await runSeed({ ...cfg, epochs: 1 });
     expect(r.models.joint!.steps).toBeGreaterThan(0);
+  });
+});
+
+describe('BM25, the lexical reference for search', () => {
+  it('scores as computed by hand (k1 1.2, b 0.75, Lucene idf), each query word counted, padding skipped', () => {
+    // Items' texts: 0 = [1, 2], 1 = [2, 2, 3], 2 = [4]; avgdl = 2. Query [2, −1]: df(2) = 2, idf = ln 1.6.
+    const rows: number[][] = [];
+    scoreBm25([[1, 2], [2, 2, 3], [4]], { count: 2, queryLength: 2, words: Int32Array.from([2, -1, 4, 2]), target: Int32Array.from([0, 2]) },
+      (r, first, count) => { for (let i = 0; i < count; i++) rows[first + i] = Array.from(r.slice(i * 3, i * 3 + 3)); });
+    const idf2 = Math.log(1.6), idf4 = Math.log(1 + 2.5 / 1.5);
+    expect(rows[0][0]).toBeCloseTo(idf2 * (1 * 2.2) / (1 + 1.2 * (0.25 + 0.75 * 1)), 10);
+    expect(rows[0][1]).toBeCloseTo(idf2 * (2 * 2.2) / (2 + 1.2 * (0.25 + 0.75 * 1.5)), 10);
+    expect(rows[0][2]).toBe(0);
+    expect(rows[1][2]).toBeCloseTo(idf4 * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 0.5)), 10);
+    expect(rows[1][0]).toBeCloseTo(rows[0][0], 10);
+  });
+
+  it('is reported under baselines.bm25 for search only, above Popularity on a world the other tests do not use', async () => {
+    const before = tf.memory().numTensors;
+    const report = await runExperiment(tinyConfig({ seed: 23, items: 50, topics: 5, titleWordsPerItem: 2, querySpecificity: 0.6, epochs: 1 }));
+    const run = report.runs[0];
+    expect(Object.keys(run.baselines.bm25!.eval)).toEqual(['search']);
+    const recall = (ev: { [m: string]: unknown }) => ev[`recall@${report.config.k}`] as number;
+    expect(recall(run.baselines.bm25!.eval.search)).toBeGreaterThan(recall(run.baselines.popularity.eval.search));
+    expect(report.summary.means.bm25.search).toBeDefined();
+    expect(report.summary.means.bm25.rec).toBeUndefined();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -16,6 +16,7 @@ function MetricsTableBody({ models, run, config }: { models: Partial<Record<Mode
       {(['search', 'rec'] as Task[]).map((task) => {
         const rows: { name: string; ev?: TaskEval; kl?: number; kind: string }[] = [
           { name: 'Popularity', ev: run?.baselines.popularity.eval[task], kl: run?.baselines.popularity.popularity[task].kl, kind: 'baseline' },
+          ...(task === 'search' && run?.baselines.bm25 ? [{ name: 'BM25', ev: run.baselines.bm25.eval.search, kl: run.baselines.bm25.popularity.search.kl, kind: 'baseline' }] : []),
           { name: MODEL_LABELS[SINGLE[task]], ev: models[SINGLE[task]]?.eval[task], kl: models[SINGLE[task]]?.popularity[task]?.kl, kind: 'model' },
           { name: MODEL_LABELS.joint, ev: models.joint?.eval[task], kl: models.joint?.popularity[task]?.kl, kind: 'model' },
           { name: 'Oracle', ev: run?.baselines.oracle?.eval[task], kl: run?.baselines.oracle?.popularity[task].kl, kind: 'baseline' },

@@ -75,6 +75,12 @@ export interface BaselineReport {
   popularity: Record<Task, { kl: number; marginal: number[] }>;
 }
 
+/** A reference for one task only (BM25 ranks items for queries). */
+export interface SearchBaselineReport {
+  eval: { search: TaskEval };
+  popularity: { search: { kl: number; marginal: number[] } };
+}
+
 export interface RunReport {
   seed: number;
   /** The models' initialisation seed where it differs from the world's (config `initSeed`). */
@@ -84,7 +90,8 @@ export interface RunReport {
   dataStats: DataStats;
   models: Partial<Record<ModelName, ModelReport>>;
   /** `oracle` is null on imported data: there is no generative process to be exact about. */
-  baselines: { popularity: BaselineReport; oracle: BaselineReport | null };
+  /** `bm25` (search only) is absent in reports made before it was added. */
+  baselines: { popularity: BaselineReport; oracle: BaselineReport | null; bm25?: SearchBaselineReport };
   /** Semantic IDs (absent with atomic IDs): how they were built, and each item's codes ("3-12-0"). */
   ids?: SemanticIdsReport;
   /** Per item: content topic, CF cluster, true popularity per task, training counts. */

@@ -2,6 +2,8 @@
  * Reference scorers beside the models, evaluated by the same code:
  * - Popularity: training-set frequency of each item for the task (log counts).
  * - Oracle: the exact posterior of the generative process over all items, the ceiling.
+ * - BM25 (search only): the traditional lexical reference, query words against each
+ *   item's text (its title and topic words, or the `text` column of imported data).
  */
 import type { Config } from '../core/config';
 import type { RecExamples, SearchExamples } from '../sim/examples';
@@ -10,6 +12,43 @@ import { wordItem, wordTopic, type World } from '../sim/world';
 
 type Consume = (rows: Float64Array, first: number, count: number) => void;
 const CHUNK = 64;
+
+/** BM25's parameters: Robertson–Spärck Jones weights with Lucene's non-negative IDF. */
+export const BM25 = { k1: 1.2, b: 0.75 } as const;
+
+/**
+ * BM25 scores of every item for each test query: Σ over query words w (each occurrence
+ * counted, as the query states it) of idf(w) · tf(w, d)·(k1 + 1) / (tf(w, d) + k1·(1 − b +
+ * b·|d| / avgdl)), with idf(w) = ln(1 + (N − df(w) + 0.5) / (df(w) + 0.5)), documents the
+ * items' texts. Words no item holds score nothing; padding (−1) is skipped.
+ */
+export function scoreBm25(itemWords: ArrayLike<number>[], test: SearchExamples, consume: Consume): void {
+  const N = itemWords.length;
+  const postings = new Map<number, { item: number; tf: number }[]>();
+  const length = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    const tf = new Map<number, number>();
+    for (let j = 0; j < itemWords[i].length; j++) tf.set(itemWords[i][j], (tf.get(itemWords[i][j]) ?? 0) + 1);
+    length[i] = itemWords[i].length;
+    for (const [w, n] of tf) {
+      if (!postings.has(w)) postings.set(w, []);
+      postings.get(w)!.push({ item: i, tf: n });
+    }
+  }
+  const avgdl = length.reduce((a, b) => a + b, 0) / Math.max(1, N) || 1;
+  const norm = Float64Array.from(length, (l) => BM25.k1 * (1 - BM25.b + (BM25.b * l) / avgdl));
+  const idf = (df: number) => Math.log(1 + (N - df + 0.5) / (df + 0.5));
+  const L = test.queryLength;
+  scoreInChunks(test.count, N, (e, rows, at) => {
+    for (let j = 0; j < L; j++) {
+      const w = test.words[e * L + j];
+      const list = w >= 0 ? postings.get(w) : undefined;
+      if (!list) continue;
+      const weight = idf(list.length);
+      for (const { item, tf } of list) rows[at + item] += (weight * tf * (BM25.k1 + 1)) / (tf + norm[item]);
+    }
+  }, consume);
+}
 
 export function scorePopularity(train: { count: number; target: Int32Array }, testCount: number, items: number, consume: Consume): void {
   const row = targetCounts(train, items).map((c) => Math.log(c + 0.5));

@@ -4,7 +4,7 @@
  * in the browser worker; the host picks the tfjs backend before calling it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { scoreOracleRec, scoreOracleSearch, scorePopularity } from './baselines';
+import { scoreBm25, scoreOracleRec, scoreOracleSearch, scorePopularity } from './baselines';
 import type { Config } from '../core/config';
 import { TaskEvaluator, type TaskResult } from '../eval/evaluate';
 import { popularityBuckets } from '../eval/metrics';
@@ -13,7 +13,7 @@ import { analyseEmbeddings, evaluateModel, validationRecall } from '../eval/scor
 import { buildSemanticIds, codeText } from '../model/ids/rq-kmeans';
 import { IdTrie } from '../model/ids/trie';
 import { Retriever } from '../model/retriever';
-import { MODEL_TASKS, MODELS, REPORT_SCHEMA, round, type BaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from '../core/report';
+import { MODEL_TASKS, MODELS, REPORT_SCHEMA, round, type BaselineReport, type SearchBaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from '../core/report';
 import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExamples, type SearchExamples } from '../sim/examples';
 import { dataStats, type DataStats } from '../sim/stats';
 import { summarize } from './summary';
@@ -99,6 +99,13 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   const popularity = baseline((task, ev) => scorePopularity(task === 'search' ? data.searchTrain : data.recTrain, tests[task].count, N, ev.consume));
   const oracleScorer = src.oracle;
   const oracle = oracleScorer ? baseline((task, ev) => oracleScorer(task, ev.consume)) : null;
+  const bm25Search = new TaskEvaluator(cfg.k, buckets.search, N, tests.search.target);
+  scoreBm25(src.itemWords, data.searchTest, bm25Search.consume);
+  const bm25Result = bm25Search.finish();
+  const bm25: SearchBaselineReport = {
+    eval: { search: bm25Result.eval },
+    popularity: { search: { kl: round(bm25Result.kl), marginal: Array.from(bm25Result.marginal, (v) => round(v, 4)) } },
+  };
 
   const layout = tokenLayout(N, src.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
   const trainSets = { search: encodeSearch(data.searchTrain, layout), rec: encodeRec(data.recTrain, layout) };
@@ -184,7 +191,7 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
     dataStats: src.dataStats,
     jointGainTestSd,
     models,
-    baselines: { popularity, oracle },
+    baselines: { popularity, oracle, bm25 },
     ...(ids ? { ids: {
       scheme: 'semantic' as const, source: cfg.idSource, levels: cfg.idLevels, codebook: cfg.idCodebook, tokens: cfg.idTokens,
       length: ids.length, collisions: ids.collisions, largestGroup: ids.largestGroup,

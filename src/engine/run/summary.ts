@@ -44,6 +44,7 @@ export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
     ...MODELS.map((m) => [m, (r: RunReport) => r.models[m]] as [string, (r: RunReport) => ModelReport | undefined]),
     ['popularity', (r) => r.baselines.popularity],
     ['oracle', (r) => r.baselines.oracle ?? undefined],
+    ['bm25', (r) => r.baselines.bm25],
   ];
   for (const [name, get] of scorers) {
     means[name] = {};
