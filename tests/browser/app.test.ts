@@ -62,7 +62,8 @@ describe('the lab in Chromium', () => {
       }
     }
     const cells = await page.getByTestId('metrics').locator('td.num').allTextContents();
-    expect(cells.length).toBe(2 * 4 * 8);
+    expect(cells.length).toBe((5 + 4) * 8); // search: Popularity, BM25, Gen_S, Gen_R+S, Oracle; recommendation: no BM25
+    expect(await page.getByTestId('metrics').locator('table').first().locator('tr', { hasText: 'BM25' }).count()).toBe(1);
     // the cold column reads — where a task saw every item in training; valid (2 digits) — for baselines
     for (const c of cells) expect(c).toMatch(/^(\d\.\d{2,3}|—)$/);
     expect(await page.getByTestId('tensors').textContent()).toMatch(/^\d+$/);
