@@ -20,6 +20,9 @@ import { cacheKey, measureBackends, switchTo, wasmThreads } from './backend-choi
 import { chooseBrowserBackend, destroyDevice, deviceLost } from './browser-backends';
 import type { BackendRequest, FromWorker, ToWorker } from './protocol';
 
+/** WebGPU errors that mean the device is gone (a destroyed device unmaps its buffers, fails its maps). */
+const GPU_FAILURE = /GPUBuffer|GPUDevice|mapAsync|device (was |is )?(lost|destroyed)/i;
+
 /** Runs expected to train longer than this ask first. */
 const CONFIRM_SECONDS = 120;
 
@@ -135,8 +138,14 @@ async function run(msg: Job): Promise<void> {
       if (lost === null) return;
     } catch (e) {
       // A failed GPU call can surface before the device's lost promise settles, which can
-      // wait until the work already queued has drained (seconds on a software adapter).
-      if (lost === null && backend === 'webgpu') lost = await Promise.race([lostSignal, new Promise<null>((r) => setTimeout(() => r(null), 10000))]);
+      // wait until the work already queued has drained (seconds on a software adapter, far
+      // longer on a loaded machine). A WebGPU error that names a buffer or the device is a
+      // lost device too, whether or not the promise has settled yet.
+      if (lost === null && backend === 'webgpu') {
+        lost = await Promise.race([lostSignal, new Promise<null>((r) => setTimeout(() => r(null), 10000))]);
+        const message = e instanceof Error ? e.message : String(e);
+        if (lost === null && GPU_FAILURE.test(message)) lost = message;
+      }
       if (lost === null) throw e;
     }
     // The GPU device was lost mid-run: fall back to the next backend and run again.
