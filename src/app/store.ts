@@ -324,7 +324,8 @@ export const useLab = create<LabState>((set, get) => ({
   stopImport: () => {
     if (get().dataset.status !== 'parsing') return;
     replaceWorker(); // the next job starts a fresh worker (its backend choice is remembered)
-    set({ runId: get().runId + 1, backend: null, dataset: { status: 'idle', summary: null, error: 'Import stopped: no catalogue is loaded.', report: null, runId: get().runId + 1 } });
+    const runId = get().runId + 1;
+    set({ runId, backend: null, dataset: { status: 'idle', summary: null, error: 'Import stopped: no catalogue is loaded.', report: null, runId } });
   },
   trainData: () => {
     const { config, dataset } = get();

@@ -48,14 +48,9 @@ export function seedList(first: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => first + i);
 }
 
-function baselineReport(results: Record<Task, TaskResult>): BaselineReport {
-  return {
-    eval: { search: results.search.eval, rec: results.rec.eval },
-    popularity: {
-      search: { kl: round(results.search.kl), marginal: Array.from(results.search.marginal, (v) => round(v, 4)) },
-      rec: { kl: round(results.rec.kl), marginal: Array.from(results.rec.marginal, (v) => round(v, 4)) },
-    },
-  };
+/** A baseline's calibration on one task, rounded as the report keeps it. */
+function calibration(r: TaskResult): { kl: number; marginal: number[] } {
+  return { kl: round(r.kl), marginal: Array.from(r.marginal, (v) => round(v, 4)) };
 }
 
 
@@ -87,25 +82,21 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   const buckets = { search: popularityBuckets(counts.search), rec: popularityBuckets(counts.rec) };
   const tests = { search: data.searchTest, rec: data.recTest };
 
+  /** One task of a reference scorer, evaluated like the models. */
+  const evaluate = (task: Task, score: (ev: TaskEvaluator) => void): TaskResult => {
+    const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target);
+    score(ev);
+    return ev.finish();
+  };
   const baseline = (score: (task: Task, ev: TaskEvaluator) => void): BaselineReport => {
-    const res = {} as Record<Task, TaskResult>;
-    for (const task of ['search', 'rec'] as Task[]) {
-      const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target);
-      score(task, ev);
-      res[task] = ev.finish();
-    }
-    return baselineReport(res);
+    const [search, rec] = (['search', 'rec'] as Task[]).map((task) => evaluate(task, (ev) => score(task, ev)));
+    return { eval: { search: search.eval, rec: rec.eval }, popularity: { search: calibration(search), rec: calibration(rec) } };
   };
   const popularity = baseline((task, ev) => scorePopularity(task === 'search' ? data.searchTrain : data.recTrain, tests[task].count, N, ev.consume));
   const oracleScorer = src.oracle;
   const oracle = oracleScorer ? baseline((task, ev) => oracleScorer(task, ev.consume)) : null;
-  const bm25Search = new TaskEvaluator(cfg.k, buckets.search, N, tests.search.target);
-  scoreBm25(src.itemWords, data.searchTest, bm25Search.consume);
-  const bm25Result = bm25Search.finish();
-  const bm25: SearchBaselineReport = {
-    eval: { search: bm25Result.eval },
-    popularity: { search: { kl: round(bm25Result.kl), marginal: Array.from(bm25Result.marginal, (v) => round(v, 4)) } },
-  };
+  const bm25Result = evaluate('search', (ev) => scoreBm25(src.itemWords, data.searchTest, ev.consume));
+  const bm25: SearchBaselineReport = { eval: { search: bm25Result.eval }, popularity: { search: calibration(bm25Result) } };
 
   const layout = tokenLayout(N, src.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
   const trainSets = { search: encodeSearch(data.searchTrain, layout), rec: encodeRec(data.recTrain, layout) };
