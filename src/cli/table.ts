@@ -20,6 +20,7 @@ export function formatSummary(report: Report): string {
     };
     row('Popularity', 'popularity');
     row('BM25', 'bm25');
+    row('Bi-encoder', 'biencoder');
     for (const m of ['search', 'rec', 'joint'] as const) {
       const runs = report.runs.map((r) => r.models[m]).filter((x) => x);
       if (!runs.length) continue;
@@ -34,8 +35,17 @@ export function formatSummary(report: Report): string {
   if (ch) lines.push(`\nNeighbour agreement by chance: content ${f(ch.content, 2)}, CF ${f(ch.cf, 2)}. Cold R: Recall@${k} on test targets the task never saw in training (— where there are none); valid: share of generated top-${k} IDs that are real items.`);
   const ids = report.runs[0]?.ids;
   if (ids) lines.push(`Semantic IDs from ${ids.source}: ${ids.levels} levels × ${ids.codebook} codes${ids.length > ids.levels ? ` + a final code (${ids.collisions} colliding items, largest group ${ids.largestGroup})` : ''}; code tokens ${ids.tokens}.`);
+  if (ids?.diagnostics) lines.push(...diagnosticsLines(ids.diagnostics));
   if (report.stopped) lines.push('\nStopped before the end: the report holds the finished runs only.');
   return lines.join('\n') + '\n';
+}
+
+/** Seed 1's semantic-ID diagnostics, a line per code position and per prefix length. */
+function diagnosticsLines(d: import('../engine/core/report').IdDiagnostics): string[] {
+  const out = [`ID diagnostics (first seed): collision rate ${f(d.collisionRate)}, largest group ${d.largestGroup}`];
+  d.levels.forEach((l, i) => out.push(`  code ${i + 1}: ${l.used} of ${l.size} codes used, entropy ${f(l.entropy, 2)} of ${f(l.maxEntropy, 2)} bits`));
+  for (const p of d.prefixes) out.push(`  prefix of ${p.length}: co-occurring pairs sharing it ${f(p.cooccurrence)} (chance ${f(p.cooccurrenceChance)}); pairs sharing it in one topic ${f(p.topic)} (chance ${f(p.topicChance)})`);
+  return out;
 }
 
 export function formatSweepHeader(key: string, k: number): string {

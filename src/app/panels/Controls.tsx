@@ -8,7 +8,7 @@ import { fmt } from '../format';
 import { useLab } from '../store';
 
 /** Knobs that only mean something with semantic IDs. */
-const SEMANTIC_ONLY = new Set<string>(['idSource', 'idLevels', 'idCodebook', 'idTokens']);
+const SEMANTIC_ONLY = new Set<string>(['idSource', 'idLevels', 'idCodebook', 'idTokens', 'idFinalCode']);
 
 const GROUP_ORDER: Group[] = ['catalogue', 'popularity', 'contentCf', 'data', 'model', 'training', 'ablation', 'run'];
 

@@ -56,23 +56,52 @@ export interface ModelReport {
   epochsRun: number;
 }
 
+/**
+ * ID quality, measured before any generator trains (model/ids/diagnostics.ts). Per code
+ * position of the first `levels`: codes used of the codebook and the entropy of their use
+ * (bits; log2 of the codebook is the most). Per prefix length p (1..levels): among pairs of
+ * items that co-occur in recommendation training sessions, the share whose first p codes
+ * agree, against chance (the same share for pairs drawn independently from the same item
+ * mass); and among pairs of items whose first p codes agree, the share in one content
+ * topic, against chance (two items drawn at random).
+ */
+export interface IdDiagnostics {
+  levels: { used: number; size: number; utilisation: number; entropy: number; maxEntropy: number }[];
+  /** Share of items that share all `levels` codes with another item. */
+  collisionRate: number;
+  largestGroup: number;
+  prefixes: { length: number; cooccurrence: number; cooccurrenceChance: number; topic: number; topicChance: number }[];
+}
+
 export interface SemanticIdsReport {
   scheme: 'semantic';
-  source: 'content' | 'cf' | 'joint';
+  source: 'content' | 'cf' | 'joint' | 'biencoder' | 'biencoder-search' | 'biencoder-rec';
   levels: number;
   codebook: number;
   tokens: 'shared' | 'perTask';
+  /** How the final code orders colliding items (absent in reports made before it was added: index). */
+  finalCode?: 'index' | 'frequency';
   /** Codes per item: levels, plus 1 when a final code tells colliding items apart. */
   length: number;
   /** Items sharing their first `levels` codes with another item; the largest such group. */
   collisions: number;
   largestGroup: number;
+  /** Absent in reports made before it was added. */
+  diagnostics?: IdDiagnostics;
   codes: string[];
 }
 
 export interface BaselineReport {
   eval: Record<Task, TaskEval>;
   popularity: Record<Task, { kl: number; marginal: number[] }>;
+}
+
+/** The bi-encoder reference: evaluated like the others, with what its training took. */
+export interface BiEncoderReport extends BaselineReport {
+  trainSeconds: number;
+  steps: number;
+  bestEpoch: number;
+  epochsRun: number;
 }
 
 /** A reference for one task only (BM25 ranks items for queries). */
@@ -90,8 +119,9 @@ export interface RunReport {
   dataStats: DataStats;
   models: Partial<Record<ModelName, ModelReport>>;
   /** `oracle` is null on imported data: there is no generative process to be exact about. */
-  /** `bm25` (search only) is absent in reports made before it was added. */
-  baselines: { popularity: BaselineReport; oracle: BaselineReport | null; bm25?: SearchBaselineReport };
+  /** `bm25` (search only) is absent in reports made before it was added; `biencoder` (both
+   *  tasks) too, and where config `biencoder` is false. */
+  baselines: { popularity: BaselineReport; oracle: BaselineReport | null; bm25?: SearchBaselineReport; biencoder?: BiEncoderReport };
   /** Semantic IDs (absent with atomic IDs): how they were built, and each item's codes ("3-12-0"). */
   ids?: SemanticIdsReport;
   /** Per item: content topic, CF cluster, true popularity per task, training counts. */

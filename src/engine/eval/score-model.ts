@@ -54,9 +54,10 @@ export async function validationRecall(model: Retriever, trie: IdTrie | null, se
 
 /** Neighbour agreement and a 2-D projection of each item's representation (Retriever.itemVectors). */
 export async function analyseEmbeddings(model: Retriever, n: number, groups: { topic: ArrayLike<number>; cluster: ArrayLike<number> }, cfg: Config): Promise<EmbeddingReport> {
-  const table = model.spec.ids ? tf.tidy(() => model.itemVectors()) : model.itemVectors();
+  const computed = model.head.kind !== 'atomic'; // code sums or tower outputs: a new tensor
+  const table = computed ? tf.tidy(() => model.itemVectors()) : model.itemVectors();
   const data = (await table.data()) as Float32Array;
-  if (model.spec.ids) table.dispose();
+  if (computed) table.dispose();
   const d = model.spec.dim;
   const nn = nearestNeighbours(data, n, d, NEIGHBOURS);
   const { coords: pcaCoords, explained } = pca2(data, n, d);

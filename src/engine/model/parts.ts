@@ -20,6 +20,18 @@ export interface RetrieverSpec {
   itemEmbeddings?: 'shared' | 'perTask';
   /** Semantic IDs; atomic IDs without. */
   ids?: SemanticIdSpec;
+  /** A bi-encoder (heads/towers.ts) instead of a generative model: the item tower's words and the logQ correction. */
+  towers?: TowerSpec;
+}
+
+/** A bi-encoder's item tower input and its training correction (heads/towers.ts). */
+export interface TowerSpec {
+  /** Each item's words, items × wordsPerItem (row-major), with their weights (1/count; 0 = padding). */
+  itemWords: Int32Array;
+  wordWeights: Float32Array;
+  wordsPerItem: number;
+  /** log of each item's chance to be a batch target in training (the logQ correction), [items]. */
+  logQ: Float32Array;
 }
 
 export interface SemanticIdSpec {
@@ -51,10 +63,11 @@ export interface EncoderParts {
 /**
  * An ID head: how items enter the encoder and how the model generates them. Each scheme
  * is one head (heads/atomic.ts: one softmax over items; heads/codes.ts: semantic-ID
- * codes decoded one after another); a new head is one file that implements this.
+ * codes decoded one after another; heads/towers.ts: a bi-encoder, items scored by the
+ * cosine of two towers); a new head is one file that implements this.
  */
 export interface IdHead {
-  readonly kind: 'atomic' | 'codes';
+  readonly kind: 'atomic' | 'codes' | 'towers';
   /** The item rows the encoder reads for a history item [items, dim]. */
   inputRows(): tf.Tensor2D;
   /** Each item's representation [items, dim] (what the embedding analysis projects). */

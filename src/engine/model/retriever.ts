@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng';
 import { AtomicHead } from './heads/atomic';
 import { CodeHead } from './heads/codes';
+import { TowerHead } from './heads/towers';
 import { dense, embed, layerNorm } from './ops';
 import type { EncoderLayer, HeadedModel, RetrieverSpec, SemanticIdSpec } from './parts';
 
@@ -37,7 +38,7 @@ export class Retriever implements HeadedModel {
   readonly encoder: EncoderLayer[];
   readonly decoder: EncoderLayer & { wvSelf: tf.Variable };
   /** How items enter and leave the model: atomic IDs or semantic-ID codes. */
-  readonly head: AtomicHead | CodeHead;
+  readonly head: AtomicHead | CodeHead | TowerHead;
 
   constructor(spec: RetrieverSpec, seed: number) {
     this.spec = spec;
@@ -58,12 +59,13 @@ export class Retriever implements HeadedModel {
     });
     // The draw order of the weights is fixed (a seed gives the same model): the atomic
     // item table, the shared body, then the head's output side.
-    const itemTable = spec.ids ? null : normal([items, D], 0.05, 'items');
+    const itemTable = spec.ids || spec.towers ? null : normal([items, D], 0.05, 'items');
     this.tokenEmbedding = normal([words + SPECIALS, D], 0.05, 'tokens');
     this.position = normal([spec.seqLen, D], 0.05, 'pos');
     this.encoder = Array.from({ length: spec.layers }, (_, l) => block(`enc${l}`));
     this.decoder = { ...block('dec'), wvSelf: normal([D, D], D ** -0.5, 'decwvself') };
-    this.head = spec.ids ? new CodeHead(spec, spec.ids, normal, zeros) : new AtomicHead(spec, itemTable!, normal, zeros);
+    this.head = spec.towers ? new TowerHead(spec, spec.towers, this.tokenEmbedding, normal, zeros)
+      : spec.ids ? new CodeHead(spec, spec.ids, normal, zeros) : new AtomicHead(spec, itemTable!, normal, zeros);
   }
 
   /** Each item's representation [items, dim] (the head's: output rows, or sums of code embeddings). */
@@ -72,12 +74,13 @@ export class Retriever implements HeadedModel {
   }
 
   variables(): tf.Variable[] {
-    const blk = (b: EncoderLayer) => [b.wq, b.wk, b.wv, b.wo, b.w1, b.b1, b.w2, b.b2];
-    return [
-      ...this.head.inputVariables(), this.tokenEmbedding, this.position,
-      ...this.encoder.flatMap(blk), ...blk(this.decoder), this.decoder.wvSelf,
-      ...this.head.outputVariables(),
-    ];
+    // A bi-encoder has no decoder: its weights are drawn (a seed gives the same encoder) but not trained.
+    const decoder = this.head.kind === 'towers' ? [] : this.decoderVariables();
+    return [...this.head.inputVariables(), this.tokenEmbedding, this.position, ...this.encoder.flatMap(blockVariables), ...decoder, ...this.head.outputVariables()];
+  }
+
+  private decoderVariables(): tf.Variable[] {
+    return [...blockVariables(this.decoder), this.decoder.wvSelf];
   }
 
   /** Token ids: item i → i; word w → items + w; special s → items + words + s. */
@@ -115,9 +118,10 @@ export class Retriever implements HeadedModel {
     return { x, keyBias };
   }
 
-  /** Item logits [B, items] (atomic IDs: see heads/atomic.ts; semantic IDs score codes). */
+  /** Item logits [B, items] (atomic IDs: see heads/atomic.ts; a bi-encoder: heads/towers.ts; semantic IDs score codes). */
   logits(tokens: tf.Tensor2D, mask: tf.Tensor2D, task?: tf.Tensor1D, trace?: (name: string, t: tf.Tensor) => void): tf.Tensor2D {
-    if (this.head.kind !== 'atomic') throw new Error('a model with semantic IDs scores codes, not items: see ids/code-decoder.ts');
+    if (this.head.kind === 'codes') throw new Error('a model with semantic IDs scores codes, not items: see ids/code-decoder.ts');
+    if (this.head.kind === 'towers') return this.head.logits(this, tokens, mask);
     return this.head.logits(this, tokens, mask, task, trace);
   }
 
@@ -132,8 +136,13 @@ export class Retriever implements HeadedModel {
 
   dispose(): void {
     for (const v of this.variables()) v.dispose();
+    if (this.head.kind === 'towers') for (const v of this.decoderVariables()) v.dispose();
     this.head.dispose();
   }
+}
+
+function blockVariables(b: EncoderLayer): tf.Variable[] {
+  return [b.wq, b.wk, b.wv, b.wo, b.w1, b.b1, b.w2, b.b2];
 }
 
 let counter = 0;

@@ -10,16 +10,19 @@ import { TaskEvaluator, type TaskResult } from '../eval/evaluate';
 import { popularityBuckets } from '../eval/metrics';
 import { testSampleVariance } from '../eval/evidence';
 import { analyseEmbeddings, evaluateModel, validationRecall } from '../eval/score-model';
-import { buildSemanticIds, codeText } from '../model/ids/rq-kmeans';
+import { buildSemanticIds, codeText, rqKMeans, type SemanticIds } from '../model/ids/rq-kmeans';
+import { idDiagnostics } from '../model/ids/diagnostics';
+import { BIENCODER_SOURCES } from '../model/ids/vectors';
+import { trainBiEncoder } from './biencoder';
 import { IdTrie } from '../model/ids/trie';
 import { Retriever } from '../model/retriever';
-import { MODEL_TASKS, MODELS, REPORT_SCHEMA, round, type BaselineReport, type SearchBaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from '../core/report';
+import { MODEL_TASKS, MODELS, REPORT_SCHEMA, round, type BaselineReport, type BiEncoderReport, type SearchBaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from '../core/report';
 import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExamples, type SearchExamples } from '../sim/examples';
 import { dataStats, type DataStats } from '../sim/stats';
 import { summarize } from './summary';
 import { buildWorld, itemWords } from '../sim/world';
 import { encodeRec, encodeSearch, tokenLayout, type Task } from '../core/encode';
-import { train, type TrainProgress } from '../train/trainer';
+import { predict, train, type TrainProgress } from '../train/trainer';
 import type { SeedData } from '../core/data';
 export type { SeedData };
 
@@ -27,6 +30,8 @@ export type ExperimentEvent =
   | { type: 'world'; seed: number; seedIndex: number; seeds: number }
   | { type: 'train'; seed: number; model: ModelName; progress: TrainProgress }
   | { type: 'model'; seed: number; model: ModelName; report: ModelReport }
+  /** A reference that trains (the bi-encoder: on both tasks, or on one for its item vectors). */
+  | { type: 'reference'; seed: number; name: string; progress: TrainProgress }
   | { type: 'run'; run: RunReport };
 
 export interface ExperimentOptions {
@@ -106,16 +111,61 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   if (src.jointTrain?.search) jointTrainSets.search = encodeSearch(src.jointTrain.search, layout);
   if (src.jointTrain?.rec) jointTrainSets.rec = encodeRec(src.jointTrain.rec, layout);
   const models: Partial<Record<ModelName, ModelReport>> = {};
+
+  // The bi-encoders: the multi-task one is a reference scorer (and idSource=biencoder's
+  // vectors); a one-task one only gives idSource=biencoder-search or -rec its vectors.
+  const semantic = cfg.idScheme === 'semantic';
+  const biInput = { items: N, words: src.words, seqLen: layout.seqLen, itemWords: src.itemWords, train: trainSets, val: valSets };
+  let biencoder: BiEncoderReport | undefined;
+  let towerVectors: Float32Array | null = null;
+  let biStopped = false;
+  const biTasks = semantic ? BIENCODER_SOURCES[cfg.idSource as keyof typeof BIENCODER_SOURCES] : undefined;
+  if (cfg.biencoder || (biTasks && biTasks.length === 2)) {
+    const { model, result } = await trainBiEncoder(cfg, biInput, ['search', 'rec'], initSeedOf(cfg), {
+      shouldStop: opts.shouldStop, onProgress: (progress) => opts.onEvent?.({ type: 'reference', seed: cfg.seed, name: 'biencoder', progress }),
+    });
+    try {
+      biStopped = result.stopped;
+      if (!biStopped && cfg.biencoder) {
+        const scored: Partial<Record<Task, TaskResult>> = {};
+        for (const task of ['search', 'rec'] as Task[]) {
+          const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target);
+          await predict(model, testSets[task], 256, ev.consume);
+          scored[task] = ev.finish();
+        }
+        const { search, rec } = scored as Record<Task, TaskResult>;
+        biencoder = {
+          eval: { search: search.eval, rec: rec.eval }, popularity: { search: calibration(search), rec: calibration(rec) },
+          trainSeconds: round(result.seconds, 4), steps: result.steps, bestEpoch: result.bestEpoch, epochsRun: result.epochsRun,
+        };
+      }
+      if (biTasks?.length === 2) towerVectors = await itemVectorsOf(model);
+    } finally {
+      model.dispose();
+    }
+  }
+  if (!biStopped && biTasks?.length === 1) {
+    const { model, result } = await trainBiEncoder(cfg, biInput, biTasks, initSeedOf(cfg), {
+      shouldStop: opts.shouldStop, onProgress: (progress) => opts.onEvent?.({ type: 'reference', seed: cfg.seed, name: `biencoder-${biTasks[0]}`, progress }),
+    });
+    try {
+      biStopped = result.stopped;
+      towerVectors = await itemVectorsOf(model);
+    } finally {
+      model.dispose();
+    }
+  }
   // Semantic IDs: cut once per seed from training data, shared by the three models.
-  const ids = cfg.idScheme === 'semantic'
-    ? buildSemanticIds({ items: N, words: src.words, itemWords: src.itemWords, recTrain: data.recTrain }, cfg.idSource, cfg.idLevels, cfg.idCodebook, cfg.seed)
-    : null;
+  const finalOrder = cfg.idFinalCode === 'frequency' ? counts.search.map((c, i) => c + counts.rec[i]) : undefined;
+  const ids: SemanticIds | null = !semantic || biStopped ? null
+    : towerVectors ? rqKMeans(Float64Array.from(towerVectors), N, cfg.dim, cfg.idLevels, cfg.idCodebook, cfg.seed, finalOrder)
+    : buildSemanticIds({ items: N, words: src.words, itemWords: src.itemWords, recTrain: data.recTrain }, cfg.idSource as 'content' | 'cf' | 'joint', cfg.idLevels, cfg.idCodebook, cfg.seed, finalOrder);
   const trie = ids ? new IdTrie(ids) : null;
   // Per model and task, each test example's hit: the joint gain's bootstrap over the test sample.
   const hits: Partial<Record<ModelName, Partial<Record<Task, Uint8Array>>>> = {};
 
   for (const name of opts.models ?? MODELS) {
-    if (opts.shouldStop?.()) break;
+    if (biStopped || opts.shouldStop?.()) break;
     const model = new Retriever(
       {
         items: N, words: src.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen, tieEmbeddings: cfg.tieEmbeddings,
@@ -182,10 +232,11 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
     dataStats: src.dataStats,
     jointGainTestSd,
     models,
-    baselines: { popularity, oracle, bm25 },
+    baselines: { popularity, oracle, bm25, ...(biencoder ? { biencoder } : {}) },
     ...(ids ? { ids: {
-      scheme: 'semantic' as const, source: cfg.idSource, levels: cfg.idLevels, codebook: cfg.idCodebook, tokens: cfg.idTokens,
+      scheme: 'semantic' as const, source: cfg.idSource, levels: cfg.idLevels, codebook: cfg.idCodebook, tokens: cfg.idTokens, finalCode: cfg.idFinalCode,
       length: ids.length, collisions: ids.collisions, largestGroup: ids.largestGroup,
+      diagnostics: idDiagnostics(ids, cfg.idLevels, src.groups, data.recTrain),
       codes: Array.from({ length: N }, (_, i) => codeText(ids, i)),
     } } : {}),
     itemInfo: {
@@ -199,6 +250,16 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   };
   opts.onEvent?.({ type: 'run', run });
   return run;
+}
+
+/** A bi-encoder's item vectors (its item tower, unit length), items × dim. */
+async function itemVectorsOf(model: Retriever): Promise<Float32Array> {
+  const t = tf.tidy(() => model.itemVectors());
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
 }
 
 /** The report of finished runs (in seed order). */

@@ -15,6 +15,7 @@ import { encodeRec, encodeSearch, tokenLayout } from '../core/encode';
 import { makeStepper } from '../train/stepper';
 import { epochSchedule, stepsPerEpoch } from '../train/trainer';
 import { Rng } from '../core/rng';
+import { BIENCODER_SOURCES } from '../model/ids/vectors';
 
 export interface StepTiming {
   /** The last block's time per step. Blocks double, so it holds about half the timed steps:
@@ -76,18 +77,25 @@ function probeIds(cfg: Config, items: number): SemanticIdSpec {
   return { codes, length, sizes, perTask: cfg.idTokens === 'perTask' };
 }
 
-/** Training steps a run on these training sets trains at most (every model, every epoch). */
-export function plannedStepsOn(sets: { search: { count: number }; rec: { count: number } }, cfg: Config): Record<ModelName, number> & { total: number } {
-  const out = { total: 0 } as Record<ModelName, number> & { total: number };
+type Planned = Record<ModelName, number> & { references: number; total: number };
+
+/** Training steps a run on these training sets trains at most (every model and bi-encoder, every epoch). */
+export function plannedStepsOn(sets: { search: { count: number }; rec: { count: number } }, cfg: Config): Planned {
+  const out = { total: 0, references: 0 } as Planned;
   for (const m of MODELS) {
     out[m] = cfg.epochs * stepsPerEpoch(MODEL_TASKS[m].map((t) => sets[t]), cfg);
     out.total += out[m];
   }
+  // The bi-encoders (run/experiment.ts): on both tasks as the reference or the ID source, on one for a one-task ID source.
+  const idTasks = cfg.idScheme === 'semantic' ? BIENCODER_SOURCES[cfg.idSource as keyof typeof BIENCODER_SOURCES] : undefined;
+  if (cfg.biencoder || idTasks?.length === 2) out.references += out.joint;
+  if (idTasks?.length === 1) out.references += out[idTasks[0]];
+  out.total += out.references;
   return out;
 }
 
 /** Training steps a run of this world trains at most (every model, every epoch). */
-export function plannedSteps(cfg: Config): Record<ModelName, number> & { total: number } {
+export function plannedSteps(cfg: Config): Planned {
   // Only the training sets' sizes matter: no encoding.
   const data = buildDataset(buildWorld(cfg), cfg);
   return plannedStepsOn({ search: data.searchTrain, rec: data.recTrain }, cfg);

@@ -45,6 +45,7 @@ export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
     ['popularity', (r) => r.baselines.popularity],
     ['oracle', (r) => r.baselines.oracle ?? undefined],
     ['bm25', (r) => r.baselines.bm25],
+    ['biencoder', (r) => r.baselines.biencoder],
   ];
   for (const [name, get] of scorers) {
     means[name] = {};

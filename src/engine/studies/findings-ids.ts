@@ -6,6 +6,7 @@
  * Shared by the findings generator (docs/findings.md) and the app's Findings view.
  */
 import { interval as meanInterval } from '../eval/evidence';
+import { spearman } from '../sim/stats';
 import type { Interval, ModelName } from '../core/report';
 import type { Sweep, SweepPoint } from './sweep-types';
 import type { Task } from '../core/encode';
@@ -21,7 +22,9 @@ export interface IdsStatement {
 }
 
 export const ATOMIC = 'atomic';
-export const SOURCES = ['content', 'cf', 'joint'] as const;
+export const SOURCES = ['content', 'cf', 'joint', 'biencoder', 'biencoder-search', 'biencoder-rec'] as const;
+/** The content codes with a final code in training-frequency order (the point it is compared with: content). */
+export const FREQUENCY_ORDER = 'semantic:content+frequency';
 const variantOf = (source: string) => `semantic:${source}`;
 
 const pointOf = (s: Sweep, value: string): SweepPoint | undefined => s.points.find((p) => String(p.value) === value);
@@ -113,9 +116,40 @@ export function idsFindings(s: Sweep): IdsStatement[] {
     out.push(compare(`H2 with ${String(p.value)} IDs: Gen_R+S's item representations (with semantic IDs, the sum of an item's code embeddings) agree with content more than Gen_R's.`,
       d, `content agreement Gen_R+S − Gen_R (Gen_R ${f3(p.embedding.rec?.contentAgreement)}, Gen_R+S ${f3(p.embedding.joint?.contentAgreement)}; rec joint gain ${p.jointGain.rec ? `${(p.jointGain.rec.mean * 100).toFixed(1)} %` : '—'})`, 'higher'));
   }
-  // The follow-up's trade-off: which source serves both tasks in the joint model. Per seed,
-  // each source's Gen_R+S Recall@K on each task relative to the best source on that task,
-  // averaged over the two tasks; then joint against the best other source, paired by seed.
+  out.push(...followUp(semantic));
+  out.push(...finalCodeOrder(s, content));
+  out.push(...diagnosticsPredict(semantic.map((x) => x.p)));
+  return out;
+}
+
+/**
+ * The follow-up's orderings (Penha et al. 2025), read on Gen_R+S as it trains with each
+ * source's codes: a task-specific source wins its own task and costs the other, and the
+ * source that carries both tasks gives the best trade-off.
+ */
+function followUp(semantic: { src: string; p: SweepPoint }[]): IdsStatement[] {
+  const out: IdsStatement[] = [];
+  const at = (src: string) => semantic.find((x) => x.src === src)?.p;
+  const multi = at('biencoder');
+  const own: [string, Task, Task][] = [['biencoder-search', 'search', 'rec'], ['biencoder-rec', 'rec', 'search']];
+  for (const [src, task, other] of own) {
+    const p = at(src);
+    if (!p) continue;
+    const label = task === 'search' ? 'search' : 'recommendation';
+    const rival = at(src === 'biencoder-search' ? 'biencoder-rec' : 'biencoder-search');
+    if (rival) {
+      out.push(compare(`The follow-up: codes from a bi-encoder tuned on ${label} serve ${label} better than codes from one tuned on the other task (Gen_R+S).`,
+        pairedDifference(rival, p, 'joint', task, 'recall'), `Gen_R+S ${task} Recall@K, ${src} − ${rival === undefined ? '' : String(rival.value).replace('semantic:', '')}`, 'higher'));
+    }
+    if (multi) {
+      out.push(compare(`The follow-up: task-specific codes (${src}) win their own task against the multi-task bi-encoder's codes (Gen_R+S on ${task}).`,
+        pairedDifference(multi, p, 'joint', task, 'recall'), `Gen_R+S ${task} Recall@K, ${src} − biencoder`, 'higher'));
+      out.push(compare(`The follow-up: task-specific codes (${src}) cost the other task against the multi-task bi-encoder's codes (Gen_R+S on ${other}).`,
+        pairedDifference(multi, p, 'joint', other, 'recall'), `Gen_R+S ${other} Recall@K, ${src} − biencoder`, 'lower'));
+    }
+  }
+  // The trade-off: per seed, each source's Gen_R+S Recall@K on each task relative to the best
+  // source on that task, averaged over the two tasks; a candidate against the best other source.
   if (semantic.length > 1) {
     const seeds = semantic[0].p.seeds;
     const recallOf = (p: SweepPoint, task: Task, seed: number) => p.perSeed?.joint?.[task]?.recall[p.seeds.indexOf(seed)];
@@ -124,16 +158,73 @@ export function idsFindings(s: Sweep): IdsStatement[] {
       return (rel('search') + rel('rec')) / 2;
     }) }));
     const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const joint = scores.find((x) => x.src === 'joint');
-    const others = scores.filter((x) => x.src !== 'joint').sort((a, b) => meanOf(b.perSeed) - meanOf(a.perSeed));
-    const text = 'The follow-up (Penha et al. 2025): codes from item vectors that carry both tasks give Gen_R+S the best trade-off between search and recommendation. (Here "joint" concatenates the content and CF vectors; the follow-up fine-tunes one embedding model on both tasks.)';
     const listed = scores.map((x) => `${x.src} ${meanOf(x.perSeed).toFixed(3)}`).join(', ');
-    if (!joint || !others.length) out.push({ text, observed: `Gen_R+S trade-off: ${listed}`, verdict: 'unclear' });
-    else {
-      const d = meanInterval(joint.perSeed.map((v, i) => v - others[0].perSeed[i]));
+    const claims: [string, string][] = [
+      ['joint', 'The follow-up (Penha et al. 2025): codes from item vectors that carry both tasks give Gen_R+S the best trade-off between search and recommendation — read with "joint", which concatenates the content and CF vectors.'],
+      ['biencoder', 'The follow-up (Penha et al. 2025): codes from a bi-encoder fine-tuned on both tasks give Gen_R+S the best trade-off between search and recommendation (its winning recipe).'],
+    ];
+    for (const [candidate, text] of claims) {
+      const mine = scores.find((x) => x.src === candidate);
+      const others = scores.filter((x) => x.src !== candidate).sort((a, b) => meanOf(b.perSeed) - meanOf(a.perSeed));
+      if (!mine || !others.length) { if (mine) out.push({ text, observed: `Gen_R+S trade-off: ${listed}`, verdict: 'unclear' }); continue; }
+      const d = meanInterval(mine.perSeed.map((v, i) => v - others[0].perSeed[i]));
       const dir = direction(d);
-      out.push({ text, observed: `Gen_R+S trade-off (per seed, the mean over tasks of its Recall@K relative to the best source): ${listed}; joint − ${others[0].src}: ${intervalText(d)}`,
+      out.push({ text, observed: `Gen_R+S trade-off (per seed, the mean over tasks of its Recall@K relative to the best source): ${listed}; ${candidate} − ${others[0].src} (the best other): ${intervalText(d)}`,
         verdict: dir === 'higher' ? 'agrees' : dir === 'lower' ? 'disagrees' : 'unclear' });
+    }
+  }
+  return out;
+}
+
+/** The final code in training-frequency order against item-index order, content codes. */
+function finalCodeOrder(s: Sweep, content: SweepPoint | undefined): IdsStatement[] {
+  const freq = pointOf(s, FREQUENCY_ORDER);
+  if (!content || !freq) return [];
+  const kl = (m: ModelName, task: Task) => pairedValues(content, freq, (q, i) => q.seedValues?.kl[m]?.[task]?.[i], (q, i) => q.seedValues?.kl[m]?.[task]?.[i], (a, b) => b - a);
+  return [
+    compare('A final code that carries training frequency (0 = the most frequent item of its group) improves popularity calibration over one that carries the item index (the last stop\'s suspicion): Gen_R\'s rec popularity KL is lower.',
+      kl('rec', 'rec'), `Gen_R rec popularity KL, frequency order − index order (index ${f3(content.models.rec?.rec?.kl)})`, 'lower'),
+    compare('The same for search: Gen_S\'s search popularity KL is lower with the final code in frequency order.',
+      kl('search', 'search'), `Gen_S search popularity KL, frequency − index (index ${f3(content.models.search?.search?.kl)})`, 'lower'),
+    compare('Frequency order and Gen_R\'s Recall@K on recommendation.', pairedDifference(content, freq, 'rec', 'rec', 'recall'), 'Gen_R rec Recall@K, frequency − index', null),
+    compare('Frequency order and Gen_S\'s Recall@K on search.', pairedDifference(content, freq, 'search', 'search', 'recall'), 'Gen_S search Recall@K, frequency − index', null),
+  ];
+}
+
+const DIAGNOSTICS = [
+  ['collisionRate', 'the collision rate'],
+  ['entropy', 'the first code\'s entropy (share of its most)'],
+  ['cooccurrenceLift', 'the first code\'s agreement with co-occurrence (over chance)'],
+  ['topicLift', 'the first code\'s agreement with topics (over chance)'],
+] as const;
+
+/**
+ * Do the ID diagnostics, measured before training, predict Recall? Per seed, Spearman's ρ
+ * across the semantic points between a diagnostic and the single-task model's Recall@K on
+ * its task; across seeds, the mean ρ with its 95 % interval.
+ */
+function diagnosticsPredict(points: SweepPoint[]): IdsStatement[] {
+  const withIds = points.filter((p) => p.seedValues?.ids);
+  if (withIds.length < 3) return [];
+  const seeds = withIds[0].seeds.filter((seed) => withIds.every((p) => p.seeds.includes(seed)));
+  const out: IdsStatement[] = [];
+  for (const [key, label] of DIAGNOSTICS) {
+    for (const [model, task] of [['search', 'search'], ['rec', 'rec']] as [ModelName, Task][]) {
+      const rhos: number[] = [];
+      for (const seed of seeds) {
+        const xs: number[] = [], ys: number[] = [];
+        for (const p of withIds) {
+          const i = p.seeds.indexOf(seed);
+          const x = p.seedValues!.ids![key][i], y = p.seedValues?.recall[model]?.[task]?.[i];
+          if (x !== undefined && y !== undefined) { xs.push(x); ys.push(y); }
+        }
+        const rho = xs.length >= 3 ? spearman(xs, ys) : NaN;
+        if (Number.isFinite(rho)) rhos.push(rho);
+      }
+      if (!rhos.length) continue;
+      const d = meanInterval(rhos);
+      out.push(compare(`Does ${label} predict ${model === 'search' ? 'Gen_S\'s search' : 'Gen_R\'s recommendation'} Recall@K across the ${withIds.length} ID sources?`,
+        d, `Spearman ρ across sources, mean over ${rhos.length} seeds`, null));
     }
   }
   return out;

@@ -96,6 +96,17 @@ export function pointFromReport(value: Value, report: Report): SweepPoint {
       (seedValues.kl[m] ??= {})[task] = runs.map((r) => r.models[m]!.popularity[task]!.kl);
     }
   }
+  const diagnostics = runs.map((r) => r.ids?.diagnostics);
+  if (runs.length && diagnostics.every(Boolean)) {
+    const ds = diagnostics as NonNullable<(typeof diagnostics)[number]>[];
+    const lift = (x: number, chance: number) => (chance > 0 ? x / chance : 0);
+    seedValues.ids = {
+      collisionRate: ds.map((d) => d.collisionRate),
+      entropy: ds.map((d) => lift(d.levels[0].entropy, d.levels[0].maxEntropy)),
+      cooccurrenceLift: ds.map((d) => lift(d.prefixes[0].cooccurrence, d.prefixes[0].cooccurrenceChance)),
+      topicLift: ds.map((d) => lift(d.prefixes[0].topic, d.prefixes[0].topicChance)),
+    };
+  }
   const withIds = runs.filter((r) => r.ids);
   return {
     value,
@@ -152,7 +163,7 @@ export function trendsOf(s: Pick<Sweep, 'points' | 'key' | 'experiment'>): Trend
 
 /** One row per point; the columns a spreadsheet or a plotting script needs. */
 export function sweepCsv(s: Sweep): string {
-  const scorers = ['search', 'rec', 'joint', 'popularity', 'oracle'];
+  const scorers = ['search', 'rec', 'joint', 'popularity', 'oracle', 'bm25', 'biencoder'];
   const header = [s.key, 'klRecVsSearch', 'klSearchVsRec', 'spearman', 'alignment', 'coverageRec', 'trainSearch', 'trainRec'];
   for (const t of ['search', 'rec']) header.push(`gain_${t}_mean`, `gain_${t}_lo`, `gain_${t}_hi`);
   for (const m of scorers) for (const t of ['search', 'rec']) header.push(`${m}_${t}_recall`, `${m}_${t}_ndcg`, `${m}_${t}_kl`);

@@ -17,6 +17,10 @@ export interface SeedValues {
   agreement: Partial<Record<ModelName, { content: number[]; cf: number[] }>>;
   /** The world's popularity divergence (it differs a little between seeds at one value). */
   popularityKL: { recVsSearch: number[] };
+  /** Semantic IDs: each seed's ID diagnostics (core/report.ts IdDiagnostics): the collision
+   *  rate, the first code's entropy over its most, and the first-code prefix's agreement with
+   *  co-occurrence and with topics, each over its chance (1 = chance). */
+  ids?: { collisionRate: number[]; entropy: number[]; cooccurrenceLift: number[]; topicLift: number[] };
 }
 
 /** What a trend reads from a sweep point. */

@@ -2,8 +2,10 @@
  * Semantic IDs by residual k-means (RQ-KMeans): level 1 clusters the item vectors into
  * `codebook` groups, level 2 clusters what is left of each vector after subtracting its
  * level-1 centre, and so on for `levels` levels. Items that end with the same codes get
- * one more code, their rank among those items (by item index), as TIGER does; without
- * any collision there is no final code. Deterministic for a seed.
+ * one more code, their rank among those items: by item index, as TIGER does (a number that
+ * carries nothing), or by `order` (e.g. training frequency, most frequent first, so that
+ * final code 0 means "the group's most popular item" in every group). Without any
+ * collision there is no final code. Deterministic for a seed.
  */
 import { Rng } from '../../core/rng';
 import { kMeansFit } from '../../core/kmeans';
@@ -23,7 +25,7 @@ export interface SemanticIds {
   largestGroup: number;
 }
 
-export function rqKMeans(vectors: Float64Array, n: number, d: number, levels: number, codebook: number, seed: number): SemanticIds {
+export function rqKMeans(vectors: Float64Array, n: number, d: number, levels: number, codebook: number, seed: number, order?: ArrayLike<number>): SemanticIds {
   const residual = Float64Array.from(vectors);
   const level = new Int32Array(n * levels);
   for (let l = 0; l < levels; l++) {
@@ -49,7 +51,9 @@ export function rqKMeans(vectors: Float64Array, n: number, d: number, levels: nu
   const length = largestGroup > 1 ? levels + 1 : levels;
   const codes = new Int32Array(n * length);
   for (let i = 0; i < n; i++) for (let l = 0; l < levels; l++) codes[i * length + l] = level[i * levels + l];
-  if (length > levels) for (const g of groups.values()) g.forEach((item, rank) => (codes[item * length + levels] = rank));
+  // Within a group: highest `order` first (ties by item index), or item index.
+  const rankOrder = (g: number[]) => (order ? [...g].sort((a, b) => order[b] - order[a] || a - b) : g);
+  if (length > levels) for (const g of groups.values()) rankOrder(g).forEach((item, rank) => (codes[item * length + levels] = rank));
   const sizes = Array.from({ length: levels }, () => codebook);
   if (length > levels) sizes.push(largestGroup);
   return { items: n, length, codes, sizes, collisions, largestGroup };
@@ -61,7 +65,7 @@ export function codeText(ids: SemanticIds, item: number): string {
 }
 
 /** The semantic IDs of a catalogue: item vectors from `source` (vectors.ts), cut by RQ-KMeans. */
-export function buildSemanticIds(input: ItemVectorInput, source: IdSource, levels: number, codebook: number, seed: number): SemanticIds {
+export function buildSemanticIds(input: ItemVectorInput, source: IdSource, levels: number, codebook: number, seed: number, order?: ArrayLike<number>): SemanticIds {
   const { vectors, dim } = itemVectors(input, source, seed);
-  return rqKMeans(vectors, input.items, dim, levels, codebook, seed);
+  return rqKMeans(vectors, input.items, dim, levels, codebook, seed, order);
 }

@@ -9,14 +9,20 @@
  *   target with every item of its history), log(1 + count), rows L2-normalised, then the
  *   same truncated SVD. An item no training session holds has the zero vector.
  * - joint: the content and cf vectors, each row L2-normalised, side by side.
+ * - biencoder, biencoder-search, biencoder-rec: a bi-encoder's item tower trained on the
+ *   training examples of both tasks or of one (run/biencoder.ts builds those).
  *
  * The SVD is randomised subspace iteration (Halko, Martinsson & Tropp 2011) on the
  * sparse rows, seeded; deterministic for a given seed.
  */
 import { Rng } from '../../core/rng';
 import { forEachCoOccurrence, type RecExamples } from '../../sim/examples';
+import type { Task } from '../../core/encode';
 
 export type IdSource = 'content' | 'cf' | 'joint';
+
+/** The ID sources cut from a bi-encoder's item tower (run/biencoder.ts), and the tasks it trains on. */
+export const BIENCODER_SOURCES = { biencoder: ['search', 'rec'], 'biencoder-search': ['search'], 'biencoder-rec': ['rec'] } as const satisfies Record<string, readonly Task[]>;
 
 /** One sparse row per item: column indices and values. */
 export interface SparseRows {

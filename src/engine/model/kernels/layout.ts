@@ -49,7 +49,8 @@ export interface ArenaLayout {
 /** Why the fused step cannot train this model, or null when it can. */
 export function fusedUnsupported(model: Retriever): string | null {
   const s = model.spec, head = model.head;
-  if (head.kind !== 'atomic') return 'semantic IDs';
+  if (head.kind === 'codes') return 'semantic IDs';
+  if (head.kind === 'towers') return 'a bi-encoder';
   if (!s.tieEmbeddings) return 'untied item embeddings';
   if (head.outputBias.rank !== 1) return 'a per-task output bias (ablation)';
   if (head.searchOutputEmbedding) return 'per-task item embeddings (ablation)';

@@ -1,0 +1,134 @@
+/**
+ * The bi-encoder head: two towers that meet in a dot product, the traditional dense
+ * retriever beside the generative models (and the follow-up's source of item vectors).
+ *
+ *   query tower = the model's encoder (the same as the generative models') over the query
+ *                 words or the history's items, mean-pooled over real tokens, a linear
+ *                 map, L2-normalised
+ *   item tower  = the mean of the item's word embeddings (the encoder's own word table)
+ *                 plus an item-ID embedding, a linear map; L2-normalised when scored
+ *   score(q, i) = SCALE · cos(query, item)
+ *
+ * History items enter the encoder as their item-tower vectors, so an item no training
+ * example names still has a representation (from its words): the bi-encoder can rank items
+ * a task never saw. The ID embedding starts at zero and only items in training move it.
+ *
+ * Training is in-batch softmax: each example's target against the batch's other targets,
+ * with the logQ correction (Yi et al., RecSys 2019): each candidate's logit minus the log
+ * of its chance to be sampled as a batch target, so that frequent items are not pushed
+ * down for being frequent negatives; a repeated target is not its own negative. Ranking
+ * (and calibration, the softmax of the scores) uses the uncorrected scores over every item.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { dense, embed } from '../ops';
+import type { HeadedModel, IdHead, RetrieverSpec, TowerSpec } from '../parts';
+
+type Draw = (shape: number[], scale: number, name: string) => tf.Variable;
+
+/** 1/τ of the scaled cosine: logits in [−20, 20]. */
+export const TOWER_SCALE = 20;
+/** At most this many words of an item's text feed its tower (the first, in text order). */
+export const TOWER_WORDS = 32;
+
+/** A tower spec from each item's words and its training target counts per set with their batch shares. */
+export function towerSpec(itemWords: ArrayLike<number>[], targetCounts: { counts: ArrayLike<number>; share: number }[]): TowerSpec {
+  const n = itemWords.length;
+  let longest = 1;
+  for (const w of itemWords) longest = Math.max(longest, w.length);
+  const L = Math.min(TOWER_WORDS, longest);
+  const idx = new Int32Array(n * L), weights = new Float32Array(n * L);
+  for (let i = 0; i < n; i++) {
+    const m = Math.min(L, itemWords[i].length);
+    for (let j = 0; j < m; j++) { idx[i * L + j] = itemWords[i][j]; weights[i * L + j] = 1 / m; }
+  }
+  const q = new Float64Array(n);
+  for (const { counts, share } of targetCounts) {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += counts[i];
+    if (total > 0) for (let i = 0; i < n; i++) q[i] += (share * counts[i]) / total;
+  }
+  // Items never a target are never a negative either; their value is never read.
+  const logQ = Float32Array.from(q, (v) => (v > 0 ? Math.log(v) : 0));
+  return { itemWords: idx, wordWeights: weights, wordsPerItem: L, logQ };
+}
+
+export class TowerHead implements IdHead {
+  readonly kind = 'towers';
+  /** Item-ID embeddings [items, dim], starting at zero. */
+  readonly idEmbedding: tf.Variable;
+  readonly itemProjection: tf.Variable;
+  readonly queryProjection: tf.Variable;
+  private readonly words: tf.Tensor1D;
+  private readonly weights: tf.Tensor3D;
+  private readonly logQ: tf.Tensor1D;
+
+  constructor(private readonly spec: RetrieverSpec, private readonly towers: TowerSpec, private readonly tokenEmbedding: tf.Variable, normal: Draw, zeros: (shape: number[], name: string) => tf.Variable) {
+    const D = spec.dim;
+    this.idEmbedding = zeros([spec.items, D], 'towerid');
+    this.itemProjection = normal([D, D], D ** -0.5, 'toweritem');
+    this.queryProjection = normal([D, D], D ** -0.5, 'towerquery');
+    this.words = tf.tensor1d(towers.itemWords, 'int32');
+    this.weights = tf.tensor3d(towers.wordWeights, [spec.items, towers.wordsPerItem, 1]);
+    this.logQ = tf.tensor1d(towers.logQ);
+  }
+
+  /** The item tower's vectors [items, dim], before normalisation. */
+  private tower(): tf.Tensor2D {
+    const { items, dim: D } = this.spec;
+    const rows = tf.reshape(embed(this.tokenEmbedding as tf.Tensor2D, this.words), [items, this.towers.wordsPerItem, D]);
+    const content = tf.sum(tf.mul(rows, this.weights), 1) as tf.Tensor2D;
+    return dense(tf.add(content, this.idEmbedding) as tf.Tensor2D, this.itemProjection as tf.Tensor2D);
+  }
+
+  inputRows(): tf.Tensor2D {
+    return this.tower();
+  }
+
+  itemVectors(): tf.Tensor2D {
+    return l2Normalize(this.tower());
+  }
+
+  /** The query tower: [B, dim], unit length. */
+  query(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
+    const { x } = m.encode(tokens, mask);
+    const w = tf.expandDims(mask, 2);
+    const pooled = tf.div(tf.sum(tf.mul(x, w), 1), tf.maximum(tf.sum(w, 1), 1)) as tf.Tensor2D;
+    return l2Normalize(dense(pooled, this.queryProjection as tf.Tensor2D));
+  }
+
+  /** Scores of every item [B, items]: SCALE · cos(query, item). */
+  logits(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
+    return tf.mul(dense(this.query(m, tokens, mask), tf.transpose(this.itemVectors())), TOWER_SCALE) as tf.Tensor2D;
+  }
+
+  /** In-batch softmax with the logQ correction; a repeated target is masked out as a negative. */
+  loss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+    const B = targets.shape[0];
+    const q = this.query(m, tokens, mask);
+    const v = embed(this.itemVectors(), targets);
+    const diagonal = tf.eye(B);
+    // A column whose item is the row's own target, off the diagonal: not a negative.
+    const repeat = tf.sub(tf.cast(tf.equal(tf.expandDims(targets, 1), tf.expandDims(targets, 0)), 'float32'), diagonal);
+    const corrected = tf.sub(tf.mul(dense(q, tf.transpose(v)), TOWER_SCALE), tf.reshape(tf.gather(this.logQ, targets), [1, B]));
+    const logp = tf.logSoftmax(tf.sub(corrected, tf.mul(repeat, 1e9)));
+    return tf.neg(tf.mean(tf.sum(tf.mul(logp, diagonal), 1))) as tf.Scalar;
+  }
+
+  inputVariables(): tf.Variable[] {
+    return [this.idEmbedding];
+  }
+
+  outputVariables(): tf.Variable[] {
+    return [this.itemProjection, this.queryProjection];
+  }
+
+  dispose(): void {
+    this.words.dispose();
+    this.weights.dispose();
+    this.logQ.dispose();
+  }
+}
+
+function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-12))) as tf.Tensor2D;
+}

@@ -1,0 +1,55 @@
+/**
+ * The bi-encoder reference (model/heads/towers.ts): trained like the generative models —
+ * the same encoder, the same training sets, epochs, batch size, learning rate, batch order
+ * and early stopping on validation Recall@K — then scored by nearest neighbour over its
+ * item vectors. Trained on both tasks it is `baselines.biencoder`; trained on one task or
+ * both, its item vectors are the follow-up's sources of semantic IDs (idSource biencoder,
+ * biencoder-search, biencoder-rec).
+ */
+import type { Config } from '../core/config';
+import type { Encoded, Task } from '../core/encode';
+import { validationRecall } from '../eval/score-model';
+import { towerSpec } from '../model/heads/towers';
+import { Retriever } from '../model/retriever';
+import { train, type TrainProgress, type TrainResult } from '../train/trainer';
+import { targetCounts } from '../sim/examples';
+
+export interface BiEncoderInput {
+  items: number;
+  words: number;
+  seqLen: number;
+  itemWords: ArrayLike<number>[];
+  /** Training and validation sets per task, encoded with the models' token layout. */
+  train: Record<Task, Encoded>;
+  val: Record<Task, Encoded>;
+}
+
+export interface TrainedBiEncoder {
+  model: Retriever;
+  result: TrainResult;
+}
+
+/** Trains a bi-encoder on `tasks` (the caller disposes `model`). */
+export async function trainBiEncoder(cfg: Config, inp: BiEncoderInput, tasks: readonly Task[], seed: number,
+  opts: { shouldStop?: () => boolean; onProgress?: (p: TrainProgress) => void } = {}): Promise<TrainedBiEncoder> {
+  const sets = tasks.map((t) => inp.train[t]);
+  const total = sets.reduce((s, x) => s + x.count, 0);
+  // Each set's share of the batch targets: what the logQ correction divides out.
+  const share = (s: Encoded) => (tasks.length === 2 && cfg.jointMixing === 'balanced' ? 0.5 : s.count / Math.max(1, total));
+  const spec = towerSpec(inp.itemWords, sets.map((s) => ({ counts: targetCounts({ count: s.count, target: s.target }, inp.items), share: share(s) })));
+  const model = new Retriever({
+    items: inp.items, words: inp.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: inp.seqLen, tieEmbeddings: true,
+    tasks: tasks.length as 1 | 2, towers: spec,
+  }, seed);
+  try {
+    const result = await train(model, sets, cfg, {
+      shouldStop: opts.shouldStop,
+      onProgress: opts.onProgress,
+      validate: async () => (await validationRecall(model, null, tasks.map((t) => inp.val[t]), cfg.k, inp.items)).mean,
+    });
+    return { model, result };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
