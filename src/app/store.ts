@@ -66,7 +66,8 @@ export interface LabState {
   status: Status;
   error: string | null;
   runId: number;
-  progress: Partial<Record<ModelName, ModelProgress>>;
+  /** Per model, and the bi-encoder reference (`biencoder`: it trains first). */
+  progress: Partial<Record<ModelName | 'biencoder', ModelProgress>>;
   models: Partial<Record<ModelName, ModelReport>>;
   report: Report | null;
   /** With an ablation on: Gen_R+S on the same world without it. */
@@ -133,7 +134,7 @@ function appendLoss(losses: { step: number; loss: number }[], point: { step: num
 
 // Progress arrives every few steps; the page applies it at most every 100 ms, in one
 // state change, so that a fast backend cannot keep the main thread busy re-rendering.
-let queuedTrain: Extract<ExperimentEvent, { type: 'train' }>[] = [];
+let queuedTrain: Extract<ExperimentEvent, { type: 'train' | 'reference' }>[] = [];
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
 function flushTrainEvents() {
@@ -142,15 +143,18 @@ function flushTrainEvents() {
   const s = useLab.getState();
   const progress = { ...s.progress };
   for (const event of queuedTrain) {
-    const p = progress[event.model] ?? { step: 0, totalSteps: 0, epoch: 0, losses: [], finished: false };
-    progress[event.model] = { ...p, step: event.progress.step, totalSteps: event.progress.totalSteps, epoch: event.progress.epoch, losses: appendLoss(p.losses, { step: event.progress.step, loss: event.progress.loss }) };
+    // Every bi-encoder (the reference, or one trained for semantic IDs) shows as one bar; a model's first step ends it.
+    const key = event.type === 'train' ? event.model : 'biencoder';
+    const p = progress[key] ?? { step: 0, totalSteps: 0, epoch: 0, losses: [], finished: false };
+    progress[key] = { ...p, step: event.progress.step, totalSteps: event.progress.totalSteps, epoch: event.progress.epoch, losses: appendLoss(p.losses, { step: event.progress.step, loss: event.progress.loss }) };
+    if (event.type === 'train' && progress.biencoder && !progress.biencoder.finished) progress.biencoder = { ...progress.biencoder, finished: true };
   }
   queuedTrain = [];
   useLab.setState({ status: 'training', elapsed: (performance.now() - s.startedAt) / 1000, progress });
 }
 
 function onEvent(event: ExperimentEvent) {
-  if (event.type === 'train') {
+  if (event.type === 'train' || event.type === 'reference') {
     queuedTrain.push(event);
     flushTimer ??= setTimeout(flushTrainEvents, 100);
     return;
@@ -353,6 +357,8 @@ export const useLab = create<LabState>((set, get) => ({
     for (const [m, r] of Object.entries(report?.runs[0]?.models ?? {})) {
       progress[m as ModelName] = { step: r.steps, totalSteps: r.epochsRun ? (r.steps / r.epochsRun) * config.epochs : r.steps, epoch: Math.max(0, r.epochsRun - 1), losses: r.losses, finished: true };
     }
+    const bi = report?.runs[0]?.baselines.biencoder;
+    if (bi) progress.biencoder = { step: bi.steps, totalSteps: bi.steps, epoch: Math.max(0, bi.epochsRun - 1), losses: [], finished: true };
     set({ view: 'lab', preset: w.preset, config, trainedConfig: report ? config : null, report, without: null, models: report?.runs[0]?.models ?? {}, status: report ? 'done' : 'idle', stored, error: null, progress });
   },
   setKnob: (key, value) => set({ config: { ...get().config, [key]: value } }),

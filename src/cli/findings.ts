@@ -54,15 +54,21 @@ function sweepSection(s: Sweep): string {
   const lines = [`## ${e.title}`, '', `*${e.question}*`, '',
     `Settings: ${changed(s.config)}; swept \`${e.key}\` over ${e.values.join(', ')}; seeds ${s.seeds.join(', ')}${s.complete ? '' : ` (**incomplete**: ${s.points.length} of ${e.values.length} points)`}.`, '',
     `![${e.title}](findings/${e.name}.svg)`, '',
-    `| ${e.key} | KL(p_R‖p_S) | rec gain [95 % CI] | search gain [95 % CI] | Gen_R R@10 | Gen_R+S rec R@10 | Gen_S R@10 | Gen_R+S search R@10 | pop KL Gen_R → Gen_R+S | content / CF: Gen_S · Gen_R · Gen_R+S |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
+    `| ${e.key} | KL(p_R‖p_S) | rec gain [95 % CI] | search gain [95 % CI] | Gen_R R@10 | Gen_R+S rec R@10 | Gen_S R@10 | Gen_R+S search R@10 | pop KL Gen_R → Gen_R+S | content / CF: Gen_S · Gen_R · Gen_R+S | references: BM25 · bi-encoder search / rec R@10 |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
   for (const p of s.points) {
     const emb = (m: 'search' | 'rec' | 'joint') => `${f(p.embedding[m]?.contentAgreement, 2)}/${f(p.embedding[m]?.cfAgreement, 2)}`;
-    lines.push(`| ${p.value} | ${f(p.dataStats.popularityKL.recVsSearch)} | ${gainCell(p.jointGain.rec)} | ${gainCell(p.jointGain.search)} | ${f(p.models.rec?.rec?.recall)} | ${f(p.models.joint?.rec?.recall)} | ${f(p.models.search?.search?.recall)} | ${f(p.models.joint?.search?.recall)} | ${f(p.models.rec?.rec?.kl)} → ${f(p.models.joint?.rec?.kl)} | ${emb('search')} · ${emb('rec')} · ${emb('joint')} |`);
+    lines.push(`| ${p.value} | ${f(p.dataStats.popularityKL.recVsSearch)} | ${gainCell(p.jointGain.rec)} | ${gainCell(p.jointGain.search)} | ${f(p.models.rec?.rec?.recall)} | ${f(p.models.joint?.rec?.recall)} | ${f(p.models.search?.search?.recall)} | ${f(p.models.joint?.search?.recall)} | ${f(p.models.rec?.rec?.kl)} → ${f(p.models.joint?.rec?.kl)} | ${emb('search')} · ${emb('rec')} · ${emb('joint')} | ${referenceCell(p)} |`);
   }
+  if (s.points.some((p) => !p.models.bm25 || !p.models.biencoder)) lines.push('', '(References marked — were not in the stored runs: they predate BM25 or the bi-encoder; `npm run findings` trains them.)');
   lines.push('', '**What it says** (each slope from all seed × value points, its 95 % interval from a bootstrap over whole seeds; [method](#how-the-verdicts-are-made)):', '');
   lines.push(...trendLines(trendsFor(s)));
   return lines.join('\n');
+}
+
+/** BM25's search Recall@10, and the bi-encoder's on search / rec. */
+function referenceCell(p: SweepPoint): string {
+  return `${f(p.models.bm25?.search?.recall)} · ${f(p.models.biencoder?.search?.recall)} / ${f(p.models.biencoder?.rec?.recall)}`;
 }
 
 function trendLines(ts: Trend[]): string[] {
@@ -80,6 +86,7 @@ function idsSection(s: Sweep): string {
       series('Gen_R+S cold', '#9467bd', (p) => p.models.joint?.rec?.coldRecall),
       series('Gen_R warm', '#ff9896', (p) => p.models.rec?.rec?.warmRecall),
       series('Gen_S', '#1f77b4', (p) => p.models.search?.search?.recall),
+      series('Gen_R+S search', '#6a3d9a', (p) => p.models.joint?.search?.recall),
     ],
   }));
   writeAtomic(join(DOC_DIR, 'findings', `${e.name}.json`), JSON.stringify({ ...s, trends: trendsFor(s) }, null, 1));
@@ -92,6 +99,22 @@ function idsSection(s: Sweep): string {
     const r = p.models.rec?.rec, j = p.models.joint?.rec;
     const valid = Math.min(...Object.values(p.models).flatMap((m) => Object.values(m ?? {}).map((t) => t?.validRate ?? Infinity)));
     lines.push(`| ${p.value} | ${p.ids ? `${f(p.ids.length, 0)} · ${f(p.ids.collisions, 0)}` : '1 · 0'} | ${f(p.models.search?.search?.recall)} | ${f(r?.recall)} (${f(r?.warmRecall)} / ${f(r?.coldRecall)}) | ${f(j?.recall)} (${f(j?.warmRecall)} / ${f(j?.coldRecall)}) | ${f(p.models.joint?.search?.recall)} | ${gainCell(p.jointGain.rec)} | ${f(r?.kl)} → ${f(j?.kl)} | ${f(p.embedding.rec?.contentAgreement, 2)} · ${f(p.embedding.joint?.contentAgreement, 2)} | ${Number.isFinite(valid) ? f(valid, 4) : '—'} |`);
+  }
+  // The references do not depend on the IDs: every point trains them on the same worlds.
+  const ref = s.points.find((p) => p.models.biencoder) ?? s.points[0];
+  if (ref) {
+    const m = ref.models;
+    lines.push('', `**References** on the same worlds (mean over seeds; they do not depend on the IDs): search R@10 — Popularity ${f(m.popularity?.search?.recall)}, BM25 ${f(m.bm25?.search?.recall)}, bi-encoder ${f(m.biencoder?.search?.recall)}, Oracle ${f(m.oracle?.search?.recall)}; rec R@10 — Popularity ${f(m.popularity?.rec?.recall)}, bi-encoder ${f(m.biencoder?.rec?.recall)} (cold ${f(m.biencoder?.rec?.coldRecall)}), Oracle ${f(m.oracle?.rec?.recall)}; rec popularity KL — bi-encoder ${f(m.biencoder?.rec?.kl)}, Popularity ${f(m.popularity?.rec?.kl)}.`);
+  }
+  const withIds = s.points.filter((p) => p.seedValues?.ids);
+  if (withIds.length) {
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    lines.push('', '**ID diagnostics**, measured on the codes before any model trains (mean over seeds; lift = share over chance, 1 = chance):', '',
+      '| IDs | collision rate | first code entropy / most | first code: co-occurrence lift | first code: topic lift |', '| --- | --- | --- | --- | --- |');
+    for (const p of withIds) {
+      const d = p.seedValues!.ids!;
+      lines.push(`| ${p.value} | ${f(mean(d.collisionRate))} | ${f(mean(d.entropy))} | ${f(mean(d.cooccurrenceLift), 2)} | ${f(mean(d.topicLift), 2)} |`);
+    }
   }
   lines.push('', '**What it says** (differences paired by seed, mean [95 % CI]; a difference holds when its interval excludes 0):', '');
   for (const st of SWEEP_EXPERIMENTS.find((x) => x.name === s.experiment)?.verdicts?.(s) ?? []) {

@@ -8,7 +8,7 @@ import { tinyConfig, useWasm } from './helpers';
 beforeAll(useWasm);
 
 describe('measuring a world before training it', () => {
-  it('counts the steps a run trains: epochs × ceil(examples / batch) per model', () => {
+  it('counts the steps a run trains: epochs × ceil(examples / batch) per model, and the bi-encoder\'s', () => {
     const cfg = tinyConfig({ epochs: 3, batchSize: 64 });
     const d = buildDataset(buildWorld(cfg), cfg);
     const [s, r] = [d.searchTrain.count, d.recTrain.count];
@@ -16,7 +16,9 @@ describe('measuring a world before training it', () => {
     expect(p.search).toBe(3 * Math.ceil(s / 64));
     expect(p.rec).toBe(3 * Math.ceil(r / 64));
     expect(p.joint).toBe(3 * Math.ceil((s + r) / 64));
-    expect(p.total).toBe(p.search + p.rec + p.joint);
+    // The bi-encoder reference trains on both tasks, as the joint model does.
+    expect(p.references).toBe(p.joint);
+    expect(p.total).toBe(p.search + p.rec + p.joint + p.references);
   });
 
   it('times training steps on the current backend and leaves no tensors behind', async () => {

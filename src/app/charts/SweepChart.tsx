@@ -18,7 +18,10 @@ export const SWEEP_METRICS: { id: SweepMetric; label: string }[] = [
   { id: 'agreement', label: 'embedding neighbour agreement' },
 ];
 
-interface SeriesDef { key: string; name: string; color: string; get: (p: SweepPoint) => number | undefined; band?: (p: SweepPoint) => [number, number] | undefined; dashed?: boolean }
+/** References (Popularity, BM25, the bi-encoder) are drawn thin and grey-green, without dots. */
+const REFERENCE_COLOR = '#5f8f6b';
+
+interface SeriesDef { key: string; name: string; color: string; get: (p: SweepPoint) => number | undefined; band?: (p: SweepPoint) => [number, number] | undefined; dashed?: boolean; reference?: boolean }
 
 function seriesFor(metric: SweepMetric): SeriesDef[] {
   switch (metric) {
@@ -33,6 +36,9 @@ function seriesFor(metric: SweepMetric): SeriesDef[] {
         { key: 'jointR', name: 'Gen_R+S (rec)', color: MODEL_COLORS.joint, get: (p) => p.models.joint?.rec?.recall },
         { key: 'genS', name: 'Gen_S (search)', color: MODEL_COLORS.search, get: (p) => p.models.search?.search?.recall, dashed: true },
         { key: 'jointS', name: 'Gen_R+S (search)', color: '#9b7fc1', get: (p) => p.models.joint?.search?.recall, dashed: true },
+        { key: 'biR', name: 'Bi-encoder (rec, reference)', color: REFERENCE_COLOR, get: (p) => p.models.biencoder?.rec?.recall, reference: true },
+        { key: 'biS', name: 'Bi-encoder (search, reference)', color: REFERENCE_COLOR, get: (p) => p.models.biencoder?.search?.recall, dashed: true, reference: true },
+        { key: 'bm25', name: 'BM25 (search, reference)', color: '#888', get: (p) => p.models.bm25?.search?.recall, dashed: true, reference: true },
       ];
     case 'cold':
       return [
@@ -40,12 +46,14 @@ function seriesFor(metric: SweepMetric): SeriesDef[] {
         { key: 'jointRc', name: 'Gen_R+S cold', color: MODEL_COLORS.joint, get: (p) => p.models.joint?.rec?.coldRecall },
         { key: 'genRw', name: 'Gen_R warm', color: MODEL_COLORS.rec, get: (p) => p.models.rec?.rec?.warmRecall, dashed: true },
         { key: 'jointRw', name: 'Gen_R+S warm', color: MODEL_COLORS.joint, get: (p) => p.models.joint?.rec?.warmRecall, dashed: true },
+        { key: 'biRc', name: 'Bi-encoder cold (reference)', color: REFERENCE_COLOR, get: (p) => p.models.biencoder?.rec?.coldRecall, reference: true },
       ];
     case 'kl':
       return [
         { key: 'genR', name: 'Gen_R', color: MODEL_COLORS.rec, get: (p) => p.models.rec?.rec?.kl },
         { key: 'jointR', name: 'Gen_R+S', color: MODEL_COLORS.joint, get: (p) => p.models.joint?.rec?.kl },
-        { key: 'pop', name: 'Popularity', color: '#888', get: (p) => p.models.popularity?.rec?.kl, dashed: true },
+        { key: 'pop', name: 'Popularity', color: '#888', get: (p) => p.models.popularity?.rec?.kl, dashed: true, reference: true },
+        { key: 'bi', name: 'Bi-encoder (reference)', color: REFERENCE_COLOR, get: (p) => p.models.biencoder?.rec?.kl, dashed: true, reference: true },
       ];
     case 'agreement':
       return [
@@ -71,7 +79,8 @@ export function categorical(sweep: Sweep): boolean {
 
 export function SweepChart({ sweep, metric, onOpen, testId }: { sweep: Sweep; metric: SweepMetric; onOpen?: (index: number) => void; testId?: string }) {
   const ref = useRef<HTMLDivElement>(null);
-  const defs = seriesFor(metric);
+  // A series no point has (a reference a sweep did not train) gets no legend entry.
+  const defs = seriesFor(metric).filter((d) => sweep.points.some((p) => d.get(p) !== undefined));
   const data = sweep.points.map((p, i) => {
     const row: Record<string, unknown> = { x: categorical(sweep) ? String(p.value) : xOf(sweep, p), index: i, value: p.value };
     for (const d of defs) {
@@ -104,7 +113,8 @@ export function SweepChart({ sweep, metric, onOpen, testId }: { sweep: Sweep; me
             <Area key={`${d.key}Band`} dataKey={`${d.key}Band`} stroke="none" fill={d.color} fillOpacity={0.15} legendType="none" name={`${d.name} 95 % CI`} isAnimationActive={false} />
           ))}
           {defs.map((d) => (
-            <Line key={d.key} dataKey={d.key} name={d.name} stroke={d.color} strokeDasharray={d.dashed ? '5 4' : undefined} isAnimationActive={false} dot={{ r: 4 }} activeDot={{ r: 6 }} connectNulls />
+            <Line key={d.key} dataKey={d.key} name={d.name} stroke={d.color} strokeWidth={d.reference ? 1.5 : 2} strokeDasharray={d.dashed ? '5 4' : undefined} isAnimationActive={false}
+              dot={d.reference ? false : { r: 4 }} activeDot={{ r: d.reference ? 4 : 6 }} connectNulls />
           ))}
         </ComposedChart>
       </ResponsiveContainer>

@@ -12,15 +12,18 @@ import { MetricsTable } from './MetricsTable';
 
 function Progress() {
   const { progress, trainedConfig, config } = useLab();
+  const shown = trainedConfig ?? config;
+  // The bi-encoder trains before the models: as the reference, or for its semantic IDs.
+  const bars = [...(shown.biencoder || progress.biencoder ? ['biencoder' as const] : []), ...MODELS];
   return (
     <section className="progress" aria-label="Training progress">
       <div className="bars">
-        {MODELS.map((m) => {
+        {bars.map((m) => {
           const p = progress[m];
           const frac = p?.finished ? 1 : p && p.totalSteps ? p.step / p.totalSteps : 0;
           return (
-            <div key={m} className="bar">
-              <label htmlFor={`progress-${m}`}>{MODEL_LABELS[m]}</label>
+            <div key={m} className={`bar${m === 'biencoder' ? ' reference' : ''}`}>
+              <label htmlFor={`progress-${m}`}>{m === 'biencoder' ? 'Bi-encoder (reference)' : MODEL_LABELS[m]}</label>
               <progress id={`progress-${m}`} data-testid={`progress-${m}`} max={1} value={frac} />
               <span>{p?.finished ? 'trained' : p ? `epoch ${p.epoch + 1}` : 'waiting'}</span>
             </div>
