@@ -64,25 +64,33 @@ async function prepare(req: BackendRequest, cfg: Config, note?: string): Promise
 }
 
 /** Training steps a job trains at most: every model, seed and sweep point, and the joint
- *  model again without the ablation where one is on. */
-function jobSteps(msg: Job): number {
+ *  model again without the ablation where one is on; apart, the bi-encoders' steps. */
+function jobSteps(msg: Job): { models: number; references: number } {
   const seeds = msg.seeds.length;
+  const split = (p: { total: number; references: number }) => ({ models: (p.total - p.references) * seeds, references: p.references * seeds });
   if (msg.type === 'runData') {
-    if (!imported) return 0;
-    return plannedStepsOn({ search: imported.data.searchTrain, rec: imported.data.recTrain }, msg.config).total * seeds;
+    if (!imported) return { models: 0, references: 0 };
+    return split(plannedStepsOn({ search: imported.data.searchTrain, rec: imported.data.recTrain }, msg.config));
   }
-  if (msg.type === 'sweep') return msg.values.reduce((sum: number, v) => sum + plannedSteps({ ...msg.config, [msg.key]: v } as Config).total * seeds, 0);
+  if (msg.type === 'sweep') {
+    return msg.values.map((v) => split(plannedSteps({ ...msg.config, [msg.key]: v } as Config)))
+      .reduce((a, b) => ({ models: a.models + b.models, references: a.references + b.references }), { models: 0, references: 0 });
+  }
   const plain = withoutAblations(msg.config);
-  return (plannedSteps(msg.config).total + (plain ? plannedSteps(plain).joint : 0)) * seeds;
+  const s = split(plannedSteps(msg.config));
+  return { models: s.models + (plain ? plannedSteps(plain).joint * seeds : 0), references: s.references };
 }
 
-/** Says what the job will cost (at the step time measured on its first world); on long
- *  jobs waits for the page's answer. */
-async function planRun(runId: number, steps: number, backend: BackendName): Promise<boolean> {
+/** Says what the job will cost (at the step times measured on its first world: the joint
+ *  model's, and the bi-encoder's where one trains, timed here); on long jobs waits for the
+ *  page's answer. */
+async function planRun(runId: number, steps: { models: number; references: number }, backend: BackendName, cfg: Config): Promise<boolean> {
   if (!measured || measured.backend !== backend || !Number.isFinite(measured.msPerStep)) return true;
-  const seconds = (steps * measured.msPerStep) / 1000;
+  // The bi-encoder never takes the fused kernels: its step costs what it costs, measured briefly.
+  const referenceMs = steps.references ? (await timeTrainingSteps(cfg, { budgetMs: 400, minSteps: 3, maxSteps: 32, towers: true })).msPerStep : 0;
+  const seconds = (steps.models * measured.msPerStep + steps.references * referenceMs) / 1000;
   const needsConfirm = seconds > CONFIRM_SECONDS;
-  post({ type: 'plan', runId, backend, msPerStep: measured.msPerStep, steps, seconds, needsConfirm });
+  post({ type: 'plan', runId, backend, msPerStep: measured.msPerStep, steps: steps.models, seconds, needsConfirm, ...(steps.references ? { reference: { steps: steps.references, msPerStep: referenceMs } } : {}) });
   if (!needsConfirm) return true;
   return new Promise((resolve) => confirmations.set(runId, resolve));
 }
@@ -128,7 +136,7 @@ async function run(msg: Job): Promise<void> {
   // For imported data the probe times a simulated world of the same catalogue size.
   const probeConfig = msg.type === 'runData' && imported ? { ...msg.config, items: Math.min(20000, Math.max(2 * msg.config.topics, imported.items)) } : msg.config;
   let { backend, rest } = await prepare(msg.backends, probeConfig);
-  if (!(await planRun(msg.runId, jobSteps(msg), backend))) {
+  if (!(await planRun(msg.runId, jobSteps(msg), backend, probeConfig))) {
     post({ type: 'cancelled', runId: msg.runId });
     return;
   }

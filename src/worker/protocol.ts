@@ -72,7 +72,7 @@ export type FromWorker =
   }
   /** Before a run trains: its expected training time on the chosen backend. Runs over
    *  the confirmation threshold wait for a `confirm`. */
-  | { type: 'plan'; runId: number; backend: BackendName; msPerStep: number; steps: number; seconds: number; needsConfirm: boolean }
+  | { type: 'plan'; runId: number; backend: BackendName; msPerStep: number; steps: number; seconds: number; needsConfirm: boolean; /** The bi-encoders' steps and their measured time. */ reference?: { steps: number; msPerStep: number } }
   | { type: 'event'; runId: number; event: ExperimentEvent }
   /** With an ablation switched on, `without` is Gen_R+S trained on the same world without it. */
   | { type: 'done'; runId: number; report: Report; without: Report | null; tensors: number; tensorsBefore: number }

@@ -37,7 +37,9 @@ async function trainAndWait(timeout = 240000) {
  */
 async function untilTraining(timeout = 120000) {
   const deadline = Date.now() + timeout;
-  while (!(await page.evaluate(() => Number((document.querySelector('[data-testid=progress-search]') as HTMLProgressElement)?.value) > 0))) {
+  // The bi-encoder reference trains first: its bar moving counts as training too.
+  const moving = () => page.evaluate(() => ['search', 'biencoder'].some((m) => Number((document.querySelector(`[data-testid=progress-${m}]`) as HTMLProgressElement)?.value) > 0));
+  while (!(await moving())) {
     expect(Date.now(), `training did not start in ${timeout / 1000} s`).toBeLessThan(deadline);
     if (await page.getByTestId('confirm-start').isVisible().catch(() => false)) {
       expect(await page.getByTestId('cost-estimate').textContent()).toMatch(/about [\d.]+ (min|h)/);
@@ -62,8 +64,10 @@ describe('the lab in Chromium', () => {
       }
     }
     const cells = await page.getByTestId('metrics').locator('td.num').allTextContents();
-    expect(cells.length).toBe((5 + 4) * 8); // search: Popularity, BM25, Gen_S, Gen_R+S, Oracle; recommendation: no BM25
+    expect(cells.length).toBe((6 + 5) * 8); // search: Popularity, BM25, Bi-encoder, Gen_S, Gen_R+S, Oracle; recommendation: no BM25
     expect(await page.getByTestId('metrics').locator('table').first().locator('tr', { hasText: 'BM25' }).count()).toBe(1);
+    for (const table of await page.getByTestId('metrics').locator('table').all()) expect(await table.locator('tr.baseline', { hasText: 'Bi-encoder' }).count()).toBe(1);
+    expect(await page.getByTestId('progress-biencoder').evaluate((p) => (p as HTMLProgressElement).value)).toBe(1);
     // the cold column reads — where a task saw every item in training; valid (2 digits) — for baselines
     for (const c of cells) expect(c).toMatch(/^(\d\.\d{2,3}|—)$/);
     expect(await page.getByTestId('tensors').textContent()).toMatch(/^\d+$/);

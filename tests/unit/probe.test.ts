@@ -29,6 +29,11 @@ describe('measuring a world before training it', () => {
     expect(t.msPerStep).toBeGreaterThan(0);
     expect(t.stepper).toBe('plain (backend wasm)');
     expect(tf.memory().numTensors).toBe(before);
+    // The bi-encoder's steps, timed apart (they never take the fused kernels).
+    const b = await timeTrainingSteps(tinyConfig(), { budgetMs: 50, minSteps: 3, maxSteps: 8, towers: true });
+    expect(b.steps).toBeGreaterThanOrEqual(3);
+    expect(b.msPerStep).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it("keys the cache by what sets a step's cost, not by seed or data size", () => {

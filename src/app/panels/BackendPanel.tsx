@@ -58,7 +58,7 @@ export function BackendPanel() {
       {plan && (
         <p data-testid="cost-estimate" data-seconds={plan.seconds.toFixed(1)}>
           Expected training time on {LABEL[plan.backend]}: about <strong>{duration(plan.seconds)}</strong> ({plan.steps.toLocaleString()} steps at most ×{' '}
-          {plan.msPerStep.toFixed(1)} ms; early stopping often ends sooner, and evaluation adds {trainedConfig?.idScheme === 'semantic' ? 'more: semantic IDs validate and evaluate by beam search' : 'a little'}).
+          {plan.msPerStep.toFixed(1)} ms{plan.reference && `, and the bi-encoder's ${plan.reference.steps.toLocaleString()} × ${plan.reference.msPerStep.toFixed(1)} ms`}; early stopping often ends sooner, and evaluation adds {trainedConfig?.idScheme === 'semantic' ? 'more: semantic IDs validate and evaluate by beam search' : 'a little'}).
         </p>
       )}
       {waiting && (

@@ -8,9 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../core/config';
 import { Retriever, type SemanticIdSpec } from '../model/retriever';
 import { MODEL_TASKS, MODELS, type ModelName } from '../core/report';
-import { buildDataset } from '../sim/examples';
+import { buildDataset, targetCounts } from '../sim/examples';
 import type { RecExamples, SearchExamples } from '../core/data';
-import { buildWorld } from '../sim/world';
+import { buildWorld, itemWords } from '../sim/world';
+import { towerSpec } from '../model/heads/towers';
 import { encodeRec, encodeSearch, tokenLayout } from '../core/encode';
 import { makeStepper } from '../train/stepper';
 import { epochSchedule, stepsPerEpoch } from '../train/trainer';
@@ -102,16 +103,18 @@ export function plannedSteps(cfg: Config): Planned {
 }
 
 /**
- * Times training steps of the world's joint model on the current backend: one warm-up
- * step, then steps until `budgetMs` has passed (at least `minSteps`), or until a step is
- * slower than `giveUpMs` (a clear loser need not be timed further).
+ * Times training steps of the world's joint model (or, with `towers`, of the bi-encoder
+ * reference on both tasks) on the current backend: one warm-up step, then steps until
+ * `budgetMs` has passed (at least `minSteps`), or until a step is slower than `giveUpMs`
+ * (a clear loser need not be timed further).
  */
-export async function timeTrainingSteps(cfg: Config, opts: { budgetMs: number; minSteps?: number; maxSteps?: number; giveUpMs?: number }): Promise<StepTiming> {
+export async function timeTrainingSteps(cfg: Config, opts: { budgetMs: number; minSteps?: number; maxSteps?: number; giveUpMs?: number; towers?: boolean }): Promise<StepTiming> {
   const { w, layout, search, rec } = worldSets(cfg, (opts.maxSteps ?? 32) + 1);
   const model = new Retriever({
     items: w.items, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen,
     tieEmbeddings: cfg.tieEmbeddings, tasks: 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
-    ids: cfg.idScheme === 'semantic' ? probeIds(cfg, w.items) : undefined,
+    ids: cfg.idScheme === 'semantic' && !opts.towers ? probeIds(cfg, w.items) : undefined,
+    towers: opts.towers ? towerSpec(Array.from({ length: w.items }, (_, i) => itemWords(w, i)), [search, rec].map((s) => ({ counts: targetCounts(s, w.items), share: 0.5 }))) : undefined,
   }, cfg.seed);
   const sets = [search, rec];
   const stepper = makeStepper(model, sets, cfg);
