@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { transformWithEsbuild, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import { readFileSync } from 'node:fs';
@@ -15,11 +16,38 @@ const isolation = process.env.BRIDGE_NO_ISOLATION === '1' ? {} : {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * Minifies every chunk (the page's and the worker's) but keeps the names (and so the source text) of the one
+ * that holds tfjs-wasm's threaded factory: that build starts each pthread worker from the
+ * factory's own text (Function.toString), which then refers to names defined beside it —
+ * mangled names break it ("e is not defined" in every worker). Whitespace and syntax are
+ * still minified there; every other chunk is minified fully.
+ */
+function minifyChunks(): Plugin {
+  return {
+    name: 'bridge-lab:minify-chunks',
+    apply: 'build',
+    // On the finished chunks: the bundler reprints a chunk after renderChunk.
+    async generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        // (Not esbuild's keepNames: its __name() helper would land in the factory's text too.)
+        const keepNames = chunk.code.includes('WasmBackendModuleThreadedSimd');
+        const out = await transformWithEsbuild(chunk.code, chunk.fileName, {
+          minifyWhitespace: true, minifySyntax: true, minifyIdentifiers: !keepNames, target: 'es2022', format: 'esm', sourcemap: false,
+        });
+        chunk.code = out.code;
+      }
+    },
+  };
+}
+
 export default defineConfig({
   // Relative paths: the build works from any folder of a static host.
   base: './',
   plugins: [
     react(),
+    minifyChunks(),
     // Installable, and offline after one visit: a Workbox service worker precaches the app,
     // its wasm files, the stored lesson and findings runs. A new version waits until the
     // page's banner is clicked (src/app/updates.ts registers it and offers the update).
@@ -44,10 +72,9 @@ export default defineConfig({
     }),
   ],
   define: { __BUILD_ID__: JSON.stringify(buildId) },
-  worker: { format: 'es' },
-  // Not minified: tfjs-wasm's threaded build starts its pthread workers from the source
-// text of a factory function (Function.toString), which minification breaks ("e is not
-// defined" in every worker).
+  // minifyChunks minifies (it keeps tfjs-wasm's threaded factory working); the bundler's own
+  // minifier, which would also run on the worker, stays off.
+  worker: { format: 'es', plugins: () => [minifyChunks()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000, minify: false },
   optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
   server: { headers: isolation },

@@ -1,16 +1,19 @@
 /** Bridge Lab's page: the header (actions, views, status), the notices, the backend panel and the view shown. */
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { downloadText } from './charts/ExportButtons';
 import { Controls } from './panels/Controls';
 import { BackendPanel } from './panels/BackendPanel';
 import { LessonView } from './lesson/LessonView';
-import { DataView } from './panels/DataView';
-import { FindingsView } from './panels/FindingsView';
 import { LabView } from './panels/LabView';
-import { SweepsView } from './panels/SweepsView';
 import type { View } from './store';
 import { autorunFromUrl, useLab } from './store';
 import { useUpdate } from './updates';
+
+// Views a first visit rarely opens load on demand: the first load carries the Lab and the Lesson.
+const DataView = lazy(() => import('./panels/DataView').then((m) => ({ default: m.DataView })));
+const FindingsView = lazy(() => import('./panels/FindingsView').then((m) => ({ default: m.FindingsView })));
+const SweepsView = lazy(() => import('./panels/SweepsView').then((m) => ({ default: m.SweepsView })));
+const loading = <p className="loading" role="status">Loading…</p>;
 
 function statusText(s: ReturnType<typeof useLab.getState>): string {
   switch (s.status) {
@@ -114,11 +117,11 @@ export function App() {
       {s.view === 'lesson' ? (
         <LessonView />
       ) : s.view === 'data' ? (
-        <DataView />
+        <Suspense fallback={loading}><DataView /></Suspense>
       ) : s.view === 'findings' ? (
-        <main className="results wide"><FindingsView /></main>
+        <main className="results wide"><Suspense fallback={loading}><FindingsView /></Suspense></main>
       ) : s.view === 'sweeps' ? (
-        <main className="layout"><Controls /><div className="results"><SweepsView /></div></main>
+        <main className="layout"><Controls /><div className="results"><Suspense fallback={loading}><SweepsView /></Suspense></div></main>
       ) : (
         <LabView />
       )}

@@ -83,6 +83,24 @@ describe('choosing the backend by measuring', () => {
     await page.close();
   });
 
+  it('the minified build trains on threaded WASM where the page is cross-origin isolated', async () => {
+    const page = await app.browser().newPage();
+    const wasmFiles: string[] = [];
+    page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmFiles.push(r.url()); });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await page.goto(`${app.url()}?backend=wasm&items=30&topics=3&cfClusters=3&wordsPerTopic=4&searchTrain=256&recTrain=192&searchTest=64&recTest=64&dim=8&heads=1&epochs=2&batchSize=64&autorun=1`);
+    await statusIs(page, /done|error/, 90000);
+    expect(await page.getByTestId('status').textContent()).toMatch(/done/);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // The threaded SIMD build was fetched and its pthread workers started (a worker that cannot start fails the run).
+    expect(wasmFiles.some((u) => /threaded-simd/.test(u)), wasmFiles.join(', ')).toBe(true);
+    expect(await page.getByTestId('wasm-threads').textContent()).toMatch(/cross-origin isolated \(\d+ threads?\)/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('without cross-origin isolation WASM runs on one thread, says so, and still trains', async () => {
     const plain = await startServer({ build: false, isolation: false });
     try {
