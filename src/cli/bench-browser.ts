@@ -7,8 +7,11 @@
  *
  * Each run also sets the page's cost estimate against the time from the estimate's
  * appearance to the results (training and evaluation: what the estimate predicts).
+ * `first-load` opens the lesson on a fresh profile and reports the page's own scripts
+ * (bytes, and gzip bytes as a server would send them) and the time from navigation to the
+ * stored charts.
  *
- *   npm run bench:browser -- [--preset NAME] [--backends auto,webgpu,wasm,wasm-1thread,lesson] [--set k=v&k=v] [--json]
+ *   npm run bench:browser -- [--preset NAME] [--backends auto,webgpu,wasm,wasm-1thread,lesson,first-load] [--set k=v&k=v] [--json]
  */
 import type { Browser } from 'playwright-core';
 import { launch, startServer } from '../../tests/browser/harness';
@@ -16,8 +19,25 @@ import { BACKENDS } from '../engine/core/backends';
 import { ConfigError } from '../engine/core/config';
 import { PRESET_NAMES } from '../engine/core/presets';
 import { parseFlags } from './args';
+import { gzipSync } from 'node:zlib';
 
-const RUNS = ['auto', ...BACKENDS, 'wasm-1thread', 'lesson'] as const;
+const RUNS = ['auto', ...BACKENDS, 'wasm-1thread', 'lesson', 'first-load'] as const;
+
+/** The lesson on a fresh profile: the page's scripts (not the worker's) and the time to its stored charts. */
+async function firstLoad(browser: Browser, url: string): Promise<{ seconds: number; scripts: number; bytes: number; gzipBytes: number }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
+  const page = await context.newPage();
+  const scripts: Promise<Buffer>[] = [];
+  page.on('response', (r) => { if (r.request().resourceType() === 'script' && r.frame() === page.mainFrame()) scripts.push(r.body()); });
+  const t0 = Date.now();
+  await page.goto(`${url}?view=lesson&step=1`);
+  await page.waitForFunction(() => document.querySelector('[data-testid^=lesson-world-]')?.getAttribute('data-source') === 'stored'
+    && document.querySelector('.lesson-world svg, .lesson-world [data-testid=metrics] td') !== null, null, { timeout: 60_000 });
+  const seconds = (Date.now() - t0) / 1000;
+  const bodies = await Promise.all(scripts);
+  await context.close();
+  return { seconds, scripts: bodies.length, bytes: bodies.reduce((a, b) => a + b.length, 0), gzipBytes: bodies.reduce((a, b) => a + gzipSync(b).length, 0) };
+}
 
 /** Done (or failed), and in the lesson the world's run is the live one. */
 const ended = () => /done|error/.test(document.querySelector('[data-testid=status]')?.textContent ?? '')
@@ -67,6 +87,12 @@ async function main(argv: string[]) {
   const results: Record<string, unknown>[] = [];
   try {
     for (const run of runs) {
+      if (run === 'first-load') {
+        const r = await firstLoad(browser, server.url);
+        results.push({ run, ...r });
+        if (!switches.has('json')) process.stdout.write(`first load (lesson, fresh profile): ${r.scripts} page scripts, ${(r.bytes / 1024).toFixed(0)} KB (${(r.gzipBytes / 1024).toFixed(0)} KB gzip); stored charts after ${r.seconds.toFixed(2)} s\n`);
+        continue;
+      }
       const base = run === 'wasm-1thread' ? plain!.url : server.url;
       const backend = ['auto', 'lesson'].includes(run) ? '' : `&backend=${run === 'wasm-1thread' ? 'wasm' : run}`;
       const url = run === 'lesson' ? `${base}?view=lesson&step=1` : `${base}?preset=${preset}&autorun=1${backend}${values.set ? `&${values.set}` : ''}`;
