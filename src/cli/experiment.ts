@@ -9,6 +9,7 @@
  *   npm run experiment -- --merge DIR... [--out DIR]
  *   npm run experiment -- --data DIR [--seeds K] [--set KEY=VALUE]... [--out DIR]   a catalogue given as files
  *   npm run experiment -- --export-world DIR [--preset NAME] [--set KEY=VALUE]...  a simulated world as files
+ *   npm run experiment -- --convert movielens SRC --out DIR [...]  a public dataset's files → a --data folder (cli/convert.ts)
  *
  * --shard i/n trains only the i-th of n disjoint shares of the sweep's (value, seed) jobs
  * and writes DIR/shard.json; --merge joins shard folders into DIR/sweep.json and sweep.csv.
@@ -25,6 +26,7 @@ import { ConfigError, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, 
 import { checkFileSize, dataError } from '../engine/data/csv';
 import { exportWorld } from '../engine/data/export';
 import { importData, type DataFiles } from '../engine/data/import';
+import { convert } from './convert';
 import { importedReportConfig } from '../engine/data/seed-data';
 import { assembleReport, runSeeds, runStopped, seedList, type ExperimentEvent } from '../engine/run/experiment';
 import { useNodeBackend } from '../engine/run/node-backends';
@@ -186,6 +188,7 @@ async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--convert')) return convert(argv);
   if (argv.includes('--merge')) {
     const { dirs, rest } = splitMerge(argv);
     return merge(dirs!, rest);

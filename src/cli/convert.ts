@@ -1,0 +1,64 @@
+/**
+ * `npm run experiment -- --convert FORMAT SRC --out DIR [options]`: a public dataset's own
+ * files (no download: the folder you have) → an ordinary items/queries/sessions folder
+ * for `--data`, with a README.md of what was kept and dropped. The folder is written whole
+ * or not at all: the files go to a temporary folder beside it, renamed at the end.
+ *
+ *   movielens  SRC holds movies.csv and ratings.csv (tags.csv, queries.csv optional)
+ *              --min-rating R (0)  --k-core K (5)  --max-items N (20000)  --max-session N (50)  --seed S (1)
+ */
+import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ConfigError } from '../engine/core/config';
+import { dataError } from '../engine/data/csv';
+import { convertMovieLens, MOVIELENS_DEFAULTS } from '../engine/data/convert/movielens';
+import { parseFlags, parseIntFlag } from './args';
+
+export const FORMATS = ['movielens'] as const;
+
+/** A file's lines, read when first asked for (a stream opened early would lose lines while the converter reads another file). */
+async function* lines(file: string): AsyncGenerator<string> {
+  yield* createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+}
+
+export async function convert(argv: string[]): Promise<void> {
+  const at = argv.indexOf('--convert');
+  const [format, src] = [argv[at + 1], argv[at + 2]];
+  if (!format || format.startsWith('--') || !src || src.startsWith('--')) throw new ConfigError(`--convert needs a format and a source folder: --convert ${FORMATS.join('|')} SRC --out DIR`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new ConfigError(`unknown format "${format}"; formats: ${FORMATS.join(', ')}`);
+  const rest = [...argv.slice(0, at), ...argv.slice(at + 3)];
+  const { values } = parseFlags(rest, { values: ['out', 'min-rating', 'k-core', 'max-items', 'max-session', 'seed'] });
+  if (!values.out) throw new ConfigError('--convert needs --out DIR: the folder to write items.csv, queries.csv, sessions.csv and README.md to');
+  const minRating = values['min-rating'] === undefined ? MOVIELENS_DEFAULTS.minRating : Number(values['min-rating']);
+  if (!/^\d+(\.\d+)?$/.test(values['min-rating'] ?? '0') || minRating > 10) throw new ConfigError(`--min-rating ${JSON.stringify(values['min-rating'])} is not allowed: it must be a number from 0 to 10`);
+  const opts = {
+    minRating,
+    kCore: values['k-core'] === undefined ? MOVIELENS_DEFAULTS.kCore : parseIntFlag('k-core', values['k-core'], 1, 1000),
+    maxItems: values['max-items'] === undefined ? MOVIELENS_DEFAULTS.maxItems : parseIntFlag('max-items', values['max-items'], 2, 20000),
+    maxSessionLength: values['max-session'] === undefined ? MOVIELENS_DEFAULTS.maxSessionLength : parseIntFlag('max-session', values['max-session'], 3, 10000),
+    seed: values.seed === undefined ? MOVIELENS_DEFAULTS.seed : parseIntFlag('seed', values.seed, 1, 2147483647),
+  };
+  const file = (name: string, required: boolean) => {
+    const path = join(src, name);
+    if (existsSync(path)) return lines(path);
+    if (required) throw dataError(name, null, `missing: ${src} must hold movies.csv and ratings.csv (tags.csv and queries.csv are optional)`);
+    return undefined;
+  };
+  const out = resolve(values.out);
+  if (existsSync(out) && readdirSync(out).length) throw new ConfigError(`--out ${values.out}: the folder exists and is not empty; give a new or empty folder`);
+  const t0 = performance.now();
+  const result = await convertMovieLens({ movies: file('movies.csv', true)!, ratings: file('ratings.csv', true)!, tags: file('tags.csv', false), queries: file('queries.csv', false) }, opts);
+  // Whole or nothing: a temporary folder beside DIR, renamed into place.
+  const tmp = join(dirname(out), `.${out.split('/').pop()}.converting-${process.pid}`);
+  try {
+    mkdirSync(tmp, { recursive: true });
+    for (const [name, text] of [['items.csv', result.files.items], ['queries.csv', result.files.queries], ['sessions.csv', result.files.sessions], ['README.md', result.summary]]) writeFileSync(join(tmp, name), text);
+    if (existsSync(out)) rmSync(out, { recursive: true });
+    renameSync(tmp, out);
+  } finally {
+    if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
+  }
+  const c = result.counts;
+  process.stdout.write(`${result.summary}\nwrote ${values.out}/items.csv, queries.csv, sessions.csv and README.md (${c.items} items, ${c.users} sessions, ${c.queries} queries) in ${((performance.now() - t0) / 1000).toFixed(1)} s; train on it with: npm run experiment -- --data ${values.out}\n`);
+}

@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { convertMovieLens, MOVIELENS_DEFAULTS } from '../../src/engine/data/convert/movielens';
+import { splitCsvLine } from '../../src/engine/data/convert/lines';
+import { importData } from '../../src/engine/data/import';
+
+/** A tiny catalogue in the GroupLens layout: 6 movies, 4 users (one with too few ratings), tags. */
+function fixture() {
+  const movies = ['movieId,title,genres', '1,Toy Story (1995),Adventure|Animation|Children', '2,"American President, The (1995)",Comedy|Drama|Romance',
+    '3,Heat (1995),Action|Crime|Thriller', '4,Sabrina (1995),Comedy|Romance', '5,GoldenEye (1995),Action|Adventure|Thriller', '6,Nowhere (1997),(no genres listed)'];
+  const ratings = ['userId,movieId,rating,timestamp'];
+  // Users 1–3 rate movies 1–5 (time order differs from file order for user 1); user 4 rates two only.
+  const rows: [number, number, number, number][] = [[1, 3, 4, 30], [1, 1, 5, 10], [1, 2, 3, 20], [1, 4, 2, 40], [1, 5, 4.5, 50],
+    [2, 1, 4, 10], [2, 2, 4, 11], [2, 3, 1, 12], [2, 4, 4, 13], [2, 5, 4, 14],
+    [3, 5, 5, 1], [3, 4, 5, 2], [3, 3, 5, 3], [3, 2, 5, 4], [3, 1, 5, 5],
+    [4, 1, 5, 1], [4, 6, 5, 2]];
+  for (const r of rows) ratings.push(r.join(','));
+  const tags = ['userId,movieId,tag,timestamp', '1,1,pixar,10', '2,1,Pixar,11', '3,3,"heist, crime",12', '3,6,obscure,13', '1,2,,14'];
+  return { movies, ratings, tags };
+}
+
+/** Forty more tag rows on movies 1–5, so that the import has queries to split. */
+const manyTags = () => Array.from({ length: 40 }, (_, i) => `${1 + (i % 3)},${1 + (i % 5)},${['fun', 'dark', 'classic', 'slow'][i % 4]} tag${i % 5},${100 + i}`);
+
+describe('the MovieLens converter', () => {
+  it('splits CSV lines with quotes, commas and doubled quotes', () => {
+    expect(splitCsvLine('1,"a, b ""c""",x')).toEqual(['1', 'a, b "c"', 'x']);
+    expect(splitCsvLine('1,"open')).toBeNull();
+  });
+
+  it('keeps the core, orders sessions by time, takes tags as queries and text, counts every dropped row', async () => {
+    const f = fixture();
+    const r = await convertMovieLens({ movies: f.movies, ratings: f.ratings, tags: f.tags }, { ...MOVIELENS_DEFAULTS, kCore: 3 });
+    // User 4 (2 ratings) and movie 6 (1 rating) fall outside the 3-core.
+    expect(r.counts).toMatchObject({ items: 5, users: 3, sessionRows: 15 });
+    const sessions = r.files.sessions.trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(sessions.filter((s) => s[0] === '1').map((s) => s[1])).toEqual(['1', '2', '3', '4', '5']); // by timestamp, not file order
+    expect(r.files.items).toContain('2,"American President, The (1995) Comedy Drama Romance",Comedy');
+    expect(r.files.items).toMatch(/\n1,Toy Story \(1995\) Adventure Animation Children pixar,Adventure\n/);
+    expect(r.files.queries.trim().split('\n').slice(1)).toEqual(['pixar,1', 'Pixar,1', '"heist, crime",3']);
+    expect(r.summary).toMatch(/ratings outside the 3-core \(users or movies with fewer than 3 ratings\): 2/);
+    expect(r.summary).toMatch(/tags of a movie not kept: 1/);
+    expect(r.summary).toMatch(/empty tags: 1/);
+    expect(r.summary).toMatch(/LLM/);
+    // The folder it makes imports as any other (with enough queries to split).
+    const more = await convertMovieLens({ movies: f.movies, ratings: f.ratings, tags: [...f.tags, ...manyTags()] }, { ...MOVIELENS_DEFAULTS, kCore: 3 });
+    const d = importData('ml', more.files, { vocabSize: 100, queryLength: 3, historyLength: 4, seed: 1 });
+    expect(d.items).toBe(5);
+    expect(d.categories).toEqual(['Adventure', 'Comedy', 'Action']);
+  });
+
+  it('drops ratings below minRating and caps the catalogue at the most rated movies', async () => {
+    const f = fixture();
+    const r = await convertMovieLens({ movies: f.movies, ratings: f.ratings }, { ...MOVIELENS_DEFAULTS, kCore: 1, minRating: 4, maxItems: 3 });
+    expect(r.summary).toMatch(/ratings below 4: 3/);
+    // Rated ≥ 4: movie 1 ×4, 2 ×2, 3 ×2, 4 ×2, 5 ×3, 6 ×1 → the 3 most rated are 1, 5 and (ties by id) 2.
+    const ids = r.files.items.trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+    expect(ids).toEqual(['1', '2', '5']);
+  });
+
+  it('names a malformed row with file:line', async () => {
+    const f = fixture();
+    f.ratings[3] = '1,2,3,yesterday';
+    await expect(convertMovieLens({ movies: f.movies, ratings: f.ratings })).rejects.toThrow(/^ratings\.csv:4: timestamp "yesterday" is not an integer/);
+    await expect(convertMovieLens({ movies: ['movieId,name', '1,x'], ratings: f.ratings })).rejects.toThrow(/movies\.csv:1: the header lacks title, genres/);
+  });
+
+  it('from the runner: a bad timestamp exits 2 and writes nothing; a good folder converts and trains through --data', () => {
+    const src = mkdtempSync(join(tmpdir(), 'ml-'));
+    const f = fixture();
+    writeFileSync(join(src, 'movies.csv'), f.movies.join('\n'));
+    writeFileSync(join(src, 'tags.csv'), [...f.tags, ...manyTags()].join('\n'));
+    writeFileSync(join(src, 'ratings.csv'), [...f.ratings.slice(0, 5), '2,3,4,soon', ...f.ratings.slice(5)].join('\n'));
+    const out = join(mkdtempSync(join(tmpdir(), 'ml-out-')), 'converted');
+    const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+    const bad = spawnSync(tsx, ['src/cli/experiment.ts', '--convert', 'movielens', src, '--out', out], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/ratings\.csv:6: timestamp "soon" is not an integer/);
+    expect(existsSync(out)).toBe(false);
+    writeFileSync(join(src, 'ratings.csv'), f.ratings.join('\n'));
+    const good = spawnSync(tsx, ['src/cli/experiment.ts', '--convert', 'movielens', src, '--out', out, '--k-core', '3'], { encoding: 'utf8' });
+    expect(good.stderr).toBe('');
+    expect(good.status).toBe(0);
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toMatch(/Kept: 5 items/);
+    mkdirSync(join(out, '..', 'run'), { recursive: true });
+    const trained = spawnSync(tsx, ['src/cli/experiment.ts', '--data', out, '--set', 'epochs=1', '--set', 'dim=8', '--set', 'biencoder=false', '--out', join(out, '..', 'run'), '--quiet'], { encoding: 'utf8' });
+    expect(trained.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, '..', 'run', 'report.json'), 'utf8')).runs).toHaveLength(1);
+    // An existing, non-empty --out is refused.
+    const again = spawnSync(tsx, ['src/cli/experiment.ts', '--convert', 'movielens', src, '--out', out], { encoding: 'utf8' });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/exists and is not empty/);
+  }, 120000);
+});
