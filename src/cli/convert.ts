@@ -6,6 +6,8 @@
  *
  *   movielens  SRC holds movies.csv and ratings.csv (tags.csv, queries.csv optional)
  *              --min-rating R (0)  --k-core K (5)  --max-items N (20000)  --max-session N (50)  --seed S (1)
+ *   kuaisar    SRC holds item_features.csv, rec_inter.csv and src_inter.csv
+ *              --k-core K (5)  --max-items N (20000)  --max-session N (50)  --seed S (1)
  */
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,9 +15,10 @@ import { createInterface } from 'node:readline';
 import { ConfigError } from '../engine/core/config';
 import { dataError } from '../engine/data/csv';
 import { convertMovieLens, MOVIELENS_DEFAULTS } from '../engine/data/convert/movielens';
+import { convertKuaiSar } from '../engine/data/convert/kuaisar';
 import { parseFlags, parseIntFlag } from './args';
 
-export const FORMATS = ['movielens'] as const;
+export const FORMATS = ['movielens', 'kuaisar'] as const;
 
 /** A file's lines, read when first asked for (a stream opened early would lose lines while the converter reads another file). */
 async function* lines(file: string): AsyncGenerator<string> {
@@ -30,6 +33,7 @@ export async function convert(argv: string[]): Promise<void> {
   const rest = [...argv.slice(0, at), ...argv.slice(at + 3)];
   const { values } = parseFlags(rest, { values: ['out', 'min-rating', 'k-core', 'max-items', 'max-session', 'seed'] });
   if (!values.out) throw new ConfigError('--convert needs --out DIR: the folder to write items.csv, queries.csv, sessions.csv and README.md to');
+  if (format === 'kuaisar' && values['min-rating'] !== undefined) throw new ConfigError('--min-rating is for movielens: KuaiSAR has clicks, not ratings');
   const minRating = values['min-rating'] === undefined ? MOVIELENS_DEFAULTS.minRating : Number(values['min-rating']);
   if (!/^\d+(\.\d+)?$/.test(values['min-rating'] ?? '0') || minRating > 10) throw new ConfigError(`--min-rating ${JSON.stringify(values['min-rating'])} is not allowed: it must be a number from 0 to 10`);
   const opts = {
@@ -42,13 +46,15 @@ export async function convert(argv: string[]): Promise<void> {
   const file = (name: string, required: boolean) => {
     const path = join(src, name);
     if (existsSync(path)) return lines(path);
-    if (required) throw dataError(name, null, `missing: ${src} must hold movies.csv and ratings.csv (tags.csv and queries.csv are optional)`);
+    if (required) throw dataError(name, null, format === 'kuaisar' ? `missing: ${src} must hold item_features.csv, rec_inter.csv and src_inter.csv` : `missing: ${src} must hold movies.csv and ratings.csv (tags.csv and queries.csv are optional)`);
     return undefined;
   };
   const out = resolve(values.out);
   if (existsSync(out) && readdirSync(out).length) throw new ConfigError(`--out ${values.out}: the folder exists and is not empty; give a new or empty folder`);
   const t0 = performance.now();
-  const result = await convertMovieLens({ movies: file('movies.csv', true)!, ratings: file('ratings.csv', true)!, tags: file('tags.csv', false), queries: file('queries.csv', false) }, opts);
+  const result = format === 'kuaisar'
+    ? await convertKuaiSar({ items: file('item_features.csv', true)!, rec: file('rec_inter.csv', true)!, search: file('src_inter.csv', true)! }, opts)
+    : await convertMovieLens({ movies: file('movies.csv', true)!, ratings: file('ratings.csv', true)!, tags: file('tags.csv', false), queries: file('queries.csv', false) }, opts);
   // Whole or nothing: a temporary folder beside DIR, renamed into place.
   const tmp = join(dirname(out), `.${out.split('/').pop()}.converting-${process.pid}`);
   try {

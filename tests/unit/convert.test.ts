@@ -95,3 +95,44 @@ describe('the MovieLens converter', () => {
     expect(again.stderr).toMatch(/exists and is not empty/);
   }, 120000);
 });
+
+describe('the KuaiSAR converter', () => {
+  /** A fixture with the published columns of item_features.csv, rec_inter.csv and src_inter.csv. */
+  function kuaisar() {
+    const items = ['item_id,caption,author_id,item_type,upload_time,upload_type,first_level_category_id,first_level_category_name,first_level_category_name_en,second_level_category_id,second_level_category_name,second_level_category_name_en,third_level_category_id,third_level_category_name,third_level_category_name_en,fourth_level_category_id,fourth_level_category_name,fourth_level_category_name_en'];
+    const cats = [['9', '搞笑', 'Funny', '136', '搞笑段子', 'Funny joke'], ['4', '美食', 'Food', '40', '美食教程', 'Cooking'], ['7', '游戏', 'Games', '0', '空', 'empty']];
+    for (let i = 1; i <= 6; i++) {
+      const c = cats[i % 3];
+      items.push(`${i},"[${i}, ${10 + (i % 3)}, 3]",${i + 100},NORMAL,2023-04-22,LongImport,${c[0]},${c[1]},${c[2]},${c[3]},${c[4]},${c[5]},0,空,empty,0,空,empty`);
+    }
+    const rec = ['user_id,item_id,playing_time,duration_ms,time,timestamp,click,forward,like,follow,search,search_item_related'];
+    let t = 1.684742e12;
+    for (let u = 1; u <= 4; u++) for (let k = 0; k < 6; k++) rec.push(`${u},${1 + ((u + k) % 6)},6000.0,45400.0,2023-05-22 15:53:20,${(t += 1000)},${k === 5 && u === 4 ? 0 : 1},0,0,0,0,0`);
+    rec.push(`1,99,6000.0,45400.0,2023-05-22 15:53:20,${t + 1},1,0,0,0,0,0`); // no features
+    const search = ['user_id,search_session_id,search_session_time,search_session_timestamp,keyword,search_source,item_id,click_cnt,item_type'];
+    for (let s = 1; s <= 30; s++) search.push(`${1 + (s % 4)},${s},2023-05-22 21:58:52,${1684763932919 + s},"[${1 + (s % 6)}, 3]",USER_INPUT,${1 + (s % 6)},${s % 5 === 0 ? 0 : 1},VIDEO`);
+    search.push('2,31,2023-05-22 21:58:52,1684763932999,"[]",USER_INPUT,2,1,VIDEO');
+    return { items, rec, search };
+  }
+
+  it('reads the published layout: clicked recommendations as sessions, clicked search results as queries, captions and categories as text', async () => {
+    const { convertKuaiSar } = await import('../../src/engine/data/convert/kuaisar');
+    const f = kuaisar();
+    const r = await convertKuaiSar({ items: f.items, rec: f.rec, search: f.search }, { maxItems: 20000, kCore: 3, maxSessionLength: 50, seed: 1 });
+    expect(r.counts.items).toBe(6);
+    expect(r.counts.users).toBe(4);
+    expect(r.files.items).toContain('1,w1 w11 w3 Food Cooking,Food');
+    expect(r.files.items).toMatch(/\n2,w2 w12 w3 Games,Games\n/); // "empty" category levels are left out
+    expect(r.files.items).toContain('3,w3 w10 w3 Funny Funny joke,Funny');
+    expect(r.files.queries.split('\n')[1]).toBe('w2 w3,2');
+    expect(r.summary).toMatch(/recommendations not clicked \(click = 0\): 1/);
+    expect(r.summary).toMatch(/recommendations of an item item_features\.csv does not list: 1/);
+    expect(r.summary).toMatch(/search results not clicked \(click_cnt = 0\): 6/);
+    expect(r.summary).toMatch(/search sessions with an empty keyword: 1/);
+    const d = importData('kuaisar', r.files, { vocabSize: 100, queryLength: 3, historyLength: 4, seed: 1 });
+    expect(d.categories.sort()).toEqual(['Food', 'Funny', 'Games']);
+    // A keyword that is not a list of word ids is named with file:line.
+    f.search[3] = f.search[3].replace('"[4, 3]"', 'sushi');
+    await expect(convertKuaiSar({ items: f.items, rec: f.rec, search: f.search })).rejects.toThrow(/^src_inter\.csv:4: keyword "sushi" is not a list of word ids/);
+  });
+});

@@ -21,25 +21,18 @@
  *   again; then, when the sessions would give more training examples than the import
  *   takes, a seeded sample of whole users. Every dropped row is counted.
  */
-import { PARAM_BY_KEY, type IntParam } from '../../core/config';
-import { Rng } from '../../core/rng';
 import { dataError } from '../csv';
 import type { DataFiles } from '../import';
 import { csvField, readCsvLines, type Lines } from './lines';
+import { capQueries, Column, intOf, numberOf, selectSessions, type SessionOptions } from './sessions';
 
-export interface MovieLensOptions {
+export interface MovieLensOptions extends SessionOptions {
   /** Ratings below this are dropped (0 keeps every rating). */
   minRating: number;
-  maxItems: number;
-  kCore: number;
-  maxSessionLength: number;
-  seed: number;
 }
 
 export const MOVIELENS_DEFAULTS: MovieLensOptions = { minRating: 0, maxItems: 20000, kCore: 5, maxSessionLength: 50, seed: 1 };
 
-/** What the import takes at most: training examples per task (searchTrain's and recTrain's maximum). */
-const MAX_TRAIN = (PARAM_BY_KEY.recTrain as IntParam).max;
 const MAX_TAGS_IN_TEXT = 20;
 
 export interface MovieLensSource { movies: Lines; ratings: Lines; tags?: Lines; queries?: Lines }
@@ -51,27 +44,6 @@ export interface Conversion {
   counts: { items: number; users: number; sessionRows: number; queries: number };
 }
 
-/** Growable int column. */
-class Column {
-  data = new Float64Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) { const d = new Float64Array(this.data.length * 2); d.set(this.data); this.data = d; }
-    this.data[this.length++] = v;
-  }
-}
-
-const intOf = (file: string, line: number, name: string, text: string): number => {
-  const t = text.trim();
-  if (!/^-?\d+$/.test(t)) throw dataError(file, line, `${name} "${text}" is not an integer`);
-  return Number(t);
-};
-const numberOf = (file: string, line: number, name: string, text: string): number => {
-  const t = text.trim();
-  const v = Number(t);
-  if (t === '' || !Number.isFinite(v)) throw dataError(file, line, `${name} "${text}" is not a number`);
-  return v;
-};
 
 export async function convertMovieLens(src: MovieLensSource, opts: MovieLensOptions = MOVIELENS_DEFAULTS): Promise<Conversion> {
   const dropped: Record<string, number> = {};
@@ -101,56 +73,7 @@ export async function convertMovieLens(src: MovieLensSource, opts: MovieLensOpti
     if (r < opts.minRating) return drop(`ratings below ${opts.minRating}`);
     user.push(u); movie.push(mi); time.push(t);
   });
-  const n = user.length;
-  const keep = new Uint8Array(n).fill(1);
-  const allowed = new Uint8Array(movies.length).fill(1);
-
-  // The k-core, then the item cap, then the core again.
-  const core = (reason: string) => {
-    for (let round = 0; round < 100; round++) {
-      const perUser = new Map<number, number>(), perMovie = new Float64Array(movies.length);
-      for (let i = 0; i < n; i++) if (keep[i]) { perUser.set(user.data[i], (perUser.get(user.data[i]) ?? 0) + 1); perMovie[movie.data[i]]++; }
-      let removed = 0;
-      for (let i = 0; i < n; i++) {
-        if (keep[i] && (perUser.get(user.data[i])! < opts.kCore || perMovie[movie.data[i]] < opts.kCore || !allowed[movie.data[i]])) { keep[i] = 0; removed++; }
-      }
-      drop(reason, removed);
-      if (!removed) return perMovie;
-    }
-    throw new Error('the k-core did not settle in 100 rounds');
-  };
-  let perMovie = core(`ratings outside the ${opts.kCore}-core (users or movies with fewer than ${opts.kCore} ratings)`);
-  const rated = movies.map((_, i) => i).filter((i) => perMovie[i] > 0);
-  if (rated.length > opts.maxItems) {
-    rated.sort((a, b) => perMovie[b] - perMovie[a] || movies[a].id - movies[b].id);
-    allowed.fill(0);
-    for (const i of rated.slice(0, opts.maxItems)) allowed[i] = 1;
-    perMovie = core(`ratings of movies beyond the ${opts.maxItems} most rated (or left outside the core by them)`);
-  }
-
-  // Sessions: each user's kept ratings in time order (ties in file order), the last maxSessionLength.
-  const byUser = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) if (keep[i]) { const l = byUser.get(user.data[i]); if (l) l.push(i); else byUser.set(user.data[i], [i]); }
-  const sessions: { user: number; rows: number[] }[] = [];
-  for (const [u, rows] of [...byUser.entries()].sort((a, b) => a[0] - b[0])) {
-    rows.sort((a, b) => time.data[a] - time.data[b] || a - b);
-    if (rows.length > opts.maxSessionLength) drop(`ratings before a user's last ${opts.maxSessionLength}`, rows.length - opts.maxSessionLength);
-    sessions.push({ user: u, rows: rows.slice(-opts.maxSessionLength) });
-  }
-  // Training examples a session gives: every item after the first, less validation and test.
-  let train = sessions.reduce((s, x) => s + Math.max(0, x.rows.length - 3), 0);
-  let chosen = sessions;
-  if (train > MAX_TRAIN) {
-    const order = new Rng(opts.seed, 'movielens/users').permutation(sessions.length);
-    const picked = new Uint8Array(sessions.length);
-    let total = 0;
-    for (const i of order) { const t = Math.max(0, sessions[i].rows.length - 3); if (total + t > MAX_TRAIN) continue; picked[i] = 1; total += t; }
-    chosen = sessions.filter((_, i) => picked[i]);
-    drop(`ratings of users left out so that training examples stay within ${MAX_TRAIN}`, sessions.filter((_, i) => !picked[i]).reduce((s, x) => s + x.rows.length, 0));
-    train = total;
-  }
-  const itemUsed = new Uint8Array(movies.length);
-  for (const s of chosen) for (const i of s.rows) itemUsed[movie.data[i]] = 1;
+  const { chosen, train, itemUsed } = selectSessions({ user, item: movie, time }, movies.map((m) => m.id), opts, drop, 'ratings', 'movies');
 
   // Tags: in the item text (most used first), and as queries unless queries.csv is given.
   const tagCounts = movies.map(() => new Map<string, number>());
@@ -178,14 +101,7 @@ export async function convertMovieLens(src: MovieLensSource, opts: MovieLensOpti
       queries.push([row.query.trim(), mi]);
     });
   }
-  // The import splits queries 80/10/10: at most MAX_TRAIN of them train.
-  const maxQueries = Math.floor(MAX_TRAIN / 0.8);
-  if (queries.length > maxQueries) {
-    const order = Array.from(new Rng(opts.seed, 'movielens/queries').permutation(queries.length).slice(0, maxQueries)).sort((a, b) => a - b);
-    drop(`queries over the ${maxQueries} the import takes (a seeded sample is kept)`, queries.length - maxQueries);
-    const all = queries;
-    queries = order.map((i) => all[i]);
-  }
+  queries = capQueries(queries, opts.seed, drop);
 
   // Files.
   const kept = movies.map((_, i) => i).filter((i) => itemUsed[i]);
