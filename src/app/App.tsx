@@ -1,5 +1,5 @@
 /** Bridge Lab's page: the header (actions, views, status), the notices, the backend panel and the view shown. */
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { downloadText } from './charts/ExportButtons';
 import { Controls } from './panels/Controls';
 import { BackendPanel } from './panels/BackendPanel';
@@ -20,10 +20,41 @@ function statusText(s: ReturnType<typeof useLab.getState>): string {
     case 'idle': return 'ready: press Train';
     case 'starting': return s.plan?.needsConfirm ? 'waiting for your answer' : s.backend ? 'starting…' : 'measuring the backends on this world…';
     case 'training': return `training… ${s.elapsed.toFixed(0)} s`;
-    case 'done': return s.stored ? `stored run (${s.stored.seeds.length} seeds, made ${s.stored.createdAt.slice(0, 10)} by ${s.stored.command}): press Train to train live` : `done in ${s.elapsed.toFixed(1)} s`;
+    case 'done': return s.stored?.file ? `opened from file ${s.stored.file} (${s.stored.seeds.length} seed${s.stored.seeds.length === 1 ? '' : 's'}${s.stored.createdAt ? `, made ${s.stored.createdAt.slice(0, 10)}` : ''}${s.stored.command ? ` by ${s.stored.command}` : ''})`
+      : s.stored ? `stored run (${s.stored.seeds.length} seeds, made ${s.stored.createdAt.slice(0, 10)} by ${s.stored.command}): press Train to train live` : `done in ${s.elapsed.toFixed(1)} s`;
     case 'stopped': return 'stopped: results of the models that finished are shown';
     case 'error': return `error: ${s.error}`;
   }
+}
+
+/** Reads each chosen or dropped .json file and opens it (report.json in the Lab, sweep.json in Sweeps). */
+async function openFiles(files: FileList | File[]): Promise<void> {
+  for (const f of Array.from(files).filter((x) => x.name.toLowerCase().endsWith('.json'))) await useLab.getState().openResults(f.name, await f.text());
+}
+
+function OpenResults() {
+  const input = useRef<HTMLInputElement>(null);
+  // A .json file dropped anywhere on the page opens too (CSV files go to Your data's own drop zone).
+  useEffect(() => {
+    const isJson = (e: DragEvent) => Array.from(e.dataTransfer?.items ?? []).some((i) => i.kind === 'file' && (i.type === 'application/json' || i.type === ''));
+    const over = (e: DragEvent) => { if (isJson(e)) e.preventDefault(); };
+    const drop = (e: DragEvent) => {
+      const files = Array.from(e.dataTransfer?.files ?? []).filter((f) => f.name.toLowerCase().endsWith('.json'));
+      if (!files.length) return;
+      e.preventDefault();
+      void openFiles(files);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => { window.removeEventListener('dragover', over); window.removeEventListener('drop', drop); };
+  }, []);
+  return (
+    <>
+      <button type="button" data-testid="open-results" title="Open a report.json or sweep.json (the runner's, or one exported here); nothing is uploaded" onClick={() => input.current?.click()}>Open results…</button>
+      <input ref={input} type="file" accept=".json,application/json" hidden data-testid="open-results-file" aria-label="Results file (report.json or sweep.json)"
+        onChange={(e) => { if (e.target.files) void openFiles(e.target.files); e.target.value = ''; }} />
+    </>
+  );
 }
 
 function Header() {
@@ -40,6 +71,7 @@ function Header() {
         <button type="button" data-testid="stop" onClick={s.stop} disabled={!busy}>Stop</button>
         <button type="button" data-testid="reset" onClick={s.reset}>Reset</button>
         <button type="button" data-testid="export-report" disabled={!s.report} onClick={() => s.report && downloadText('report.json', JSON.stringify(s.report, null, 1))}>Export report.json</button>
+        <OpenResults />
       </div>
       <nav className="tabs" aria-label="Views">
         {(['lab', 'lesson', 'data', 'sweeps', 'findings'] as View[]).map((v) => (
@@ -76,7 +108,7 @@ function UpdateBanner() {
 }
 
 function Notices() {
-  const { notices, refusal, dismissNotices, backend } = useLab();
+  const { notices, refusal, dismissNotices, backend, openError } = useLab();
   const skipped = backend?.attempts.filter((a) => !a.ok) ?? [];
   return (
     <>
@@ -85,6 +117,12 @@ function Notices() {
           <strong>Some link parameters were not used:</strong>
           <ul>{notices.map((n) => <li key={n}>{n}</li>)}</ul>
           <button type="button" className="small" onClick={dismissNotices}>Dismiss</button>
+        </div>
+      )}
+      {openError && (
+        <div className="notice" data-testid="open-error" role="alert">
+          <p><strong>That file was not opened:</strong> {openError}</p>
+          <button type="button" className="small" onClick={() => useLab.setState({ openError: null })}>Dismiss</button>
         </div>
       )}
       {refusal && (

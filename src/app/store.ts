@@ -30,7 +30,7 @@ export interface ModelProgress {
 export type View = 'lab' | 'lesson' | 'data' | 'sweeps' | 'findings';
 
 /** Where results shown came from when they were not trained in this page. */
-export interface StoredSource { createdAt: string; command: string; seeds: number[] }
+export interface StoredSource { createdAt: string; command: string; seeds: number[]; /** Set when opened from a file: its name. */ file?: string }
 
 export interface SweepState {
   status: Status;
@@ -43,6 +43,8 @@ export interface SweepState {
   startedAt: number;
   elapsed: number;
   error: string | null;
+  /** Set when the sweep shown was opened from a file. */
+  opened?: StoredSource;
 }
 
 export interface SweepRequest {
@@ -87,6 +89,10 @@ export interface LabState {
   stored: StoredSource | null;
   /** Lesson worlds retrained live in this page, by world id (they replace the stored runs). */
   lessonLive: Record<string, Report>;
+  /** Reports opened from files in this page (the Compare view offers them), newest last. */
+  openedReports: { name: string; report: Report }[];
+  /** Why the last opened file was refused. */
+  openError: string | null;
   /** The lesson's live training in progress: its worlds, in order, and which one is training. */
   lessonRun: { worlds: string[]; index: number } | null;
   /** Your data: the catalogue loaded from files (parsed in the worker), and its run. */
@@ -108,6 +114,8 @@ export interface LabState {
   stopSweep: () => void;
   /** Shows a finished sweep point's full results in the lab. */
   openPoint: (index: number) => void;
+  /** Opens a results file (report.json: the Lab; sweep.json: Sweeps), checked against the contract. */
+  openResults: (name: string, text: string) => Promise<void>;
   applyPreset: (name: string) => void;
   setColorBy: (c: 'topic' | 'cluster') => void;
   dismissNotices: () => void;
@@ -274,6 +282,17 @@ function refusedWhileBusy(action: string): boolean {
   return true;
 }
 
+/** The loss curves and bars of a finished run, from its report. */
+function finishedProgress(report: Report | null, config: Config): LabState['progress'] {
+  const progress: LabState['progress'] = {};
+  for (const [m, r] of Object.entries(report?.runs[0]?.models ?? {})) {
+    if (r) progress[m as ModelName] = { step: r.steps, totalSteps: r.epochsRun ? (r.steps / r.epochsRun) * config.epochs : r.steps, epoch: Math.max(0, r.epochsRun - 1), losses: r.losses, finished: true };
+  }
+  const bi = report?.runs[0]?.baselines.biencoder;
+  if (bi) progress.biencoder = { step: bi.steps, totalSteps: bi.steps, epoch: Math.max(0, bi.epochsRun - 1), losses: [], finished: true };
+  return progress;
+}
+
 const idleSweep: SweepState = { status: 'idle', sweep: null, reports: [], done: 0, total: 0, startedAt: 0, elapsed: 0, error: null };
 
 const initial = parseUrl(typeof location === 'undefined' ? '' : location.search);
@@ -303,6 +322,8 @@ export const useLab = create<LabState>((set, get) => ({
   present: initial.present,
   stored: null,
   lessonLive: {},
+  openedReports: [],
+  openError: null,
   lessonRun: null,
   dataset: { status: 'idle', summary: null, error: null, report: null, runId: 0 },
   importFiles: async (files) => {
@@ -352,13 +373,7 @@ export const useLab = create<LabState>((set, get) => ({
     const config = lessonConfig(w);
     const report = get().lessonLive[world] ?? storedRun?.report ?? null;
     const stored = !get().lessonLive[world] && storedRun ? { createdAt: storedRun.createdAt, command: storedRun.command, seeds: storedRun.report.seeds } : null;
-    // The loss curves and bars of a finished run, from its report.
-    const progress: LabState['progress'] = {};
-    for (const [m, r] of Object.entries(report?.runs[0]?.models ?? {})) {
-      progress[m as ModelName] = { step: r.steps, totalSteps: r.epochsRun ? (r.steps / r.epochsRun) * config.epochs : r.steps, epoch: Math.max(0, r.epochsRun - 1), losses: r.losses, finished: true };
-    }
-    const bi = report?.runs[0]?.baselines.biencoder;
-    if (bi) progress.biencoder = { step: bi.steps, totalSteps: bi.steps, epoch: Math.max(0, bi.epochsRun - 1), losses: [], finished: true };
+    const progress = finishedProgress(report, config);
     set({ view: 'lab', preset: w.preset, config, trainedConfig: report ? config : null, report, without: null, models: report?.runs[0]?.models ?? {}, status: report ? 'done' : 'idle', stored, error: null, progress });
   },
   setKnob: (key, value) => set({ config: { ...get().config, [key]: value } }),
@@ -381,6 +396,31 @@ export const useLab = create<LabState>((set, get) => ({
     if (!report) return;
     const config = { ...report.config };
     set({ view: 'lab', config, trainedConfig: config, report, without: null, models: report.runs[0]?.models ?? {}, status: 'done', error: null, progress: {} });
+  },
+  openResults: async (name, text) => {
+    if (refusedWhileBusy(`Opening ${name}`)) return;
+    let opened: import('../engine/studies/open-file').ResultsFile;
+    try {
+      // The contract check loads on demand: a first visit does not carry it.
+      const { parseResultsFile } = await import('../engine/studies/open-file');
+      opened = parseResultsFile(name, text);
+    } catch (e) {
+      set({ openError: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    if (opened.kind === 'sweep') {
+      const sw = opened.sweep;
+      set({ view: 'sweeps', openError: null, sweep: { ...idleSweep, status: sw.stopped ? 'stopped' : 'done', sweep: sw, opened: { file: name, createdAt: sw.createdAt, command: sw.command ?? '', seeds: sw.seeds } } });
+      return;
+    }
+    const report = opened.report;
+    const config = { ...report.config };
+    const progress = finishedProgress(report, config);
+    set({
+      view: 'lab', config, trainedConfig: config, report, without: null, models: report.runs[0]?.models ?? {}, status: 'done', error: null, progress, openError: null,
+      stored: { file: name, createdAt: report.createdAt, command: report.command ?? '', seeds: report.seeds },
+      openedReports: [...get().openedReports.filter((x) => x.name !== name), { name, report }],
+    });
   },
   applyPreset: (name) => set({ preset: name, config: { ...presetValues(name), seed: get().config.seed } }),
   setColorBy: (colorBy) => set({ colorBy }),

@@ -69,6 +69,11 @@ function prepareOut(outDir: string): void {
   }
 }
 
+/** How this run was started, as the files it writes record it (the page shows it when one is opened). */
+function commandLine(): string {
+  return `npm run experiment -- ${process.argv.slice(2).join(' ')}`.trim();
+}
+
 /** Ctrl-C or SIGTERM calls `stop` once; the handlers are removed when `off` is called. */
 function onInterrupt(stop: () => void): () => void {
   process.once('SIGINT', stop);
@@ -113,7 +118,7 @@ async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: str
   const report = assembleReport(cfg, runs, interrupted || runs.length < seeds.length);
   report.config = importedReportConfig(cfg, imported);
   const file = join(outDir, 'report.json');
-  writeAtomic(file, JSON.stringify(report));
+  writeAtomic(file, JSON.stringify({ ...report, command: commandLine() }));
   process.stdout.write(formatSummary(report));
   process.stdout.write(`\n${imported.name}: ${runs.length} of ${seeds.length} seed(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${backend}${interrupted ? ' (stopped)' : ''}; tensors left: ${tf.memory().numTensors - tensorsBefore}; wrote ${file}\n`);
   if (interrupted) process.exitCode = 130;
@@ -148,7 +153,7 @@ function merge(dirs: string[], rest: string[]): void {
   const sweep = mergeShards(shards);
   const outDir = values.out ?? 'out';
   mkdirSync(outDir, { recursive: true });
-  writeAtomic(join(outDir, 'sweep.json'), JSON.stringify(sweep, null, 1));
+  writeAtomic(join(outDir, 'sweep.json'), JSON.stringify({ ...sweep, command: commandLine() }, null, 1));
   writeAtomic(join(outDir, 'sweep.csv'), sweepCsv(sweep));
   const missing = sweep.missing.map((j) => `${sweep.key}=${j.value} seed ${j.seed}`).join(', ');
   process.stdout.write(`merged ${dirs.length} shard(s): ${sweep.points.length}/${sweep.values.length} points; wrote ${join(outDir, 'sweep.json')} and sweep.csv\n`);
@@ -257,7 +262,7 @@ async function main(argv: string[]): Promise<void> {
     if (sweepSpec) {
       let latest: Sweep | null = null;
       const save = (s: Sweep) => {
-        writeAtomic(join(outDir, 'sweep.json'), JSON.stringify(s, null, 1));
+        writeAtomic(join(outDir, 'sweep.json'), JSON.stringify({ ...s, command: commandLine() }, null, 1));
         writeAtomic(join(outDir, 'sweep.csv'), sweepCsv(s));
       };
       // Ctrl-C (or SIGTERM) stops the sweep; the finished points are kept.
@@ -305,7 +310,7 @@ async function main(argv: string[]): Promise<void> {
     if (interrupted || !report) report = assembleReport(cfg, finished, true);
     const seconds = (performance.now() - t0) / 1000;
     const file = join(outDir, 'report.json');
-    writeAtomic(file, JSON.stringify(report));
+    writeAtomic(file, JSON.stringify({ ...report, command: commandLine() }));
     process.stdout.write(formatSummary(report));
     process.stdout.write(`\n${report.runs.length} of ${seeds.length} seed(s) in ${seconds.toFixed(1)} s on ${backend}${interrupted ? ' (stopped)' : ''}; tensors left: ${tf.memory().numTensors - tensorsBefore}; wrote ${file}\n`);
     if (interrupted) process.exitCode = 130;

@@ -78,7 +78,12 @@ export function SweepsView() {
         </div>
       </section>
       {error && <p className="problems" role="alert" data-testid="sweep-error">{error}</p>}
-      {state.status !== 'idle' && (
+      {state.opened && (
+        <p className="sweep-status" role="status" data-testid="sweep-status">
+          opened from file {state.opened.file} ({state.opened.seeds.length} seed{state.opened.seeds.length === 1 ? '' : 's'}, {sw?.points.length ?? 0} point(s){state.opened.createdAt ? `, made ${state.opened.createdAt.slice(0, 10)}` : ''}{state.opened.command ? ` by ${state.opened.command}` : ''})
+        </p>
+      )}
+      {state.status !== 'idle' && !state.opened && (
         <p className="sweep-status" role="status" data-testid="sweep-status">
           {busy ? 'running' : state.status}: {state.done}/{state.total} models trained, {sw?.points.length ?? 0} point(s) finished
           {left !== null && ` · about ${Math.ceil(left)} s left`}{!busy && ` · ${state.elapsed.toFixed(0)} s`}
@@ -117,7 +122,7 @@ export function SweepsView() {
                   <td className="num">{p.dataStats.popularityKL.recVsSearch.toFixed(3)}</td>
                   <td className="num">{gainText(p.jointGain.rec)}</td>
                   <td className="num">{gainText(p.jointGain.search)}</td>
-                  <td><button type="button" className="small" onClick={() => openPoint(i)}>Open in lab</button></td>
+                  <td>{state.reports[i] ? <button type="button" className="small" onClick={() => openPoint(i)}>Open in lab</button> : <span className="muted" title="A sweep.json keeps each point's summary, not its runs">—</span>}</td>
                 </tr>
               ))}
             </tbody>

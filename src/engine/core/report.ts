@@ -159,6 +159,8 @@ export interface Report {
   };
   stopped: boolean;
   createdAt: string;
+  /** The command that made the file (the runner writes it; absent in the page's exports). */
+  command?: string;
 }
 
 export function round(x: number, digits = 6): number {

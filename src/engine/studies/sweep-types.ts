@@ -47,5 +47,7 @@ export interface Sweep {
   complete: boolean;
   stopped: boolean;
   createdAt: string;
+  /** The command that made the file (the runner writes it). */
+  command?: string;
 }
 
