@@ -13,6 +13,7 @@ import { useUpdate } from './updates';
 const DataView = lazy(() => import('./panels/DataView').then((m) => ({ default: m.DataView })));
 const FindingsView = lazy(() => import('./panels/FindingsView').then((m) => ({ default: m.FindingsView })));
 const SweepsView = lazy(() => import('./panels/SweepsView').then((m) => ({ default: m.SweepsView })));
+const CompareView = lazy(() => import('./panels/CompareView').then((m) => ({ default: m.CompareView })));
 const loading = <p className="loading" role="status">Loading…</p>;
 
 function statusText(s: ReturnType<typeof useLab.getState>): string {
@@ -74,9 +75,9 @@ function Header() {
         <OpenResults />
       </div>
       <nav className="tabs" aria-label="Views">
-        {(['lab', 'lesson', 'data', 'sweeps', 'findings'] as View[]).map((v) => (
+        {(['lab', 'lesson', 'data', 'sweeps', 'findings', 'compare'] as View[]).map((v) => (
           <button key={v} type="button" className={s.view === v ? 'tab active' : 'tab'} aria-current={s.view === v ? 'page' : undefined} data-testid={`view-${v}`} onClick={() => s.setView(v)}>
-            {{ lab: 'Lab', lesson: 'Lesson', data: 'Your data', sweeps: 'Sweeps', findings: 'Findings' }[v]}
+            {{ lab: 'Lab', lesson: 'Lesson', data: 'Your data', sweeps: 'Sweeps', findings: 'Findings', compare: 'Compare' }[v]}
           </button>
         ))}
       </nav>
@@ -158,6 +159,8 @@ export function App() {
         <Suspense fallback={loading}><DataView /></Suspense>
       ) : s.view === 'findings' ? (
         <main className="results wide"><Suspense fallback={loading}><FindingsView /></Suspense></main>
+      ) : s.view === 'compare' ? (
+        <Suspense fallback={loading}><CompareView /></Suspense>
       ) : s.view === 'sweeps' ? (
         <main className="layout"><Controls /><div className="results"><Suspense fallback={loading}><SweepsView /></Suspense></div></main>
       ) : (

@@ -27,7 +27,7 @@ export interface ModelProgress {
   finished: boolean;
 }
 
-export type View = 'lab' | 'lesson' | 'data' | 'sweeps' | 'findings';
+export type View = 'lab' | 'lesson' | 'data' | 'sweeps' | 'findings' | 'compare';
 
 /** Where results shown came from when they were not trained in this page. */
 export interface StoredSource { createdAt: string; command: string; seeds: number[]; /** Set when opened from a file: its name. */ file?: string }
@@ -93,6 +93,9 @@ export interface LabState {
   openedReports: { name: string; report: Report }[];
   /** Why the last opened file was refused. */
   openError: string | null;
+  /** The Compare view's two runs: `current`, `lesson:<world>` or `file:<name>`. */
+  compare: { a: string; b: string };
+  setCompare: (c: { a: string; b: string }) => void;
   /** The lesson's live training in progress: its worlds, in order, and which one is training. */
   lessonRun: { worlds: string[]; index: number } | null;
   /** Your data: the catalogue loaded from files (parsed in the worker), and its run. */
@@ -324,6 +327,8 @@ export const useLab = create<LabState>((set, get) => ({
   lessonLive: {},
   openedReports: [],
   openError: null,
+  compare: initial.compare,
+  setCompare: (compare) => set({ compare }),
   lessonRun: null,
   dataset: { status: 'idle', summary: null, error: null, report: null, runId: 0 },
   importFiles: async (files) => {

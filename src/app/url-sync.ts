@@ -4,9 +4,9 @@ import { useLab } from './store';
 
 export function syncUrl(): void {
   const write = (s: ReturnType<typeof useLab.getState>) =>
-    history.replaceState(null, '', `${location.pathname}${toQuery(s.config, s.preset, s.view, { step: s.lessonStep, present: s.present })}`);
+    history.replaceState(null, '', `${location.pathname}${toQuery(s.config, s.preset, s.view, { step: s.lessonStep, present: s.present, compare: s.compare })}`);
   useLab.subscribe((s, prev) => {
-    if (s.config !== prev.config || s.preset !== prev.preset || s.view !== prev.view || s.lessonStep !== prev.lessonStep || s.present !== prev.present) write(s);
+    if (s.config !== prev.config || s.preset !== prev.preset || s.view !== prev.view || s.lessonStep !== prev.lessonStep || s.present !== prev.present || s.compare !== prev.compare) write(s);
   });
   // A lesson link names its step from the start, so the address bar can be shared as it is.
   if (useLab.getState().view === 'lesson') write(useLab.getState());

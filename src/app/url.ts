@@ -8,10 +8,13 @@ import { CONFIG_KEYS, parseValue, PARAM_BY_KEY, worldProblems, type Config, type
 import { PRESET_NAMES, presetValues } from '../engine/core/presets';
 import { BACKENDS, type BackendName } from '../engine/core/backends';
 import { LESSON_STEPS } from './lesson/steps';
+import { LESSON_WORLDS } from '../engine/studies/lessons';
 
 /** Query keys that are not knobs. */
-const EXTRA_KEYS = ['preset', 'autorun', 'backend', 'view', 'step', 'present'] as const;
-export const VIEWS = ['lab', 'lesson', 'data', 'sweeps', 'findings'] as const;
+const EXTRA_KEYS = ['preset', 'autorun', 'backend', 'view', 'step', 'present', 'a', 'b'] as const;
+export const VIEWS = ['lab', 'lesson', 'data', 'sweeps', 'findings', 'compare'] as const;
+/** The Compare view's pair when none is in the link: the lesson's H2 contrast. */
+export const DEFAULT_COMPARE = { a: 'lesson:h2-aligned', b: 'lesson:h2-unrelated' };
 export type ViewName = (typeof VIEWS)[number];
 
 export interface UrlState {
@@ -26,6 +29,8 @@ export interface UrlState {
   step: number;
   /** `present=1`: the presenter view (no settings panel, large type, full-width charts). */
   present: boolean;
+  /** The Compare view's two runs (`a=lesson:<world>&b=lesson:<world>`). */
+  compare: { a: string; b: string };
   notices: string[];
 }
 
@@ -82,16 +87,29 @@ export function parseUrl(search: string): UrlState {
   }
   const present = params.get('present');
   if (present !== null && present !== '1' && present !== '0') notices.push(`present=${present} is not allowed: use 1 or 0.`);
-  return { config: config as Config, preset, autorun: autorun === '1', backend, view, step, present: present === '1', notices };
+  const compare = { ...DEFAULT_COMPARE };
+  for (const side of ['a', 'b'] as const) {
+    const text = params.get(side);
+    if (text === null) continue;
+    const world = text.startsWith('lesson:') ? text.slice(7) : null;
+    if (world && LESSON_WORLDS.some((w) => w.id === world)) compare[side] = text;
+    else notices.push(`${side}=${text} is not allowed: a link names stored lesson runs, lesson:<world> with one of ${LESSON_WORLDS.map((w) => w.id).join(', ')}. Showing ${DEFAULT_COMPARE[side]}.`);
+  }
+  return { config: config as Config, preset, autorun: autorun === '1', backend, view, step, present: present === '1', compare, notices };
 }
 
 /** The query string for a state: the view (and lesson step), presenter mode, the preset
  *  and every knob that differs from it. */
-export function toQuery(config: Config, preset: string, view: ViewName = 'lab', extra: { step?: number; present?: boolean } = {}): string {
+export function toQuery(config: Config, preset: string, view: ViewName = 'lab', extra: { step?: number; present?: boolean; compare?: { a: string; b: string } } = {}): string {
   const base = presetValues(preset);
   const params = new URLSearchParams();
   if (view !== 'lab') params.set('view', view);
   if (view === 'lesson') params.set('step', String((extra.step ?? 0) + 1));
+  // A pair of stored runs can be linked; the current run or an opened file cannot.
+  if (view === 'compare' && extra.compare && [extra.compare.a, extra.compare.b].every((x) => x.startsWith('lesson:'))) {
+    params.set('a', extra.compare.a);
+    params.set('b', extra.compare.b);
+  }
   if (extra.present) params.set('present', '1');
   if (preset !== 'classroom') params.set('preset', preset);
   for (const key of CONFIG_KEYS) if (config[key] !== base[key]) params.set(key, String(config[key]));

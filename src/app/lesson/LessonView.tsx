@@ -6,11 +6,11 @@
  */
 import { useEffect, useState } from 'react';
 import { effectResult, LIVE_SEEDS, lessonWorld, type EffectResult, type StoredLessonRun } from '../../engine/studies/lessons';
-import { sign } from '../../engine/eval/evidence';
 import type { Report } from '../../engine/core/report';
 import { CalibrationChart } from '../charts/CalibrationChart';
 import { EmbeddingChart } from '../charts/EmbeddingChart';
 import { pct } from '../format';
+import { JointGain } from '../panels/JointGain';
 import { MetricsTable } from '../panels/MetricsTable';
 import { useLab } from '../store';
 import { fetchStoredRun } from '../stored-runs';
@@ -25,24 +25,6 @@ function useStoredRuns(ids: string[]): Record<string, StoredLessonRun | null | u
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
   return runs;
-}
-
-function JointGain({ report }: { report: Report }) {
-  return (
-    <p className="lesson-gain" data-testid="lesson-gain">
-      {(['rec', 'search'] as const).map((task) => {
-        const g = report.summary.jointGain[task];
-        return (
-          <span key={task}>
-            joint gain on {task === 'rec' ? 'recommendation' : 'search'}: <strong className={g && g.mean >= 0 ? 'up' : 'down'}>{pct(g?.mean)}</strong>
-            {g?.ci95 ? ` [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : ' (one seed: no interval)'}
-            {g?.ci95 && sign(g) === 'includes 0' ? <span className="muted"> (includes 0)</span> : null}{' '}
-          </span>
-        );
-      })}
-      <span className="muted">over {report.seeds.length} seed{report.seeds.length === 1 ? '' : 's'}</span>
-    </p>
-  );
 }
 
 const num = (x: number, percent?: boolean) => (percent ? pct(x) : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`);
