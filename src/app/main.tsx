@@ -1,19 +1,24 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { Embed } from './Embed';
 import './styles.css';
 import { openStoredClassroom } from './stored-runs';
 import { installTestHooks } from './test-hooks';
 import { watchForUpdates } from './updates';
 import { syncUrl } from './url-sync';
 
-syncUrl();
-openStoredClassroom();
-installTestHooks();
+// `embed=1`: one chart of a stored run and nothing else (Embed.tsx); no worker, no URL sync.
+const embed = new URLSearchParams(location.search).get('embed') === '1';
+if (!embed) {
+  syncUrl();
+  openStoredClassroom();
+  installTestHooks();
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    {embed ? <Embed search={location.search} /> : <App />}
   </StrictMode>,
 );
 

@@ -105,7 +105,7 @@ export interface LabState {
   /** Stops an import in progress: the worker is replaced (parsing cannot be interrupted). */
   stopImport: () => void;
   /** Trains the three models on the loaded catalogue. */
-  trainData: () => void;
+  trainData: (seeds?: number) => void;
   setView: (v: View) => void;
   setLessonStep: (step: number) => void;
   /** Retrains the given lesson worlds in the worker, one after the other. */
@@ -357,13 +357,13 @@ export const useLab = create<LabState>((set, get) => ({
     const runId = get().runId + 1;
     set({ runId, backend: null, dataset: { status: 'idle', summary: null, error: 'Import stopped: no catalogue is loaded.', report: null, runId } });
   },
-  trainData: () => {
+  trainData: (seeds = 1) => {
     const { config, dataset } = get();
     if (refusedWhileBusy('Training on your files') || dataset.status !== 'ready') return;
     const id = get().runId + 1;
     queuedTrain = [];
-    set({ runId: id, status: 'starting', error: null, refusal: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, startedAt: performance.now(), elapsed: 0, dataset: { ...dataset, report: null, runId: id } });
-    send({ type: 'runData', runId: id, config, seeds: [config.seed], backends: backendRequest() });
+    set({ runId: id, status: 'starting', error: null, refusal: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, stored: null, startedAt: performance.now(), elapsed: 0, dataset: { ...dataset, report: null, runId: id } });
+    send({ type: 'runData', runId: id, config, seeds: Array.from({ length: seeds }, (_, i) => config.seed + i), backends: backendRequest() });
   },
   setView: (view) => set({ view }),
   setLessonStep: (step) => set({ lessonStep: step }),

@@ -97,7 +97,7 @@ describe('the lesson', () => {
 
   it('present=1 hides the settings panel in every view and enlarges the type', async () => {
     const page = await newPage();
-    for (const view of ['lab', 'lesson', 'sweeps', 'findings']) {
+    for (const view of ['lab', 'lesson', 'sweeps', 'findings', 'compare']) {
       await page.goto(`${server.url}?view=${view}`);
       const normal = await page.getByTestId('controls').count();
       if (normal) expect(await page.getByTestId('controls').isVisible(), view).toBe(true);
@@ -123,9 +123,9 @@ describe('the lesson', () => {
     await page.close();
   });
 
-  it('axe-core finds no serious or critical violation in the Lab, Lesson, Sweeps and Findings views', async () => {
+  it('axe-core finds no serious or critical violation in the Lab, Lesson, Sweeps, Findings and Compare views', async () => {
     const page = await newPage(1280, 900);
-    for (const view of ['lab', 'lesson', 'sweeps', 'findings']) {
+    for (const view of ['lab', 'lesson', 'sweeps', 'findings', 'compare']) {
       await page.goto(`${server.url}?view=${view}`);
       await page.waitForTimeout(1500); // stored runs and findings load
       const result = await new AxeBuilder({ page } as never).withTags(['wcag2a', 'wcag2aa']).analyze();

@@ -47,3 +47,19 @@ describe('URL state', () => {
     expect(bad.notices[0]).toMatch(/backend=tpu is not allowed: use one of webgpu, webgl, wasm, cpu\. Measuring and using the fastest/);
   });
 });
+
+describe('the Compare view in the link', () => {
+  it('keeps a pair of stored runs, refuses anything else by name, and writes the pair back', async () => {
+    const { parseUrl, toQuery, DEFAULT_COMPARE } = await import('../../src/app/url');
+    const ok = parseUrl('?view=compare&a=lesson:cold&b=lesson:cold-semantic');
+    expect(ok.view).toBe('compare');
+    expect(ok.compare).toEqual({ a: 'lesson:cold', b: 'lesson:cold-semantic' });
+    expect(ok.notices).toEqual([]);
+    const bad = parseUrl('?view=compare&a=file:mine.json&b=lesson:nowhere');
+    expect(bad.compare).toEqual(DEFAULT_COMPARE);
+    expect(bad.notices.join(' ')).toMatch(/a=file:mine\.json is not allowed: a link names stored lesson runs/);
+    expect(bad.notices.join(' ')).toMatch(/b=lesson:nowhere is not allowed/);
+    expect(toQuery(ok.config, ok.preset, 'compare', { compare: ok.compare })).toBe('?view=compare&a=lesson%3Acold&b=lesson%3Acold-semantic');
+    expect(toQuery(ok.config, ok.preset, 'compare', { compare: { a: 'current', b: 'lesson:cold' } })).toBe('?view=compare');
+  });
+});

@@ -2,6 +2,10 @@
  * Popularity calibration (H1): for one model, each item's share of the model's predicted
  * distribution (mean softmax over the task's test inputs) against its true popularity
  * in that task, log–log. On the diagonal the model has learned the popularity exactly.
+ * Ticks are powers of ten (an imported catalogue's empirical popularities would otherwise
+ * each get one, printed over each other). Items whose true popularity is 0 (an imported
+ * catalogue's items no test target names) have no place on a log axis: they are counted in
+ * the caption, with the share the model gives them, instead of piled at an arbitrary floor.
  */
 import { memo, useRef } from 'react';
 import { CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
@@ -11,7 +15,15 @@ import { ExportButtons } from './ExportButtons';
 import { inkLegend } from './legend';
 
 const TASK_COLORS = { search: '#1f77b4', rec: '#d62728' };
+/** The model's share is floored here (a share of 0 cannot be drawn on a log axis). */
 const FLOOR = 1e-6;
+
+/** Powers of ten spanning [lo, hi]. */
+export function decadeTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) out.push(10 ** e);
+  return out;
+}
 
 function CalibrationChartBody({ model, report, itemInfo }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -20,26 +32,38 @@ function CalibrationChartBody({ model, report, itemInfo }: { model: ModelName; r
     ? tasks.filter((t) => report.popularity[t]).map((t) => {
         const truth = t === 'search' ? itemInfo.pSearch : itemInfo.pRec;
         const marginal = report.popularity[t]!.marginal;
-        return { task: t, kl: report.popularity[t]!.kl, data: truth.map((p, i) => ({ item: i, truth: Math.max(p, FLOOR), model: Math.max(marginal[i], FLOOR) })) };
+        const unseen = truth.map((p, i) => (p > 0 ? -1 : i)).filter((i) => i >= 0);
+        return {
+          task: t, kl: report.popularity[t]!.kl,
+          data: truth.flatMap((p, i) => (p > 0 ? [{ item: i, truth: p, model: Math.max(marginal[i], FLOOR) }] : [])),
+          unseen: { count: unseen.length, share: unseen.reduce((a, i) => a + marginal[i], 0) },
+        };
       })
     : [];
   const all = series.flatMap((s) => s.data.flatMap((d) => [d.truth, d.model]));
   const lo = all.length ? Math.min(...all) : FLOOR;
   const hi = all.length ? Math.max(...all) : 1;
+  const ticks = decadeTicks(lo, hi);
+  const domain: [number, number] = [ticks[0], ticks[ticks.length - 1]];
   return (
     <figure className="chart" ref={ref} data-testid={`calibration-${model}`} data-points={series.reduce((s, x) => s + x.data.length, 0)}>
       <figcaption>
         <strong>{MODEL_LABELS[model]}</strong>{' '}
         {series.map((s) => <span key={s.task} className="kl">KL<sub>{s.task}</sub>(true‖model) = {fmt(s.kl)} </span>)}
         <ExportButtons target={ref} name={`calibration-${model}`} />
+        {series.filter((s) => s.unseen.count > 0).map((s) => (
+          <span key={`unseen-${s.task}`} className="unseen" data-testid={`calibration-unseen-${model}-${s.task}`}>
+            {' '}{s.unseen.count} item{s.unseen.count === 1 ? '' : 's'} with true {s.task} popularity 0 (not drawn): the model gives them {(s.unseen.share * 100).toFixed(1)} % of its predictions.
+          </span>
+        ))}
       </figcaption>
       {series.length ? (
         <ResponsiveContainer width="100%" height={230}>
           <ScatterChart margin={{ top: 5, right: 10, bottom: 20, left: 5 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="truth" type="number" scale="log" domain={[lo, hi]} tickFormatter={(v) => v.toExponential(0)} name="true popularity" label={{ value: 'true popularity', position: 'insideBottom', offset: -12 }} />
-            <YAxis dataKey="model" type="number" scale="log" domain={[lo, hi]} tickFormatter={(v) => v.toExponential(0)} name="model's share" width={48} />
-            <ReferenceLine segment={[{ x: lo, y: lo }, { x: hi, y: hi }]} stroke="#888" strokeDasharray="4 4" ifOverflow="extendDomain" />
+            <XAxis dataKey="truth" type="number" scale="log" domain={domain} ticks={ticks} tickFormatter={(v) => v.toExponential(0)} name="true popularity" label={{ value: 'true popularity', position: 'insideBottom', offset: -12 }} />
+            <YAxis dataKey="model" type="number" scale="log" domain={domain} ticks={ticks} tickFormatter={(v) => v.toExponential(0)} name="model's share" width={48} />
+            <ReferenceLine segment={[{ x: domain[0], y: domain[0] }, { x: domain[1], y: domain[1] }]} stroke="#888" strokeDasharray="4 4" ifOverflow="extendDomain" />
             <Tooltip formatter={(v) => (v as number).toExponential(2)} />
             {series.length > 1 && <Legend verticalAlign="top" height={20} formatter={inkLegend} />}
             {series.map((s) => (

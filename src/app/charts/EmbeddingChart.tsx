@@ -23,7 +23,14 @@ function PointTip({ active, payload }: { active?: boolean; payload?: { payload: 
   );
 }
 
-function EmbeddingChartBody({ model, report, itemInfo, colorBy, codes }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined; colorBy: 'topic' | 'cluster'; codes?: string[] }) {
+/** Most legend entries drawn; the rest are counted. */
+const MAX_LEGEND = 16;
+
+function EmbeddingChartBody({ model, report, itemInfo, colorBy, codes, labels }: {
+  model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined; colorBy: 'topic' | 'cluster'; codes?: string[];
+  /** Names of the colour groups (an imported catalogue's categories), by group index: drawn as a legend. */
+  labels?: string[];
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const emb = report?.embedding;
   const groups = new Map<number, Point[]>();
@@ -53,13 +60,20 @@ function EmbeddingChartBody({ model, report, itemInfo, colorBy, codes }: { model
             <YAxis dataKey="y" type="number" tick={false} name="y" width={20} label={{ value: emb.projection === 'umap' ? 'UMAP 2' : 'PC2', angle: -90 }} />
             <Tooltip content={<PointTip />} />
             {[...groups.entries()].sort((a, b) => a[0] - b[0]).map(([label, pts]) => (
-              <Scatter key={label} name={`${colorBy} ${label}`} data={pts} fill={labelStyle(label).fill} shape={labelStyle(label).shape} fillOpacity={0.8} isAnimationActive={false} />
+              <Scatter key={label} name={labels?.[label] ?? `${colorBy} ${label}`} data={pts} fill={labelStyle(label).fill} shape={labelStyle(label).shape} fillOpacity={0.8} isAnimationActive={false} />
             ))}
           </ScatterChart>
         </ResponsiveContainer>
-      ) : (
-        <p className="placeholder">Trains with the others; its item embeddings appear here.</p>
-      )}
+      ) : null}
+      {emb && labels && labels.length > 0 ? (
+        <ul className="group-legend" data-testid={`embedding-legend-${model}`} aria-label="Colours">
+          {[...groups.keys()].sort((a, b) => a - b).slice(0, MAX_LEGEND).map((label) => (
+            <li key={label}><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill={labelStyle(label).fill} /></svg> {labels[label] ?? `group ${label}`}</li>
+          ))}
+          {groups.size > MAX_LEGEND && <li className="muted">and {groups.size - MAX_LEGEND} more</li>}
+        </ul>
+      ) : null}
+      {!emb && <p className="placeholder">Trains with the others; its item embeddings appear here.</p>}
     </figure>
   );
 }

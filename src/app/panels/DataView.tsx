@@ -12,6 +12,7 @@ import { downloadText } from '../charts/ExportButtons';
 import { EmbeddingChart } from '../charts/EmbeddingChart';
 import { fmt } from '../format';
 import { useLab } from '../store';
+import { JointGain } from './JointGain';
 import { MetricsTable } from './MetricsTable';
 
 function Summary() {
@@ -36,6 +37,7 @@ function Summary() {
 export function DataView() {
   const { dataset, importFiles, stopImport, trainData, stop, status, config, progress } = useLab();
   const [over, setOver] = useState(false);
+  const [seeds, setSeeds] = useState(3);
   const busy = status === 'training' || status === 'starting';
   const report = dataset.report;
   const run = report?.runs[0];
@@ -71,7 +73,9 @@ export function DataView() {
       {dataset.error && <p className="notice" role="alert" data-testid="data-error">{dataset.error}</p>}
       <Summary />
       <p>
-        <button type="button" className="primary" data-testid="data-train" disabled={dataset.status !== 'ready' || busy} onClick={trainData}>Train on these files</button>{' '}
+        <label htmlFor="data-seeds">Seeds </label>
+        <input id="data-seeds" data-testid="data-seeds" type="number" min={1} max={10} value={seeds} disabled={busy} onChange={(e) => setSeeds(Math.max(1, Math.min(10, Math.round(Number(e.target.value)) || 1)))} />{' '}
+        <button type="button" className="primary" data-testid="data-train" disabled={dataset.status !== 'ready' || busy} onClick={() => trainData(seeds)}>Train on these files</button>{' '}
         <button type="button" data-testid="data-export" onClick={exportCurrent}>Export the Lab's simulated world as these three files</button>
       </p>
       {busy && (
@@ -82,11 +86,13 @@ export function DataView() {
       )}
       {report && run && (
         <section aria-label="Results on your data" data-testid="data-results">
+          <p className="help">The split is drawn once; the seeds vary the models' initialisation and batch order, so the intervals say how much of a gain is the training's luck.</p>
+          <JointGain report={report} />
           <MetricsTable models={run.models} run={run} config={report.config} />
           <h3>Popularity calibration</h3>
           <div className="trio">{MODELS.map((m) => <CalibrationChart key={m} model={m} report={run.models[m]} itemInfo={run.itemInfo} />)}</div>
           <h3>Item embeddings, coloured by category</h3>
-          <div className="trio">{MODELS.map((m) => <EmbeddingChart key={m} model={m} report={run.models[m]} itemInfo={run.itemInfo} colorBy="topic" codes={run.ids?.codes} />)}</div>
+          <div className="trio">{MODELS.map((m) => <EmbeddingChart key={m} model={m} report={run.models[m]} itemInfo={run.itemInfo} colorBy="topic" codes={run.ids?.codes} labels={(report.config as { data?: { categories?: string[] } }).data?.categories} />)}</div>
         </section>
       )}
     </main>

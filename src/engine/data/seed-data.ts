@@ -94,5 +94,6 @@ export function importedSeedData(d: ImportedData, seed: number): SeedData {
  *  others, the catalogue's size, and config.data (name, counts, dropped rows). */
 export function importedReportConfig(cfg: Config, d: ImportedData): Config {
   const kept = Object.fromEntries(Object.entries(cfg).filter(([k]) => !isSimulationKey(k)));
-  return { ...kept, items: d.items, data: { name: d.name, counts: d.counts, dropped: d.dropped } } as unknown as Config;
+  // The category names (index = the `topic` of itemInfo), so that charts can name them.
+  return { ...kept, items: d.items, data: { name: d.name, counts: d.counts, dropped: d.dropped, categories: d.categories.length > 1 ? d.categories : [] } } as unknown as Config;
 }
