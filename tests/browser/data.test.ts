@@ -21,6 +21,10 @@ describe('your data', () => {
     for (const m of ['search', 'rec', 'joint']) expect(Number(await page.getByTestId(`embedding-${m}`).getAttribute('data-points'))).toBe(40);
     const oracleCells = await page.getByTestId('data-results').locator('tr', { hasText: 'Oracle' }).locator('td.num').allTextContents();
     expect(oracleCells.every((c) => c === '—')).toBe(true);
+    // The status names the run on screen; the gains come with their interval over the seeds; the categories are named.
+    expect(await page.getByTestId('status').textContent()).toMatch(/trained on your files \(.*3 seeds\): done in/);
+    expect(await page.getByTestId('lesson-gain').textContent()).toMatch(/joint gain on recommendation: [+-]?[\d.]+ % \[.*\].*over 3 seeds/);
+    expect(await page.getByTestId('embedding-legend-joint').locator('li').count()).toBe(4);
     await page.screenshot({ path: 'test-results/data-view.png', fullPage: true });
     await page.close();
   });
