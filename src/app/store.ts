@@ -296,6 +296,12 @@ function finishedProgress(report: Report | null, config: Config): LabState['prog
   return progress;
 }
 
+/** Public dataset layouts the page recognises by their file names. */
+const PUBLIC_LAYOUTS: { format: 'movielens' | 'kuaisar'; required: string[]; optional: string[] }[] = [
+  { format: 'movielens', required: ['movies.csv', 'ratings.csv'], optional: ['tags.csv', 'queries.csv'] },
+  { format: 'kuaisar', required: ['item_features.csv', 'rec_inter.csv', 'src_inter.csv'], optional: [] },
+];
+
 const idleSweep: SweepState = { status: 'idle', sweep: null, reports: [], done: 0, total: 0, startedAt: 0, elapsed: 0, error: null };
 
 const initial = parseUrl(typeof location === 'undefined' ? '' : location.search);
@@ -334,22 +340,27 @@ export const useLab = create<LabState>((set, get) => ({
   importFiles: async (files) => {
     if (refusedWhileBusy('Importing files')) return;
     const byName = (n: string) => files.find((f) => f.name.toLowerCase() === n);
-    const missing = ['items.csv', 'queries.csv', 'sessions.csv'].filter((n) => !byName(n));
     const id = get().runId + 1;
+    // A public dataset's own files (MovieLens, KuaiSAR) are converted in the worker first, as the runner's --convert does.
+    const layout = PUBLIC_LAYOUTS.find((l) => l.required.every((n) => byName(n)));
+    const names = layout ? [...layout.required, ...layout.optional.filter((n) => byName(n))] : ['items.csv', 'queries.csv', 'sessions.csv'];
+    const missing = names.filter((n) => !byName(n));
     if (missing.length) {
-      set({ runId: id, dataset: { status: 'error', summary: null, report: null, runId: id, error: `missing ${missing.join(', ')}: choose the three files items.csv, queries.csv and sessions.csv (got ${files.map((f) => f.name).join(', ') || 'none'})` } });
+      set({ runId: id, dataset: { status: 'error', summary: null, report: null, runId: id, error: `missing ${missing.join(', ')}: choose the three files items.csv, queries.csv and sessions.csv, or a public dataset's own files (${PUBLIC_LAYOUTS.map((l) => `${l.format}: ${l.required.join(', ')}`).join('; ')}); got ${files.map((f) => f.name).join(', ') || 'none'}` } });
       return;
     }
     // Sizes are checked in bytes before anything is read.
     try {
-      for (const n of ['items.csv', 'queries.csv', 'sessions.csv']) checkFileSize(n, byName(n)!.size);
+      for (const n of names) checkFileSize(n, byName(n)!.size);
     } catch (e) {
-      set({ runId: id, dataset: { status: 'error', summary: null, report: null, runId: id, error: (e as Error).message } });
+      set({ runId: id, dataset: { status: 'error', summary: null, report: null, runId: id, error: `${(e as Error).message}${layout ? ' (a larger dump converts with the runner: npm run experiment -- --convert, then open its folder here)' : ''}` } });
       return;
     }
     set({ runId: id, dataset: { status: 'parsing', summary: null, error: null, report: null, runId: id } });
-    const [items, queries, sessions] = await Promise.all(['items.csv', 'queries.csv', 'sessions.csv'].map((n) => byName(n)!.text()));
-    send({ type: 'importData', runId: id, name: 'your data', files: { items, queries, sessions }, config: get().config });
+    const texts = await Promise.all(names.map((n) => byName(n)!.text()));
+    const config = get().config;
+    if (layout) send({ type: 'importData', runId: id, name: `${layout.format} (converted)`, files: { items: '', queries: '', sessions: '' }, config, convert: { format: layout.format, files: Object.fromEntries(names.map((n, i) => [n, texts[i]])) } });
+    else send({ type: 'importData', runId: id, name: 'your data', files: { items: texts[0], queries: texts[1], sessions: texts[2] }, config });
   },
   stopImport: () => {
     if (get().dataset.status !== 'parsing') return;

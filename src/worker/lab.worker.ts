@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, type BackendName } from '../engine/core/backends';
 import { withoutAblations, type Config } from '../engine/core/config';
-import { importData, type ImportedData } from '../engine/data/import';
+import { importData, type DataFiles, type ImportedData } from '../engine/data/import';
 import { importedSeedData } from '../engine/data/seed-data';
 import type { ExperimentEvent } from '../engine/run/experiment';
 import { runJob, type Job as EngineJob } from '../engine/studies/jobs';
@@ -100,14 +100,26 @@ type Job = Extract<ToWorker, { type: 'run' | 'sweep' | 'runData' }>;
 /** The last catalogue imported from files (it never leaves this worker). */
 let imported: ImportedData | null = null;
 
-function importFiles(msg: Extract<ToWorker, { type: 'importData' }>): void {
+/** A public dataset's files → the import format, as the runner's --convert does (the files as lines). */
+async function convertFiles(conv: NonNullable<Extract<ToWorker, { type: 'importData' }>['convert']>): Promise<{ files: DataFiles; summary: string }> {
+  const lines = (name: string) => (conv.files[name] === undefined ? undefined : conv.files[name].split('\n'));
+  if (conv.format === 'kuaisar') {
+    const { convertKuaiSar } = await import('../engine/data/convert/kuaisar');
+    return convertKuaiSar({ items: lines('item_features.csv')!, rec: lines('rec_inter.csv')!, search: lines('src_inter.csv')! });
+  }
+  const { convertMovieLens } = await import('../engine/data/convert/movielens');
+  return convertMovieLens({ movies: lines('movies.csv')!, ratings: lines('ratings.csv')!, tags: lines('tags.csv'), queries: lines('queries.csv') });
+}
+
+async function importFiles(msg: Extract<ToWorker, { type: 'importData' }>): Promise<void> {
   try {
     const c = msg.config;
-    imported = importData(msg.name, msg.files, { vocabSize: c.vocabSize, queryLength: c.queryLength, historyLength: c.historyLength, seed: c.seed });
+    const converted = msg.convert ? await convertFiles(msg.convert) : null;
+    imported = importData(msg.name, converted?.files ?? msg.files, { vocabSize: c.vocabSize, queryLength: c.queryLength, historyLength: c.historyLength, seed: c.seed });
     const stats = importedSeedData(imported, c.seed).dataStats;
     post({
       type: 'dataSummary', runId: msg.runId,
-      summary: { name: imported.name, counts: imported.counts, dropped: imported.dropped, categories: imported.categories.length, popularityKL: stats.trainPopularityKL, coverage: stats.coverage },
+      summary: { name: imported.name, counts: imported.counts, dropped: imported.dropped, categories: imported.categories.length, popularityKL: stats.trainPopularityKL, coverage: stats.coverage, ...(converted ? { conversion: converted.summary } : {}) },
     });
   } catch (e) {
     imported = null;

@@ -7,6 +7,9 @@ import type { Sweep, Value as SweepValue } from '../engine/studies/sweep';
 import type { DataFiles } from '../engine/data/import';
 
 /** What the page shows of imported files before training. */
+/** Public dataset layouts the page converts (engine/data/convert/). */
+export type PublicFormat = 'movielens' | 'kuaisar';
+
 export interface DataSummary {
   name: string;
   counts: { items: number; queries: number; sessions: number; sessionRows: number; words: number; search: { train: number; val: number; test: number }; rec: { train: number; val: number; test: number } };
@@ -15,6 +18,8 @@ export interface DataSummary {
   /** KL between the two tasks' training-target distributions, both ways. */
   popularityKL: { recVsSearch: number; searchVsRec: number };
   coverage: { search: number; rec: number };
+  /** A public dataset converted first (convert/): the converter's account of what it kept and dropped. */
+  conversion?: string;
 }
 
 /** One backend's measured training step on the current world. */
@@ -47,7 +52,7 @@ export type ToWorker =
   | { type: 'sweep'; runId: number; config: Config; key: ConfigKey; values: SweepValue[]; seeds: number[]; experiment: string | null; backends: BackendRequest }
   | { type: 'stop'; runId: number }
   /** Parses a catalogue given as files (in the worker); answers with a summary or an error. */
-  | { type: 'importData'; runId: number; name: string; files: DataFiles; config: Config }
+  | { type: 'importData'; runId: number; name: string; files: DataFiles; config: Config; /** A public dataset's own files, converted first. */ convert?: { format: PublicFormat; files: Record<string, string> } }
   /** Trains the three models on the last imported catalogue. */
   | { type: 'runData'; runId: number; config: Config; seeds: number[]; backends: BackendRequest }
   /** The answer to a `plan` that needed confirmation. */

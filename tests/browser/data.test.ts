@@ -64,6 +64,26 @@ describe('your data', () => {
     await page.close();
   });
 
+  it("converts a public dataset's own files (MovieLens layout) in the worker and summarises what was kept", async () => {
+    const page = await app.browser().newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${app.url()}?view=data&backend=wasm`);
+    // 60 movies in 3 genres, 50 users rating 12 each in time order, a few tags.
+    const movies = ['movieId,title,genres', ...Array.from({ length: 60 }, (_, i) => `${i + 1},"Film ${i + 1}, The (19${60 + (i % 40)})",${['Drama', 'Comedy', 'Horror'][i % 3]}`)];
+    const ratings = ['userId,movieId,rating,timestamp'];
+    const tags = ['userId,movieId,tag,timestamp'];
+    for (let u = 1; u <= 50; u++) for (let k = 0; k < 12; k++) {
+      const m = 1 + ((u * 7 + k * (u % 5 + 1)) % 60);
+      ratings.push(`${u},${m},${1 + ((u + k) % 5)},${1000 + u * 100 + k}`);
+      if ((u + k) % 3 === 0) tags.push(`${u},${m},${['dark', 'funny', 'scary'][m % 3]} film,${1000 + u * 100 + k}`);
+    }
+    await page.getByTestId('data-files').setInputFiles([file('movies.csv', movies.join('\n')), file('ratings.csv', ratings.join('\n')), file('tags.csv', tags.join('\n'))]);
+    await page.getByTestId('data-summary').waitFor({ timeout: 20000 });
+    expect(await page.getByTestId('data-summary').textContent()).toMatch(/categories3/);
+    expect(await page.getByTestId('data-conversion').textContent()).toMatch(/Converted from movielens.*Kept: \d+ items \(movies\), 50 sessions/s);
+    expect(await page.getByTestId('data-train').isEnabled()).toBe(true);
+    await page.close();
+  });
+
   it('names a bad file and its line, and a missing file', async () => {
     const page = await app.browser().newPage();
     await page.goto(`${app.url()}?view=data`);

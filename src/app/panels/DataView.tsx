@@ -30,6 +30,12 @@ function Summary() {
       <div><dt>dropped</dt><dd>{s.dropped.shortSessions} sessions shorter than 2, {s.dropped.emptyQueries} queries without words</dd></div>
       <div><dt>KL(p<sub>R</sub>‖p<sub>S</sub>) · KL(p<sub>S</sub>‖p<sub>R</sub>)</dt><dd>{fmt(s.popularityKL.recVsSearch)} · {fmt(s.popularityKL.searchVsRec)}</dd></div>
       <div><dt>items trained on: search · rec</dt><dd>{(s.coverage.search * 100).toFixed(0)} % · {(s.coverage.rec * 100).toFixed(0)} %</dd></div>
+      {s.conversion && (
+        <details className="conversion" data-testid="data-conversion">
+          <summary>Converted from {s.name.replace(' (converted)', '')}: what was kept and dropped</summary>
+          <pre>{s.conversion}</pre>
+        </details>
+      )}
     </dl>
   );
 }
@@ -54,7 +60,9 @@ export function DataView() {
         Three CSV files with a header row: <code>items.csv</code> (<code>item_id,text</code>, optionally <code>category</code>), <code>queries.csv</code>{' '}
         (<code>query,item_id</code>) and <code>sessions.csv</code> (<code>session_id,item_id</code>, optionally <code>timestamp</code>). They are read and parsed
         here, in this browser: nothing is uploaded. Queries are split 80/10/10; each session's last item is a test target and the one before it a
-        validation target (docs/runner.md, "Your own data").
+        validation target (docs/runner.md, "Your own data"). A public dataset's own files convert here first, as the runner's <code>--convert</code> does:
+        MovieLens (<code>movies.csv</code>, <code>ratings.csv</code>, optionally <code>tags.csv</code>) or KuaiSAR (<code>item_features.csv</code>,{' '}
+        <code>rec_inter.csv</code>, <code>src_inter.csv</code>).
       </p>
       <div
         className={over ? 'drop over' : 'drop'} data-testid="data-drop"
@@ -62,7 +70,7 @@ export function DataView() {
         onDragLeave={() => setOver(false)}
         onDrop={(e) => { e.preventDefault(); setOver(false); void importFiles([...e.dataTransfer.files]); }}
       >
-        <label htmlFor="data-files">Drop the three files here, or choose them: </label>
+        <label htmlFor="data-files">Drop the files here, or choose them: </label>
         <input id="data-files" data-testid="data-files" type="file" accept=".csv,text/csv" multiple onChange={(e) => void importFiles([...(e.target.files ?? [])])} />
       </div>
       {dataset.status === 'parsing' && (
