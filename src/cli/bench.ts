@@ -5,6 +5,10 @@
  *
  *   npm run bench -- --items 2000 --words 1000 --seq 8 --batch 256 --dim 64 --layers 1
  *                    [--heads 1] [--steps 20] [--warmup 5] [--backend wasm|cpu|webgpu] [--json]
+ *                    [--id-scheme atomic|semantic] [--id-levels 2] [--id-codebook 16]
+ *
+ * `--id-scheme semantic` times the code head's step (semantic IDs of the given shape, with
+ * no meaning: the cost depends on the codes' shape only); the PyTorch reference is atomic.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,11 +23,14 @@ import { Rng } from '../engine/core/rng';
 import type { Encoded } from '../engine/core/encode';
 import { makeStepper, useFusedKernels } from '../engine/train/stepper';
 import { parseFlags, parseIntFlag } from './args';
+import { syntheticIds } from '../engine/run/probe';
 
 const LIMITS: Record<string, [number, number, number]> = {
   items: [2, 100000, 2000], words: [1, 100000, 1000], seq: [1, 64, 8], batch: [1, 4096, 256],
   dim: [4, 1024, 64], layers: [1, 8, 1], heads: [1, 16, 1], steps: [1, 10000, 20], warmup: [0, 1000, 5],
+  'id-levels': [2, 4, 2], 'id-codebook': [4, 64, 16],
 };
+const ID_SCHEMES = ['atomic', 'semantic'];
 
 export interface StepBench {
   msPerStep: number;
@@ -36,9 +43,10 @@ export interface StepBench {
 }
 
 /** Times the app's own training step (the trainer's Stepper) on one fixed batch. */
-export async function benchStep(shape: Record<string, number>): Promise<StepBench> {
+export async function benchStep(shape: Record<string, number>, semantic = false): Promise<StepBench> {
   const { items, words, seq, batch: B, dim, layers, heads, steps, warmup } = shape;
-  const model = new Retriever({ items, words, dim, layers, heads, seqLen: seq, tieEmbeddings: true }, 7);
+  const ids = semantic ? syntheticIds(items, shape['id-levels'], shape['id-codebook']) : undefined;
+  const model = new Retriever({ items, words, dim, layers, heads, seqLen: seq, tieEmbeddings: true, ids }, 7);
   const rng = new Rng(7, 'bench');
   const set: Encoded = {
     task: 'rec', count: B, seqLen: seq,
@@ -88,7 +96,9 @@ function torchReference(shape: Record<string, number>): Record<string, unknown> 
 }
 
 async function main(argv: string[]) {
-  const { values, switches } = parseFlags(argv, { values: [...Object.keys(LIMITS), 'backend'], switches: ['json', 'no-torch'] });
+  const { values, switches } = parseFlags(argv, { values: [...Object.keys(LIMITS), 'backend', 'id-scheme'], switches: ['json', 'no-torch'] });
+  const idScheme = values['id-scheme'] ?? 'atomic';
+  if (!ID_SCHEMES.includes(idScheme)) throw new ConfigError(`--id-scheme "${idScheme}" is not allowed: use atomic or semantic`);
   const shape: Record<string, number> = {};
   for (const [k, [lo, hi, def]] of Object.entries(LIMITS)) shape[k] = values[k] === undefined ? def : parseIntFlag(k, values[k], lo, hi);
   if (shape.dim % shape.heads) throw new ConfigError(`--heads ${shape.heads} must divide --dim ${shape.dim}`);
@@ -98,20 +108,20 @@ async function main(argv: string[]) {
   // BRIDGE_FUSED=0 measures the plain tfjs ops on WebGPU (the "before" of the fused kernels).
   if (process.env.BRIDGE_FUSED === '0') useFusedKernels(false);
   const before = tf.memory().numTensors;
-  const r = await benchStep(shape);
+  const r = await benchStep(shape, idScheme === 'semantic');
   const result = {
-    backend: `tfjs-${backend}`, ...shape, stepper: r.stepper, msPerStep: Number(r.msPerStep.toFixed(3)),
+    backend: `tfjs-${backend}`, idScheme, ...shape, stepper: r.stepper, msPerStep: Number(r.msPerStep.toFixed(3)),
     examplesPerSecond: Number(((shape.batch / r.msPerStep) * 1000).toFixed(1)), loss: Number(r.loss.toFixed(6)),
     dispatchesPerStep: r.dispatchesPerStep, submitsPerStep: r.submitsPerStep,
     tensorsLeft: tf.memory().numTensors - before,
   };
-  const torch = switches.has('no-torch') ? 'skipped (--no-torch)' : torchReference(shape);
+  const torch = switches.has('no-torch') ? 'skipped (--no-torch)' : idScheme === 'semantic' ? 'skipped (the reference is atomic)' : torchReference(shape);
   const ratio = typeof torch === 'object' && typeof torch.msPerStep === 'number' ? result.msPerStep / torch.msPerStep : null;
   if (switches.has('json')) {
     process.stdout.write(JSON.stringify({ ...result, torch, ratioToTorch: ratio === null ? null : Number(ratio.toFixed(3)) }) + '\n');
     return;
   }
-  const shapeText = `items ${shape.items}, words ${shape.words}, seq ${shape.seq}, batch ${shape.batch}, dim ${shape.dim}, layers ${shape.layers}, heads ${shape.heads}`;
+  const shapeText = `items ${shape.items}, words ${shape.words}, seq ${shape.seq}, batch ${shape.batch}, dim ${shape.dim}, layers ${shape.layers}, heads ${shape.heads}${idScheme === 'semantic' ? `, semantic IDs ${shape['id-levels']} levels × ${shape['id-codebook']} codes` : ''}`;
   process.stdout.write(`Training step, ${shapeText}\n`);
   process.stdout.write(`  ${result.backend.padEnd(12)} ${result.msPerStep.toFixed(1).padStart(8)} ms/step  ${result.examplesPerSecond.toFixed(0).padStart(8)} examples/s  loss ${result.loss}  (${result.stepper})\n`);
   if (result.dispatchesPerStep !== null) process.stdout.write(`  per step: ${result.dispatchesPerStep} dispatches, ${result.submitsPerStep} queue submits\n`);

@@ -78,5 +78,11 @@ describe('runner', () => {
     const j = JSON.parse(r.out);
     expect(j.msPerStep).toBeGreaterThan(0);
     expect(j.tensorsLeft).toBe(0);
+    const sem = run('bench', ['--items', '50', '--words', '20', '--seq', '4', '--batch', '16', '--dim', '8', '--steps', '2', '--warmup', '1', '--json', '--no-torch', '--id-scheme', 'semantic', '--id-codebook', '4']);
+    expect(sem.code).toBe(0);
+    const js = JSON.parse(sem.out);
+    expect(js).toMatchObject({ idScheme: 'semantic', stepper: 'plain (backend wasm)', tensorsLeft: 0, 'id-codebook': 4 });
+    expect(js.loss).toBeGreaterThan(0);
+    expect(run('bench', ['--id-scheme', 'codes']).err).toMatch(/--id-scheme "codes" is not allowed: use atomic or semantic/);
   });
 });

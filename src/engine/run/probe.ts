@@ -64,7 +64,12 @@ export function stepShapeKey(cfg: Config): string {
  * `idCodebook`, plus a final code where the levels cannot tell all items apart.
  */
 function probeIds(cfg: Config, items: number): SemanticIdSpec {
-  const L = cfg.idLevels, C = cfg.idCodebook;
+  return syntheticIds(items, cfg.idLevels, cfg.idCodebook, cfg.idTokens === 'perTask');
+}
+
+/** Semantic IDs with the shape of real ones and no meaning (the probe and the benchmark time steps with them). */
+export function syntheticIds(items: number, levels: number, codebook: number, perTask = false): SemanticIdSpec {
+  const L = levels, C = codebook;
   const paths = C ** L;
   const length = items > paths ? L + 1 : L;
   const codes = new Int32Array(items * length);
@@ -75,7 +80,7 @@ function probeIds(cfg: Config, items: number): SemanticIdSpec {
   }
   const sizes = Array.from({ length: L }, () => C);
   if (length > L) sizes.push(Math.ceil(items / paths));
-  return { codes, length, sizes, perTask: cfg.idTokens === 'perTask' };
+  return { codes, length, sizes, perTask };
 }
 
 type Planned = Record<ModelName, number> & { references: number; total: number };
