@@ -69,6 +69,40 @@ describe('fused WebGPU kernels', () => {
     expect(Math.abs(losses['fused-webgpu'] - losses['plain (backend wasm)'])).toBeLessThan(1e-3);
   });
 
+  it('fused inference: the same item logits as the plain ops, in at most 10 dispatches a batch', async () => {
+    if (webgpu) return;
+    const { predict } = await import('../../src/engine/train/trainer');
+    const { useFusedKernels } = await import('../../src/engine/train/stepper');
+    const { installGpuCounter, gpuCounts } = await import('../../src/engine/model/kernels/gpu-counter');
+    await selectBackend(['webgpu']);
+    const set = checkBatch(8); // 8 rows: batches of 3 (the last wraps within itself)
+    const model = new Retriever({ items: 30, words: 20, dim: 16, layers: 2, heads: 2, seqLen: set.seqLen, tieEmbeddings: true }, 9);
+    const before = tf.memory().numTensors;
+    const read = async () => {
+      const rows: number[][] = [];
+      await predict(model, set, 3, (r, first, count) => { for (let i = 0; i < count; i++) rows[first + i] = Array.from(r.subarray(i * 30, (i + 1) * 30)); });
+      return rows;
+    };
+    expect(installGpuCounter()).toBe(true);
+    const c0 = gpuCounts();
+    const fused = await read();
+    const c1 = gpuCounts();
+    useFusedKernels(false);
+    const plain = await read();
+    const c2 = gpuCounts();
+    useFusedKernels(true);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(fused).toHaveLength(8);
+    let worst = 0;
+    fused.forEach((row, i) => row.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - plain[i][j]) / (1e-3 + Math.abs(plain[i][j]))); }));
+    expect(worst).toBeLessThan(1e-4);
+    // Per batch: gather, embed, 2 × (attention, FFN), decoder, logits = 8 (plus the weights' concat once per call).
+    const perBatch = (c1.dispatches - c0.dispatches) / 3;
+    expect(perBatch).toBeLessThanOrEqual(10);
+    expect((c2.dispatches - c1.dispatches) / 3).toBeGreaterThan(5 * perBatch);
+    model.dispose();
+  });
+
   it('semantic IDs train with the plain ops on WebGPU, to the same loss and the same generated IDs as on wasm', async () => {
     if (webgpu) return;
     const set = checkBatch(4);

@@ -9,7 +9,8 @@ import type { Config } from '../core/config';
 import { Rng } from '../core/rng';
 import type { Retriever } from '../model/retriever';
 import { batchBuffers, gatherRows, type BatchBuffers, type Encoded } from '../core/encode';
-import { makeStepper } from './stepper';
+import { fusedUnavailable, makeStepper } from './stepper';
+import { FusedForward } from '../model/kernels/fused-forward';
 
 export interface TrainProgress {
   epoch: number;
@@ -176,10 +177,26 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
 
 /**
  * Item logits for every row of `set`, in fixed-size batches (the last is padded),
- * handed to `consume` batch by batch as a Float32Array of rows × items.
+ * handed to `consume` batch by batch as a Float32Array of rows × items. Where the fused
+ * training step would serve the model (WebGPU, atomic IDs), the fused forward kernels
+ * run each batch in a handful of dispatches; otherwise the plain ops.
  */
 export async function predict(model: Retriever, set: Encoded, batchSize: number, consume: (rows: Float32Array, first: number, count: number) => void): Promise<void> {
   const B = batchSize;
+  if (fusedUnavailable(model, B) === null) {
+    const fused = new FusedForward(model, set, B);
+    try {
+      for (let b = 0; b < fused.batches; b++) {
+        const logits = fused.logits(b);
+        const rows = (await logits.data()) as Float32Array;
+        logits.dispose();
+        consume(rows, b * B, Math.min(B, set.count - b * B));
+      }
+    } finally {
+      fused.dispose();
+    }
+    return;
+  }
   const S = set.seqLen;
   const buf = batchBuffers(B, S);
   for (let first = 0; first < set.count; first += B) {

@@ -45,6 +45,25 @@ fn main(index: i32) {
   };
 }
 
+/** Item logits y·Eᵀ + bias for inference, a workgroup per example: [B, items]
+ *  (replaces the head's matMul and add; the softmax is the reader's). */
+export function itemLogits(l: ArenaLayout, B: number, p: Packing): FusedKernel {
+  return {
+    name: 'BridgeItemLogits', inputs: ['dec', 'theta'], constants: { ...shapeConstants(l, B), ...p },
+    workgroups: B, outputSize: B * l.items, dtype: 'float32', inPlace: false,
+    body: `
+fn main(index: i32) {
+  let b = wg();
+  let y = b * E_STRIDE + E_Y;
+  for (var i = lid(); i < ITEMS; i += WGS) {
+    var acc = 0.0;
+    for (var d = 0; d < DIM; d++) { acc += dec[y + d] * theta[i * DIM + d]; }
+    result[b * ITEMS + i] = acc + theta[O_BIAS + i];
+  }
+}`,
+  };
+}
+
 /** The batch's mean loss, one workgroup: [1]. */
 export function meanLoss(l: ArenaLayout, B: number): FusedKernel {
   return {
