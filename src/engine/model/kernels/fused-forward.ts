@@ -17,8 +17,8 @@ import { arenaLayout, type ArenaLayout } from './layout';
 import { packing, type View } from './packing';
 import { runKernel } from './program';
 
-function forwardKernels(l: ArenaLayout, B: number) {
-  const p = packing(l, B);
+/** The forward kernels at one batch size (the training step's kernel set extends them). */
+export function forwardKernels(l: ArenaLayout, B: number, p = packing(l, B)) {
   const layerInput = (layer: number): View => (layer === 0 ? { stride: l.dim, offset: 0 } : { stride: p.F_STRIDE, offset: p.F_H });
   const layers = l.encoder.map((_, i) => i);
   return {

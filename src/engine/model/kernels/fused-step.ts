@@ -21,9 +21,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Retriever } from '../retriever';
 import type { Encoded } from '../../core/encode';
 import { adam } from './adam';
-import { decoder, decoderBackward, decoderStartGrad, decoderWeightGrad } from './decoder';
-import { embed, embedGrad, gatherBatch } from './embedding';
-import { attentionBlock, encoderBackward, encoderWeightGrad, ffnBlock } from './encoder';
+import { decoderBackward, decoderStartGrad, decoderWeightGrad } from './decoder';
+import { embedGrad } from './embedding';
+import { encoderBackward, encoderWeightGrad } from './encoder';
+import { forwardKernels } from './fused-forward';
 import { meanLoss, outputBackward, outputWeightGrad, softmaxCrossEntropy } from './output';
 import { arenaLayout, type ArenaLayout } from './layout';
 import { packing, type Packing, type View } from './packing';
@@ -38,11 +39,7 @@ function kernelSet(l: ArenaLayout, B: number, p: Packing) {
   const encoderOut: View = { stride: p.F_STRIDE, offset: p.F_H };
   const layers = l.encoder.map((_, i) => i);
   return {
-    gather: gatherBatch(l, B),
-    embed: embed(l, B),
-    attention: layers.map((i) => attentionBlock(l, B, p, i, layerInput(i))),
-    ffn: layers.map((i) => ffnBlock(l, B, p, i)),
-    decoder: decoder(l, B, p, encoderOut),
+    ...forwardKernels(l, B, p),
     crossEntropy: softmaxCrossEntropy(l, B, p),
     meanLoss: meanLoss(l, B),
     outputBackward: outputBackward(l, B),
