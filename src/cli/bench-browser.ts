@@ -11,7 +11,11 @@
  * (bytes, and gzip bytes as a server would send them) and the time from navigation to the
  * stored charts.
  *
- *   npm run bench:browser -- [--preset NAME] [--backends auto,webgpu,wasm,wasm-1thread,lesson,first-load] [--set k=v&k=v] [--json]
+ * `lighthouse` runs Lighthouse 12 (fetched by npm exec on first use; no binary: it drives
+ * Debian's Chromium) on the Lesson and the Lab and reports its performance and
+ * accessibility scores.
+ *
+ *   npm run bench:browser -- [--preset NAME] [--backends auto,webgpu,wasm,wasm-1thread,lesson,first-load,lighthouse] [--set k=v&k=v] [--json]
  */
 import type { Browser } from 'playwright-core';
 import { launch, startServer } from '../../tests/browser/harness';
@@ -20,8 +24,18 @@ import { ConfigError } from '../engine/core/config';
 import { PRESET_NAMES } from '../engine/core/presets';
 import { parseFlags } from './args';
 import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 
-const RUNS = ['auto', ...BACKENDS, 'wasm-1thread', 'lesson', 'first-load'] as const;
+const RUNS = ['auto', ...BACKENDS, 'wasm-1thread', 'lesson', 'first-load', 'lighthouse'] as const;
+
+/** Lighthouse's performance and accessibility scores (0–100) for one page of the app. */
+function lighthouse(url: string): { performance: number; accessibility: number } {
+  const r = spawnSync('npm', ['exec', '--yes', '--package=lighthouse@12', '--', 'lighthouse', url, '--quiet', '--output=json', '--output-path=stdout',
+    '--only-categories=performance,accessibility', '--chrome-flags=--headless=new --no-sandbox'], { encoding: 'utf8', env: { ...process.env, CHROME_PATH: '/usr/bin/chromium' }, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`lighthouse failed: ${r.stderr.slice(-500)}`);
+  const j = JSON.parse(r.stdout) as { categories: Record<string, { score: number }> };
+  return { performance: Math.round(j.categories.performance.score * 100), accessibility: Math.round(j.categories.accessibility.score * 100) };
+}
 
 /** The lesson on a fresh profile: the page's scripts (not the worker's) and the time to its stored charts. */
 async function firstLoad(browser: Browser, url: string): Promise<{ seconds: number; scripts: number; bytes: number; gzipBytes: number }> {
@@ -87,6 +101,14 @@ async function main(argv: string[]) {
   const results: Record<string, unknown>[] = [];
   try {
     for (const run of runs) {
+      if (run === 'lighthouse') {
+        for (const [page, query] of [['Lesson', '?view=lesson&step=1'], ['Lab', '']]) {
+          const r = lighthouse(`${server.url}${query}`);
+          results.push({ run, page, ...r });
+          if (!switches.has('json')) process.stdout.write(`lighthouse, ${page}: performance ${r.performance}, accessibility ${r.accessibility}\n`);
+        }
+        continue;
+      }
       if (run === 'first-load') {
         const r = await firstLoad(browser, server.url);
         results.push({ run, ...r });
