@@ -23,8 +23,8 @@ export interface IdsStatement {
 
 export const ATOMIC = 'atomic';
 export const SOURCES = ['content', 'cf', 'joint', 'biencoder', 'biencoder-search', 'biencoder-rec'] as const;
-/** The content codes with a final code in training-frequency order (the point it is compared with: content). */
-export const FREQUENCY_ORDER = 'semantic:content+frequency';
+/** The content codes with a final code in item-index order (TIGER's), against content's default frequency order. */
+export const INDEX_ORDER = 'semantic:content+index';
 const variantOf = (source: string) => `semantic:${source}`;
 
 const pointOf = (s: Sweep, value: string): SweepPoint | undefined => s.points.find((p) => String(p.value) === value);
@@ -176,18 +176,20 @@ function followUp(semantic: { src: string; p: SweepPoint }[]): IdsStatement[] {
   return out;
 }
 
-/** The final code in training-frequency order against item-index order, content codes. */
+/** The final code in training-frequency order (content's default) against item-index order. */
 function finalCodeOrder(s: Sweep, content: SweepPoint | undefined): IdsStatement[] {
-  const freq = pointOf(s, FREQUENCY_ORDER);
-  if (!content || !freq) return [];
-  const kl = (m: ModelName, task: Task) => pairedValues(content, freq, (q, i) => q.seedValues?.kl[m]?.[task]?.[i], (q, i) => q.seedValues?.kl[m]?.[task]?.[i], (a, b) => b - a);
+  const index = pointOf(s, INDEX_ORDER);
+  const freq = content;
+  if (!index || !freq) return [];
+  const kl = (m: ModelName, task: Task) => pairedValues(index, freq, (q, i) => q.seedValues?.kl[m]?.[task]?.[i], (q, i) => q.seedValues?.kl[m]?.[task]?.[i], (a, b) => b - a);
   return [
     compare('A final code that carries training frequency (0 = the most frequent item of its group) improves popularity calibration over one that carries the item index (the last stop\'s suspicion): Gen_R\'s rec popularity KL is lower.',
-      kl('rec', 'rec'), `Gen_R rec popularity KL, frequency order − index order (index ${f3(content.models.rec?.rec?.kl)})`, 'lower'),
+      kl('rec', 'rec'), `Gen_R rec popularity KL, frequency order − index order (index ${f3(index.models.rec?.rec?.kl)})`, 'lower'),
     compare('The same for search: Gen_S\'s search popularity KL is lower with the final code in frequency order.',
-      kl('search', 'search'), `Gen_S search popularity KL, frequency − index (index ${f3(content.models.search?.search?.kl)})`, 'lower'),
-    compare('Frequency order and Gen_R\'s Recall@K on recommendation.', pairedDifference(content, freq, 'rec', 'rec', 'recall'), 'Gen_R rec Recall@K, frequency − index', null),
-    compare('Frequency order and Gen_S\'s Recall@K on search.', pairedDifference(content, freq, 'search', 'search', 'recall'), 'Gen_S search Recall@K, frequency − index', null),
+      kl('search', 'search'), `Gen_S search popularity KL, frequency − index (index ${f3(index.models.search?.search?.kl)})`, 'lower'),
+    compare('Frequency order and Gen_R\'s Recall@K on recommendation.', pairedDifference(index, freq, 'rec', 'rec', 'recall'), 'Gen_R rec Recall@K, frequency − index', null),
+    compare('Frequency order and Gen_R\'s Recall@K on cold recommendation targets.', pairedDifference(index, freq, 'rec', 'rec', 'cold'), 'Gen_R cold Recall@K, frequency − index', null),
+    compare('Frequency order and Gen_S\'s Recall@K on search.', pairedDifference(index, freq, 'search', 'search', 'recall'), 'Gen_S search Recall@K, frequency − index', null),
   ];
 }
 
