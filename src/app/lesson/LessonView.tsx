@@ -58,7 +58,7 @@ function Chart({ spec, report }: { spec: LessonChart; report: Report }) {
   const run = report.runs[0];
   const body = (() => {
     switch (spec.kind) {
-      case 'metrics': return <MetricsTable models={run.models} run={run} config={report.config} />;
+      case 'metrics': return <MetricsTable models={run.models} run={run} config={report.config} traditional={false} />;
       case 'calibration': return <CalibrationChart model={spec.model} report={run.models[spec.model]} itemInfo={run.itemInfo} />;
       case 'embedding': return <EmbeddingChart model={spec.model} report={run.models[spec.model]} itemInfo={run.itemInfo} colorBy={spec.colorBy} codes={run.ids?.codes} />;
       case 'validation': return <ValidationChart models={run.models} name={`validation-${report.config.seed}`} />;

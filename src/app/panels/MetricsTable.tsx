@@ -8,16 +8,21 @@ import { fmt, pct } from '../format';
 
 const SINGLE: Record<Task, ModelName> = { search: 'search', rec: 'rec' };
 
-function MetricsTableBody({ models, run, config }: { models: Partial<Record<ModelName, ModelReport>>; run: RunReport | undefined; config: Config }) {
+function MetricsTableBody({ models, run, config, traditional = true }: {
+  models: Partial<Record<ModelName, ModelReport>>; run: RunReport | undefined; config: Config;
+  /** Show BM25 and the bi-encoder (the lesson keeps to Popularity and Oracle, as its stored runs were made). */
+  traditional?: boolean;
+}) {
   const k = config.k;
   const r = `recall@${k}`, n = `ndcg@${k}`;
+  const showTraditional = traditional && Boolean(run?.baselines.bm25 || run?.baselines.biencoder);
   return (
     <div className="metrics" data-testid="metrics">
       {(['search', 'rec'] as Task[]).map((task) => {
         const rows: { name: string; ev?: TaskEval; kl?: number; kind: string }[] = [
           { name: 'Popularity', ev: run?.baselines.popularity.eval[task], kl: run?.baselines.popularity.popularity[task].kl, kind: 'baseline' },
-          ...(task === 'search' && run?.baselines.bm25 ? [{ name: 'BM25', ev: run.baselines.bm25.eval.search, kl: run.baselines.bm25.popularity.search.kl, kind: 'baseline' }] : []),
-          ...(run?.baselines.biencoder ? [{ name: 'Bi-encoder', ev: run.baselines.biencoder.eval[task], kl: run.baselines.biencoder.popularity[task].kl, kind: 'baseline' }] : []),
+          ...(showTraditional && task === 'search' && run?.baselines.bm25 ? [{ name: 'BM25', ev: run.baselines.bm25.eval.search, kl: run.baselines.bm25.popularity.search.kl, kind: 'baseline' }] : []),
+          ...(showTraditional && run?.baselines.biencoder ? [{ name: 'Bi-encoder', ev: run.baselines.biencoder.eval[task], kl: run.baselines.biencoder.popularity[task].kl, kind: 'baseline' }] : []),
           { name: MODEL_LABELS[SINGLE[task]], ev: models[SINGLE[task]]?.eval[task], kl: models[SINGLE[task]]?.popularity[task]?.kl, kind: 'model' },
           { name: MODEL_LABELS.joint, ev: models.joint?.eval[task], kl: models.joint?.popularity[task]?.kl, kind: 'model' },
           { name: 'Oracle', ev: run?.baselines.oracle?.eval[task], kl: run?.baselines.oracle?.popularity[task].kl, kind: 'baseline' },
@@ -62,8 +67,7 @@ function MetricsTableBody({ models, run, config }: { models: Partial<Record<Mode
       })}
       <p className="caption">
         <strong>What to look for:</strong> every model should sit between Popularity (the floor) and Oracle (the exact posterior of the
-        simulation, the ceiling). BM25 (lexical, search only) and the bi-encoder (two towers trained on both tasks with the models&apos; encoder
-        and budget, ranking by nearest neighbour) are the traditional references generative retrieval is an alternative to. The joint gain is Gen_R+S's relative change in Recall@{k} over the single-task model. Buckets split the
+        simulation, the ceiling).{showTraditional && ' BM25 (lexical, search only) and the bi-encoder (two towers trained on both tasks with the models\' encoder and budget, ranking by nearest neighbour) are the traditional references generative retrieval is an alternative to.'} The joint gain is Gen_R+S's relative change in Recall@{k} over the single-task model. Buckets split the
         test targets by training frequency (head = the items making the first third of training targets; tail includes items the task never saw);
         cold is Recall on those never-seen items alone (— when there are none). Valid is the share of generated top-{k} IDs that name a real item.
         {config.idScheme === 'semantic' && ` With semantic IDs, Recall and NDCG come from the top ${k} of a beam search over valid IDs (width ${Math.max(k, 10)}), and pop KL from each model's exact distribution over real items (the product of its code probabilities, renormalised over codes that continue a real item).`}
