@@ -61,6 +61,8 @@ export class TowerHead implements IdHead {
   private readonly words: tf.Tensor1D;
   private readonly weights: tf.Tensor3D;
   private readonly logQ: tf.Tensor1D;
+  /** The item tower of the step in progress: computed once and read by both the encoder's input rows and the loss. */
+  private stepTower: tf.Tensor2D | null = null;
 
   constructor(private readonly spec: RetrieverSpec, private readonly towers: TowerSpec, private readonly tokenEmbedding: tf.Variable, normal: Draw, zeros: (shape: number[], name: string) => tf.Variable) {
     const D = spec.dim;
@@ -81,7 +83,7 @@ export class TowerHead implements IdHead {
   }
 
   inputRows(): tf.Tensor2D {
-    return this.tower();
+    return this.stepTower ?? this.tower();
   }
 
   itemVectors(): tf.Tensor2D {
@@ -98,14 +100,28 @@ export class TowerHead implements IdHead {
 
   /** Scores of every item [B, items]: SCALE · cos(query, item). */
   logits(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
-    return tf.mul(dense(this.query(m, tokens, mask), tf.transpose(this.itemVectors())), TOWER_SCALE) as tf.Tensor2D;
+    const tower = this.tower();
+    this.stepTower = tower;
+    try {
+      return tf.mul(dense(this.query(m, tokens, mask), tf.transpose(l2Normalize(tower))), TOWER_SCALE) as tf.Tensor2D;
+    } finally {
+      this.stepTower = null;
+    }
   }
 
   /** In-batch softmax with the logQ correction; a repeated target is masked out as a negative. */
   loss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
     const B = targets.shape[0];
-    const q = this.query(m, tokens, mask);
-    const v = embed(this.itemVectors(), targets);
+    // One tower a step: the encoder reads its rows, the loss its targets' (normalised after the lookup: B rows, not all items).
+    const tower = this.tower();
+    this.stepTower = tower;
+    let q: tf.Tensor2D;
+    try {
+      q = this.query(m, tokens, mask);
+    } finally {
+      this.stepTower = null;
+    }
+    const v = l2Normalize(embed(tower, targets));
     const diagonal = tf.eye(B);
     // A column whose item is the row's own target, off the diagonal: not a negative.
     const repeat = tf.sub(tf.cast(tf.equal(tf.expandDims(targets, 1), tf.expandDims(targets, 0)), 'float32'), diagonal);
