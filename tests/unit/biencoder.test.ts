@@ -51,6 +51,25 @@ describe('the bi-encoder (two towers)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("reads a large catalogue's item tower for the batch's tokens only, with the same rows as the whole table", () => {
+    const before = tf.memory().numTensors;
+    // 40 items, 8 tokens: fewer tokens than items, so embedTokens takes the per-token path.
+    const itemWords = Array.from({ length: 40 }, (_, i) => [i % 7, 7 + (i % 5), 12 + (i % 3)]);
+    const spec = towerSpec(itemWords, [{ counts: Array.from({ length: 40 }, (_, i) => 1 + (i % 4)), share: 1 }]);
+    const model = new Retriever({ items: 40, words: 15, dim: 8, layers: 1, heads: 2, seqLen: 4, tieEmbeddings: true, tasks: 1, towers: spec }, 3);
+    const head = model.head as unknown as { embedTokens(t: tf.Tensor1D): tf.Tensor2D; inputRows(): tf.Tensor2D };
+    const { fast, full } = tf.tidy(() => {
+      // Make the ID embeddings non-zero, as after training.
+      (model.head as unknown as { idEmbedding: tf.Variable }).idEmbedding.assign(tf.randomNormal([40, 8], 0, 0.1, 'float32', 5));
+      const tokens = tf.tensor1d([0, 39, 17, 40, 41, 54, 3, 56], 'int32'); // items 0, 39, 17, 3; words; specials
+      const table = tf.concat([head.inputRows(), model.tokenEmbedding], 0);
+      return { fast: Array.from(head.embedTokens(tokens).dataSync()), full: Array.from(tf.gather(table, tokens).dataSync()) };
+    });
+    fast.forEach((v, i) => expect(v).toBeCloseTo(full[i], 5));
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('has no decoder among its trained weights, and the fused kernels say why they do not serve it', async () => {
     const { model } = tinyBiEncoder();
     const names = model.variables().map((v) => v.name);

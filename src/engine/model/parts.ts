@@ -70,6 +70,9 @@ export interface IdHead {
   readonly kind: 'atomic' | 'codes' | 'towers';
   /** The item rows the encoder reads for a history item [items, dim]. */
   inputRows(): tf.Tensor2D;
+  /** Optional: the encoder's input rows for these tokens [B·S, dim] directly (token ids as the model numbers them),
+   *  where building the whole item table per step would cost more than the tokens need. */
+  embedTokens?(tokens: tf.Tensor1D): tf.Tensor2D;
   /** Each item's representation [items, dim] (what the embedding analysis projects). */
   itemVectors(): tf.Tensor2D;
   /** Mean −log P(target item) over a batch, teacher forced. */

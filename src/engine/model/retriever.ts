@@ -23,7 +23,7 @@ import { AtomicHead } from './heads/atomic';
 import { CodeHead } from './heads/codes';
 import { TowerHead } from './heads/towers';
 import { dense, embed, layerNorm } from './ops';
-import type { EncoderLayer, HeadedModel, RetrieverSpec, SemanticIdSpec } from './parts';
+import type { EncoderLayer, HeadedModel, IdHead, RetrieverSpec, SemanticIdSpec } from './parts';
 
 export type { EncoderLayer, RetrieverSpec, SemanticIdSpec };
 
@@ -95,8 +95,10 @@ export class Retriever implements HeadedModel {
     const [B, S] = tokens.shape;
     const { dim: D, heads: H } = this.spec;
     const dh = D / H;
-    const table = tf.concat([this.head.inputRows(), this.tokenEmbedding], 0) as tf.Tensor2D;
-    let x = tf.add(tf.reshape(embed(table, tf.reshape(tokens, [-1])), [B, S, D]), this.position) as tf.Tensor3D;
+    const flatTokens = tf.reshape(tokens, [-1]) as tf.Tensor1D;
+    const head: IdHead = this.head;
+    const rows = head.embedTokens ? head.embedTokens(flatTokens) : embed(tf.concat([this.head.inputRows(), this.tokenEmbedding], 0) as tf.Tensor2D, flatTokens);
+    let x = tf.add(tf.reshape(rows, [B, S, D]), this.position) as tf.Tensor3D;
     trace?.('embed', x);
     // Additive attention mask: 0 for real keys, −1e9 for padding.
     const keyBias = tf.reshape(tf.mul(tf.sub(1, mask), -1e9), [B, 1, 1, S]) as tf.Tensor4D;

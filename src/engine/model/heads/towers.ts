@@ -82,6 +82,30 @@ export class TowerHead implements IdHead {
     return dense(tf.add(content, this.idEmbedding) as tf.Tensor2D, this.itemProjection as tf.Tensor2D);
   }
 
+  /** The tower's vectors of the given items only [n, dim] (the same arithmetic, row by row, as `tower`). */
+  private towerOf(items: tf.Tensor1D): tf.Tensor2D {
+    const L = this.towers.wordsPerItem, D = this.spec.dim;
+    const n = items.shape[0];
+    const slots = tf.reshape(tf.add(tf.mul(tf.expandDims(items, 1), tf.scalar(L, 'int32')), tf.range(0, L, 1, 'int32')), [-1]) as tf.Tensor1D;
+    const rows = tf.reshape(embed(this.tokenEmbedding as tf.Tensor2D, tf.gather(this.words, slots)), [n, L, D]);
+    const weights = tf.reshape(tf.gather(tf.reshape(this.weights, [-1]), slots), [n, L, 1]);
+    const content = tf.sum(tf.mul(rows, weights), 1) as tf.Tensor2D;
+    return dense(tf.add(content, embed(this.idEmbedding as tf.Tensor2D, items)) as tf.Tensor2D, this.itemProjection as tf.Tensor2D);
+  }
+
+  /** The encoder's input rows for a batch's tokens: an item token reads its tower, a word or special token its
+   *  embedding. A catalogue larger than the batch's tokens computes the tower of those tokens only (20,000 items:
+   *  68 ms a step instead of 442 on wasm); a smaller one the whole table once. */
+  embedTokens(tokens: tf.Tensor1D): tf.Tensor2D {
+    const N = this.spec.items;
+    if (this.stepTower || N <= tokens.shape[0]) return embed(tf.concat([this.stepTower ?? this.tower(), this.tokenEmbedding], 0) as tf.Tensor2D, tokens);
+    const int = (v: number) => tf.scalar(v, 'int32');
+    const isItem = tf.less(tokens, int(N));
+    const itemRows = this.towerOf(tf.minimum(tokens, int(N - 1)) as tf.Tensor1D);
+    const wordRows = embed(this.tokenEmbedding as tf.Tensor2D, tf.maximum(tf.sub(tokens, int(N)), int(0)) as tf.Tensor1D);
+    return tf.where(tf.expandDims(isItem, 1), itemRows, wordRows) as tf.Tensor2D;
+  }
+
   inputRows(): tf.Tensor2D {
     return this.stepTower ?? this.tower();
   }
@@ -112,16 +136,9 @@ export class TowerHead implements IdHead {
   /** In-batch softmax with the logQ correction; a repeated target is masked out as a negative. */
   loss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
     const B = targets.shape[0];
-    // One tower a step: the encoder reads its rows, the loss its targets' (normalised after the lookup: B rows, not all items).
-    const tower = this.tower();
-    this.stepTower = tower;
-    let q: tf.Tensor2D;
-    try {
-      q = this.query(m, tokens, mask);
-    } finally {
-      this.stepTower = null;
-    }
-    const v = l2Normalize(embed(tower, targets));
+    // Only the batch's items go through the item tower: its tokens' (embedTokens) and its targets'.
+    const q = this.query(m, tokens, mask);
+    const v = l2Normalize(this.towerOf(targets));
     const diagonal = tf.eye(B);
     // A column whose item is the row's own target, off the diagonal: not a negative.
     const repeat = tf.sub(tf.cast(tf.equal(tf.expandDims(targets, 1), tf.expandDims(targets, 0)), 'float32'), diagonal);
