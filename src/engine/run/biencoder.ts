@@ -7,6 +7,7 @@
  * biencoder-search, biencoder-rec).
  */
 import type { Config } from '../core/config';
+import { BIENCODER_SOURCES } from '../model/ids/vectors';
 import type { Encoded, Task } from '../core/encode';
 import { validationRecall } from '../eval/score-model';
 import { towerSpec } from '../model/heads/towers';
@@ -22,6 +23,19 @@ export interface BiEncoderInput {
   /** Training and validation sets per task, encoded with the models' token layout. */
   train: Record<Task, Encoded>;
   val: Record<Task, Encoded>;
+}
+
+/**
+ * The bi-encoders a run trains, in order: the multi-task one when it is the reference or
+ * idSource=biencoder's source (one model serves both), and a one-task one for
+ * idSource=biencoder-search or -rec. The probe counts the same list.
+ */
+export function biEncoderTrainings(cfg: Pick<Config, 'biencoder' | 'idScheme' | 'idSource'>): { tasks: readonly Task[]; reference: boolean; ids: boolean }[] {
+  const idTasks = cfg.idScheme === 'semantic' ? BIENCODER_SOURCES[cfg.idSource as keyof typeof BIENCODER_SOURCES] : undefined;
+  const out: { tasks: readonly Task[]; reference: boolean; ids: boolean }[] = [];
+  if (cfg.biencoder || idTasks?.length === 2) out.push({ tasks: ['search', 'rec'], reference: cfg.biencoder, ids: idTasks?.length === 2 });
+  if (idTasks?.length === 1) out.push({ tasks: idTasks, reference: false, ids: true });
+  return out;
 }
 
 export interface TrainedBiEncoder {

@@ -12,8 +12,7 @@ import { testSampleVariance } from '../eval/evidence';
 import { analyseEmbeddings, evaluateModel, validationRecall } from '../eval/score-model';
 import { buildSemanticIds, codeText, rqKMeans, type SemanticIds } from '../model/ids/rq-kmeans';
 import { idDiagnostics } from '../model/ids/diagnostics';
-import { BIENCODER_SOURCES } from '../model/ids/vectors';
-import { trainBiEncoder } from './biencoder';
+import { biEncoderTrainings, trainBiEncoder } from './biencoder';
 import { IdTrie } from '../model/ids/trie';
 import { Retriever } from '../model/retriever';
 import { MODEL_TASKS, MODELS, REPORT_SCHEMA, round, type BaselineReport, type BiEncoderReport, type SearchBaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from '../core/report';
@@ -88,19 +87,20 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   const tests = { search: data.searchTest, rec: data.recTest };
 
   /** One task of a reference scorer, evaluated like the models. */
-  const evaluate = (task: Task, score: (ev: TaskEvaluator) => void): TaskResult => {
+  const evaluate = async (task: Task, score: (ev: TaskEvaluator) => void | Promise<void>): Promise<TaskResult> => {
     const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target);
-    score(ev);
+    await score(ev);
     return ev.finish();
   };
-  const baseline = (score: (task: Task, ev: TaskEvaluator) => void): BaselineReport => {
-    const [search, rec] = (['search', 'rec'] as Task[]).map((task) => evaluate(task, (ev) => score(task, ev)));
+  const baseline = async (score: (task: Task, ev: TaskEvaluator) => void | Promise<void>): Promise<BaselineReport> => {
+    const search = await evaluate('search', (ev) => score('search', ev));
+    const rec = await evaluate('rec', (ev) => score('rec', ev));
     return { eval: { search: search.eval, rec: rec.eval }, popularity: { search: calibration(search), rec: calibration(rec) } };
   };
-  const popularity = baseline((task, ev) => scorePopularity(task === 'search' ? data.searchTrain : data.recTrain, tests[task].count, N, ev.consume));
+  const popularity = await baseline((task, ev) => scorePopularity(task === 'search' ? data.searchTrain : data.recTrain, tests[task].count, N, ev.consume));
   const oracleScorer = src.oracle;
-  const oracle = oracleScorer ? baseline((task, ev) => oracleScorer(task, ev.consume)) : null;
-  const bm25Result = evaluate('search', (ev) => scoreBm25(src.itemWords, data.searchTest, ev.consume));
+  const oracle = oracleScorer ? await baseline((task, ev) => oracleScorer(task, ev.consume)) : null;
+  const bm25Result = await evaluate('search', (ev) => scoreBm25(src.itemWords, data.searchTest, ev.consume));
   const bm25: SearchBaselineReport = { eval: { search: bm25Result.eval }, popularity: { search: calibration(bm25Result) } };
 
   const layout = tokenLayout(N, src.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
@@ -112,45 +112,28 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   if (src.jointTrain?.rec) jointTrainSets.rec = encodeRec(src.jointTrain.rec, layout);
   const models: Partial<Record<ModelName, ModelReport>> = {};
 
-  // The bi-encoders: the multi-task one is a reference scorer (and idSource=biencoder's
-  // vectors); a one-task one only gives idSource=biencoder-search or -rec its vectors.
+  // The bi-encoders (run/biencoder.ts biEncoderTrainings): the reference scorer and/or the source of the codes.
   const semantic = cfg.idScheme === 'semantic';
   const biInput = { items: N, words: src.words, seqLen: layout.seqLen, itemWords: src.itemWords, train: trainSets, val: valSets };
   let biencoder: BiEncoderReport | undefined;
   let towerVectors: Float32Array | null = null;
   let biStopped = false;
-  const biTasks = semantic ? BIENCODER_SOURCES[cfg.idSource as keyof typeof BIENCODER_SOURCES] : undefined;
-  if (cfg.biencoder || (biTasks && biTasks.length === 2)) {
-    const { model, result } = await trainBiEncoder(cfg, biInput, ['search', 'rec'], initSeedOf(cfg), {
-      shouldStop: opts.shouldStop, onProgress: (progress) => opts.onEvent?.({ type: 'reference', seed: cfg.seed, name: 'biencoder', progress }),
+  for (const { tasks, reference, ids: forIds } of biEncoderTrainings(cfg)) {
+    if (biStopped) break;
+    const name = tasks.length === 2 ? 'biencoder' : `biencoder-${tasks[0]}`;
+    const { model, result } = await trainBiEncoder(cfg, biInput, tasks, initSeedOf(cfg), {
+      shouldStop: opts.shouldStop, onProgress: (progress) => opts.onEvent?.({ type: 'reference', seed: cfg.seed, name, progress }),
     });
     try {
       biStopped = result.stopped;
-      if (!biStopped && cfg.biencoder) {
-        const scored: Partial<Record<Task, TaskResult>> = {};
-        for (const task of ['search', 'rec'] as Task[]) {
-          const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target);
-          await predict(model, testSets[task], 256, ev.consume);
-          scored[task] = ev.finish();
-        }
-        const { search, rec } = scored as Record<Task, TaskResult>;
+      if (biStopped) break;
+      if (reference) {
         biencoder = {
-          eval: { search: search.eval, rec: rec.eval }, popularity: { search: calibration(search), rec: calibration(rec) },
+          ...(await baseline((task, ev) => predict(model, testSets[task], 256, ev.consume))),
           trainSeconds: round(result.seconds, 4), steps: result.steps, bestEpoch: result.bestEpoch, epochsRun: result.epochsRun,
         };
       }
-      if (biTasks?.length === 2) towerVectors = await itemVectorsOf(model);
-    } finally {
-      model.dispose();
-    }
-  }
-  if (!biStopped && biTasks?.length === 1) {
-    const { model, result } = await trainBiEncoder(cfg, biInput, biTasks, initSeedOf(cfg), {
-      shouldStop: opts.shouldStop, onProgress: (progress) => opts.onEvent?.({ type: 'reference', seed: cfg.seed, name: `biencoder-${biTasks[0]}`, progress }),
-    });
-    try {
-      biStopped = result.stopped;
-      towerVectors = await itemVectorsOf(model);
+      if (forIds) towerVectors = await itemVectorsOf(model);
     } finally {
       model.dispose();
     }

@@ -16,7 +16,7 @@ import { encodeRec, encodeSearch, tokenLayout } from '../core/encode';
 import { makeStepper } from '../train/stepper';
 import { epochSchedule, stepsPerEpoch } from '../train/trainer';
 import { Rng } from '../core/rng';
-import { BIENCODER_SOURCES } from '../model/ids/vectors';
+import { biEncoderTrainings } from './biencoder';
 
 export interface StepTiming {
   /** The last block's time per step. Blocks double, so it holds about half the timed steps:
@@ -93,9 +93,7 @@ export function plannedStepsOn(sets: { search: { count: number }; rec: { count: 
     out.total += out[m];
   }
   // The bi-encoders (run/experiment.ts): on both tasks as the reference or the ID source, on one for a one-task ID source.
-  const idTasks = cfg.idScheme === 'semantic' ? BIENCODER_SOURCES[cfg.idSource as keyof typeof BIENCODER_SOURCES] : undefined;
-  if (cfg.biencoder || idTasks?.length === 2) out.references += out.joint;
-  if (idTasks?.length === 1) out.references += out[idTasks[0]];
+  for (const { tasks } of biEncoderTrainings(cfg)) out.references += tasks.length === 2 ? out.joint : out[tasks[0]];
   out.total += out.references;
   return out;
 }

@@ -59,9 +59,10 @@ export class TowerHead implements IdHead {
   readonly itemProjection: tf.Variable;
   readonly queryProjection: tf.Variable;
   private readonly words: tf.Tensor1D;
-  private readonly weights: tf.Tensor3D;
+  private readonly weights: tf.Tensor1D;
   private readonly logQ: tf.Tensor1D;
-  /** The item tower of the step in progress: computed once and read by both the encoder's input rows and the loss. */
+  private readonly allItems: tf.Tensor1D;
+  /** While `logits` runs: the whole tower, computed once for the encoder's input rows and the scores. */
   private stepTower: tf.Tensor2D | null = null;
 
   constructor(private readonly spec: RetrieverSpec, private readonly towers: TowerSpec, private readonly tokenEmbedding: tf.Variable, normal: Draw, zeros: (shape: number[], name: string) => tf.Variable) {
@@ -70,25 +71,23 @@ export class TowerHead implements IdHead {
     this.itemProjection = normal([D, D], D ** -0.5, 'toweritem');
     this.queryProjection = normal([D, D], D ** -0.5, 'towerquery');
     this.words = tf.tensor1d(towers.itemWords, 'int32');
-    this.weights = tf.tensor3d(towers.wordWeights, [spec.items, towers.wordsPerItem, 1]);
+    this.weights = tf.tensor1d(towers.wordWeights);
     this.logQ = tf.tensor1d(towers.logQ);
+    this.allItems = tf.range(0, spec.items, 1, 'int32') as tf.Tensor1D;
   }
 
-  /** The item tower's vectors [items, dim], before normalisation. */
+  /** The item tower's vectors of every item [items, dim], before normalisation. */
   private tower(): tf.Tensor2D {
-    const { items, dim: D } = this.spec;
-    const rows = tf.reshape(embed(this.tokenEmbedding as tf.Tensor2D, this.words), [items, this.towers.wordsPerItem, D]);
-    const content = tf.sum(tf.mul(rows, this.weights), 1) as tf.Tensor2D;
-    return dense(tf.add(content, this.idEmbedding) as tf.Tensor2D, this.itemProjection as tf.Tensor2D);
+    return this.towerOf(this.allItems);
   }
 
-  /** The tower's vectors of the given items only [n, dim] (the same arithmetic, row by row, as `tower`). */
+  /** The item tower's vectors of the given items [n, dim], before normalisation. */
   private towerOf(items: tf.Tensor1D): tf.Tensor2D {
     const L = this.towers.wordsPerItem, D = this.spec.dim;
     const n = items.shape[0];
     const slots = tf.reshape(tf.add(tf.mul(tf.expandDims(items, 1), tf.scalar(L, 'int32')), tf.range(0, L, 1, 'int32')), [-1]) as tf.Tensor1D;
     const rows = tf.reshape(embed(this.tokenEmbedding as tf.Tensor2D, tf.gather(this.words, slots)), [n, L, D]);
-    const weights = tf.reshape(tf.gather(tf.reshape(this.weights, [-1]), slots), [n, L, 1]);
+    const weights = tf.reshape(tf.gather(this.weights, slots), [n, L, 1]);
     const content = tf.sum(tf.mul(rows, weights), 1) as tf.Tensor2D;
     return dense(tf.add(content, embed(this.idEmbedding as tf.Tensor2D, items)) as tf.Tensor2D, this.itemProjection as tf.Tensor2D);
   }
@@ -107,7 +106,7 @@ export class TowerHead implements IdHead {
   }
 
   inputRows(): tf.Tensor2D {
-    return this.stepTower ?? this.tower();
+    return this.tower();
   }
 
   itemVectors(): tf.Tensor2D {
@@ -159,6 +158,7 @@ export class TowerHead implements IdHead {
     this.words.dispose();
     this.weights.dispose();
     this.logQ.dispose();
+    this.allItems.dispose();
   }
 }
 
