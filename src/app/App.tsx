@@ -16,13 +16,16 @@ const SweepsView = lazy(() => import('./panels/SweepsView').then((m) => ({ defau
 const CompareView = lazy(() => import('./panels/CompareView').then((m) => ({ default: m.CompareView })));
 const loading = <p className="loading" role="status">Loading…</p>;
 
+/** The imported catalogue's name, for a report trained on files. */
+const dataName = (r: { config: object }) => (r.config as { data?: { name: string } }).data?.name;
+
 function statusText(s: ReturnType<typeof useLab.getState>): string {
   switch (s.status) {
     case 'idle': return 'ready: press Train';
     case 'starting': return s.plan?.needsConfirm ? 'waiting for your answer' : s.backend ? 'starting…' : 'measuring the backends on this world…';
     case 'training': return `training… ${s.elapsed.toFixed(0)} s`;
     case 'done': return s.stored?.file ? `opened from file ${s.stored.file} (${s.stored.seeds.length} seed${s.stored.seeds.length === 1 ? '' : 's'}${s.stored.createdAt ? `, made ${s.stored.createdAt.slice(0, 10)}` : ''}${s.stored.command ? ` by ${s.stored.command}` : ''})`
-      : s.report && (s.report.config as { data?: { name: string } }).data ? `trained on your files (${(s.report.config as unknown as { data: { name: string } }).data.name}, ${s.report.seeds.length} seed${s.report.seeds.length === 1 ? '' : 's'}): done in ${s.elapsed.toFixed(1)} s`
+      : s.report && dataName(s.report) ? `trained on your files (${dataName(s.report)}, ${s.report.seeds.length} seed${s.report.seeds.length === 1 ? '' : 's'}): done in ${s.elapsed.toFixed(1)} s`
       : s.stored ? `stored run (${s.stored.seeds.length} seeds, made ${s.stored.createdAt.slice(0, 10)} by ${s.stored.command}): press Train to train live` : `done in ${s.elapsed.toFixed(1)} s`;
     case 'stopped': return 'stopped: results of the models that finished are shown';
     case 'error': return `error: ${s.error}`;
