@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/run/backend';
-import { checkBatch, checkFusedKernels, tolerance } from '../../src/engine/train/check-kernels';
+import { checkBatch, checkCodes, checkFusedCodeKernels, checkFusedKernels, tolerance } from '../../src/engine/train/check-kernels';
 import { Retriever } from '../../src/engine/model/retriever';
 import { useNodeBackend } from '../../src/engine/run/node-backends';
 import { makeStepper } from '../../src/engine/train/stepper';
@@ -44,6 +44,19 @@ describe('fused WebGPU kernels', () => {
     expect(checks.filter((c) => c.name.startsWith('forward')).length).toBe(7);
     expect(checks.filter((c) => c.name.startsWith('gradient')).length).toBe(29);
     expect(checks.filter((c) => c.name.startsWith('adam')).length).toBe(29);
+    for (const c of checks) expect(c.relError, c.name).toBeLessThan(tolerance(c));
+  });
+
+  it("semantic IDs: each code-head kernel equals the plain ops: every forward state, every parameter's gradient, Adam", async () => {
+    if (webgpu) return;
+    const before = tf.memory().numTensors;
+    const checks = await checkFusedCodeKernels();
+    expect(tf.memory().numTensors).toBe(before);
+    // embed, 2 × (attention, FFN), code decoder, loss; 32 variables (a code table and no item
+    // table; the decoder's positions and its self-attention's query and key maps)
+    expect(checks.filter((c) => c.name.startsWith('forward')).length).toBe(7);
+    expect(checks.filter((c) => c.name.startsWith('gradient')).length).toBe(32);
+    expect(checks.filter((c) => c.name.startsWith('adam')).length).toBe(32);
     for (const c of checks) expect(c.relError, c.name).toBeLessThan(tolerance(c));
   });
 
@@ -103,40 +116,41 @@ describe('fused WebGPU kernels', () => {
     model.dispose();
   });
 
-  it('semantic IDs train with the plain ops on WebGPU, to the same loss and the same generated IDs as on wasm', async () => {
+  it('semantic IDs: the fused step trains to the loss of the plain step on wasm (1e-3 after 8 steps) and generates the same IDs; per-task code tokens take the plain ops', async () => {
     if (webgpu) return;
     const set = checkBatch(4);
     const B = set.count;
-    // 30 items, codes in base 4 over two levels plus a final code.
-    const codes = new Int32Array(30 * 3);
-    for (let i = 0; i < 30; i++) codes.set([i % 4, Math.floor(i / 4) % 4, Math.floor(i / 16)], i * 3);
-    const ids = { codes, length: 3, sizes: [4, 4, 2], perTask: true };
-    const spec = { items: 30, words: 20, dim: 16, layers: 1, heads: 2, seqLen: set.seqLen, tieEmbeddings: true, tasks: 2 as const, ids };
-    const out: Record<string, { loss: number; top: number[] }> = {};
-    for (const backend of ['wasm', 'webgpu'] as const) {
+    const run = async (backend: 'wasm' | 'webgpu', perTask: boolean) => {
       await selectBackend([backend]);
+      const ids = { ...checkCodes(), perTask };
       const before = tf.memory().numTensors;
-      const model = new Retriever(spec, 6);
+      const model = new Retriever({ items: 30, words: 20, dim: 16, layers: 1, heads: 2, seqLen: set.seqLen, tieEmbeddings: true, tasks: 2, ids }, 6);
       const stepper = makeStepper(model, [set], { batchSize: B, learningRate: 3e-3 });
-      stepper.beginEpoch(Array.from({ length: 4 }, () => Array.from({ length: B }, (_, row) => ({ set: 0, row }))));
+      stepper.beginEpoch(Array.from({ length: 8 }, () => Array.from({ length: B }, (_, row) => ({ set: 0, row }))));
       let last: tf.Scalar | null = null;
-      for (let i = 0; i < 4; i++) { last?.dispose(); last = stepper.step(i); }
+      for (let i = 0; i < 8; i++) { last?.dispose(); last = stepper.step(i); }
       const loss = (await last!.data())[0];
       last!.dispose();
+      stepper.sync();
       stepper.dispose();
       let top: number[] = [];
       await generateTopK(model, new IdTrie({ items: 30, ...ids, collisions: 0, largestGroup: 1 }), set, 5, B, (row, items) => { if (row === 0) top = Array.from(items); });
-      out[`${backend} ${stepper.kind}`] = { loss, top };
       model.dispose();
       expect(tf.memory().numTensors, backend).toBe(before);
+      return { kind: stepper.kind, loss, top };
+    };
+    for (const perTask of [false, true]) {
+      const wasm = await run('wasm', perTask);
+      const gpu = await run('webgpu', perTask);
+      expect(wasm.kind).toBe('plain (backend wasm)');
+      expect(gpu.kind).toBe(perTask ? 'plain (per-task code tokens)' : 'fused-webgpu');
+      expect(Math.abs(gpu.loss - wasm.loss), gpu.kind).toBeLessThan(1e-3);
+      expect(gpu.top, gpu.kind).toEqual(wasm.top);
+      expect(gpu.top.length).toBe(5);
     }
-    const [wasm, gpu] = [out['wasm plain (backend wasm)'], out['webgpu plain (semantic IDs)']];
-    expect(Math.abs(gpu.loss - wasm.loss)).toBeLessThan(1e-3);
-    expect(gpu.top).toEqual(wasm.top);
-    expect(gpu.top.length).toBe(5);
-    // The measured backend choice times a world's own step: with semantic IDs, the plain ops.
+    // The measured backend choice times a world's own step: with semantic IDs, the fused one.
     await selectBackend(['webgpu']);
     const t = await timeTrainingSteps(tinyConfig({ idScheme: 'semantic', idCodebook: 4 }), { budgetMs: 1, minSteps: 1, maxSteps: 1 });
-    expect(t.stepper).toBe('plain (semantic IDs)');
+    expect(t.stepper).toBe('fused-webgpu');
   });
 });

@@ -13,6 +13,9 @@ import { Retriever, type RetrieverSpec } from '../model/retriever';
 import { FusedStep } from '../model/kernels/fused-step';
 import { arenaLayout } from '../model/kernels/layout';
 import { packing } from '../model/kernels/packing';
+import { codePacking } from '../model/kernels/codes';
+import type { CodeHead } from '../model/heads/codes';
+import { codeLoss, crossKeys, decodeStates } from '../model/ids/code-decoder';
 
 export interface KernelCheck {
   /** What was compared, e.g. `forward attention1` or `gradient enc0wq`. */
@@ -23,6 +26,14 @@ export interface KernelCheck {
 
 const B = 8, S = 6, ITEMS = 30, WORDS = 20;
 const SPEC: RetrieverSpec = { items: ITEMS, words: WORDS, dim: 16, layers: 2, heads: 2, seqLen: S, tieEmbeddings: true };
+
+/** Semantic IDs for the check's 30 items: two levels of 4 codes and a final code of 2. */
+export function checkCodes(): NonNullable<RetrieverSpec['ids']> {
+  const codes = new Int32Array(ITEMS * 3);
+  for (let i = 0; i < ITEMS; i++) codes.set([i % 4, Math.floor(i / 4) % 4, Math.floor(i / 16)], i * 3);
+  return { codes, length: 3, sizes: [4, 4, 2], perTask: false };
+}
+const CODE_SPEC: RetrieverSpec = { ...SPEC, ids: checkCodes() };
 
 /** B rows of random tokens, each with some padding at the end. */
 export function checkBatch(seed: number): Encoded {
@@ -87,9 +98,9 @@ async function forwardChecks(): Promise<KernelCheck[]> {
   return checks;
 }
 
-async function gradientChecks(): Promise<KernelCheck[]> {
+async function gradientChecks(spec: RetrieverSpec): Promise<KernelCheck[]> {
   const set = checkBatch(2);
-  const model = new Retriever(SPEC, 4);
+  const model = new Retriever(spec, 4);
   const fused = new FusedStep(model, [set], B, 1e-3);
   fused.setSchedule(oneBatch);
   tf.tidy(() => { fused.forwardBackward(0); });
@@ -112,9 +123,9 @@ async function gradientChecks(): Promise<KernelCheck[]> {
   return checks;
 }
 
-async function adamChecks(): Promise<KernelCheck[]> {
+async function adamChecks(spec: RetrieverSpec): Promise<KernelCheck[]> {
   const set = checkBatch(3);
-  const [a, b] = [new Retriever(SPEC, 5), new Retriever(SPEC, 5)];
+  const [a, b] = [new Retriever(spec, 5), new Retriever(spec, 5)];
   const stepper = makeStepper(a, [set], { batchSize: B, learningRate: 0.01 });
   if (stepper.kind !== 'fused-webgpu') throw new Error(`the fused kernels are not in use here: ${stepper.kind}`);
   stepper.beginEpoch([...oneBatch, ...oneBatch, ...oneBatch]);
@@ -135,7 +146,52 @@ async function adamChecks(): Promise<KernelCheck[]> {
 /** Runs every check on the current backend (it must be webgpu); leaves no tensors behind. */
 export async function checkFusedKernels(): Promise<KernelCheck[]> {
   if (tf.getBackend() !== 'webgpu') throw new Error(`the fused kernels run on webgpu; the backend is ${tf.getBackend()}`);
-  return [...(await forwardChecks()), ...(await gradientChecks()), ...(await adamChecks())];
+  return [...(await forwardChecks()), ...(await gradientChecks(SPEC)), ...(await adamChecks(SPEC))];
+}
+
+/** The semantic-ID head's forward states: the encoder's, each position's decoder state, the loss. */
+async function codeForwardChecks(): Promise<KernelCheck[]> {
+  const set = checkBatch(1);
+  const model = new Retriever(CODE_SPEC, 3);
+  const fused = new FusedStep(model, [set], B, 1e-3);
+  fused.setSchedule(oneBatch);
+  const l = arenaLayout(model), p = packing(l, B), q = codePacking(l, B);
+  const T = q.CT, D = l.dim;
+  const traced: Record<string, tf.Tensor> = {};
+  const plain = tf.tidy(() => {
+    const [tk, mk, tg] = inputs(set);
+    const { x, keyBias } = model.encode(tk, mk, (name, t) => { traced[name] = tf.keep(t); });
+    const target = tf.gather((model.head as CodeHead).itemCodeTokens[1], tg) as tf.Tensor2D;
+    const states = decodeStates(model, crossKeys(model, x), keyBias, tf.slice(target, [0, 0], [B, T - 1]), B);
+    return { states, loss: codeLoss(model, tk, mk, tg) };
+  });
+  const out = tf.tidy(() => {
+    const f = fused.forward(fused.gather(0));
+    return { ...f, loss: fused.forwardBackward(0) };
+  });
+  const R = B * S;
+  const checks: KernelCheck[] = [{ name: 'forward embed', relError: relError(await out.layerInputs[0].data(), await traced.embed.data()) }];
+  for (let i = 0; i < CODE_SPEC.layers; i++) {
+    checks.push({ name: `forward attention${i}`, relError: relError(columns((await out.attention[i].data()) as Float32Array, R, p.A_STRIDE, p.A_H, D), await traced[`attention${i}`].data()) });
+    checks.push({ name: `forward ffn${i}`, relError: relError(columns((await out.ffn[i].data()) as Float32Array, R, p.F_STRIDE, p.F_H, D), await traced[`ffn${i}`].data()) });
+  }
+  // Position t of example b sits at b·C_STRIDE + t·C_POS: as rows of C_POS, B·T of them with a gap after each example.
+  const dec = (await out.dec.data()) as Float32Array;
+  const h3 = new Float32Array(B * T * D);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) h3.set(dec.subarray(b * q.C_STRIDE + t * q.C_POS + q.C_H3, b * q.C_STRIDE + t * q.C_POS + q.C_H3 + D), (b * T + t) * D);
+  checks.push({ name: 'forward code decoder', relError: relError(h3, await plain.states.data()) });
+  checks.push({ name: 'forward code cross-entropy loss', relError: relError(await out.loss.data(), await plain.loss.data()) });
+  tf.dispose([...out.layerInputs, ...out.attention, ...out.ffn, out.dec, out.loss, plain.states, plain.loss, ...Object.values(traced)]);
+  fused.dispose();
+  model.dispose();
+  return checks;
+}
+
+/** The same checks for the semantic-ID head's kernels (codes.ts): forward states, every
+ *  gradient, Adam; names as checkFusedKernels's. */
+export async function checkFusedCodeKernels(): Promise<KernelCheck[]> {
+  if (tf.getBackend() !== 'webgpu') throw new Error(`the fused kernels run on webgpu; the backend is ${tf.getBackend()}`);
+  return [...(await codeForwardChecks()), ...(await gradientChecks(CODE_SPEC)), ...(await adamChecks(CODE_SPEC))];
 }
 
 /** Tolerances: float32 sums in another order; Adam divides by √v, which magnifies tiny differences. */

@@ -42,6 +42,7 @@ export class FusedForward {
 
   constructor(model: Retriever, set: Encoded, readonly batchSize: number) {
     this.layout = arenaLayout(model);
+    if (this.layout.codes) throw new Error('fused inference scores atomic IDs; semantic IDs decode by beam search');
     if (set.seqLen !== this.layout.seq) throw new Error(`set of length ${set.seqLen}, model of ${this.layout.seq}`);
     this.kernels = forwardKernels(this.layout, batchSize);
     this.theta = tf.tidy(() => tf.concat(model.variables().map((v) => tf.reshape(v, [-1]))) as tf.Tensor1D);

@@ -1,6 +1,6 @@
 /**
- * One training step of a Retriever on WebGPU in 13 + 4·layers dispatches and one queue
- * submit (plain tfjs: ~600 and ~40 at the classroom shape):
+ * One training step of a Retriever on WebGPU in one queue submit and, with atomic IDs,
+ * 13 + 4·layers dispatches (plain tfjs: ~600 and ~40 at the classroom shape):
  *
  *   forward   gather batch · embed · [attention block · FFN block] × layers · decoder ·
  *             softmax cross-entropy (+ its gradient) · mean loss
@@ -8,10 +8,18 @@
  *             [encoder dx · encoder weights] × layers · embedding rows
  *   update    Adam over the whole arena
  *
+ * With semantic IDs, 10 + 4·layers (plain tfjs: ~630 and ~42):
+ *
+ *   forward   gather batch · code embed · [attention · FFN] × layers · code decoder (all
+ *             positions, teacher forced) · per-position cross-entropy · mean loss
+ *   backward  code decoder dx · code decoder weights · [encoder dx · encoder weights] ×
+ *             layers · input rows (code table, tokens, positions)
+ *   update    Adam over the whole arena
+ *
  * The kernels sit by layer, forward beside backward (llm.c style): embedding.ts, encoder.ts,
- * decoder.ts, output.ts (the atomic-ID head: one softmax over the items), adam.ts, on the
- * WGSL helpers of wgsl.ts. They serve the atomic-ID head only: semantic IDs and the
- * per-task ablations train with the plain ops (train/stepper.ts chooses).
+ * decoder.ts, output.ts (the atomic-ID head: one softmax over the items), codes.ts (the
+ * semantic-ID head), adam.ts, on the WGSL helpers of wgsl.ts. The bi-encoder, per-task
+ * code tokens and the per-task ablations train with the plain ops (train/stepper.ts chooses).
  *
  * The parameters live in the arena (layout.ts) while training; `syncToModel` writes them
  * back to the Retriever's variables (for validation, evaluation and snapshots). The
@@ -25,6 +33,7 @@ import { decoderBackward, decoderStartGrad, decoderWeightGrad } from './decoder'
 import { embedGrad } from './embedding';
 import { encoderBackward, encoderWeightGrad } from './encoder';
 import { forwardKernels } from './fused-forward';
+import { codeCrossEntropy, codeDecoder, codeDecoderBackward, codeDecoderWeightGrad, codeEmbed, codeEmbedGrad, codeMeanLoss, codePacking } from './codes';
 import { meanLoss, outputBackward, outputWeightGrad, softmaxCrossEntropy } from './output';
 import { arenaLayout, type ArenaLayout } from './layout';
 import { packing, type Packing, type View } from './packing';
@@ -56,17 +65,38 @@ function kernelSet(l: ArenaLayout, B: number, p: Packing) {
   };
 }
 
+/** The semantic-ID head's kernels at one batch size (the encoder's are the atomic step's). */
+function codeKernelSet(l: ArenaLayout, B: number, p: Packing) {
+  const q = codePacking(l, B);
+  const encoderOut: View = { stride: p.F_STRIDE, offset: p.F_H };
+  return {
+    embed: codeEmbed(l, B, p, q),
+    decoder: codeDecoder(l, B, p, q, encoderOut),
+    crossEntropy: codeCrossEntropy(l, B, p, q),
+    meanLoss: codeMeanLoss(l, B, p, q),
+    decoderBackward: codeDecoderBackward(l, B, p, q),
+    decoderWeightGrad: codeDecoderWeightGrad(l, B, p, q, encoderOut),
+    embedGrad: codeEmbedGrad(l, B, p, q),
+  };
+}
+
 /** Bytes of the largest buffer a step binds, to check against the device's limit. */
 export function largestBinding(model: Retriever, batchSize: number): number {
   const l = arenaLayout(model);
   const p = packing(l, batchSize);
   const rows = batchSize * l.seq;
-  return 4 * Math.max(4 * l.P, rows * p.A_STRIDE, rows * p.B_STRIDE, p.G_BASE + batchSize * p.G_STRIDE, batchSize * (l.items + 1));
+  const head = l.codes
+    ? ((q) => [batchSize * q.C_STRIDE, q.G_BASE + batchSize * q.CT * q.K_POS, batchSize * q.CT * q.CE_STRIDE])(codePacking(l, batchSize))
+    : [p.G_BASE + batchSize * p.G_STRIDE, batchSize * (l.items + 1), batchSize * p.E_STRIDE];
+  return 4 * Math.max(4 * l.P, rows * p.A_STRIDE, rows * p.B_STRIDE, ...head);
 }
 
 export class FusedStep {
   readonly layout: ArenaLayout;
   private readonly kernels: ReturnType<typeof kernelSet>;
+  /** Semantic IDs: the code head's kernels, and each item's code tokens (uploaded once). */
+  private readonly codeKernels: ReturnType<typeof codeKernelSet> | null;
+  private readonly itemCodes: tf.Tensor1D | null;
   private readonly arena: tf.Tensor1D;
   private readonly tokens: tf.Tensor1D;
   private readonly targets: tf.Tensor1D;
@@ -79,6 +109,8 @@ export class FusedStep {
     this.layout = arenaLayout(model);
     const p = packing(this.layout, batchSize);
     this.kernels = kernelSet(this.layout, batchSize, p);
+    this.codeKernels = this.layout.codes ? codeKernelSet(this.layout, batchSize, p) : null;
+    this.itemCodes = this.layout.codes ? tf.tensor1d(this.layout.codes.itemCodes, 'int32') : null;
     const P = this.layout.P;
     this.arena = tf.tidy(() => tf.concat([...model.variables().map((v) => tf.reshape(v, [-1])), tf.zeros([3 * P])]) as tf.Tensor1D);
     const S = this.layout.seq;
@@ -125,7 +157,8 @@ export class FusedStep {
     const arena = this.arena;
     const batch = this.gather(index);
     const activations = this.forward(batch);
-    const { layerInputs, attention, ffn, dec } = activations;
+    const { ffn, dec } = activations;
+    if (this.codeKernels) return this.codeBackward(batch, activations, this.codeKernels, this.itemCodes!);
     const ce = runKernel(K.crossEntropy, [dec, batch, arena]);
     const loss = tf.reshape(runKernel(K.meanLoss, [ce]), []) as tf.Scalar;
     const encoderOut = ffn[ffn.length - 1];
@@ -134,13 +167,33 @@ export class FusedStep {
     const bwd = runKernel(K.decoderBackward, [dy, dec, arena]);
     runKernel(K.decoderStartGrad, [bwd, dec], { arena });
     runKernel(K.decoderWeightGrad, [bwd, dec, encoderOut], { arena });
-    let gradOut = bwd;
-    for (let i = this.layout.layers - 1; i >= 0; i--) {
-      gradOut = runKernel(K.encoderBackward[i], [gradOut, attention[i], ffn[i], arena]);
-      runKernel(K.encoderWeightGrad[i], [layerInputs[i], attention[i], ffn[i], gradOut], { arena });
-    }
+    const gradOut = this.encoderBackward(bwd, activations);
     runKernel(K.embedGrad, [gradOut, batch], { arena });
     return loss;
+  }
+
+  /** The semantic-ID head's loss and backward: code decoder, encoder, input rows. */
+  private codeBackward(batch: tf.Tensor, act: ReturnType<FusedStep['forward']>, C: ReturnType<typeof codeKernelSet>, codes: tf.Tensor): tf.Scalar {
+    const arena = this.arena;
+    const ce = runKernel(C.crossEntropy, [act.dec, batch, codes, arena]);
+    const loss = tf.reshape(runKernel(C.meanLoss, [ce]), []) as tf.Scalar;
+    const bwd = runKernel(C.decoderBackward, [ce, act.dec, arena]);
+    runKernel(C.decoderWeightGrad, [bwd, act.dec, act.ffn[act.ffn.length - 1]], { arena });
+    const gradOut = this.encoderBackward(bwd, act);
+    runKernel(C.embedGrad, [gradOut, bwd, ce, act.dec, batch, codes], { arena });
+    return loss;
+  }
+
+  /** The encoder layers' backward, top to bottom, from the decoder's gradient of the
+   *  encoder rows; returns the bottom layer's (its dx is the input rows' gradient). */
+  private encoderBackward(decoderGrad: tf.Tensor, act: ReturnType<FusedStep['forward']>): tf.Tensor {
+    const K = this.kernels;
+    let gradOut = decoderGrad;
+    for (let i = this.layout.layers - 1; i >= 0; i--) {
+      gradOut = runKernel(K.encoderBackward[i], [gradOut, act.attention[i], act.ffn[i], this.arena]);
+      runKernel(K.encoderWeightGrad[i], [act.layerInputs[i], act.attention[i], act.ffn[i], gradOut], { arena: this.arena });
+    }
+    return gradOut;
   }
 
   /** The forward kernels' outputs for a gathered batch (packed; see packing.ts). */
@@ -149,14 +202,15 @@ export class FusedStep {
     const layerInputs: tf.Tensor[] = [];
     const attention: tf.Tensor[] = [];
     const ffn: tf.Tensor[] = [];
-    let x = runKernel(K.embed, [batch, this.arena]);
+    const C = this.codeKernels;
+    let x = C ? runKernel(C.embed, [batch, this.itemCodes!, this.arena]) : runKernel(K.embed, [batch, this.arena]);
     for (let i = 0; i < this.layout.layers; i++) {
       layerInputs.push(x);
       attention.push(runKernel(K.attention[i], [x, batch, this.arena]));
       ffn.push(runKernel(K.ffn[i], [attention[i], this.arena]));
       x = ffn[i];
     }
-    const dec = runKernel(K.decoder, [x, batch, this.arena]);
+    const dec = C ? runKernel(C.decoder, [x, batch, this.itemCodes!, this.arena]) : runKernel(K.decoder, [x, batch, this.arena]);
     return { layerInputs, attention, ffn, dec };
   }
 
@@ -189,6 +243,7 @@ export class FusedStep {
 
   dispose(): void {
     [this.arena, this.tokens, this.targets].forEach((t) => t.dispose());
+    this.itemCodes?.dispose();
     this.schedule?.dispose();
     this.schedule = null;
   }
