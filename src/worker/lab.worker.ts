@@ -14,7 +14,7 @@ import { importData, type DataFiles, type ImportedData } from '../engine/data/im
 import { importedSeedData } from '../engine/data/seed-data';
 import type { ExperimentEvent } from '../engine/run/experiment';
 import { runJob, type Job as EngineJob } from '../engine/studies/jobs';
-import { checkFusedKernels } from '../engine/train/check-kernels';
+import { checkFusedCodeKernels, checkFusedKernels } from '../engine/train/check-kernels';
 import { plannedSteps, plannedStepsOn, timeTrainingSteps } from '../engine/run/probe';
 import { cacheKey, measureBackends, switchTo, wasmThreads } from './backend-choice';
 import { chooseBrowserBackend, destroyDevice, deviceLost } from './browser-backends';
@@ -192,7 +192,8 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     queue = queue.then(async () => {
       try {
         if (!(await switchTo('webgpu'))) throw new Error('WebGPU cannot start in this browser');
-        post({ type: 'kernelChecks', checks: await checkFusedKernels() });
+        const codes = (await checkFusedCodeKernels()).map((c) => ({ ...c, name: `semantic ${c.name}` }));
+        post({ type: 'kernelChecks', checks: [...(await checkFusedKernels()), ...codes] });
       } catch (e) {
         post({ type: 'kernelChecks', checks: null, error: e instanceof Error ? e.message : String(e) });
       }
