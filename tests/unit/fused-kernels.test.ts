@@ -116,6 +116,64 @@ describe('fused WebGPU kernels', () => {
     model.dispose();
   });
 
+  it('semantic IDs: beam search scores on the device, 2 dispatches and 1 readback per level, with the plain ops\' results', async () => {
+    if (webgpu) return;
+    const { useFusedKernels } = await import('../../src/engine/train/stepper');
+    const { installGpuCounter, gpuCounts } = await import('../../src/engine/model/kernels/gpu-counter');
+    await selectBackend(['webgpu']);
+    const set = checkBatch(5);
+    const ids = checkCodes();
+    const model = new Retriever({ items: 30, words: 20, dim: 16, layers: 2, heads: 2, seqLen: set.seqLen, tieEmbeddings: true, ids }, 11);
+    const trie = new IdTrie({ items: 30, ...ids, collisions: 0, largestGroup: 1 });
+    const before = tf.memory().numTensors;
+    const perLevel: number[] = [];
+    let encoder = 0;
+    const search = async (width: number) => {
+      const out: { items: number[]; logp: number[] }[] = [];
+      const { constrainedBeamSearch } = await import('../../src/engine/model/ids/beam');
+      const { FusedCodeScorer } = await import('../../src/engine/model/kernels/fused-forward');
+      const { CodeGenerator } = await import('../../src/engine/model/ids/code-decoder');
+      const { fusedUnavailable } = await import('../../src/engine/train/stepper');
+      // The scorer generate.ts picks, on one batch of all 8 rows.
+      const fused = fusedUnavailable(model, 8) === null ? new FusedCodeScorer(model, 8) : null;
+      const c0 = gpuCounts();
+      const gen = fused ? fused.open(set.tokens) : tf.tidy(() => new CodeGenerator(model, tf.tensor2d(set.tokens, [8, set.seqLen], 'int32'), tf.tensor2d(set.mask, [8, set.seqLen]), 1));
+      if (fused) encoder = gpuCounts().dispatches - c0.dispatches;
+      const score: typeof gen.score = async (rows, prefixes, t) => {
+        const c = gpuCounts();
+        const r = await gen.score(rows, prefixes, t);
+        if (fused) perLevel.push(gpuCounts().dispatches - c.dispatches);
+        return r;
+      };
+      const g = await constrainedBeamSearch(trie, 8, width, ids.sizes, score);
+      gen.dispose();
+      fused?.dispose();
+      g.items.forEach((it, i) => out.push({ items: Array.from(it), logp: Array.from(g.logp[i]) }));
+      return out;
+    };
+    expect(installGpuCounter()).toBe(true);
+    const fusedBeam = await search(5);
+    const fusedAll = await search(Infinity);
+    useFusedKernels(false);
+    const plainBeam = await search(5);
+    const plainAll = await search(Infinity);
+    useFusedKernels(true);
+    // Per batch, the encoder once: embed, 2 × (attention, FFN), cross keys; then per level of
+    // the search 2 dispatches (states, scores) and one readback; 3 levels a search.
+    expect(encoder).toBe(6);
+    expect(perLevel).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(fusedBeam.map((r) => r.items)).toEqual(plainBeam.map((r) => r.items));
+    let worst = 0;
+    fusedAll.forEach((r, i) => {
+      expect(r.items).toEqual(plainAll[i].items);
+      r.logp.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - plainAll[i].logp[j])); });
+    });
+    expect(fusedAll[0].items.length).toBe(30);
+    expect(worst).toBeLessThan(1e-4);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('semantic IDs: the fused step trains to the loss of the plain step on wasm (1e-3 after 8 steps) and generates the same IDs; per-task code tokens take the plain ops', async () => {
     if (webgpu) return;
     const set = checkBatch(4);

@@ -13,7 +13,9 @@
  *   test inputs is expanded (the report says how many).
  */
 import * as tf from '@tensorflow/tfjs';
-import { constrainedBeamSearch, type Generated } from '../model/ids/beam';
+import { constrainedBeamSearch, type CodeScorer, type Generated } from '../model/ids/beam';
+import { FusedCodeScorer } from '../model/kernels/fused-forward';
+import { fusedUnavailable } from '../train/stepper';
 import { CodeGenerator } from '../model/ids/code-decoder';
 import type { IdTrie } from '../model/ids/trie';
 import type { Retriever } from '../model/retriever';
@@ -29,23 +31,36 @@ export function beamWidth(k: number): number {
   return Math.max(k, 10);
 }
 
-/** Runs `search` on the rows `rowIds` of `set` in batches of `batch`, through a CodeGenerator. */
-async function generateRows(model: Retriever, set: Encoded, rowIds: ArrayLike<number>, batch: number, search: (gen: CodeGenerator, count: number) => Promise<Generated>, consume: (row: number, g: Generated, j: number) => void): Promise<void> {
+/**
+ * Runs `search` on the rows `rowIds` of `set` in batches of `batch`, each batch's codes
+ * scored by the fused WebGPU kernels where the fused training step would serve the model
+ * (kernels/fused-forward.ts FusedCodeScorer), otherwise by the plain ops (CodeGenerator).
+ */
+async function generateRows(model: Retriever, set: Encoded, rowIds: ArrayLike<number>, batch: number, search: (score: CodeScorer, count: number) => Promise<Generated>, consume: (row: number, g: Generated, j: number) => void): Promise<void> {
   const S = set.seqLen;
   const buf = batchBuffers(batch, S);
-  for (let first = 0; first < rowIds.length; first += batch) {
-    const count = Math.min(batch, rowIds.length - first);
-    const refs = Array.from({ length: batch }, (_, j) => rowIds[first + (j % count)]);
-    gatherRows(set, refs, buf);
-    const tk = tf.tensor2d(buf.tokens, [batch, S], 'int32'), mk = tf.tensor2d(buf.mask, [batch, S]);
-    const gen = new CodeGenerator(model, tk, mk, set.task === 'search' ? 0 : 1);
-    tk.dispose(); mk.dispose();
-    try {
-      const g = await search(gen, count);
-      for (let j = 0; j < count; j++) consume(rowIds[first + j], g, j);
-    } finally {
-      gen.dispose();
+  const fused = fusedUnavailable(model, batch) === null ? new FusedCodeScorer(model, batch) : null;
+  try {
+    for (let first = 0; first < rowIds.length; first += batch) {
+      const count = Math.min(batch, rowIds.length - first);
+      const refs = Array.from({ length: batch }, (_, j) => rowIds[first + (j % count)]);
+      gatherRows(set, refs, buf);
+      let gen: { score: CodeScorer; dispose: () => void };
+      if (fused) gen = fused.open(buf.tokens);
+      else {
+        const tk = tf.tensor2d(buf.tokens, [batch, S], 'int32'), mk = tf.tensor2d(buf.mask, [batch, S]);
+        gen = new CodeGenerator(model, tk, mk, set.task === 'search' ? 0 : 1);
+        tk.dispose(); mk.dispose();
+      }
+      try {
+        const g = await search(gen.score, count);
+        for (let j = 0; j < count; j++) consume(rowIds[first + j], g, j);
+      } finally {
+        gen.dispose();
+      }
     }
+  } finally {
+    fused?.dispose();
   }
 }
 
@@ -53,7 +68,7 @@ async function generateRows(model: Retriever, set: Encoded, rowIds: ArrayLike<nu
 export async function generateTopK(model: Retriever, trie: IdTrie, set: Encoded, width: number, batch: number, consume: (row: number, items: Int32Array) => void): Promise<void> {
   const sizes = model.spec.ids!.sizes;
   const all = Array.from({ length: set.count }, (_, i) => i);
-  await generateRows(model, set, all, batch, (gen, count) => constrainedBeamSearch(trie, count, width, sizes, gen.score), (row, g, j) => consume(row, g.items[j]));
+  await generateRows(model, set, all, batch, (score, count) => constrainedBeamSearch(trie, count, width, sizes, score), (row, g, j) => consume(row, g.items[j]));
 }
 
 /** Recall@K, NDCG@K, validRate, and calibration of a semantic-ID model on one task's test set. */
@@ -76,7 +91,7 @@ export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: En
   const chunk = Math.max(1, Math.min(batch, Math.floor(EXPANSION_CHUNK / widest)));
   const marginal = new MarginalAccumulator(items);
   const row = new Float64Array(items);
-  await generateRows(model, set, rowIds, chunk, (gen, count) => constrainedBeamSearch(trie, count, Infinity, model.spec.ids!.sizes, gen.score), (_r, g, j) => {
+  await generateRows(model, set, rowIds, chunk, (score, count) => constrainedBeamSearch(trie, count, Infinity, model.spec.ids!.sizes, score), (_r, g, j) => {
     row.fill(-Infinity);
     g.items[j].forEach((item, p) => (row[item] = g.logp[j][p]));
     marginal.addRow(row, 0);

@@ -33,30 +33,35 @@ export async function constrainedBeamSearch(trie: IdTrie, inputs: number, width:
   for (let t = 0; t < trie.length; t++) {
     // A hypothesis with one way on keeps its score (the only valid code has probability
     // 1 after renormalising): only those with a choice are decoded.
-    const choosing: number[] = [];
-    let count = 0;
+    let choosing = 0, count = 0;
     for (let h = 0; h < row.length; h++) {
       const n = trie.codesAfter(node[h]).length;
       count += n;
-      if (n > 1) choosing.push(h);
+      if (n > 1) choosing++;
     }
-    const rows = Int32Array.from(choosing, (h) => row[h]);
-    const prefixes = new Int32Array(choosing.length * t);
-    choosing.forEach((h, j) => prefixes.set(trie.prefix(node[h]), j * t));
-    const scores = choosing.length ? await scorer(rows, prefixes, t) : new Float32Array(0);
+    const rows = new Int32Array(choosing);
+    const prefixes = new Int32Array(choosing * t);
+    for (let h = 0, j = 0; h < row.length; h++) {
+      if (trie.codesAfter(node[h]).length < 2) continue;
+      rows[j] = row[h];
+      if (t) prefixes.set(trie.prefix(node[h]), j * t);
+      j++;
+    }
+    const scores = choosing ? await scorer(rows, prefixes, t) : new Float32Array(0);
     const size = sizes[t];
     const nRow = new Int32Array(count), nNode = new Int32Array(count), nScore = new Float64Array(count);
     let k = 0, j = 0;
     for (let h = 0; h < row.length; h++) {
-      const codes = trie.codesAfter(node[h]);
-      if (codes.length === 1) { nRow[k] = row[h]; nNode[k] = trie.child(node[h], codes[0]); nScore[k++] = score[h]; continue; }
+      const codes = trie.codesAfter(node[h]), kids = trie.childrenAfter(node[h]);
+      const n = codes.length;
+      if (n === 1) { nRow[k] = row[h]; nNode[k] = kids[0]; nScore[k++] = score[h]; continue; }
       const base = j++ * size;
       let max = -Infinity;
-      for (const c of codes) max = Math.max(max, scores[base + c]);
+      for (let i = 0; i < n; i++) max = Math.max(max, scores[base + codes[i]]);
       let z = 0;
-      for (const c of codes) z += Math.exp(scores[base + c] - max);
+      for (let i = 0; i < n; i++) z += Math.exp(scores[base + codes[i]] - max);
       const lse = max + Math.log(z);
-      for (const c of codes) { nRow[k] = row[h]; nNode[k] = trie.child(node[h], c); nScore[k++] = score[h] + scores[base + c] - lse; }
+      for (let i = 0; i < n; i++) { nRow[k] = row[h]; nNode[k] = kids[i]; nScore[k++] = score[h] + scores[base + codes[i]] - lse; }
     }
     const kept = prune ? keepBest(nRow, nNode, nScore, width) : { row: nRow, node: nNode, score: nScore };
     row = kept.row; node = kept.node; score = kept.score;
@@ -74,15 +79,28 @@ export async function constrainedBeamSearch(trie: IdTrie, inputs: number, width:
   return { items, logp };
 }
 
-/** The `width` best hypotheses of each input (candidates come grouped by input), still grouped. */
+/** The `width` best hypotheses of each input (candidates come grouped by input), still
+ *  grouped: a group of at most `width` as it came, a larger one best first (score
+ *  descending, then node ascending), picked by insertion into the `width` best so far. */
 function keepBest(row: Int32Array, node: Int32Array, score: Float64Array, width: number): { row: Int32Array; node: Int32Array; score: Float64Array } {
-  const keep: number[] = [];
+  const keep = new Int32Array(row.length);
+  const best = new Int32Array(width);
+  let kept = 0;
+  const better = (a: number, b: number) => score[a] > score[b] || (score[a] === score[b] && node[a] < node[b]);
   for (let h = 0; h < row.length;) {
     const start = h;
     while (h < row.length && row[h] === row[start]) h++;
-    if (h - start <= width) { for (let i = start; i < h; i++) keep.push(i); continue; }
-    const order = Array.from({ length: h - start }, (_, i) => start + i).sort((a, b) => score[b] - score[a] || node[a] - node[b]);
-    keep.push(...order.slice(0, width));
+    if (h - start <= width) { for (let i = start; i < h; i++) keep[kept++] = i; continue; }
+    let n = 0;
+    for (let i = start; i < h; i++) {
+      if (n === width && !better(i, best[n - 1])) continue;
+      let at = n < width ? n++ : n - 1;
+      while (at > 0 && better(i, best[at - 1])) { best[at] = best[at - 1]; at--; }
+      best[at] = i;
+    }
+    for (let i = 0; i < n; i++) keep[kept++] = best[i];
   }
-  return { row: Int32Array.from(keep, (i) => row[i]), node: Int32Array.from(keep, (i) => node[i]), score: Float64Array.from(keep, (i) => score[i]) };
+  const out = { row: new Int32Array(kept), node: new Int32Array(kept), score: new Float64Array(kept) };
+  for (let i = 0; i < kept; i++) { out.row[i] = row[keep[i]]; out.node[i] = node[keep[i]]; out.score[i] = score[keep[i]]; }
+  return out;
 }

@@ -16,6 +16,8 @@ export class IdTrie {
   private readonly byDepth: number[][];
   /** Per node, its valid next codes ascending, and its codes from the root (flat, `length` per node). */
   private readonly next: Int32Array[];
+  /** Per node, the children those codes lead to (parallel to `next`). */
+  private readonly nextNode: Int32Array[];
   private readonly prefixes: Int32Array;
 
   constructor(ids: SemanticIds) {
@@ -39,6 +41,7 @@ export class IdTrie {
     for (let v = 0; v < this.depth.length; v++) this.byDepth[this.depth[v]].push(v);
     // Next codes ascending, so that every walk of the trie is deterministic.
     this.next = this.kids.map((m) => Int32Array.from(m.keys()).sort());
+    this.nextNode = this.kids.map((m, v) => Int32Array.from(this.next[v], (c) => m.get(c) as number));
     this.prefixes = new Int32Array(this.depth.length * this.length);
     for (let v = 1; v < this.depth.length; v++) {
       this.prefixes.set(this.prefixes.subarray(this.parent[v] * this.length, this.parent[v] * this.length + this.depth[v] - 1), v * this.length);
@@ -51,6 +54,8 @@ export class IdTrie {
   child(node: number, code: number): number { return this.kids[node].get(code) ?? -1; }
   /** The valid next codes after `node`, ascending (do not modify). */
   codesAfter(node: number): Int32Array { return this.next[node]; }
+  /** The children `codesAfter(node)` lead to, in the same order (do not modify). */
+  childrenAfter(node: number): Int32Array { return this.nextNode[node]; }
   /** The item of a leaf, −1 for an inner node. */
   item(node: number): number { return this.leafItem[node]; }
   nodesAt(depth: number): readonly number[] { return this.byDepth[depth]; }

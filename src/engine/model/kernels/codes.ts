@@ -616,3 +616,185 @@ fn main(index: i32) {
 }`,
   };
 }
+
+/**
+ * Inference (beam search, ids/beam.ts): the column layout of one hypothesis's decoder
+ * states in `codeStates`' output, for the positions 0 … level (inputs y, self keys and
+ * values for all of them; the rest for the last position only, as `decodeStates` with
+ * `lastOnly`): y (CT·D) | sk (CT·D) | sv (CT·D) | sq | sp (H·CT) | sctx | h1 | rstd1 | q2 |
+ * cp (H·S) | cctx | h2 | rstd2 | u (F) | h3 | rstd3.
+ */
+export function scorePacking(l: ArenaLayout) {
+  const c = l.codes!;
+  const D = l.dim, T = c.length, HT = l.heads * T, HS = l.heads * l.seq;
+  const Z_SQ = 3 * T * D, Z_SP = Z_SQ + D, Z_SCTX = Z_SP + HT, Z_H1 = Z_SCTX + D, Z_R1 = Z_H1 + D, Z_Q2 = Z_R1 + 1, Z_CP = Z_Q2 + D;
+  const Z_CCTX = Z_CP + HS, Z_H2 = Z_CCTX + D, Z_R2 = Z_H2 + D, Z_U = Z_R2 + 1, Z_H3 = Z_U + l.ffn, Z_R3 = Z_H3 + D;
+  return { Z_Y: 0, Z_SK: T * D, Z_SV: 2 * T * D, Z_SQ, Z_SP, Z_SCTX, Z_H1, Z_R1, Z_Q2, Z_CP, Z_CCTX, Z_H2, Z_R2, Z_U, Z_H3, Z_R3, Z_STRIDE: Z_R3 + 1, HYP: T + 1 };
+}
+
+/** The cross-attention keys and values of a batch's encoder rows, a workgroup per input:
+ *  [B, S·2D] (k | v per row), computed once for all of its hypotheses. */
+export function codeCrossKeys(l: ArenaLayout, B: number, p: Packing, x: View): FusedKernel {
+  return {
+    name: 'BridgeCodeCrossKeys', inputs: ['xin', 'theta'], constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
+    workgroups: B, outputSize: B * l.seq * 2 * l.dim, dtype: 'float32', inPlace: false,
+    body: `${X_VIEW}
+fn main(index: i32) {
+  let b = wg();
+  for (var i = lid(); i < SEQ * 2 * DIM; i += WGS) {
+    let s = i / (2 * DIM);
+    let c = i % (2 * DIM);
+    let w = O_WK + (c / DIM) * DIM * DIM + c % DIM;
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += xv(b * SEQ + s, k) * theta[w + k * DIM]; }
+    result[b * SEQ * 2 * DIM + i] = acc;
+  }
+}`,
+  };
+}
+
+/** The decoder state of each hypothesis's next position, a workgroup per hypothesis
+ *  (`hyps`: its input, then its code tokens so far; `uniforms.level` codes each): the
+ *  inputs of positions 0 … level, their self-attention keys and values, then the last
+ *  position's causal self-attention, cross-attention, FFN and layer norms (≈ 60 plain
+ *  ops of `decodeStates` with `lastOnly`). Output [R, Z_STRIDE]. */
+export function codeStates(l: ArenaLayout, B: number, hypotheses: number, p: Packing): FusedKernel {
+  const z = scorePacking(l);
+  return {
+    name: 'BridgeCodeStates', inputs: ['hyps', 'kv', 'batch', 'theta'],
+    constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p, ...z, CT: z.HYP - 1, O_CODES: l.itemEmbedding, O_DECPOS: l.codes!.decoderPosition, O_SWQ: l.codes!.selfWq, O_SWK: l.codes!.selfWk, O_BOS: l.codes!.bos },
+    workgroups: hypotheses, outputSize: hypotheses * z.Z_STRIDE, dtype: 'float32', inPlace: false, uniforms: 'level : i32,',
+    body: `${LAYER_NORM}
+${KEY_BIAS}
+fn main(index: i32) {
+  let hyp = wg();
+  let t = lid();
+  let o = hyp * Z_STRIDE;
+  let g = hyps[hyp * HYP];
+  let last = uniforms.level;
+  let P = last + 1;
+  let e = g * SEQ * 2 * DIM;
+  for (var i = t; i < P * DIM; i += WGS) {
+    let q = i / DIM;
+    let d = i % DIM;
+    var row = O_BOS;
+    if (q > 0) { row = O_CODES + hyps[hyp * HYP + q] * DIM; }
+    result[o + Z_Y + q * DIM + d] = theta[row + d] + theta[O_DECPOS + q * DIM + d];
+  }
+  storageBarrier();
+  for (var i = t; i < P * 2 * DIM + DIM; i += WGS) {
+    var src = i / (2 * DIM);
+    var w = O_SWK;
+    var at = Z_SK + src * DIM + i % DIM;
+    if ((i / DIM) % 2 == 1) { w = O_WVS; at = Z_SV + src * DIM + i % DIM; }
+    if (i >= P * 2 * DIM) { src = last; w = O_SWQ; at = Z_SQ + i % DIM; }
+    w += i % DIM;
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += result[o + Z_Y + src * DIM + k] * theta[w + k * DIM]; }
+    result[o + at] = acc;
+  }
+  storageBarrier();
+  for (var h = t; h < HEADS; h += WGS) {
+    var mx = -3.0e38;
+    for (var j = 0; j < P; j++) {
+      var sc = 0.0;
+      for (var c = 0; c < HD; c++) { sc += result[o + Z_SQ + h * HD + c] * result[o + Z_SK + j * DIM + h * HD + c]; }
+      sc = sc * SCALE;
+      result[o + Z_SP + h * CT + j] = sc;
+      mx = max(mx, sc);
+    }
+    var sum = 0.0;
+    for (var j = 0; j < P; j++) { let ex = exp(result[o + Z_SP + h * CT + j] - mx); result[o + Z_SP + h * CT + j] = ex; sum += ex; }
+    for (var j = 0; j < P; j++) { result[o + Z_SP + h * CT + j] = result[o + Z_SP + h * CT + j] / sum; }
+  }
+  storageBarrier();
+  for (var c = t; c < DIM; c += WGS) {
+    let h = c / HD;
+    var acc = 0.0;
+    for (var j = 0; j < P; j++) { acc += result[o + Z_SP + h * CT + j] * result[o + Z_SV + j * DIM + c]; }
+    result[o + Z_SCTX + c] = acc;
+  }
+  storageBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += result[o + Z_SCTX + k] * theta[O_WO + k * DIM + j]; }
+    result[o + Z_H1 + j] = result[o + Z_Y + last * DIM + j] + acc;
+  }
+  storageBarrier();
+  if (t == 0) { layerNorm(o + Z_H1, o + Z_R1); }
+  storageBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += result[o + Z_H1 + k] * theta[O_WQ + k * DIM + j]; }
+    result[o + Z_Q2 + j] = acc;
+  }
+  storageBarrier();
+  for (var h = t; h < HEADS; h += WGS) {
+    var mx = -3.0e38;
+    for (var s = 0; s < SEQ; s++) {
+      var sc = 0.0;
+      for (var c = 0; c < HD; c++) { sc += kv[e + s * 2 * DIM + h * HD + c] * result[o + Z_Q2 + h * HD + c]; }
+      sc = sc * SCALE + keyBias(g * SEQ + s);
+      result[o + Z_CP + h * SEQ + s] = sc;
+      mx = max(mx, sc);
+    }
+    var sum = 0.0;
+    for (var s = 0; s < SEQ; s++) { let ex = exp(result[o + Z_CP + h * SEQ + s] - mx); result[o + Z_CP + h * SEQ + s] = ex; sum += ex; }
+    for (var s = 0; s < SEQ; s++) { result[o + Z_CP + h * SEQ + s] = result[o + Z_CP + h * SEQ + s] / sum; }
+  }
+  storageBarrier();
+  for (var c = t; c < DIM; c += WGS) {
+    let h = c / HD;
+    var acc = 0.0;
+    for (var s = 0; s < SEQ; s++) { acc += result[o + Z_CP + h * SEQ + s] * kv[e + s * 2 * DIM + DIM + c]; }
+    result[o + Z_CCTX + c] = acc;
+  }
+  storageBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += result[o + Z_CCTX + k] * theta[O_WO + k * DIM + j]; }
+    result[o + Z_H2 + j] = result[o + Z_H1 + j] + acc;
+  }
+  storageBarrier();
+  if (t == 0) { layerNorm(o + Z_H2, o + Z_R2); }
+  storageBarrier();
+  for (var f = t; f < FFN; f += WGS) {
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += result[o + Z_H2 + k] * theta[O_W1 + k * FFN + f]; }
+    result[o + Z_U + f] = max(acc + theta[O_B1 + f], 0.0);
+  }
+  storageBarrier();
+  for (var j = t; j < DIM; j += WGS) {
+    var acc = 0.0;
+    for (var f = 0; f < FFN; f++) { acc += result[o + Z_U + f] * theta[O_W2 + f * DIM + j]; }
+    result[o + Z_H3 + j] = result[o + Z_H2 + j] + (acc + theta[O_B2 + j]);
+  }
+  storageBarrier();
+  if (t == 0) { layerNorm(o + Z_H3, o + Z_R3); }
+}`,
+  };
+}
+
+/** Each hypothesis's scores of the codes at position `level`: h3 · codeTableᵀ + bias over
+ *  that position's codebook, a workgroup per hypothesis: [R, MAXC] (the first
+ *  `sizes[level]` of each row are set; what beam search reads back). */
+export function codeLevelLogits(l: ArenaLayout, B: number, hypotheses: number): FusedKernel {
+  const z = scorePacking(l), c = l.codes!;
+  const MAXC = Math.max(...c.sizes);
+  return {
+    name: 'BridgeCodeLevelLogits', inputs: ['states', 'theta'],
+    constants: { ...shapeConstants(l, B), Z_H3: z.Z_H3, Z_STRIDE: z.Z_STRIDE, MAXC, O_CODES: l.itemEmbedding },
+    workgroups: hypotheses, outputSize: hypotheses * MAXC, dtype: 'float32', inPlace: false, uniforms: 'level : i32,',
+    body: `${codebookHelpers(c)}
+fn main(index: i32) {
+  let hyp = wg();
+  let off = codeOff(uniforms.level);
+  let h3 = hyp * Z_STRIDE + Z_H3;
+  for (var c = lid(); c < codeSize(uniforms.level); c += WGS) {
+    var acc = 0.0;
+    for (var d = 0; d < DIM; d++) { acc += states[h3 + d] * theta[O_CODES + (off + c) * DIM + d]; }
+    result[hyp * MAXC + c] = acc + theta[O_BIAS + off + c];
+  }
+}`,
+  };
+}
