@@ -137,7 +137,9 @@ describe('fused WebGPU kernels', () => {
       // The scorer generate.ts picks, on one batch of all 8 rows.
       const fused = fusedUnavailable(model, 8) === null ? new FusedCodeScorer(model, 8) : null;
       const c0 = gpuCounts();
-      const gen = fused ? fused.open(set.tokens) : tf.tidy(() => new CodeGenerator(model, tf.tensor2d(set.tokens, [8, set.seqLen], 'int32'), tf.tensor2d(set.mask, [8, set.seqLen]), 1));
+      const [tk, mk] = [tf.tensor2d(set.tokens, [8, set.seqLen], 'int32'), tf.tensor2d(set.mask, [8, set.seqLen])];
+      const gen = fused ? fused.open(set.tokens) : new CodeGenerator(model, tk, mk, 1);
+      tf.dispose([tk, mk]);
       if (fused) encoder = gpuCounts().dispatches - c0.dispatches;
       const score: typeof gen.score = async (rows, prefixes, t) => {
         const c = gpuCounts();

@@ -55,10 +55,33 @@ export function crossKeys(m: HeadedModel, x: tf.Tensor3D): { k: tf.Tensor4D; v: 
  * last position's state is computed and returned ([R, 1, dim]).
  */
 export function decodeStates(m: HeadedModel, cross: { k: tf.Tensor4D; v: tf.Tensor4D }, keyBias: tf.Tensor4D, prefix: tf.Tensor2D | null, R: number, lastOnly = false): tf.Tensor3D {
-  const [G, H, S, dh] = cross.k.shape;
-  const D = H * dh;
+  const Q = lastOnly ? 1 : (prefix?.shape[1] ?? 0) + 1;
+  return crossStates(m, selfStates(m, prefix, R, lastOnly), cross, keyBias, R, Q);
+}
+
+/**
+ * Attention as broadcast products and sums over [groups, rows, heads, keys, dh]: with a
+ * few positions and keys this beats batched matMuls with their transposes on wasm.
+ * `q` [groups · rows, dim]; `k`, `v` broadcast to [groups, rows, heads, keys, dh].
+ */
+function attend(q: tf.Tensor2D, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor, groups: number, rows: number, heads: number, keys: number): tf.Tensor2D {
+  const D = q.shape[1], dh = D / heads;
+  const scores = tf.mul(tf.sum(tf.mul(tf.reshape(q, [groups, rows, heads, 1, dh]), k), -1), 1 / Math.sqrt(dh)); // [groups, rows, heads, keys]
+  const att = tf.softmax(tf.add(scores, bias));
+  return tf.reshape(tf.sum(tf.mul(tf.reshape(att, [groups, rows, heads, keys, 1]), v), 3), [groups * rows, D]) as tf.Tensor2D;
+}
+
+/**
+ * The decoder's first half: inputs, causal self-attention over the start token and the
+ * codes so far, residual and norm → [R · Q, dim] (Q = P, or 1 with `lastOnly`). It reads
+ * the code prefix alone, not the encoder: hypotheses that share a prefix share it.
+ * With `lastOnly`, only the last position is computed past the self-attention's keys and
+ * values: with one decoder layer those depend on the input tokens alone, so the next
+ * code's scores need no state of earlier positions (no cache to keep).
+ */
+function selfStates(m: HeadedModel, prefix: tf.Tensor2D | null, R: number, lastOnly: boolean): tf.Tensor2D {
+  const H = m.spec.heads, D = m.spec.dim, dh = D / H;
   const P = (prefix?.shape[1] ?? 0) + 1;
-  const dec = m.decoder;
   // Decoder input: the start token, then the prefix codes (one lookup in [codes; start]).
   const table = tf.concat([codes(m).codeEmbedding, tf.slice(m.tokenEmbedding, [m.spec.words + SPECIAL.BOS, 0], [1, D])], 0) as tf.Tensor2D;
   const start = tf.fill([R, 1], table.shape[0] - 1, 'int32');
@@ -67,30 +90,24 @@ export function decodeStates(m: HeadedModel, cross: { k: tf.Tensor4D; v: tf.Tens
     ? embed(table, tf.reshape(ids, [-1]))
     : dense(tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, table.shape[0]) as tf.Tensor2D, table); // a large batch: a product beats wasm's gather
   const y = tf.reshape(tf.add(tf.reshape(input, [R, P, D]), tf.slice(codes(m).decoderPosition, [0, 0], [P, D])), [R * P, D]) as tf.Tensor2D;
-  // Attention as broadcast products and sums over [R, P, heads, keys, dh]: with a few
-  // positions and keys this beats batched matMuls with their transposes on wasm.
-  // With `lastOnly`, only the last position is computed past the self-attention's keys
-  // and values: with one decoder layer those depend on the input tokens alone, so the
-  // next code's scores need no state of earlier positions (no cache to keep).
   const Q = lastOnly ? 1 : P;
-  const attend = (q: tf.Tensor2D, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor, groups: number, keys: number) => {
-    const rows = (R / groups) * Q;
-    const scores = tf.mul(tf.sum(tf.mul(tf.reshape(q, [groups, rows, H, 1, dh]), k), -1), 1 / Math.sqrt(dh)); // [groups, rows, H, keys]
-    const att = tf.softmax(tf.add(scores, bias));
-    return tf.reshape(tf.sum(tf.mul(tf.reshape(att, [groups, rows, H, keys, 1]), v), 3), [R * Q, D]) as tf.Tensor2D;
-  };
-  // Causal self-attention over the start token and the codes so far (the last position sees them all).
   const byKey = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [R, P, H, dh]), [0, 2, 1, 3]), [R, 1, H, P, dh]);
-  const sk = byKey(dense(y, codes(m).selfAttention.wk as tf.Tensor2D)), sv = byKey(dense(y, dec.wvSelf as tf.Tensor2D));
+  const sk = byKey(dense(y, codes(m).selfAttention.wk as tf.Tensor2D)), sv = byKey(dense(y, m.decoder.wvSelf as tf.Tensor2D));
   const yq = lastOnly ? tf.reshape(tf.slice(tf.reshape(y, [R, P, D]), [0, P - 1, 0], [R, 1, D]), [R, D]) as tf.Tensor2D : y;
   const mask = lastOnly ? tf.zeros([1, 1, 1, P]) : tf.tensor4d(causalMask(P), [1, P, 1, P]);
-  const selfCtx = attend(dense(yq, codes(m).selfAttention.wq as tf.Tensor2D), sk, sv, mask, R, P);
-  let h = layerNorm(tf.add(yq, dense(selfCtx, dec.wo as tf.Tensor2D))) as tf.Tensor2D;
-  // Cross-attention to the encoder.
-  const crossCtx = attend(dense(h, dec.wq as tf.Tensor2D), tf.reshape(cross.k, [G, 1, H, S, dh]), tf.reshape(cross.v, [G, 1, H, S, dh]), tf.reshape(keyBias, [G, 1, 1, S]), G, S);
-  h = layerNorm(tf.add(h, dense(crossCtx, dec.wo as tf.Tensor2D))) as tf.Tensor2D;
-  h = layerNorm(tf.add(h, m.ffn(h, dec))) as tf.Tensor2D;
-  return tf.reshape(h, [R, Q, D]) as tf.Tensor3D;
+  const selfCtx = attend(dense(yq, codes(m).selfAttention.wq as tf.Tensor2D), sk, sv, mask, R, Q, H, P);
+  return layerNorm(tf.add(yq, dense(selfCtx, m.decoder.wo as tf.Tensor2D))) as tf.Tensor2D;
+}
+
+/** The decoder's second half, from the self-attention's states h [R · Q, dim]:
+ *  cross-attention to the encoder, FFN, each with residual and norm → [R, Q, dim]. */
+function crossStates(m: HeadedModel, h: tf.Tensor2D, cross: { k: tf.Tensor4D; v: tf.Tensor4D }, keyBias: tf.Tensor4D, R: number, Q: number): tf.Tensor3D {
+  const [G, H, S, dh] = cross.k.shape;
+  const dec = m.decoder;
+  const crossCtx = attend(dense(h, dec.wq as tf.Tensor2D), tf.reshape(cross.k, [G, 1, H, S, dh]), tf.reshape(cross.v, [G, 1, H, S, dh]), tf.reshape(keyBias, [G, 1, 1, S]), G, (R / G) * Q, H, S);
+  let out = layerNorm(tf.add(h, dense(crossCtx, dec.wo as tf.Tensor2D))) as tf.Tensor2D;
+  out = layerNorm(tf.add(out, m.ffn(out, dec))) as tf.Tensor2D;
+  return tf.reshape(out, [R, Q, H * dh]) as tf.Tensor3D;
 }
 
 /** −1e9 where position i would attend to a later position j (P × P, row-major). */
@@ -186,12 +203,34 @@ export class CodeGenerator {
     const count = new Int32Array(G), slot = new Int32Array(rows.length);
     rows.forEach((r, j) => { if (j && r < rows[j - 1]) throw new Error('hypotheses must come grouped by input'); slot[j] = count[r]++; });
     const M = Math.max(1, ...count);
-    const tokens = new Int32Array(G * M * t);
-    for (let j = 0; j < rows.length; j++) for (let p = 0; p < t; p++) tokens[(rows[j] * M + slot[j]) * t + p] = prefixes[j * t + p] + V.offsets[p] + this.set * V.perSet;
+    // The self-attention half reads the prefix alone: computed once per distinct prefix
+    // (a trie node; the whole trie level when every item's probability is wanted), then
+    // spread to the grid's slots (empty slots take prefix 0).
+    const distinct = new Map<string, number>();
+    const prefixOf = new Int32Array(rows.length);
+    const unique: number[] = [];
+    for (let j = 0; j < rows.length; j++) {
+      const codesSoFar = prefixes.subarray(j * t, (j + 1) * t);
+      const key = codesSoFar.join(',');
+      let u = distinct.get(key);
+      if (u === undefined) {
+        u = distinct.size;
+        distinct.set(key, u);
+        for (let p = 0; p < t; p++) unique.push(codesSoFar[p] + V.offsets[p] + this.set * V.perSet);
+      }
+      prefixOf[j] = u;
+    }
+    const U = Math.max(1, distinct.size);
+    const slotPrefix = new Int32Array(G * M);
+    for (let j = 0; j < rows.length; j++) slotPrefix[rows[j] * M + slot[j]] = prefixOf[j];
     const logits = tf.tidy(() => {
       const cross = { k: tf.slice(this.k, 0, G) as tf.Tensor4D, v: tf.slice(this.v, 0, G) as tf.Tensor4D };
-      const h = decodeStates(this.m, cross, tf.slice(this.keyBias, 0, G) as tf.Tensor4D, t ? tf.tensor2d(tokens, [G * M, t], 'int32') : null, G * M, true);
-      const last = tf.reshape(h, [G * M, D]) as tf.Tensor2D;
+      const prefix = t && unique.length ? tf.tensor2d(unique, [U, t], 'int32') : null;
+      const h = selfStates(this.m, prefix, U, true);
+      const spread = U === 1 ? tf.tile(h, [G * M, 1]) as tf.Tensor2D
+        : G * M <= 4 * U ? tf.gather(h, tf.tensor1d(slotPrefix, 'int32')) as tf.Tensor2D
+        : dense(tf.oneHot(tf.tensor1d(slotPrefix, 'int32'), U) as tf.Tensor2D, h); // many slots: a product beats wasm's gather
+      const last = tf.reshape(crossStates(this.m, spread, cross, tf.slice(this.keyBias, 0, G) as tf.Tensor4D, G * M, 1), [G * M, D]) as tf.Tensor2D;
       const first = V.offsets[t] + this.set * V.perSet;
       const table = tf.slice(outputTable(this.m), [first, 0], [size, D]) as tf.Tensor2D;
       const bias = codes(this.m).outputBias.rank === 1 ? tf.slice(codes(this.m).outputBias, [first], [size]) : tf.slice(codes(this.m).outputBias, [this.task, first], [1, size]);

@@ -1,6 +1,6 @@
 /**
  * One training step of a Retriever on WebGPU in one queue submit and, with atomic IDs,
- * 13 + 4·layers dispatches (plain tfjs: ~600 and ~40 at the classroom shape):
+ * 12 + 4·layers dispatches (plain tfjs: ~600 and ~40 at the classroom shape):
  *
  *   forward   gather batch · embed · [attention block · FFN block] × layers · decoder ·
  *             softmax cross-entropy (+ its gradient) · mean loss
@@ -8,7 +8,7 @@
  *             [encoder dx · encoder weights] × layers · embedding rows
  *   update    Adam over the whole arena
  *
- * With semantic IDs, 10 + 4·layers (plain tfjs: ~630 and ~42):
+ * With semantic IDs, 9 + 4·layers (plain tfjs: ~630 and ~42):
  *
  *   forward   gather batch · code embed · [attention · FFN] × layers · code decoder (all
  *             positions, teacher forced) · per-position cross-entropy · mean loss
