@@ -25,7 +25,7 @@ import { MarginalAccumulator, RankingAccumulator } from './metrics';
 
 const EXPANSION_BUDGET = 2_000_000;
 /** Hypotheses decoded in one call while expanding the trie. */
-const EXPANSION_CHUNK = 16_384;
+const EXPANSION_CHUNK = 65_536;
 
 export function beamWidth(k: number): number {
   return Math.max(k, 10);
