@@ -2,7 +2,8 @@
  * The semantic-ID head: an item is `length` code tokens. The encoder reads each history
  * item as the sum of its code embeddings; the decoder generates the codes one after
  * another with causal self-attention over the codes so far (ids/code-decoder.ts), scored
- * against the code table plus a code prior. Trained with the plain tfjs ops.
+ * against the code table plus a code prior. Trained with the plain tfjs ops, or on WebGPU with the fused kernels
+ * of model/kernels/codes.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { codeLoss, codeVocabulary, positionMask } from '../ids/code-decoder';
