@@ -131,6 +131,29 @@ describe('the lab in Chromium', () => {
     expect(await page.getByTestId('backend-notice').textContent()).toMatch(/WebGPU device lost .*fell back and restarted the run/);
   });
 
+  it('trains semantic IDs on WebGPU with the fused step and scores the beam on the device: only real items, the losses of WASM', async () => {
+    type Run = { models: Record<string, { stepper?: string; losses: { step: number; loss: number }[]; eval: Record<string, { 'recall@10': number; validRate?: number }> }> };
+    const run = () => page.evaluate(() => (window as unknown as { __bridgeLab: { report: () => { runs: unknown[] } } }).__bridgeLab.report().runs[0]) as Promise<Run>;
+    const url = `idScheme=semantic&idCodebook=4&biencoder=false&${TINY}`;
+    await page.goto(`${server.url}?backend=webgpu&${url}`);
+    expect(await trainAndWait()).toMatch(/done/);
+    expect(await page.getByTestId('backend').textContent()).toBe('webgpu');
+    const onGpu = await run();
+    await page.goto(`${server.url}?backend=wasm&${url}`);
+    expect(await trainAndWait()).toMatch(/done/);
+    const onWasm = await run();
+    for (const m of ['search', 'rec', 'joint']) {
+      expect(onGpu.models[m].stepper, m).toBe('fused-webgpu');
+      expect(onGpu.models[m].losses.map((l) => l.step)).toEqual(onWasm.models[m].losses.map((l) => l.step));
+      onGpu.models[m].losses.forEach((l, i) => expect(Math.abs(l.loss - onWasm.models[m].losses[i].loss), `${m} step ${l.step}`).toBeLessThan(1e-3));
+      for (const [task, e] of Object.entries(onGpu.models[m].eval)) {
+        expect(e.validRate, `${m} ${task}`).toBe(1);
+        expect(Math.abs(e['recall@10'] - onWasm.models[m].eval[task]['recall@10']), `${m} ${task} recall`).toBeLessThan(0.05);
+      }
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('trains with semantic IDs in the worker: every chart, only real items generated, an item\'s codes on hover', async () => {
     await page.goto(`${server.url}?backend=wasm&idScheme=semantic&idCodebook=4&recCoverage=0.5&${TINY}`);
     expect(await page.getByTestId('url-notice').count()).toBe(0);
