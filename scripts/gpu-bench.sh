@@ -18,4 +18,5 @@ for shape in REF CLS; do
     T=${!shape}; run python3 torch_reference.py ${T% --layers*} --device cuda --steps 300 --warmup 30
   done
   BRIDGE_FUSED=0 run ./node bench.mjs ${!shape} --steps 30 --warmup 5 --backend webgpu --json --no-torch
+  run ./node bench.mjs ${!shape} --steps 300 --warmup 30 --backend webgpu --json --no-torch --id-scheme semantic
 done

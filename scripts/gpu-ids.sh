@@ -1,6 +1,6 @@
 #!/bin/bash
 # On the GPU machine (carry .gpu, made by scripts/gpu-prepare.sh): the classroom run with atomic and semantic IDs, on
-# WebGPU (Dawn; atomic trains with the fused kernels, semantic with plain ops) and on wasm.
+# WebGPU (Dawn; both train with the fused kernels, semantic IDs' beam search scores on the device) and on wasm.
 # Usage: bash .gpu/gpu-ids.sh 2>&1 | tee $OUT/gpu-ids.log   (reports land in $OUT/<run>/).
 set -u
 G=$(cd "$(dirname "$0")" && pwd)
@@ -14,4 +14,4 @@ run() { local t=$1; shift; echo "== $*"; local s=$(date +%s%N); timeout $t ./nod
 run 120 --backend webgpu --set idScheme=atomic --out $OUT/atomic-webgpu
 run 120 --backend wasm --set idScheme=atomic --out $OUT/atomic-wasm
 run 120 --backend wasm --set idScheme=semantic --out $OUT/semantic-wasm
-run 280 --backend webgpu --set idScheme=semantic --out $OUT/semantic-webgpu
+run 200 --backend webgpu --set idScheme=semantic --out $OUT/semantic-webgpu
