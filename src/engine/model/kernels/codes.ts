@@ -11,7 +11,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout, CodeLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { LAYER_NORM, KEY_BIAS, REDUCE, X_VIEW } from './wgsl';
+import { LAYER_NORM, KEY_BIAS, REDUCE, X_VIEW, MAT_VEC } from './wgsl';
 
 /**
  * Column layouts of the code head's buffers (floats). Decoder output, per example: CT
@@ -90,7 +90,8 @@ export function codeDecoder(l: ArenaLayout, B: number, p: Packing, q: CodePackin
     name: 'BridgeCodeDecoder', inputs: ['xin', 'batch', 'codes', 'theta'],
     constants: constants(l, B, p, q, { X_STRIDE: x.stride, X_OFF: x.offset }),
     workgroups: B, outputSize: B * q.C_STRIDE, dtype: 'float32', inPlace: false,
-    body: `${LAYER_NORM}
+    body: `${MAT_VEC}
+${LAYER_NORM}
 ${KEY_BIAS}
 ${X_VIEW}
 fn main(index: i32) {
@@ -115,8 +116,7 @@ fn main(index: i32) {
     if (m == 1) { w = O_SWK; }
     if (m == 2) { w = O_WVS; }
     w += c % DIM;
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[e + p * C_POS + C_Y + k] * theta[w + k * DIM]; }
+    let acc = mulW(e + p * C_POS + C_Y, w, 0, DIM, DIM);
     result[e + p * C_POS + C_SQ + c] = acc;
   }
   for (var i = t; i < SEQ * 2 * DIM; i += WGS) {
@@ -157,8 +157,7 @@ fn main(index: i32) {
   for (var i = t; i < CT * DIM; i += WGS) {
     let o = e + (i / DIM) * C_POS;
     let j = i % DIM;
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + C_SCTX + k] * theta[O_WO + k * DIM + j]; }
+    let acc = mulW(o + C_SCTX, O_WO, j, DIM, DIM);
     result[o + C_H1 + j] = result[o + C_Y + j] + acc;
   }
   storageBarrier();
@@ -167,8 +166,7 @@ fn main(index: i32) {
   for (var i = t; i < CT * DIM; i += WGS) {
     let o = e + (i / DIM) * C_POS;
     let j = i % DIM;
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + C_H1 + k] * theta[O_WQ + k * DIM + j]; }
+    let acc = mulW(o + C_H1, O_WQ, j, DIM, DIM);
     result[o + C_Q2 + j] = acc;
   }
   storageBarrier();
@@ -201,8 +199,7 @@ fn main(index: i32) {
   for (var i = t; i < CT * DIM; i += WGS) {
     let o = e + (i / DIM) * C_POS;
     let j = i % DIM;
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + C_CCTX + k] * theta[O_WO + k * DIM + j]; }
+    let acc = mulW(o + C_CCTX, O_WO, j, DIM, DIM);
     result[o + C_H2 + j] = result[o + C_H1 + j] + acc;
   }
   storageBarrier();
@@ -211,16 +208,14 @@ fn main(index: i32) {
   for (var i = t; i < CT * FFN; i += WGS) {
     let o = e + (i / FFN) * C_POS;
     let f = i % FFN;
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + C_H2 + k] * theta[O_W1 + k * FFN + f]; }
+    let acc = mulW(o + C_H2, O_W1, f, DIM, FFN);
     result[o + C_U + f] = max(acc + theta[O_B1 + f], 0.0);
   }
   storageBarrier();
   for (var i = t; i < CT * DIM; i += WGS) {
     let o = e + (i / DIM) * C_POS;
     let j = i % DIM;
-    var acc = 0.0;
-    for (var f = 0; f < FFN; f++) { acc += result[o + C_U + f] * theta[O_W2 + f * DIM + j]; }
+    let acc = mulW(o + C_U, O_W2, j, FFN, DIM);
     result[o + C_H3 + j] = result[o + C_H2 + j] + (acc + theta[O_B2 + j]);
   }
   storageBarrier();
@@ -294,7 +289,8 @@ export function codeDecoderBackward(l: ArenaLayout, B: number, p: Packing, q: Co
   return {
     name: 'BridgeCodeDecoderBackward', inputs: ['ce', 'dec', 'theta'], constants: constants(l, B, p, q),
     workgroups: B, outputSize: q.G_BASE + B * q.CT * q.K_POS, dtype: 'float32', inPlace: false,
-    body: `${codebookHelpers(l.codes!)}
+    body: `${MAT_VEC}
+${codebookHelpers(l.codes!)}
 // Layer norm backward in place: dz = rstd · (d − mean(d) − x̂ · mean(d · x̂)).
 fn normBack(at: i32, xhat: i32, rstd: f32) {
   var a = 0.0;
@@ -325,16 +321,14 @@ fn main(index: i32) {
   for (var i = t; i < CT * FFN; i += WGS) {
     let p = i / FFN;
     let f = i % FFN;
-    var acc = 0.0;
-    for (var j = 0; j < DIM; j++) { acc += result[g0 + p * K_POS + K_DZ3 + j] * theta[O_W2 + f * DIM + j]; }
+    let acc = mulWT(g0 + p * K_POS + K_DZ3, O_W2, f, DIM, DIM);
     result[g0 + p * K_POS + K_DU + f] = select(0.0, acc, dec[e + p * C_POS + C_U + f] > 0.0);
   }
   storageBarrier();
   for (var i = t; i < CT * DIM; i += WGS) {
     let g = g0 + (i / DIM) * K_POS;
     let j = i % DIM;
-    var acc = 0.0;
-    for (var f = 0; f < FFN; f++) { acc += result[g + K_DU + f] * theta[O_W1 + j * FFN + f]; }
+    let acc = mulWT(g + K_DU, O_W1, j, FFN, FFN);
     result[g + K_DZ2 + j] = result[g + K_DZ3 + j] + acc;
   }
   storageBarrier();
@@ -343,8 +337,7 @@ fn main(index: i32) {
   for (var i = t; i < CT * DIM; i += WGS) {
     let g = g0 + (i / DIM) * K_POS;
     let k = i % DIM;
-    var acc = 0.0;
-    for (var j = 0; j < DIM; j++) { acc += result[g + K_DZ2 + j] * theta[O_WO + k * DIM + j]; }
+    let acc = mulWT(g + K_DZ2, O_WO, k, DIM, DIM);
     result[g + K_DCCTX + k] = acc;
   }
   storageBarrier();
@@ -399,8 +392,7 @@ fn main(index: i32) {
   for (var i = t; i < CT * DIM; i += WGS) {
     let g = g0 + (i / DIM) * K_POS;
     let j = i % DIM;
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[g + K_DQ2 + k] * theta[O_WQ + j * DIM + k]; }
+    let acc = mulWT(g + K_DQ2, O_WQ, j, DIM, DIM);
     result[g + K_DZ1 + j] = result[g + K_DZ2 + j] + acc;
   }
   storageBarrier();
@@ -409,8 +401,7 @@ fn main(index: i32) {
   for (var i = t; i < CT * DIM; i += WGS) {
     let g = g0 + (i / DIM) * K_POS;
     let k = i % DIM;
-    var acc = 0.0;
-    for (var j = 0; j < DIM; j++) { acc += result[g + K_DZ1 + j] * theta[O_WO + k * DIM + j]; }
+    let acc = mulWT(g + K_DZ1, O_WO, k, DIM, DIM);
     result[g + K_DSCTX + k] = acc;
   }
   storageBarrier();
@@ -664,7 +655,8 @@ export function codeStates(l: ArenaLayout, B: number, hypotheses: number, p: Pac
     name: 'BridgeCodeStates', inputs: ['hyps', 'kv', 'batch', 'theta'],
     constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p, ...z, CT: z.HYP - 1, O_CODES: l.itemEmbedding, O_DECPOS: l.codes!.decoderPosition, O_SWQ: l.codes!.selfWq, O_SWK: l.codes!.selfWk, O_BOS: l.codes!.bos },
     workgroups: hypotheses, outputSize: hypotheses * z.Z_STRIDE, dtype: 'float32', inPlace: false, uniforms: 'level : i32,',
-    body: `${LAYER_NORM}
+    body: `${MAT_VEC}
+${LAYER_NORM}
 ${KEY_BIAS}
 fn main(index: i32) {
   let hyp = wg();
@@ -689,8 +681,7 @@ fn main(index: i32) {
     if ((i / DIM) % 2 == 1) { w = O_WVS; at = Z_SV + src * DIM + i % DIM; }
     if (i >= P * 2 * DIM) { src = last; w = O_SWQ; at = Z_SQ + i % DIM; }
     w += i % DIM;
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + Z_Y + src * DIM + k] * theta[w + k * DIM]; }
+    let acc = mulW(o + Z_Y + src * DIM, w, 0, DIM, DIM);
     result[o + at] = acc;
   }
   storageBarrier();
@@ -716,16 +707,14 @@ fn main(index: i32) {
   }
   storageBarrier();
   for (var j = t; j < DIM; j += WGS) {
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + Z_SCTX + k] * theta[O_WO + k * DIM + j]; }
+    let acc = mulW(o + Z_SCTX, O_WO, j, DIM, DIM);
     result[o + Z_H1 + j] = result[o + Z_Y + last * DIM + j] + acc;
   }
   storageBarrier();
   if (t == 0) { layerNorm(o + Z_H1, o + Z_R1); }
   storageBarrier();
   for (var j = t; j < DIM; j += WGS) {
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + Z_H1 + k] * theta[O_WQ + k * DIM + j]; }
+    let acc = mulW(o + Z_H1, O_WQ, j, DIM, DIM);
     result[o + Z_Q2 + j] = acc;
   }
   storageBarrier();
@@ -751,22 +740,19 @@ fn main(index: i32) {
   }
   storageBarrier();
   for (var j = t; j < DIM; j += WGS) {
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + Z_CCTX + k] * theta[O_WO + k * DIM + j]; }
+    let acc = mulW(o + Z_CCTX, O_WO, j, DIM, DIM);
     result[o + Z_H2 + j] = result[o + Z_H1 + j] + acc;
   }
   storageBarrier();
   if (t == 0) { layerNorm(o + Z_H2, o + Z_R2); }
   storageBarrier();
   for (var f = t; f < FFN; f += WGS) {
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + Z_H2 + k] * theta[O_W1 + k * FFN + f]; }
+    let acc = mulW(o + Z_H2, O_W1, f, DIM, FFN);
     result[o + Z_U + f] = max(acc + theta[O_B1 + f], 0.0);
   }
   storageBarrier();
   for (var j = t; j < DIM; j += WGS) {
-    var acc = 0.0;
-    for (var f = 0; f < FFN; f++) { acc += result[o + Z_U + f] * theta[O_W2 + f * DIM + j]; }
+    let acc = mulW(o + Z_U, O_W2, j, FFN, DIM);
     result[o + Z_H3 + j] = result[o + Z_H2 + j] + (acc + theta[O_B2 + j]);
   }
   storageBarrier();

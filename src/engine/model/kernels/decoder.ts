@@ -7,7 +7,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { X_VIEW, ATTENTION_HELPERS } from './wgsl';
+import { X_VIEW, ATTENTION_HELPERS, MAT_VEC } from './wgsl';
 
 /** The whole one-step ID decoder, a workgroup per example: the start token's
  *  self-attention (its value map) and norm, cross-attention over the encoder rows, the
@@ -31,16 +31,14 @@ fn main(index: i32) {
   }
   storageBarrier();
   for (var j = t; j < DIM; j += WGS) {
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + E_V0 + k] * theta[O_WO + k * DIM + j]; }
+    let acc = mulW(o + E_V0, O_WO, j, DIM, DIM);
     result[o + E_Y0 + j] = theta[bos + j] + acc;
   }
   storageBarrier();
   if (t == 0) { layerNorm(o + E_Y0, o + E_R0); }
   storageBarrier();
   for (var j = t; j < DIM; j += WGS) {
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + E_Y0 + k] * theta[O_WQ + k * DIM + j]; }
+    let acc = mulW(o + E_Y0, O_WQ, j, DIM, DIM);
     result[o + E_Q + j] = acc;
   }
   for (var i = t; i < SEQ * 2 * DIM; i += WGS) {
@@ -69,22 +67,19 @@ fn main(index: i32) {
   }
   storageBarrier();
   for (var j = t; j < DIM; j += WGS) {
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + E_CTX + k] * theta[O_WO + k * DIM + j]; }
+    let acc = mulW(o + E_CTX, O_WO, j, DIM, DIM);
     result[o + E_H + j] = result[o + E_Y0 + j] + acc;
   }
   storageBarrier();
   if (t == 0) { layerNorm(o + E_H, o + E_RH); }
   storageBarrier();
   for (var f = t; f < FFN; f += WGS) {
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[o + E_H + k] * theta[O_W1 + k * FFN + f]; }
+    let acc = mulW(o + E_H, O_W1, f, DIM, FFN);
     result[o + E_U + f] = max(acc + theta[O_B1 + f], 0.0);
   }
   storageBarrier();
   for (var j = t; j < DIM; j += WGS) {
-    var acc = 0.0;
-    for (var f = 0; f < FFN; f++) { acc += result[o + E_U + f] * theta[O_W2 + f * DIM + j]; }
+    let acc = mulW(o + E_U, O_W2, j, FFN, DIM);
     result[o + E_Y + j] = result[o + E_H + j] + (acc + theta[O_B2 + j]);
   }
   storageBarrier();
@@ -99,7 +94,8 @@ export function decoderBackward(l: ArenaLayout, B: number, p: Packing): FusedKer
   return {
     name: 'BridgeDecoderBackward', inputs: ['dy', 'dec', 'theta'], constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p },
     workgroups: B, outputSize: p.G_BASE + B * p.G_STRIDE, dtype: 'float32', inPlace: false,
-    body: `
+    body: `${MAT_VEC}
+
 var<workgroup> means: array<f32, 2>;
 fn main(index: i32) {
   let b = wg();
@@ -120,14 +116,12 @@ fn main(index: i32) {
   }
   storageBarrier();
   for (var f = t; f < FFN; f += WGS) {
-    var acc = 0.0;
-    for (var j = 0; j < DIM; j++) { acc += result[g + G_DZ2 + j] * theta[O_W2 + f * DIM + j]; }
+    let acc = mulWT(g + G_DZ2, O_W2, f, DIM, DIM);
     result[g + G_DU + f] = select(0.0, acc, dec[e + E_U + f] > 0.0);
   }
   storageBarrier();
   for (var j = t; j < DIM; j += WGS) {
-    var acc = 0.0;
-    for (var f = 0; f < FFN; f++) { acc += result[g + G_DU + f] * theta[O_W1 + j * FFN + f]; }
+    let acc = mulWT(g + G_DU, O_W1, j, FFN, FFN);
     result[g + G_DZ + j] = result[g + G_DZ2 + j] + acc;
   }
   storageBarrier();
@@ -145,8 +139,7 @@ fn main(index: i32) {
   }
   storageBarrier();
   for (var k = t; k < DIM; k += WGS) {
-    var acc = 0.0;
-    for (var j = 0; j < DIM; j++) { acc += result[g + G_DZ + j] * theta[O_WO + k * DIM + j]; }
+    let acc = mulWT(g + G_DZ, O_WO, k, DIM, DIM);
     result[g + G_DCTX + k] = acc;
   }
   storageBarrier();

@@ -7,7 +7,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { LAYER_NORM, X_VIEW, ATTENTION_HELPERS } from './wgsl';
+import { LAYER_NORM, X_VIEW, ATTENTION_HELPERS, MAT_VEC } from './wgsl';
 
 /** One encoder layer's attention half, a workgroup per sequence: q/k/v projections,
  *  masked softmax(q·kᵀ/√dh), p·v, the output projection, the residual and the layer
@@ -56,8 +56,7 @@ fn main(index: i32) {
   for (var i = t; i < SEQ * DIM; i += WGS) {
     let r = r0 + i / DIM;
     let j = i % DIM;
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += result[r * A_STRIDE + A_CTX + k] * theta[O_WO + k * DIM + j]; }
+    let acc = mulW(r * A_STRIDE + A_CTX, O_WO, j, DIM, DIM);
     result[r * A_STRIDE + A_H + j] = xv(r, j) + acc;
   }
   storageBarrier();
@@ -72,7 +71,8 @@ export function ffnBlock(l: ArenaLayout, B: number, p: Packing, layer: number): 
   return {
     name: 'BridgeFfnBlock', inputs: ['act', 'theta'], constants: { ...shapeConstants(l, B), ...blockConstants(l.encoder[layer]), ...p },
     workgroups: B * l.seq, outputSize: B * l.seq * p.F_STRIDE, dtype: 'float32', inPlace: false,
-    body: `${LAYER_NORM}
+    body: `${MAT_VEC}
+${LAYER_NORM}
 fn hv(r: i32, k: i32) -> f32 { return act[r * A_STRIDE + A_H + k]; }
 fn main(index: i32) {
   let r = wg();
@@ -85,8 +85,7 @@ fn main(index: i32) {
   }
   storageBarrier();
   for (var j = t; j < DIM; j += WGS) {
-    var acc = 0.0;
-    for (var f = 0; f < FFN; f++) { acc += result[o + F_U + f] * theta[O_W2 + f * DIM + j]; }
+    let acc = mulW(o + F_U, O_W2, j, FFN, DIM);
     result[o + F_H + j] = hv(r, j) + (acc + theta[O_B2 + j]);
   }
   storageBarrier();
@@ -103,7 +102,8 @@ export function encoderBackward(l: ArenaLayout, B: number, p: Packing, layer: nu
     name: 'BridgeEncoderBackward', inputs: ['gout', 'act', 'ffn', 'theta'],
     constants: { ...shapeConstants(l, B), ...blockConstants(l.encoder[layer]), ...p, GO_STRIDE: gradOut.stride, GO_OFF: gradOut.offset },
     workgroups: B, outputSize: B * l.seq * p.B_STRIDE, dtype: 'float32', inPlace: false,
-    body: `
+    body: `${MAT_VEC}
+
 fn gv(r: i32, k: i32) -> f32 { return gout[r * GO_STRIDE + GO_OFF + k]; }
 fn main(index: i32) {
   let b = wg();
@@ -123,16 +123,14 @@ fn main(index: i32) {
   for (var i = t; i < SEQ * FFN; i += WGS) {
     let r = r0 + i / FFN;
     let f = i % FFN;
-    var acc = 0.0;
-    for (var j = 0; j < DIM; j++) { acc += result[r * B_STRIDE + B_DZ2 + j] * theta[O_W2 + f * DIM + j]; }
+    let acc = mulWT(r * B_STRIDE + B_DZ2, O_W2, f, DIM, DIM);
     result[r * B_STRIDE + B_DU + f] = select(0.0, acc, ffn[r * F_STRIDE + F_U + f] > 0.0);
   }
   storageBarrier();
   for (var i = t; i < SEQ * DIM; i += WGS) {
     let o = (r0 + i / DIM) * B_STRIDE;
     let j = i % DIM;
-    var acc = 0.0;
-    for (var f = 0; f < FFN; f++) { acc += result[o + B_DU + f] * theta[O_W1 + j * FFN + f]; }
+    let acc = mulWT(o + B_DU, O_W1, j, FFN, FFN);
     result[o + B_DZ1 + j] = result[o + B_DZ2 + j] + acc;
   }
   storageBarrier();
@@ -150,8 +148,7 @@ fn main(index: i32) {
   for (var i = t; i < SEQ * DIM; i += WGS) {
     let o = (r0 + i / DIM) * B_STRIDE;
     let k = i % DIM;
-    var acc = 0.0;
-    for (var j = 0; j < DIM; j++) { acc += result[o + B_DZ1 + j] * theta[O_WO + k * DIM + j]; }
+    let acc = mulWT(o + B_DZ1, O_WO, k, DIM, DIM);
     result[o + B_DCTX + k] = acc;
   }
   storageBarrier();

@@ -51,7 +51,22 @@ fn softmaxInPlace(at: i32) {
 }
 `;
 
+/** A row of `result` times a weight matrix of `theta` (kernels that read the weights from an input named
+ *  `theta`), over n inputs, for a matrix with `cols` columns at `w`: (x · W)[j] and (x · Wᵀ)[j]. */
+export const MAT_VEC = `
+fn mulW(x: i32, w: i32, j: i32, n: i32, cols: i32) -> f32 {
+  var acc = 0.0;
+  for (var k = 0; k < n; k++) { acc += result[x + k] * theta[w + k * cols + j]; }
+  return acc;
+}
+fn mulWT(x: i32, w: i32, j: i32, n: i32, cols: i32) -> f32 {
+  var acc = 0.0;
+  for (var k = 0; k < n; k++) { acc += result[x + k] * theta[w + j * cols + k]; }
+  return acc;
+}
+`;
+
 export const X_VIEW = `fn xv(r: i32, k: i32) -> f32 { return xin[r * X_STRIDE + X_OFF + k]; }`;
 
 /** What both attention kernels (encoder block, decoder) use. */
-export const ATTENTION_HELPERS = [LAYER_NORM, SOFTMAX, KEY_BIAS, X_VIEW].join('\n');
+export const ATTENTION_HELPERS = [LAYER_NORM, SOFTMAX, KEY_BIAS, X_VIEW, MAT_VEC].join('\n');
