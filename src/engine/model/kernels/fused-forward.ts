@@ -79,7 +79,7 @@ export class FusedForward {
 
 /**
  * Beam search's scorer on WebGPU for semantic IDs (ids/beam.ts CodeScorer): per batch of
- * inputs, the encoder and the cross-attention keys in 3 + 2·layers dispatches; then per
+ * inputs, the encoder and the cross-attention keys in 2 + 2·layers dispatches; then per
  * level of the search, 2 dispatches (every hypothesis's next decoder state, its codes'
  * scores) and one readback. The same math as the plain CodeGenerator (ids/code-decoder.ts).
  * Open one per call of a search (it packs the weights once) and a batch per `open`.
