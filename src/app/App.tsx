@@ -146,10 +146,16 @@ function Notices() {
   );
 }
 
+/** `autorun=1` starts one run per page load, however often the App's mount effect runs (it ran
+ *  twice in the built page, and the second call met the first run: "Training did not start"). */
+let autorunStarted = false;
+
 export function App() {
   const s = useLab();
   useEffect(() => {
-    if (autorunFromUrl) useLab.getState().train();
+    if (!autorunFromUrl || autorunStarted) return;
+    autorunStarted = true;
+    useLab.getState().train();
   }, []);
   return (
     <div className={`app view-${s.view}${s.present ? ' present' : ''}`}>
