@@ -36,6 +36,8 @@ describe('choosing the backend by measuring', () => {
     await statusIs(page, /done|error/, 120000);
     const seconds = (Date.now() - t0) / 1000;
     expect(await page.getByTestId('status').textContent()).toMatch(/done/);
+    // autorun=1 started one run: no second start was refused beside it.
+    expect(await page.getByText('Training did not start').count()).toBe(0);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     const speeds = page.getByTestId('backend-speeds');
     const rows = await speeds.locator('li').evaluateAll((lis) => lis.map((li) => ({ name: li.getAttribute('data-backend'), text: li.textContent ?? '' })));
