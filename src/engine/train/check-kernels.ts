@@ -66,6 +66,17 @@ function columns(data: Float32Array, rows: number, stride: number, offset: numbe
 const oneBatch = [Array.from({ length: B }, (_, row) => ({ set: 0, row }))];
 const inputs = (set: Encoded) => [tf.tensor2d(set.tokens, [B, S], 'int32'), tf.tensor2d(set.mask, [B, S]), tf.tensor1d(set.target, 'int32')] as const;
 
+/** The encoder's forward states (embedding, each attention and FFN block) against the plain ops' traced ones. */
+async function encoderChecks(out: { layerInputs: tf.Tensor[]; attention: tf.Tensor[]; ffn: tf.Tensor[] }, traced: Record<string, tf.Tensor>, p: ReturnType<typeof packing>, D: number): Promise<KernelCheck[]> {
+  const R = B * S;
+  const checks: KernelCheck[] = [{ name: 'forward embed', relError: relError(await out.layerInputs[0].data(), await traced.embed.data()) }];
+  for (let i = 0; i < out.attention.length; i++) {
+    checks.push({ name: `forward attention${i}`, relError: relError(columns((await out.attention[i].data()) as Float32Array, R, p.A_STRIDE, p.A_H, D), await traced[`attention${i}`].data()) });
+    checks.push({ name: `forward ffn${i}`, relError: relError(columns((await out.ffn[i].data()) as Float32Array, R, p.F_STRIDE, p.F_H, D), await traced[`ffn${i}`].data()) });
+  }
+  return checks;
+}
+
 async function forwardChecks(): Promise<KernelCheck[]> {
   const set = checkBatch(1);
   const model = new Retriever(SPEC, 3);
@@ -82,14 +93,7 @@ async function forwardChecks(): Promise<KernelCheck[]> {
     const f = fused.forward(fused.gather(0));
     return { ...f, loss: fused.forwardBackward(0) };
   });
-  const R = B * S;
-  const checks: KernelCheck[] = [
-    { name: 'forward embed', relError: relError(await out.layerInputs[0].data(), await traced.embed.data()) },
-  ];
-  for (let i = 0; i < SPEC.layers; i++) {
-    checks.push({ name: `forward attention${i}`, relError: relError(columns((await out.attention[i].data()) as Float32Array, R, p.A_STRIDE, p.A_H, l.dim), await traced[`attention${i}`].data()) });
-    checks.push({ name: `forward ffn${i}`, relError: relError(columns((await out.ffn[i].data()) as Float32Array, R, p.F_STRIDE, p.F_H, l.dim), await traced[`ffn${i}`].data()) });
-  }
+  const checks = await encoderChecks(out, traced, p, l.dim);
   checks.push({ name: 'forward decoder', relError: relError(columns((await out.dec.data()) as Float32Array, B, p.E_STRIDE, p.E_Y, l.dim), await traced.decoder.data()) });
   checks.push({ name: 'forward cross-entropy loss', relError: relError(await out.loss.data(), await plainLoss.data()) });
   tf.dispose([...out.layerInputs, ...out.attention, ...out.ffn, out.dec, out.loss, plainLoss, ...Object.values(traced)]);
@@ -169,12 +173,7 @@ async function codeForwardChecks(): Promise<KernelCheck[]> {
     const f = fused.forward(fused.gather(0));
     return { ...f, loss: fused.forwardBackward(0) };
   });
-  const R = B * S;
-  const checks: KernelCheck[] = [{ name: 'forward embed', relError: relError(await out.layerInputs[0].data(), await traced.embed.data()) }];
-  for (let i = 0; i < CODE_SPEC.layers; i++) {
-    checks.push({ name: `forward attention${i}`, relError: relError(columns((await out.attention[i].data()) as Float32Array, R, p.A_STRIDE, p.A_H, D), await traced[`attention${i}`].data()) });
-    checks.push({ name: `forward ffn${i}`, relError: relError(columns((await out.ffn[i].data()) as Float32Array, R, p.F_STRIDE, p.F_H, D), await traced[`ffn${i}`].data()) });
-  }
+  const checks = await encoderChecks(out, traced, p, D);
   // Position t of example b sits at b·C_STRIDE + t·C_POS: as rows of C_POS, B·T of them with a gap after each example.
   const dec = (await out.dec.data()) as Float32Array;
   const h3 = new Float32Array(B * T * D);

@@ -14,7 +14,7 @@ import { embed, gatherBatch } from './embedding';
 import { attentionBlock, ffnBlock } from './encoder';
 import { itemLogits } from './output';
 import { arenaLayout, type ArenaLayout } from './layout';
-import { packing, type View } from './packing';
+import { packing, type Packing, type View } from './packing';
 import { runKernel, type FusedKernel } from './program';
 import { codeCrossKeys, codeEmbed, codeLevelLogits, codePacking, codeStates, scorePacking } from './codes';
 import type { CodeScorer } from '../ids/beam';
@@ -88,6 +88,7 @@ export class FusedCodeScorer {
   private readonly layout: ArenaLayout;
   private readonly theta: tf.Tensor1D;
   private readonly itemCodes: tf.Tensor1D;
+  private readonly packing: Packing;
   private readonly kernels: { embed: FusedKernel; attention: FusedKernel[]; ffn: FusedKernel[]; crossKeys: FusedKernel };
   /** Hypotheses per dispatch, so that their states stay within 64 MB. */
   private readonly maxHypotheses: number;
@@ -97,14 +98,10 @@ export class FusedCodeScorer {
     const l = this.layout;
     if (!l.codes) throw new Error('the fused code scorer serves semantic IDs');
     const B = batchSize, p = packing(l, B);
-    const layerInput = (layer: number): View => (layer === 0 ? { stride: l.dim, offset: 0 } : { stride: p.F_STRIDE, offset: p.F_H });
-    const layers = l.encoder.map((_, i) => i);
-    this.kernels = {
-      embed: codeEmbed(l, B, p, codePacking(l, B)),
-      attention: layers.map((i) => attentionBlock(l, B, p, i, layerInput(i))),
-      ffn: layers.map((i) => ffnBlock(l, B, p, i)),
-      crossKeys: codeCrossKeys(l, B, p, { stride: p.F_STRIDE, offset: p.F_H }),
-    };
+    this.packing = p;
+    // The encoder's kernels are the atomic forward's; only the input rows and the cross keys are the code head's.
+    const { attention, ffn } = forwardKernels(l, B, p);
+    this.kernels = { embed: codeEmbed(l, B, p, codePacking(l, B)), attention, ffn, crossKeys: codeCrossKeys(l, B, p, { stride: p.F_STRIDE, offset: p.F_H }) };
     this.maxHypotheses = Math.max(1, Math.min(65535, Math.floor((16 << 20) / scorePacking(l).Z_STRIDE)));
     this.theta = tf.tidy(() => tf.concat(model.variables().map((v) => tf.reshape(v, [-1]))) as tf.Tensor1D);
     this.itemCodes = tf.tensor1d(l.codes.itemCodes, 'int32');
@@ -135,7 +132,7 @@ export class FusedCodeScorer {
         const level = [{ type: 'int32' as const, data: [t] }];
         const logits = tf.tidy(() => {
           const h = tf.tensor1d(hyps, 'int32');
-          const states = runKernel(codeStates(l, B, R, packing(l, B)), [h, kv, batch, this.theta], { uniforms: level });
+          const states = runKernel(codeStates(l, B, R, this.packing), [h, kv, batch, this.theta], { uniforms: level });
           return runKernel(codeLevelLogits(l, B, R), [states, this.theta], { uniforms: level });
         });
         const grid = (await logits.data()) as Float32Array;
