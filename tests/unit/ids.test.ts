@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSeed } from '../../src/engine/run/experiment';
 import { constrainedBeamSearch, type CodeScorer } from '../../src/engine/model/ids/beam';
-import { CodeGenerator, codeLogits, codeVocabulary } from '../../src/engine/model/ids/code-decoder';
+import { attend, CodeGenerator, codeLogits, codeVocabulary } from '../../src/engine/model/ids/code-decoder';
 import { buildSemanticIds, rqKMeans, type SemanticIds } from '../../src/engine/model/ids/rq-kmeans';
 import { IdTrie } from '../../src/engine/model/ids/trie';
 import { symmetricEigen } from '../../src/engine/model/ids/vectors';
@@ -122,11 +122,45 @@ describe('constrained beam search', () => {
     expect(Array.from(top.items[0])).toEqual([2, 5, 3]);
   });
 
+  it('without ranking gives the same items and log-probabilities, in trie order', async () => {
+    const ranked = await constrainedBeamSearch(trie, 2, Infinity, ids.sizes, scorer);
+    const plain = await constrainedBeamSearch(trie, 2, Infinity, ids.sizes, scorer, { ranked: false });
+    for (const row of [0, 1]) {
+      expect(Array.from(plain.items[row])).toEqual([0, 1, 2, 3, 4, 5]);
+      plain.items[row].forEach((item, p) => expect(plain.logp[row][p]).toBe(ranked.logp[row][Array.from(ranked.items[row]).indexOf(item)]));
+    }
+  });
+
   it('never generates an invalid ID even when the model prefers one', async () => {
     // The model puts almost all mass on code 2 after code 2: (2, 2) is not an item.
     const greedy: CodeScorer = async (rows, prefixes, t) => Float32Array.from(Array.from(rows).flatMap(() => (t === 0 ? [0, 0, 5] : [0, 0, 9])));
     const g = await constrainedBeamSearch(trie, 1, 2, ids.sizes, greedy);
     expect(Array.from(g.items[0])).toEqual([4, 5]);
+  });
+});
+
+describe('the decoder\'s attention', () => {
+  it('has the gradient of tfjs\'s autodiff of the same ops, bit for bit', () => {
+    // 3 groups × 4 rows (queries) × 2 heads × 5 keys × dh 3, a causal-style bias.
+    const [G, rows, H, keys, dh] = [3, 4, 2, 5, 3];
+    const rng = new Rng(11, 'attend');
+    const draw = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()), shape);
+    const q = draw([G * rows, H * dh]) as tf.Tensor2D, k = draw([G, 1, H, keys, dh]), v = draw([G, 1, H, keys, dh]);
+    const bias = tf.tensor4d(Float32Array.from({ length: G * keys }, (_, i) => (i % keys === 4 ? -1e9 : 0)), [G, 1, 1, keys]);
+    const dy = draw([G * rows, H * dh]);
+    const reference = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => {
+      const scores = tf.mul(tf.sum(tf.mul(tf.reshape(qq, [G, rows, H, 1, dh]), kk), -1), 1 / Math.sqrt(dh));
+      const att = tf.softmax(tf.add(scores, bias));
+      return tf.reshape(tf.sum(tf.mul(tf.reshape(att, [G, rows, H, keys, 1]), vv), 3), [G * rows, H * dh]);
+    };
+    const written = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => attend(qq as tf.Tensor2D, kk, vv, bias, G, rows, H, keys);
+    const before = tf.memory().numTensors;
+    const values = [reference, written].map((f) => tf.tidy(() => f(q, k, v).arraySync()));
+    const grads = [reference, written].map((f) => tf.tidy(() => tf.grads((a, b, c) => f(a, b, c))([q, k, v], dy).map((g) => g.arraySync())));
+    expect(values[1]).toEqual(values[0]);
+    expect(grads[1]).toEqual(grads[0]);
+    expect(tf.memory().numTensors).toBe(before);
+    [q, k, v, bias, dy].forEach((t) => t.dispose());
   });
 });
 

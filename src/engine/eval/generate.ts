@@ -91,7 +91,7 @@ export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: En
   const chunk = Math.max(1, Math.min(batch, Math.floor(EXPANSION_CHUNK / widest)));
   const marginal = new MarginalAccumulator(items);
   const row = new Float64Array(items);
-  await generateRows(model, set, rowIds, chunk, (score, count) => constrainedBeamSearch(trie, count, Infinity, model.spec.ids!.sizes, score), (_r, g, j) => {
+  await generateRows(model, set, rowIds, chunk, (score, count) => constrainedBeamSearch(trie, count, Infinity, model.spec.ids!.sizes, score, { ranked: false }), (_r, g, j) => {
     row.fill(-Infinity);
     g.items[j].forEach((item, p) => (row[item] = g.logp[j][p]));
     marginal.addRow(row, 0);

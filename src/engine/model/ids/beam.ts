@@ -24,7 +24,10 @@ export interface Generated {
   logp: Float64Array[];
 }
 
-export async function constrainedBeamSearch(trie: IdTrie, inputs: number, width: number, sizes: readonly number[], scorer: CodeScorer): Promise<Generated> {
+/** `ranked: false` leaves each input's items in trie order (when only the distribution is
+ *  wanted, as popularity calibration's: sorting every item of every input costs more
+ *  than expanding them). */
+export async function constrainedBeamSearch(trie: IdTrie, inputs: number, width: number, sizes: readonly number[], scorer: CodeScorer, { ranked = true } = {}): Promise<Generated> {
   const prune = Number.isFinite(width);
   // Open hypotheses, grouped by input: parallel arrays of input, trie node, log-probability.
   let row: Int32Array = Int32Array.from({ length: inputs }, (_, i) => i);
@@ -44,7 +47,7 @@ export async function constrainedBeamSearch(trie: IdTrie, inputs: number, width:
     for (let h = 0, j = 0; h < row.length; h++) {
       if (trie.codesAfter(node[h]).length < 2) continue;
       rows[j] = row[h];
-      if (t) prefixes.set(trie.prefix(node[h]), j * t);
+      if (t) trie.writePrefix(node[h], prefixes, j * t);
       j++;
     }
     const scores = choosing ? await scorer(rows, prefixes, t) : new Float32Array(0);
@@ -66,15 +69,20 @@ export async function constrainedBeamSearch(trie: IdTrie, inputs: number, width:
     const kept = prune ? keepBest(nRow, nNode, nScore, width) : { row: nRow, node: nNode, score: nScore };
     row = kept.row; node = kept.node; score = kept.score;
   }
-  // Best first per input; equal scores in trie order (node numbers follow item order).
+  // Best first per input (ranked); equal scores, or all when not ranked, in trie order
+  // (node numbers follow item order).
   const items: Int32Array[] = [], logp: Float64Array[] = [];
   let h = 0;
   for (let r = 0; r < inputs; r++) {
     const start = h;
     while (h < row.length && row[h] === r) h++;
-    const order = Array.from({ length: h - start }, (_, i) => start + i).sort((a, b) => score[b] - score[a] || node[a] - node[b]);
-    items.push(Int32Array.from(order, (i) => trie.item(node[i])));
-    logp.push(Float64Array.from(order, (i) => score[i]));
+    const order = new Int32Array(h - start);
+    for (let i = 0; i < order.length; i++) order[i] = start + i;
+    if (ranked) order.sort((a, b) => score[b] - score[a] || node[a] - node[b]);
+    const it = new Int32Array(order.length), lp = new Float64Array(order.length);
+    for (let i = 0; i < order.length; i++) { it[i] = trie.item(node[order[i]]); lp[i] = score[order[i]]; }
+    items.push(it);
+    logp.push(lp);
   }
   return { items, logp };
 }

@@ -62,14 +62,41 @@ export function decodeStates(m: HeadedModel, cross: { k: tf.Tensor4D; v: tf.Tens
 /**
  * Attention as broadcast products and sums over [groups, rows, heads, keys, dh]: with a
  * few positions and keys this beats batched matMuls with their transposes on wasm.
- * `q` [groups · rows, dim]; `k`, `v` broadcast to [groups, rows, heads, keys, dh].
+ * `q` [groups · rows, dim]; `k`, `v` [groups, 1, heads, keys, dh]; `bias` broadcasts to
+ * [groups, rows, heads, keys].
  */
-function attend(q: tf.Tensor2D, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor, groups: number, rows: number, heads: number, keys: number): tf.Tensor2D {
+export function attend(q: tf.Tensor2D, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor, groups: number, rows: number, heads: number, keys: number): tf.Tensor2D {
   const D = q.shape[1], dh = D / heads;
-  const scores = tf.mul(tf.sum(tf.mul(tf.reshape(q, [groups, rows, heads, 1, dh]), k), -1), 1 / Math.sqrt(dh)); // [groups, rows, heads, keys]
-  const att = tf.softmax(tf.add(scores, bias));
-  return tf.reshape(tf.sum(tf.mul(tf.reshape(att, [groups, rows, heads, keys, 1]), v), 3), [groups * rows, D]) as tf.Tensor2D;
+  return tf.reshape(attendGrad(tf.reshape(q, [groups, rows, heads, 1, dh]), k, v, bias), [groups * rows, D]) as tf.Tensor2D;
 }
+
+/**
+ * The attention of `attend` on q [G, rows, H, 1, dh] → context [G, rows, H, dh], with its
+ * gradient written out. The ops are the ones tfjs's autodiff of the forward ops runs,
+ * in the same order (the same numbers, bit for bit), less its broadcasts through arrays
+ * of ones and their reshapes: about half the kernels of a training step's two attentions.
+ */
+const attendGrad = tf.customGrad(((q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  const [G, rows, H, , dh] = q.shape;
+  const [, , , keys] = k.shape;
+  const scale = 1 / Math.sqrt(dh);
+  const att = tf.softmax(tf.add(tf.mul(tf.sum(tf.mul(q, k), -1), scale), bias)); // [G, rows, H, keys]
+  const att5 = tf.reshape(att, [G, rows, H, keys, 1]);
+  save([q, k, v, att, att5]);
+  return {
+    value: tf.sum(tf.mul(att5, v), 3),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [qs, ks, vs, a, a5] = saved;
+      const dy5 = tf.reshape(dy, [G, rows, H, 1, dh]);
+      const dv = tf.sum(tf.mul(dy5, a5), 1, true);
+      const dAtt = tf.sum(tf.mul(dy5, vs), 4); // [G, rows, H, keys]
+      const dyTimesY = tf.mul(dAtt, a); // the softmax's gradient, as tfjs writes it
+      const dScores = tf.mul(tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [-1], true), a)), scale);
+      const dS5 = tf.reshape(dScores, [G, rows, H, keys, 1]);
+      return [tf.sum(tf.mul(dS5, ks), 3, true), tf.sum(tf.mul(dS5, qs), 1, true), dv, tf.zerosLike(bias)];
+    },
+  };
+}) as never) as unknown as (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
 
 /**
  * The decoder's first half: inputs, causal self-attention over the start token and the
@@ -206,17 +233,17 @@ export class CodeGenerator {
     // The self-attention half reads the prefix alone: computed once per distinct prefix
     // (a trie node; the whole trie level when every item's probability is wanted), then
     // spread to the grid's slots (empty slots take prefix 0).
-    const distinct = new Map<string, number>();
+    const distinct = new Map<number, number>(); // a prefix's codes in mixed radix → its index
     const prefixOf = new Int32Array(rows.length);
     const unique: number[] = [];
     for (let j = 0; j < rows.length; j++) {
-      const codesSoFar = prefixes.subarray(j * t, (j + 1) * t);
-      const key = codesSoFar.join(',');
+      let key = 0;
+      for (let p = 0; p < t; p++) key = key * ids.sizes[p] + prefixes[j * t + p];
       let u = distinct.get(key);
       if (u === undefined) {
         u = distinct.size;
         distinct.set(key, u);
-        for (let p = 0; p < t; p++) unique.push(codesSoFar[p] + V.offsets[p] + this.set * V.perSet);
+        for (let p = 0; p < t; p++) unique.push(prefixes[j * t + p] + V.offsets[p] + this.set * V.perSet);
       }
       prefixOf[j] = u;
     }

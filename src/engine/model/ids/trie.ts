@@ -63,6 +63,10 @@ export class IdTrie {
   prefix(node: number): Int32Array {
     return this.prefixes.subarray(node * this.length, node * this.length + this.depth[node]);
   }
+  /** Writes the codes from the root to `node` into `out` at `at` (no view allocated: beam search calls it per hypothesis). */
+  writePrefix(node: number, out: Int32Array, at: number): void {
+    for (let p = 0, from = node * this.length, n = this.depth[node]; p < n; p++) out[at + p] = this.prefixes[from + p];
+  }
   /** The item that `codes` spell, or −1 if they spell none (too short, or a path no item has). */
   itemOf(codes: ArrayLike<number>): number {
     if (codes.length !== this.length) return -1;
