@@ -141,9 +141,9 @@ describe('fused WebGPU kernels', () => {
       const gen = fused ? fused.open(set.tokens) : new CodeGenerator(model, tk, mk, 1);
       tf.dispose([tk, mk]);
       if (fused) encoder = gpuCounts().dispatches - c0.dispatches;
-      const score: typeof gen.score = async (rows, prefixes, t) => {
+      const score: typeof gen.score = async (rows, prefixes, t, nodes) => {
         const c = gpuCounts();
-        const r = await gen.score(rows, prefixes, t);
+        const r = await gen.score(rows, prefixes, t, nodes);
         if (fused) perLevel.push(gpuCounts().dispatches - c.dispatches);
         return r;
       };

@@ -182,7 +182,7 @@ describe('a model with semantic IDs', () => {
       const rows = Int32Array.from({ length: B }, (_, j) => j);
       const prefixes = new Int32Array(B * t);
       for (let j = 0; j < B; j++) for (let p = 0; p < t; p++) prefixes[j * t + p] = ids.codes[set.target[j] * ids.length + p];
-      const scores = await gen.score(rows, prefixes, t);
+      const scores = await gen.score(rows, prefixes, t, new Int32Array(B)); // the model's scorer reads prefixes, not trie nodes
       for (let j = 0; j < B; j++) for (let c = 0; c < ids.sizes[t]; c++) expect(scores[j * ids.sizes[t] + c]).toBeCloseTo(full[(j * ids.length + t) * V.total + V.offsets[t] + c], 4);
     }
     gen.dispose();

@@ -13,7 +13,7 @@
  *   test inputs is expanded (the report says how many).
  */
 import * as tf from '@tensorflow/tfjs';
-import { constrainedBeamSearch, type CodeScorer, type Generated } from '../model/ids/beam';
+import { constrainedBeamSearch, RecordedScores, type CodeScorer, type Generated } from '../model/ids/beam';
 import { FusedCodeScorer } from '../model/kernels/fused-forward';
 import { fusedUnavailable } from '../train/stepper';
 import { CodeGenerator } from '../model/ids/code-decoder';
@@ -36,7 +36,7 @@ export function beamWidth(k: number): number {
  * scored by the fused WebGPU kernels where the fused training step would serve the model
  * (kernels/fused-forward.ts FusedCodeScorer), otherwise by the plain ops (CodeGenerator).
  */
-async function generateRows(model: Retriever, set: Encoded, rowIds: ArrayLike<number>, batch: number, search: (score: CodeScorer, count: number) => Promise<Generated>, consume: (row: number, g: Generated, j: number) => void): Promise<void> {
+async function generateRows<G>(model: Retriever, set: Encoded, rowIds: ArrayLike<number>, batch: number, search: (score: CodeScorer, count: number) => Promise<G>, consume: (row: number, g: G, j: number) => void): Promise<void> {
   const S = set.seqLen;
   const buf = batchBuffers(batch, S);
   const fused = fusedUnavailable(model, batch) === null ? new FusedCodeScorer(model, batch) : null;
@@ -73,15 +73,16 @@ export async function generateTopK(model: Retriever, trie: IdTrie, set: Encoded,
 
 /** Recall@K, NDCG@K, validRate, and calibration of a semantic-ID model on one task's test set. */
 export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: Encoded, k: number, bucketOf: Uint8Array, items: number, batch: number): Promise<TaskResult & { rows: number }> {
+  const sizes = model.spec.ids!.sizes;
   const ranking = new RankingAccumulator(k, bucketOf, set.count);
   let generated = 0, valid = 0;
   const width = beamWidth(k);
-  await generateTopK(model, trie, set, width, batch, (row, top) => {
+  const rank = (row: number, top: Int32Array) => {
     const target = set.target[row];
     const at = top.indexOf(target);
     ranking.addRank(at >= 0 ? at : width, target, row);
     for (let j = 0; j < Math.min(k, top.length); j++) { generated++; if (top[j] >= 0 && top[j] < items) valid++; }
-  });
+  };
   // Calibration: the exact distribution over items on (a subset of) the inputs.
   let inner = 0;
   for (let t = 0; t < trie.length; t++) inner += trie.nodesAt(t).length;
@@ -91,11 +92,23 @@ export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: En
   const chunk = Math.max(1, Math.min(batch, Math.floor(EXPANSION_CHUNK / widest)));
   const marginal = new MarginalAccumulator(items);
   const row = new Float64Array(items);
-  await generateRows(model, set, rowIds, chunk, (score, count) => constrainedBeamSearch(trie, count, Infinity, model.spec.ids!.sizes, score, { ranked: false }), (_r, g, j) => {
+  const addExact = (g: Generated, j: number) => {
     row.fill(-Infinity);
     g.items[j].forEach((item, p) => (row[item] = g.logp[j][p]));
     marginal.addRow(row, 0);
-  });
+  };
+  const expand = (score: CodeScorer, count: number) => constrainedBeamSearch(trie, count, Infinity, sizes, score, { ranked: false });
+  if (rowsUsed === set.count) {
+    // Every input expanded: the ranking's beam search replays the expansion's scores.
+    await generateRows(model, set, rowIds, chunk, async (score, count) => {
+      const recorded = new RecordedScores(trie, count, sizes);
+      const exact = await expand(recorded.record(score), count);
+      return { exact, beam: await constrainedBeamSearch(trie, count, width, sizes, recorded.replay) };
+    }, (r, g, j) => { rank(r, g.beam.items[j]); addExact(g.exact, j); });
+  } else {
+    await generateTopK(model, trie, set, width, batch, rank);
+    await generateRows(model, set, rowIds, chunk, expand, (_r, g, j) => addExact(g, j));
+  }
   const m = marginal.marginal();
   const ev = ranking.result();
   ev.validRate = generated ? valid / generated : 0;

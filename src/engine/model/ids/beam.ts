@@ -13,10 +13,10 @@ import type { IdTrie } from './trie';
 
 /**
  * Scores of every code at position `t` for each hypothesis: `rows[h]` is the input that
- * hypothesis h belongs to, `prefixes` holds its t codes so far (h-major). Returns
- * hypotheses × (codes at position t).
+ * hypothesis h belongs to, `prefixes` holds its t codes so far (h-major), `nodes[h]` the
+ * trie node they lead to. Returns hypotheses × (codes at position t).
  */
-export type CodeScorer = (rows: Int32Array, prefixes: Int32Array, t: number) => Promise<Float32Array>;
+export type CodeScorer = (rows: Int32Array, prefixes: Int32Array, t: number, nodes: Int32Array) => Promise<Float32Array>;
 
 export interface Generated {
   /** Per input, the generated items best first, and their log-probabilities. */
@@ -42,15 +42,16 @@ export async function constrainedBeamSearch(trie: IdTrie, inputs: number, width:
       count += n;
       if (n > 1) choosing++;
     }
-    const rows = new Int32Array(choosing);
+    const rows = new Int32Array(choosing), nodes = new Int32Array(choosing);
     const prefixes = new Int32Array(choosing * t);
     for (let h = 0, j = 0; h < row.length; h++) {
       if (trie.codesAfter(node[h]).length < 2) continue;
       rows[j] = row[h];
+      nodes[j] = node[h];
       if (t) trie.writePrefix(node[h], prefixes, j * t);
       j++;
     }
-    const scores = choosing ? await scorer(rows, prefixes, t) : new Float32Array(0);
+    const scores = choosing ? await scorer(rows, prefixes, t, nodes) : new Float32Array(0);
     const size = sizes[t];
     const nRow = new Int32Array(count), nNode = new Int32Array(count), nScore = new Float64Array(count);
     let k = 0, j = 0;
@@ -111,4 +112,55 @@ function keepBest(row: Int32Array, node: Int32Array, score: Float64Array, width:
   const out = { row: new Int32Array(kept), node: new Int32Array(kept), score: new Float64Array(kept) };
   for (let i = 0; i < kept; i++) { out.row[i] = row[keep[i]]; out.node[i] = node[keep[i]]; out.score[i] = score[keep[i]]; }
   return out;
+}
+
+/**
+ * The scores a scorer gave while a search expanded the whole trie (width ∞) for a batch
+ * of inputs: every input's scores after every node with a choice. A later search of the
+ * same inputs replays them instead of decoding again: a hypothesis's scores depend on
+ * its input and prefix alone, so a beam search of any width reads the same numbers it
+ * would have decoded. Popularity calibration's exact expansion records, the ranking's
+ * beam search replays (eval/generate.ts), as atomic IDs score every item once for both.
+ */
+export class RecordedScores {
+  /** Per node with a choice, its column among those of its depth (−1 elsewhere). */
+  private readonly column: Int32Array;
+  private readonly columns: number[];
+  /** Per depth: inputs × columns × codes. */
+  private readonly table: Float32Array[];
+
+  constructor(private readonly trie: IdTrie, private readonly inputs: number, private readonly sizes: readonly number[]) {
+    this.column = new Int32Array(trie.nodes).fill(-1);
+    this.columns = Array.from({ length: trie.length }, (_, t) => {
+      let n = 0;
+      for (const v of trie.nodesAt(t)) if (trie.codesAfter(v).length > 1) this.column[v] = n++;
+      return n;
+    });
+    this.table = this.columns.map((n, t) => new Float32Array(inputs * n * sizes[t]));
+  }
+
+  /** `scorer`, its answers kept. */
+  record(scorer: CodeScorer): CodeScorer {
+    return async (rows, prefixes, t, nodes) => {
+      const scores = await scorer(rows, prefixes, t, nodes);
+      this.copy(rows, t, nodes, (at, j, size) => this.table[t].set(scores.subarray(j * size, (j + 1) * size), at));
+      return scores;
+    };
+  }
+
+  /** A scorer that answers from what was recorded (every hypothesis asked must have been). */
+  readonly replay: CodeScorer = async (rows, _prefixes, t, nodes) => {
+    const size = this.sizes[t], out = new Float32Array(rows.length * size);
+    this.copy(rows, t, nodes, (at, j) => out.set(this.table[t].subarray(at, at + size), j * size));
+    return out;
+  };
+
+  private copy(rows: Int32Array, t: number, nodes: Int32Array, each: (at: number, j: number, size: number) => void): void {
+    const size = this.sizes[t], n = this.columns[t];
+    for (let j = 0; j < rows.length; j++) {
+      const c = this.column[nodes[j]];
+      if (c < 0 || rows[j] >= this.inputs) throw new Error(`no scores recorded for input ${rows[j]} after trie node ${nodes[j]}`);
+      each((rows[j] * n + c) * size, j, size);
+    }
+  }
 }

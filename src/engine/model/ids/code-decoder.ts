@@ -250,11 +250,15 @@ export class CodeGenerator {
     const U = Math.max(1, distinct.size);
     const slotPrefix = new Int32Array(G * M);
     for (let j = 0; j < rows.length; j++) slotPrefix[rows[j] * M + slot[j]] = prefixOf[j];
+    // Every input with every prefix in the same order (the whole trie level, as popularity
+    // calibration's expansion asks): the spread is a tile.
+    let tiled = U === M;
+    for (let i = 0; tiled && i < G * M; i++) tiled = slotPrefix[i] === i % M;
     const logits = tf.tidy(() => {
       const cross = { k: tf.slice(this.k, 0, G) as tf.Tensor4D, v: tf.slice(this.v, 0, G) as tf.Tensor4D };
       const prefix = t && unique.length ? tf.tensor2d(unique, [U, t], 'int32') : null;
       const h = selfStates(this.m, prefix, U, true);
-      const spread = U === 1 ? tf.tile(h, [G * M, 1]) as tf.Tensor2D
+      const spread = U === 1 || tiled ? tf.concat(Array.from({ length: G * M / U }, () => h)) as tf.Tensor2D // a tile (wasm's Tile is 50× slower)
         : G * M <= 4 * U ? tf.gather(h, tf.tensor1d(slotPrefix, 'int32')) as tf.Tensor2D
         : dense(tf.oneHot(tf.tensor1d(slotPrefix, 'int32'), U) as tf.Tensor2D, h); // many slots: a product beats wasm's gather
       const last = tf.reshape(crossStates(this.m, spread, cross, tf.slice(this.keyBias, 0, G) as tf.Tensor4D, G * M, 1), [G * M, D]) as tf.Tensor2D;
