@@ -132,13 +132,14 @@ describe('fused WebGPU kernels', () => {
       const out: { items: number[]; logp: number[] }[] = [];
       const { constrainedBeamSearch } = await import('../../src/engine/model/ids/beam');
       const { FusedCodeScorer } = await import('../../src/engine/model/kernels/fused-forward');
-      const { CodeGenerator } = await import('../../src/engine/model/ids/code-decoder');
+      const { CodeGenerator, DecoderLevels } = await import('../../src/engine/model/ids/code-decoder');
       const { fusedUnavailable } = await import('../../src/engine/train/stepper');
       // The scorer generate.ts picks, on one batch of all 8 rows.
       const fused = fusedUnavailable(model, 8) === null ? new FusedCodeScorer(model, 8) : null;
       const c0 = gpuCounts();
       const [tk, mk] = [tf.tensor2d(set.tokens, [8, set.seqLen], 'int32'), tf.tensor2d(set.mask, [8, set.seqLen])];
-      const gen = fused ? fused.open(set.tokens) : new CodeGenerator(model, tk, mk, 1);
+      const levels = fused ? null : new DecoderLevels(model, trie, 1);
+      const gen = fused ? fused.open(set.tokens) : new CodeGenerator(levels!, tk, mk);
       tf.dispose([tk, mk]);
       if (fused) encoder = gpuCounts().dispatches - c0.dispatches;
       const score: typeof gen.score = async (rows, prefixes, t, nodes) => {
@@ -150,6 +151,7 @@ describe('fused WebGPU kernels', () => {
       const g = await constrainedBeamSearch(trie, 8, width, ids.sizes, score);
       gen.dispose();
       fused?.dispose();
+      levels?.dispose();
       g.items.forEach((it, i) => out.push({ items: Array.from(it), logp: Array.from(g.logp[i]) }));
       return out;
     };

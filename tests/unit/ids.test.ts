@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSeed } from '../../src/engine/run/experiment';
 import { constrainedBeamSearch, type CodeScorer } from '../../src/engine/model/ids/beam';
-import { attend, CodeGenerator, codeLogits, codeVocabulary } from '../../src/engine/model/ids/code-decoder';
+import { attend, CodeGenerator, codeLogits, codeVocabulary, DecoderLevels } from '../../src/engine/model/ids/code-decoder';
 import { buildSemanticIds, rqKMeans, type SemanticIds } from '../../src/engine/model/ids/rq-kmeans';
 import { IdTrie } from '../../src/engine/model/ids/trie';
 import { symmetricEigen } from '../../src/engine/model/ids/vectors';
@@ -177,15 +177,24 @@ describe('a model with semantic IDs', () => {
     const { logits, target } = tf.tidy(() => codeLogits(m, tk, mk, targets, task));
     const full = (await logits.data()) as Float32Array;
     const V = codeVocabulary(m.spec.ids!);
-    const gen = new CodeGenerator(m, tk, mk, 0);
+    const trie = new IdTrie(ids);
+    const levels = new DecoderLevels(m, trie, 0);
+    const gen = new CodeGenerator(levels, tk, mk);
+    let compared = 0;
     for (let t = 0; t < ids.length; t++) {
-      const rows = Int32Array.from({ length: B }, (_, j) => j);
-      const prefixes = new Int32Array(B * t);
-      for (let j = 0; j < B; j++) for (let p = 0; p < t; p++) prefixes[j * t + p] = ids.codes[set.target[j] * ids.length + p];
-      const scores = await gen.score(rows, prefixes, t, new Int32Array(B)); // the model's scorer reads prefixes, not trie nodes
-      for (let j = 0; j < B; j++) for (let c = 0; c < ids.sizes[t]; c++) expect(scores[j * ids.sizes[t] + c]).toBeCloseTo(full[(j * ids.length + t) * V.total + V.offsets[t] + c], 4);
+      // Each row's target prefix, where its trie node leaves a choice (only those are decoded).
+      const node = (j: number) => { let v = 0; for (let p = 0; p < t; p++) v = trie.child(v, ids.codes[set.target[j] * ids.length + p]); return v; };
+      const asked = Array.from({ length: B }, (_, j) => j).filter((j) => trie.codesAfter(node(j)).length > 1);
+      const rows = Int32Array.from(asked), nodes = Int32Array.from(asked, node);
+      const prefixes = new Int32Array(asked.length * t);
+      asked.forEach((j, h) => { for (let p = 0; p < t; p++) prefixes[h * t + p] = ids.codes[set.target[j] * ids.length + p]; });
+      const scores = await gen.score(rows, prefixes, t, nodes);
+      asked.forEach((j, h) => { for (let c = 0; c < ids.sizes[t]; c++) expect(scores[h * ids.sizes[t] + c]).toBeCloseTo(full[(j * ids.length + t) * V.total + V.offsets[t] + c], 4); });
+      compared += asked.length;
     }
+    expect(compared).toBeGreaterThan(B);
     gen.dispose();
+    levels.dispose();
     [logits, target, tk, mk, targets, task].forEach((x) => x.dispose());
     m.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { constrainedBeamSearch, RecordedScores, type CodeScorer, type Generated } from '../model/ids/beam';
 import { FusedCodeScorer } from '../model/kernels/fused-forward';
 import { fusedUnavailable } from '../train/stepper';
-import { CodeGenerator } from '../model/ids/code-decoder';
+import { CodeGenerator, DecoderLevels } from '../model/ids/code-decoder';
 import type { IdTrie } from '../model/ids/trie';
 import type { Retriever } from '../model/retriever';
 import { batchBuffers, gatherRows, type Encoded } from '../core/encode';
@@ -36,10 +36,11 @@ export function beamWidth(k: number): number {
  * scored by the fused WebGPU kernels where the fused training step would serve the model
  * (kernels/fused-forward.ts FusedCodeScorer), otherwise by the plain ops (CodeGenerator).
  */
-async function generateRows<G>(model: Retriever, set: Encoded, rowIds: ArrayLike<number>, batch: number, search: (score: CodeScorer, count: number) => Promise<G>, consume: (row: number, g: G, j: number) => void): Promise<void> {
+async function generateRows<G>(model: Retriever, trie: IdTrie, set: Encoded, rowIds: ArrayLike<number>, batch: number, search: (score: CodeScorer, count: number) => Promise<G>, consume: (row: number, g: G, j: number) => void): Promise<void> {
   const S = set.seqLen;
   const buf = batchBuffers(batch, S);
   const fused = fusedUnavailable(model, batch) === null ? new FusedCodeScorer(model, batch) : null;
+  const levels = fused ? null : new DecoderLevels(model, trie, set.task === 'search' ? 0 : 1);
   try {
     for (let first = 0; first < rowIds.length; first += batch) {
       const count = Math.min(batch, rowIds.length - first);
@@ -49,7 +50,7 @@ async function generateRows<G>(model: Retriever, set: Encoded, rowIds: ArrayLike
       if (fused) gen = fused.open(buf.tokens);
       else {
         const tk = tf.tensor2d(buf.tokens, [batch, S], 'int32'), mk = tf.tensor2d(buf.mask, [batch, S]);
-        gen = new CodeGenerator(model, tk, mk, set.task === 'search' ? 0 : 1);
+        gen = new CodeGenerator(levels!, tk, mk);
         tk.dispose(); mk.dispose();
       }
       try {
@@ -61,6 +62,7 @@ async function generateRows<G>(model: Retriever, set: Encoded, rowIds: ArrayLike
     }
   } finally {
     fused?.dispose();
+    levels?.dispose();
   }
 }
 
@@ -68,7 +70,7 @@ async function generateRows<G>(model: Retriever, set: Encoded, rowIds: ArrayLike
 export async function generateTopK(model: Retriever, trie: IdTrie, set: Encoded, width: number, batch: number, consume: (row: number, items: Int32Array) => void): Promise<void> {
   const sizes = model.spec.ids!.sizes;
   const all = Array.from({ length: set.count }, (_, i) => i);
-  await generateRows(model, set, all, batch, (score, count) => constrainedBeamSearch(trie, count, width, sizes, score), (row, g, j) => consume(row, g.items[j]));
+  await generateRows(model, trie, set, all, batch, (score, count) => constrainedBeamSearch(trie, count, width, sizes, score), (row, g, j) => consume(row, g.items[j]));
 }
 
 /** Recall@K, NDCG@K, validRate, and calibration of a semantic-ID model on one task's test set. */
@@ -100,14 +102,14 @@ export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: En
   const expand = (score: CodeScorer, count: number) => constrainedBeamSearch(trie, count, Infinity, sizes, score, { ranked: false });
   if (rowsUsed === set.count) {
     // Every input expanded: the ranking's beam search replays the expansion's scores.
-    await generateRows(model, set, rowIds, chunk, async (score, count) => {
+    await generateRows(model, trie, set, rowIds, chunk, async (score, count) => {
       const recorded = new RecordedScores(trie, count, sizes);
       const exact = await expand(recorded.record(score), count);
       return { exact, beam: await constrainedBeamSearch(trie, count, width, sizes, recorded.replay) };
     }, (r, g, j) => { rank(r, g.beam.items[j]); addExact(g.exact, j); });
   } else {
     await generateTopK(model, trie, set, width, batch, rank);
-    await generateRows(model, set, rowIds, chunk, expand, (_r, g, j) => addExact(g, j));
+    await generateRows(model, trie, set, rowIds, chunk, expand, (_r, g, j) => addExact(g, j));
   }
   const m = marginal.marginal();
   const ev = ranking.result();

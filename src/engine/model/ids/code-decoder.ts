@@ -18,6 +18,7 @@ import { dense, embed, layerNorm } from '../ops';
 import { SPECIAL } from '../../core/encode';
 import type { CodeHeadParts, HeadedModel, SemanticIdSpec } from '../parts';
 import type { CodeScorer } from './beam';
+import type { IdTrie } from './trie';
 
 /** Code tokens: position t's code c is token offsets[t] + c, plus `perSet` for the rec task with per-task tokens. */
 export function codeVocabulary(ids: SemanticIdSpec): { offsets: number[]; perSet: number; total: number } {
@@ -199,17 +200,72 @@ export function codeLoss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D,
 }
 
 /**
+ * What every batch of one evaluation pass shares (the weights do not change during it),
+ * per code position t, made on first use: the decoder's self-attention half for every
+ * trie node at depth t with a choice (it reads the code prefix, not the input), and
+ * position t's output codebook, transposed, and bias. Beam search then decodes no prefix
+ * twice in a pass, and each batch's level runs only the input-dependent half.
+ */
+export class DecoderLevels {
+  /** Per node with a choice, its row among those of its depth (−1 elsewhere). */
+  private readonly rows: Int32Array;
+  private readonly levels: ({ states: tf.Tensor2D; table: tf.Tensor2D; bias: tf.Tensor } | undefined)[] = [];
+  private readonly set: number;
+
+  constructor(readonly model: HeadedModel, private readonly trie: IdTrie, readonly task: 0 | 1) {
+    this.rows = new Int32Array(trie.nodes).fill(-1);
+    for (let t = 0; t < trie.length; t++) {
+      let n = 0;
+      for (const v of trie.nodesAt(t)) if (trie.codesAfter(v).length > 1) this.rows[v] = n++;
+    }
+    this.set = codes(model).ids.perTask ? task : 0;
+  }
+
+  /** The row of `node` in its level's states (a node with a choice of next code). */
+  row(node: number): number {
+    const r = this.rows[node];
+    if (r === undefined || r < 0) throw new Error(`trie node ${node} has no choice of next code: nothing to decode`);
+    return r;
+  }
+
+  level(t: number): { states: tf.Tensor2D; table: tf.Tensor2D; bias: tf.Tensor } {
+    const made = this.levels[t];
+    if (made) return made;
+    const m = this.model, ids = codes(m).ids, V = codeVocabulary(ids);
+    const nodes = this.trie.nodesAt(t).filter((v) => this.rows[v] >= 0);
+    const tokens = new Int32Array(nodes.length * t);
+    nodes.forEach((v, j) => {
+      this.trie.writePrefix(v, tokens, j * t);
+      for (let p = 0; p < t; p++) tokens[j * t + p] += V.offsets[p] + this.set * V.perSet;
+    });
+    const first = V.offsets[t] + this.set * V.perSet, size = ids.sizes[t];
+    const level = tf.tidy(() => ({
+      states: selfStates(m, t ? tf.tensor2d(tokens, [nodes.length, t], 'int32') : null, Math.max(1, nodes.length), true),
+      table: tf.transpose(tf.slice(outputTable(m), [first, 0], [size, m.spec.dim])) as tf.Tensor2D,
+      bias: codes(m).outputBias.rank === 1 ? tf.slice(codes(m).outputBias, [first], [size]) : tf.slice(codes(m).outputBias, [this.task, first], [1, size]),
+    }));
+    this.levels[t] = level;
+    return level;
+  }
+
+  dispose(): void {
+    this.levels.forEach((l) => l && tf.dispose([l.states, l.table, l.bias]));
+    this.levels.length = 0;
+  }
+}
+
+/**
  * Scores codes for beam search over one batch of inputs: the encoder runs once (kept
  * until dispose), then each call decodes a batch of hypotheses (rows of this batch and
- * their code prefixes) and returns the logits of position t's codes.
+ * the trie nodes of their code prefixes) and returns the logits of position t's codes.
  */
 export class CodeGenerator {
   private readonly k: tf.Tensor4D;
   private readonly v: tf.Tensor4D;
   private readonly keyBias: tf.Tensor4D;
-  private readonly set: number;
 
-  constructor(private readonly m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, private readonly task: 0 | 1) {
+  constructor(private readonly levels: DecoderLevels, tokens: tf.Tensor2D, mask: tf.Tensor2D) {
+    const m = levels.model;
     const out = tf.tidy(() => {
       const { x, keyBias } = m.encode(tokens, mask);
       return { ...crossKeys(m, x), keyBias };
@@ -217,55 +273,32 @@ export class CodeGenerator {
     this.k = out.k;
     this.v = out.v;
     this.keyBias = out.keyBias;
-    this.set = codes(m).ids.perTask ? task : 0;
   }
 
-  readonly score: CodeScorer = async (rows, prefixes, t) => {
-    const ids = codes(this.m).ids;
-    const V = codeVocabulary(ids);
-    const D = this.m.spec.dim;
-    const size = ids.sizes[t];
-    // Hypotheses on a grid: G inputs × M slots (M = most hypotheses of one input).
+  readonly score: CodeScorer = async (rows, _prefixes, t, nodes) => {
+    const m = this.levels.model, D = m.spec.dim;
+    const size = codes(m).ids.sizes[t];
+    const level = this.levels.level(t), U = level.states.shape[0];
+    // Hypotheses on a grid: G inputs × M slots (M = most hypotheses of one input), each
+    // slot the row of its prefix in the level's states (empty slots take row 0).
     const G = rows.length ? rows[rows.length - 1] + 1 : 0;
     const count = new Int32Array(G), slot = new Int32Array(rows.length);
     rows.forEach((r, j) => { if (j && r < rows[j - 1]) throw new Error('hypotheses must come grouped by input'); slot[j] = count[r]++; });
     const M = Math.max(1, ...count);
-    // The self-attention half reads the prefix alone: computed once per distinct prefix
-    // (a trie node; the whole trie level when every item's probability is wanted), then
-    // spread to the grid's slots (empty slots take prefix 0).
-    const distinct = new Map<number, number>(); // a prefix's codes in mixed radix → its index
-    const prefixOf = new Int32Array(rows.length);
-    const unique: number[] = [];
-    for (let j = 0; j < rows.length; j++) {
-      let key = 0;
-      for (let p = 0; p < t; p++) key = key * ids.sizes[p] + prefixes[j * t + p];
-      let u = distinct.get(key);
-      if (u === undefined) {
-        u = distinct.size;
-        distinct.set(key, u);
-        for (let p = 0; p < t; p++) unique.push(prefixes[j * t + p] + V.offsets[p] + this.set * V.perSet);
-      }
-      prefixOf[j] = u;
-    }
-    const U = Math.max(1, distinct.size);
-    const slotPrefix = new Int32Array(G * M);
-    for (let j = 0; j < rows.length; j++) slotPrefix[rows[j] * M + slot[j]] = prefixOf[j];
-    // Every input with every prefix in the same order (the whole trie level, as popularity
-    // calibration's expansion asks): the spread is a tile.
+    const slotRow = new Int32Array(G * M);
+    for (let j = 0; j < rows.length; j++) slotRow[rows[j] * M + slot[j]] = this.levels.row(nodes[j]);
+    // Every input with every prefix of the level in order (popularity calibration's
+    // expansion): the spread is a tile.
     let tiled = U === M;
-    for (let i = 0; tiled && i < G * M; i++) tiled = slotPrefix[i] === i % M;
+    for (let i = 0; tiled && i < G * M; i++) tiled = slotRow[i] === i % M;
     const logits = tf.tidy(() => {
       const cross = { k: tf.slice(this.k, 0, G) as tf.Tensor4D, v: tf.slice(this.v, 0, G) as tf.Tensor4D };
-      const prefix = t && unique.length ? tf.tensor2d(unique, [U, t], 'int32') : null;
-      const h = selfStates(this.m, prefix, U, true);
+      const h = level.states;
       const spread = U === 1 || tiled ? tf.concat(Array.from({ length: G * M / U }, () => h)) as tf.Tensor2D // a tile (wasm's Tile is 50× slower)
-        : G * M <= 4 * U ? tf.gather(h, tf.tensor1d(slotPrefix, 'int32')) as tf.Tensor2D
-        : dense(tf.oneHot(tf.tensor1d(slotPrefix, 'int32'), U) as tf.Tensor2D, h); // many slots: a product beats wasm's gather
-      const last = tf.reshape(crossStates(this.m, spread, cross, tf.slice(this.keyBias, 0, G) as tf.Tensor4D, G * M, 1), [G * M, D]) as tf.Tensor2D;
-      const first = V.offsets[t] + this.set * V.perSet;
-      const table = tf.slice(outputTable(this.m), [first, 0], [size, D]) as tf.Tensor2D;
-      const bias = codes(this.m).outputBias.rank === 1 ? tf.slice(codes(this.m).outputBias, [first], [size]) : tf.slice(codes(this.m).outputBias, [this.task, first], [1, size]);
-      return tf.add(dense(last, tf.transpose(table)), bias);
+        : G * M <= 4 * U ? tf.gather(h, tf.tensor1d(slotRow, 'int32')) as tf.Tensor2D
+        : dense(tf.oneHot(tf.tensor1d(slotRow, 'int32'), U) as tf.Tensor2D, h); // many slots: a product beats wasm's gather
+      const last = tf.reshape(crossStates(m, spread, cross, tf.slice(this.keyBias, 0, G) as tf.Tensor4D, G * M, 1), [G * M, D]) as tf.Tensor2D;
+      return tf.add(dense(last, level.table), level.bias);
     });
     const grid = (await logits.data()) as Float32Array;
     logits.dispose();
