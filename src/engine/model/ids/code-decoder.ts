@@ -85,19 +85,30 @@ const attendGrad = tf.customGrad(((q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bia
   const att5 = tf.reshape(att, [G, rows, H, keys, 1]);
   save([q, k, v, att, att5]);
   return {
-    value: tf.sum(tf.mul(att5, v), 3),
+    value: sumMiddle(tf.mul(att5, v), 3),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [qs, ks, vs, a, a5] = saved;
       const dy5 = tf.reshape(dy, [G, rows, H, 1, dh]);
-      const dv = tf.sum(tf.mul(dy5, a5), 1, true);
+      const dv = sumMiddle(tf.mul(dy5, a5), 1, true);
       const dAtt = tf.sum(tf.mul(dy5, vs), 4); // [G, rows, H, keys]
       const dyTimesY = tf.mul(dAtt, a); // the softmax's gradient, as tfjs writes it
       const dScores = tf.mul(tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [-1], true), a)), scale);
       const dS5 = tf.reshape(dScores, [G, rows, H, keys, 1]);
-      return [tf.sum(tf.mul(dS5, ks), 3, true), tf.sum(tf.mul(dS5, qs), 1, true), dv, tf.zerosLike(bias)];
+      return [sumMiddle(tf.mul(dS5, ks), 3, true), sumMiddle(tf.mul(dS5, qs), 1, true), dv, tf.zerosLike(bias)];
     },
   };
 }) as never) as unknown as (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
+
+/**
+ * `tf.sum(x, axis, keepDims)` over an axis that is not the last, on x seen as
+ * [before, axis, after]: the same sums in the same order (the same numbers), but wasm
+ * reduces a 3-D tensor's middle axis 2–3× faster than a 5-D tensor's.
+ */
+function sumMiddle(x: tf.Tensor, axis: number, keepDims = false): tf.Tensor {
+  const before = x.shape.slice(0, axis).reduce((a, b) => a * b, 1), after = x.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const shape = keepDims ? x.shape.map((n, i) => (i === axis ? 1 : n)) : x.shape.filter((_, i) => i !== axis);
+  return tf.reshape(tf.sum(tf.reshape(x, [before, x.shape[axis], after]), 1), shape);
+}
 
 /**
  * The decoder's first half: inputs, causal self-attention over the start token and the
