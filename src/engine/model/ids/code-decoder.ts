@@ -303,12 +303,13 @@ export class CodeGenerator {
     let tiled = U === M;
     for (let i = 0; tiled && i < G * M; i++) tiled = slotRow[i] === i % M;
     const logits = tf.tidy(() => {
-      const cross = { k: tf.slice(this.k, 0, G) as tf.Tensor4D, v: tf.slice(this.v, 0, G) as tf.Tensor4D };
+      const whole = G === this.k.shape[0]; // the whole batch: no copy of its keys
+      const cross = whole ? { k: this.k, v: this.v } : { k: tf.slice(this.k, 0, G) as tf.Tensor4D, v: tf.slice(this.v, 0, G) as tf.Tensor4D };
       const h = level.states;
       const spread = U === 1 || tiled ? tf.concat(Array.from({ length: G * M / U }, () => h)) as tf.Tensor2D // a tile (wasm's Tile is 50× slower)
         : G * M <= 4 * U ? tf.gather(h, tf.tensor1d(slotRow, 'int32')) as tf.Tensor2D
         : dense(tf.oneHot(tf.tensor1d(slotRow, 'int32'), U) as tf.Tensor2D, h); // many slots: a product beats wasm's gather
-      const last = tf.reshape(crossStates(m, spread, cross, tf.slice(this.keyBias, 0, G) as tf.Tensor4D, G * M, 1), [G * M, D]) as tf.Tensor2D;
+      const last = tf.reshape(crossStates(m, spread, cross, whole ? this.keyBias : tf.slice(this.keyBias, 0, G) as tf.Tensor4D, G * M, 1), [G * M, D]) as tf.Tensor2D;
       return tf.add(dense(last, level.table), level.bias);
     });
     const grid = (await logits.data()) as Float32Array;
