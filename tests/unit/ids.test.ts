@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSeed } from '../../src/engine/run/experiment';
-import { constrainedBeamSearch, type CodeScorer } from '../../src/engine/model/ids/beam';
+import { constrainedBeamSearch, RecordedScores, type CodeScorer } from '../../src/engine/model/ids/beam';
 import { attend, CodeGenerator, codeLogits, codeVocabulary, DecoderLevels } from '../../src/engine/model/ids/code-decoder';
 import { buildSemanticIds, rqKMeans, type SemanticIds } from '../../src/engine/model/ids/rq-kmeans';
 import { IdTrie } from '../../src/engine/model/ids/trie';
@@ -129,6 +129,28 @@ describe('constrained beam search', () => {
       expect(Array.from(plain.items[row])).toEqual([0, 1, 2, 3, 4, 5]);
       plain.items[row].forEach((item, p) => expect(plain.logp[row][p]).toBe(ranked.logp[row][Array.from(ranked.items[row]).indexOf(item)]));
     }
+  });
+
+  it('replays an exact expansion\'s recorded scores: the beams of scoring again, without scoring', async () => {
+    // Inputs that disagree (the second reverses the first's scores), so that a replay mixing them up shows.
+    const byInput: CodeScorer = async (rows, prefixes, t, nodes) => {
+      const s = await scorer(rows, prefixes, t, nodes), n = ids.sizes[t];
+      rows.forEach((r, j) => { if (r === 1) s.subarray(j * n, (j + 1) * n).reverse(); });
+      return s;
+    };
+    let calls = 0;
+    const counted: CodeScorer = (...a) => { calls++; return byInput(...a); };
+    const recorded = new RecordedScores(trie, 2, ids.sizes);
+    await constrainedBeamSearch(trie, 2, Infinity, ids.sizes, recorded.record(counted), { ranked: false });
+    expect(calls).toBe(2);
+    for (const width of [1, 2, 3, Infinity]) {
+      const direct = await constrainedBeamSearch(trie, 2, width, ids.sizes, byInput);
+      expect(await constrainedBeamSearch(trie, 2, width, ids.sizes, recorded.replay)).toEqual(direct);
+    }
+    expect((await constrainedBeamSearch(trie, 2, 2, ids.sizes, byInput)).items.map((r) => Array.from(r))).toEqual([[2, 5], [5, 0]]);
+    expect(calls).toBe(2);
+    // An input it never expanded is an error, not a row of zeros.
+    await expect(constrainedBeamSearch(trie, 3, 2, ids.sizes, recorded.replay)).rejects.toThrow(/no scores recorded for input 2/);
   });
 
   it('never generates an invalid ID even when the model prefers one', async () => {

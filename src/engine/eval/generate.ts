@@ -11,6 +11,9 @@
  *   expanding the whole trie, averaged over the test inputs, against the test targets.
  *   Where rows × trie nodes would pass EXPANSION_BUDGET, an evenly spaced subset of the
  *   test inputs is expanded (the report says how many).
+ * - Where every test input is expanded, the model scores each input once: the expansion
+ *   records its scores and the ranking's beam search replays them (beam.ts
+ *   RecordedScores), as atomic IDs score every item once for both.
  */
 import * as tf from '@tensorflow/tfjs';
 import { constrainedBeamSearch, RecordedScores, type CodeScorer, type Generated } from '../model/ids/beam';
