@@ -67,6 +67,9 @@ describe('results files in the page', () => {
     const page = await app.browser().newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${app.url()}?view=compare&a=lesson:classroom&b=lesson:h2-unrelated`);
     await page.getByTestId('open-results-file').setInputFiles(json('report.json', join(dir, 'run', 'report.json')));
+    // An opened report shows in the Lab when it is read: go to Compare after that, as a user would
+    // (clicking sooner raced the open on a loaded machine, which then left Compare for the Lab).
+    await page.waitForFunction(() => /opened from file report\.json/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 30000 });
     await page.getByTestId('view-compare').click();
     await page.getByTestId('compare-pick-b').selectOption('file:report.json');
     await page.waitForFunction(() => ['A', 'B'].every((s) => document.querySelector(`[data-testid=compare-${s}]`)?.getAttribute('data-ready') === 'yes'), null, { timeout: 15000 });
