@@ -123,20 +123,11 @@ function keepBest(row: Int32Array, node: Int32Array, score: Float64Array, width:
  * beam search replays (eval/generate.ts), as atomic IDs score every item once for both.
  */
 export class RecordedScores {
-  /** Per node with a choice, its column among those of its depth (−1 elsewhere). */
-  private readonly column: Int32Array;
-  private readonly columns: number[];
-  /** Per depth: inputs × columns × codes. */
+  /** Per depth: inputs × (its nodes with a choice) × codes. */
   private readonly table: Float32Array[];
 
   constructor(private readonly trie: IdTrie, private readonly inputs: number, private readonly sizes: readonly number[]) {
-    this.column = new Int32Array(trie.nodes).fill(-1);
-    this.columns = Array.from({ length: trie.length }, (_, t) => {
-      let n = 0;
-      for (const v of trie.nodesAt(t)) if (trie.codesAfter(v).length > 1) this.column[v] = n++;
-      return n;
-    });
-    this.table = this.columns.map((n, t) => new Float32Array(inputs * n * sizes[t]));
+    this.table = sizes.map((size, t) => new Float32Array(inputs * trie.choosingAt(t).length * size));
   }
 
   /** `scorer`, its answers kept. */
@@ -156,9 +147,9 @@ export class RecordedScores {
   };
 
   private copy(rows: Int32Array, t: number, nodes: Int32Array, each: (at: number, j: number, size: number) => void): void {
-    const size = this.sizes[t], n = this.columns[t];
+    const size = this.sizes[t], n = this.trie.choosingAt(t).length;
     for (let j = 0; j < rows.length; j++) {
-      const c = this.column[nodes[j]];
+      const c = this.trie.choiceIndex(nodes[j]);
       if (c < 0 || rows[j] >= this.inputs) throw new Error(`no scores recorded for input ${rows[j]} after trie node ${nodes[j]}`);
       each((rows[j] * n + c) * size, j, size);
     }

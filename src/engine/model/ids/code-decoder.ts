@@ -218,24 +218,17 @@ export function codeLoss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D,
  * twice in a pass, and each batch's level runs only the input-dependent half.
  */
 export class DecoderLevels {
-  /** Per node with a choice, its row among those of its depth (−1 elsewhere). */
-  private readonly rows: Int32Array;
   private readonly levels: ({ states: tf.Tensor2D; table: tf.Tensor2D; bias: tf.Tensor } | undefined)[] = [];
   private readonly set: number;
 
   constructor(readonly model: HeadedModel, private readonly trie: IdTrie, readonly task: 0 | 1) {
-    this.rows = new Int32Array(trie.nodes).fill(-1);
-    for (let t = 0; t < trie.length; t++) {
-      let n = 0;
-      for (const v of trie.nodesAt(t)) if (trie.codesAfter(v).length > 1) this.rows[v] = n++;
-    }
     this.set = codes(model).ids.perTask ? task : 0;
   }
 
   /** The row of `node` in its level's states (a node with a choice of next code). */
   row(node: number): number {
-    const r = this.rows[node];
-    if (r === undefined || r < 0) throw new Error(`trie node ${node} has no choice of next code: nothing to decode`);
+    const r = this.trie.choiceIndex(node);
+    if (r < 0) throw new Error(`trie node ${node} has no choice of next code: nothing to decode`);
     return r;
   }
 
@@ -243,7 +236,7 @@ export class DecoderLevels {
     const made = this.levels[t];
     if (made) return made;
     const m = this.model, ids = codes(m).ids, V = codeVocabulary(ids);
-    const nodes = this.trie.nodesAt(t).filter((v) => this.rows[v] >= 0);
+    const nodes = this.trie.choosingAt(t);
     const tokens = new Int32Array(nodes.length * t);
     nodes.forEach((v, j) => {
       this.trie.writePrefix(v, tokens, j * t);

@@ -19,6 +19,9 @@ export class IdTrie {
   /** Per node, the children those codes lead to (parallel to `next`). */
   private readonly nextNode: Int32Array[];
   private readonly prefixes: Int32Array;
+  /** Per depth, the nodes with a choice of next code (two or more), in node order; per node, its index among them (−1 without a choice). */
+  private readonly choosingByDepth: number[][];
+  private readonly choice: Int32Array;
 
   constructor(ids: SemanticIds) {
     this.length = ids.length;
@@ -42,6 +45,9 @@ export class IdTrie {
     // Next codes ascending, so that every walk of the trie is deterministic.
     this.next = this.kids.map((m) => Int32Array.from(m.keys()).sort());
     this.nextNode = this.kids.map((m, v) => Int32Array.from(this.next[v], (c) => m.get(c) as number));
+    this.choosingByDepth = this.byDepth.map((nodes) => nodes.filter((v) => this.next[v].length > 1));
+    this.choice = new Int32Array(this.depth.length).fill(-1);
+    for (const nodes of this.choosingByDepth) nodes.forEach((v, i) => (this.choice[v] = i));
     this.prefixes = new Int32Array(this.depth.length * this.length);
     for (let v = 1; v < this.depth.length; v++) {
       this.prefixes.set(this.prefixes.subarray(this.parent[v] * this.length, this.parent[v] * this.length + this.depth[v] - 1), v * this.length);
@@ -59,6 +65,10 @@ export class IdTrie {
   /** The item of a leaf, −1 for an inner node. */
   item(node: number): number { return this.leafItem[node]; }
   nodesAt(depth: number): readonly number[] { return this.byDepth[depth]; }
+  /** The nodes at `depth` with a choice of next code, the ones a model decodes (in node order). */
+  choosingAt(depth: number): readonly number[] { return this.choosingByDepth[depth]; }
+  /** A node's index in `choosingAt(its depth)`, −1 for a node with one way on or none. */
+  choiceIndex(node: number): number { return this.choice[node] ?? -1; }
   /** The codes from the root to `node`. */
   prefix(node: number): Int32Array {
     return this.prefixes.subarray(node * this.length, node * this.length + this.depth[node]);
