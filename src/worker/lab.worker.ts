@@ -70,7 +70,7 @@ function jobSteps(msg: Job): { models: number; references: number } {
   const split = (p: { total: number; references: number }) => ({ models: (p.total - p.references) * seeds, references: p.references * seeds });
   if (msg.type === 'runData') {
     if (!imported) return { models: 0, references: 0 };
-    return split(plannedStepsOn({ search: imported.data.searchTrain, rec: imported.data.recTrain }, msg.config));
+    return split(plannedStepsOn({ search: imported.data.searchTrain, rec: imported.data.recTrain }, msg.config, imported.items));
   }
   if (msg.type === 'sweep') {
     return msg.values.map((v) => split(plannedSteps({ ...msg.config, [msg.key]: v } as Config)))

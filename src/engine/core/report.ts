@@ -35,7 +35,29 @@ export interface EmbeddingReport {
   explained: [number, number];
 }
 
-export interface ModelReport {
+/** How a two-task model chose its weights (config `jointSelection`; eval/selection.ts). */
+export type JointSelection = 'perTask' | 'shared';
+export const JOINT_SELECTIONS: readonly JointSelection[] = ['perTask', 'shared'];
+
+/**
+ * A two-task model's (Gen_R+S, the bi-encoder) evaluation under both checkpoint selections:
+ * `eval` and `popularity` are `selection`'s, `alternative` the other's. Absent in reports
+ * made before it was added: those used `shared`.
+ */
+export interface SelectionFields {
+  selection?: JointSelection;
+  /** Each task's best validation epoch (the perTask checkpoints). */
+  bestEpochByTask?: Partial<Record<Task, number>>;
+  alternative?: { selection: JointSelection; eval: Partial<Record<Task, TaskEval>>; popularity: Partial<Record<Task, { kl: number }>> };
+}
+
+/** A two-task scorer's evaluation of `task` under `selection` (undefined where the report lacks it). */
+export function evalUnder(r: { eval: Partial<Record<Task, TaskEval>> } & SelectionFields, task: Task, selection: JointSelection): TaskEval | undefined {
+  if ((r.selection ?? 'shared') === selection) return r.eval[task];
+  return r.alternative?.selection === selection ? r.alternative.eval[task] : undefined;
+}
+
+export interface ModelReport extends SelectionFields {
   eval: Partial<Record<Task, TaskEval>>;
   /** `rows`: with semantic IDs on a large catalogue, the test inputs the distribution was computed on (absent = all). */
   popularity: Partial<Record<Task, { kl: number; marginal: number[]; rows?: number }>>;
@@ -97,7 +119,7 @@ export interface BaselineReport {
 }
 
 /** The bi-encoder reference: evaluated like the others, with what its training took. */
-export interface BiEncoderReport extends BaselineReport {
+export interface BiEncoderReport extends BaselineReport, SelectionFields {
   trainSeconds: number;
   steps: number;
   bestEpoch: number;
@@ -117,6 +139,8 @@ export interface RunReport {
   /** Per task: the standard deviation of the relative joint gain over bootstrap resamples of this seed's test examples. */
   jointGainTestSd?: Partial<Record<Task, number>>;
   dataStats: DataStats;
+  /** Indexing examples (item text → ID) added to the search training sets (config `indexing`; absent when 0). */
+  indexingExamples?: number;
   models: Partial<Record<ModelName, ModelReport>>;
   /** `oracle` is null on imported data: there is no generative process to be exact about. */
   /** `bm25` (search only) is absent in reports made before it was added; `biencoder` (both
@@ -153,7 +177,10 @@ export interface Report {
   dataStats: DataStats;
   runs: RunReport[];
   summary: {
+    /** Under the config's checkpoint selection (`jointSelection`; reports without it used shared). */
     jointGain: Partial<Record<Task, Interval>>;
+    /** Under each selection, where every run was evaluated under both. */
+    jointGainBySelection?: Partial<Record<JointSelection, Partial<Record<Task, Interval>>>>;
     /** Mean over seeds of each scorer's headline numbers per task. */
     means: Record<string, Partial<Record<Task, ScorerMeans>>>;
   };

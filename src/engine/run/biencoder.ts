@@ -59,7 +59,10 @@ export async function trainBiEncoder(cfg: Config, inp: BiEncoderInput, tasks: re
     const result = await train(model, sets, cfg, {
       shouldStop: opts.shouldStop,
       onProgress: opts.onProgress,
-      validate: async () => (await validationRecall(model, null, tasks.map((t) => inp.val[t]), cfg.k, inp.items)).mean,
+      validate: async () => {
+        const v = await validationRecall(model, null, tasks.map((t) => inp.val[t]), cfg.k, inp.items);
+        return { score: v.mean, tasks: tasks.map((t) => v.byTask[t]!) };
+      },
     });
     return { model, result };
   } catch (e) {

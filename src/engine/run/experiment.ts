@@ -14,6 +14,7 @@ import { buildSemanticIds, codeText, rqKMeans, type SemanticIds } from '../model
 import { idDiagnostics } from '../model/ids/diagnostics';
 import { biEncoderTrainings, trainBiEncoder } from './biencoder';
 import { IdTrie } from '../model/ids/trie';
+import { indexingExamples, withIndexing } from './indexing';
 import { Retriever } from '../model/retriever';
 import { MODEL_TASKS, MODELS, REPORT_SCHEMA, round, type BaselineReport, type BiEncoderReport, type SearchBaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from '../core/report';
 import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExamples, type SearchExamples } from '../sim/examples';
@@ -21,7 +22,8 @@ import { dataStats, type DataStats } from '../sim/stats';
 import { summarize } from './summary';
 import { buildWorld, itemWords } from '../sim/world';
 import { encodeRec, encodeSearch, tokenLayout, type Task } from '../core/encode';
-import { predict, train, type TrainProgress } from '../train/trainer';
+import { predict, train, type TrainProgress, type TrainResult } from '../train/trainer';
+import { evaluateSelections } from '../eval/selection';
 import type { SeedData } from '../core/data';
 export type { SeedData };
 
@@ -104,11 +106,13 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   const bm25: SearchBaselineReport = { eval: { search: bm25Result.eval }, popularity: { search: calibration(bm25Result) } };
 
   const layout = tokenLayout(N, src.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
-  const trainSets = { search: encodeSearch(data.searchTrain, layout), rec: encodeRec(data.recTrain, layout) };
+  // DSI's indexing examples (run/indexing.ts): every item's text → its ID, with the training queries.
+  const indexing = indexingExamples(src.itemWords, cfg.indexing, cfg.queryLength, initSeedOf(cfg));
+  const trainSets = { search: encodeSearch(withIndexing(data.searchTrain, indexing), layout), rec: encodeRec(data.recTrain, layout) };
   const testSets = { search: encodeSearch(data.searchTest, layout), rec: encodeRec(data.recTest, layout) };
   const valSets = { search: encodeSearch(data.searchVal, layout), rec: encodeRec(data.recVal, layout) };
   const jointTrainSets = { ...trainSets };
-  if (src.jointTrain?.search) jointTrainSets.search = encodeSearch(src.jointTrain.search, layout);
+  if (src.jointTrain?.search) jointTrainSets.search = encodeSearch(withIndexing(src.jointTrain.search, indexing), layout);
   if (src.jointTrain?.rec) jointTrainSets.rec = encodeRec(src.jointTrain.rec, layout);
   const models: Partial<Record<ModelName, ModelReport>> = {};
 
@@ -127,14 +131,18 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
     try {
       biStopped = result.stopped;
       if (biStopped) break;
+      if (forIds) towerVectors = await itemVectorsOf(model);
       if (reference) {
+        const evaluated = await evaluateSelections(tasks, result, cfg.jointSelection, (task) => evaluate(task, (ev) => predict(model, testSets[task], 256, ev.consume)));
         biencoder = {
-          ...(await baseline((task, ev) => predict(model, testSets[task], 256, ev.consume))),
+          eval: { search: evaluated.chosen.search!.eval, rec: evaluated.chosen.rec!.eval },
+          popularity: { search: calibration(evaluated.chosen.search!), rec: calibration(evaluated.chosen.rec!) },
+          ...evaluated.fields,
           trainSeconds: round(result.seconds, 4), steps: result.steps, bestEpoch: result.bestEpoch, epochsRun: result.epochsRun,
         };
       }
-      if (forIds) towerVectors = await itemVectorsOf(model);
     } finally {
+      result.perTask?.checkpoints.dispose();
       model.dispose();
     }
   }
@@ -157,16 +165,17 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
       },
       initSeedOf(cfg),
     );
+    let trained: TrainResult | undefined;
     try {
       const tasks = MODEL_TASKS[name];
       const sets = name === 'joint' ? jointTrainSets : trainSets;
       const validationByTask: Partial<Record<Task, number>>[] = [];
-      const result = await train(model, tasks.map((t) => sets[t]), cfg, {
+      const result = trained = await train(model, tasks.map((t) => sets[t]), cfg, {
         shouldStop: opts.shouldStop,
         validate: async () => {
           const v = await validationRecall(model, trie, tasks.map((t) => valSets[t]), cfg.k, N);
           validationByTask.push(v.byTask);
-          return v.mean;
+          return { score: v.mean, tasks: tasks.map((t) => v.byTask[t]!) };
         },
         onProgress: (progress) => opts.onEvent?.({ type: 'train', seed: cfg.seed, model: name, progress }),
       });
@@ -187,18 +196,22 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
         bestEpoch: result.bestEpoch,
         epochsRun: result.epochsRun,
       };
+      const t0 = performance.now();
+      // Each task under both checkpoint selections (eval/selection.ts); the report's own are the config's.
+      const evaluated = await evaluateSelections(tasks, result, cfg.jointSelection, (task) => evaluateModel(model, trie, testSets[task], cfg.k, buckets[task], N));
+      report.evalSeconds = round((performance.now() - t0) / 1000, 4);
       for (const task of tasks) {
-        const t0 = performance.now();
-        const r = await evaluateModel(model, trie, testSets[task], cfg.k, buckets[task], N);
-        report.evalSeconds = round((report.evalSeconds ?? 0) + (performance.now() - t0) / 1000, 4);
+        const r = evaluated.chosen[task]!;
         report.eval[task] = r.eval;
         if (r.hits) (hits[name] ??= {})[task] = r.hits;
         report.popularity[task] = { kl: round(r.kl), marginal: Array.from(r.marginal, (v) => round(v, 4)), ...(r.rows !== undefined && r.rows < testSets[task].count ? { rows: r.rows } : {}) };
       }
+      Object.assign(report, evaluated.fields);
       models[name] = report;
       opts.onEvent?.({ type: 'model', seed: cfg.seed, model: name, report });
       if (result.stopped) break;
     } finally {
+      trained?.perTask?.checkpoints.dispose();
       model.dispose();
     }
   }
@@ -213,6 +226,7 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
     seed: cfg.seed,
     ...(cfg.initSeed ? { initSeed: cfg.initSeed } : {}),
     dataStats: src.dataStats,
+    ...(indexing.count ? { indexingExamples: indexing.count } : {}),
     jointGainTestSd,
     models,
     baselines: { popularity, oracle, bm25, ...(biencoder ? { biencoder } : {}) },

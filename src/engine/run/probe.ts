@@ -86,8 +86,10 @@ export function syntheticIds(items: number, levels: number, codebook: number, pe
 type Planned = Record<ModelName, number> & { references: number; total: number };
 
 /** Training steps a run on these training sets trains at most (every model and bi-encoder, every epoch). */
-export function plannedStepsOn(sets: { search: { count: number }; rec: { count: number } }, cfg: Config): Planned {
+export function plannedStepsOn(data: { search: { count: number }; rec: { count: number } }, cfg: Config, items: number): Planned {
   const out = { total: 0, references: 0 } as Planned;
+  // Indexing examples (run/indexing.ts) join the search set: at most cfg.indexing per item.
+  const sets = { search: { count: data.search.count + cfg.indexing * items }, rec: data.rec };
   for (const m of MODELS) {
     out[m] = cfg.epochs * stepsPerEpoch(MODEL_TASKS[m].map((t) => sets[t]), cfg);
     out.total += out[m];
@@ -102,7 +104,7 @@ export function plannedStepsOn(sets: { search: { count: number }; rec: { count: 
 export function plannedSteps(cfg: Config): Planned {
   // Only the training sets' sizes matter: no encoding.
   const data = buildDataset(buildWorld(cfg), cfg);
-  return plannedStepsOn({ search: data.searchTrain, rec: data.recTrain }, cfg);
+  return plannedStepsOn({ search: data.searchTrain, rec: data.recTrain }, cfg, cfg.items);
 }
 
 /**

@@ -6,17 +6,19 @@
 import type { Config } from '../core/config';
 import { interval as meanInterval } from '../eval/evidence';
 import type { TaskEval } from '../eval/metrics';
-import { MODELS, round, type ModelReport, type Report, type RunReport } from '../core/report';
+import { evalUnder, JOINT_SELECTIONS, MODELS, round, type JointSelection, type ModelReport, type Report, type RunReport } from '../core/report';
 import type { Task } from '../core/encode';
 
 export function recallKey(k: number): string {
   return `recall@${k}`;
 }
 
-/** Relative Recall@K gain of the joint model over the single-task model on `task`. */
-export function jointGainOf(run: RunReport, task: Task, k: number): number | null {
+/** Relative Recall@K gain of the joint model over the single-task model on `task`: under
+ *  the report's own checkpoint selection, or under `selection` where the run has it. */
+export function jointGainOf(run: RunReport, task: Task, k: number, selection?: JointSelection): number | null {
   const single = run.models[task === 'search' ? 'search' : 'rec']?.eval[task];
-  const joint = run.models.joint?.eval[task];
+  const jm = run.models.joint;
+  const joint = jm && (selection ? evalUnder(jm, task, selection) : jm.eval[task]);
   if (!single || !joint) return null;
   const s = single[recallKey(k)] as number;
   const j = joint[recallKey(k)] as number;
@@ -37,6 +39,16 @@ export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
   for (const task of ['search', 'rec'] as Task[]) {
     const gains = runs.map((r) => jointGainOf(r, task, cfg.k)).filter((g): g is number => g !== null);
     if (gains.length) jointGain[task] = meanInterval(gains);
+  }
+  // Both checkpoint selections, where every run has both (eval/selection.ts).
+  const bySelection: NonNullable<Report['summary']['jointGainBySelection']> = {};
+  if (runs.length && runs.every((r) => r.models.joint?.alternative)) {
+    for (const sel of JOINT_SELECTIONS) {
+      for (const task of ['search', 'rec'] as Task[]) {
+        const gains = runs.map((r) => jointGainOf(r, task, cfg.k, sel));
+        if (gains.every((g) => g !== null)) (bySelection[sel] ??= {})[task] = meanInterval(gains as number[]);
+      }
+    }
   }
   const means: Report['summary']['means'] = {};
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -64,6 +76,6 @@ export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
       };
     }
   }
-  return { jointGain, means };
+  return { jointGain, ...(Object.keys(bySelection).length ? { jointGainBySelection: bySelection } : {}), means };
 }
 

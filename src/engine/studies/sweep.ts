@@ -7,7 +7,7 @@ import { ConfigError, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage
 import type { Trend } from '../eval/evidence';
 import { coldWarm, jointGainOf, recallKey } from '../run/summary';
 import { sweepTrends, type ClaimSpec, type SeedValues } from './trends';
-import { MODELS, type Interval, type ModelName, type Report } from '../core/report';
+import { JOINT_SELECTIONS, MODELS, type Interval, type ModelName, type Report } from '../core/report';
 import type { Task } from '../core/encode';
 import { SWEEP_EXPERIMENTS } from './experiments';
 import { SWEEP_SCHEMA, type Sweep, type SweepPoint, type Value } from './sweep-types';
@@ -86,6 +86,12 @@ export function pointFromReport(value: Value, report: Report): SweepPoint {
       relative: runs.map((r) => jointGainOf(r, task, k)),
       absolute: runs.map((r) => (r.models.joint!.eval[task]![recallKey(k)] as number) - (r.models[single]!.eval[task]![recallKey(k)] as number)),
     };
+  }
+  if (runs.length && runs.every((r) => r.models.joint?.alternative)) {
+    seedValues.jointGainBySelection = {};
+    for (const sel of JOINT_SELECTIONS) {
+      for (const task of ['search', 'rec'] as Task[]) (seedValues.jointGainBySelection[sel] ??= {})[task] = runs.map((r) => jointGainOf(r, task, k, sel));
+    }
   }
   for (const m of MODELS) {
     if (!runs.every((r) => r.models[m])) continue;

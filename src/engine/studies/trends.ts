@@ -4,13 +4,15 @@
  * claims. The slope, its seed-bootstrap interval and the verdict come from eval/evidence.
  */
 import { trend, type Expected, type Trend, type TrendPoint } from '../eval/evidence';
-import type { ModelName } from '../core/report';
+import type { JointSelection, ModelName } from '../core/report';
 import type { Task } from '../core/encode';
 
 /** Every quantity a claim can use, per seed (in the point's `seeds` order; null where a seed has none). */
 export interface SeedValues {
   /** Relative ((J − S) / S) and absolute (J − S) Recall@K gain of Gen_R+S over the single-task model. */
   jointGain: Partial<Record<Task, { relative: (number | null)[]; absolute: (number | null)[] }>>;
+  /** The relative joint gain under each checkpoint selection (eval/selection.ts), where the runs have both. */
+  jointGainBySelection?: Partial<Record<JointSelection, Partial<Record<Task, (number | null)[]>>>>;
   recall: Partial<Record<ModelName, Partial<Record<Task, number[]>>>>;
   /** Popularity calibration: KL(true test targets ‖ model marginal). */
   kl: Partial<Record<ModelName, Partial<Record<Task, number[]>>>>;

@@ -32,7 +32,41 @@ export interface TrainResult {
   epochsRun: number;
   /** What ran the steps: `fused-webgpu`, or `plain (why not fused)`. */
   stepper: string;
+  /**
+   * With a validator that scores each task (two tasks, patience > 0): each task's best
+   * validation epoch, and the weights of those epochs and of `bestEpoch` (the caller owns
+   * them: `load` an epoch, then `dispose`). The model holds `bestEpoch`'s weights.
+   */
+  perTask?: { bestEpochs: number[]; checkpoints: Checkpoints };
 }
+
+/** Copies of the model's weights at chosen epochs (owned: `dispose` frees them). */
+export class Checkpoints {
+  private readonly weights = new Map<number, tf.Tensor[]>();
+  constructor(private readonly vars: tf.Variable[]) {}
+  keep(epoch: number): void {
+    if (!this.weights.has(epoch)) this.weights.set(epoch, this.vars.map((v) => tf.clone(v)));
+  }
+  /** Frees every copy not of `epochs`. */
+  keepOnly(epochs: readonly number[]): void {
+    for (const [e, w] of this.weights) if (!epochs.includes(e)) { w.forEach((t) => t.dispose()); this.weights.delete(e); }
+  }
+  has(epoch: number): boolean {
+    return this.weights.has(epoch);
+  }
+  /** Puts epoch `epoch`'s weights into the model. */
+  load(epoch: number): void {
+    const w = this.weights.get(epoch);
+    if (!w) throw new Error(`no checkpoint of epoch ${epoch}`);
+    this.vars.forEach((v, i) => v.assign(w[i]));
+  }
+  dispose(): void {
+    this.keepOnly([]);
+  }
+}
+
+/** A validation: the score early stopping maximises (the mean over tasks), and each task's score where known. */
+export type Validation = number | { score: number; tasks: number[] };
 
 export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
@@ -41,10 +75,10 @@ export interface TrainOptions {
   readEvery?: number;
   now?: () => number;
   /** Scores the model after each epoch (higher is better), for early stopping. */
-  validate?: () => Promise<number>;
+  validate?: () => Promise<Validation>;
 }
 
-type Training = Pick<Config, 'epochs' | 'batchSize' | 'learningRate' | 'jointMixing' | 'seed' | 'patience'> & { initSeed?: number };
+type Training = Pick<Config, 'epochs' | 'batchSize' | 'learningRate' | 'jointMixing' | 'seed' | 'patience'> & { initSeed?: number; jointSelection?: Config['jointSelection'] };
 
 /** The batch schedule for one epoch: for each step, B (set, row) pairs. */
 export function epochSchedule(sets: Encoded[], cfg: Training, rng: Rng): { set: number; row: number }[][] {
@@ -120,7 +154,10 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
   let stopped = false;
   const validation: TrainResult['validation'] = [];
   let best = { epoch: 0, score: -Infinity };
-  let snapshot: tf.Tensor[] | null = null;
+  // Each task's best epoch, where the validator scores tasks apart (two tasks).
+  let bestTask: { epoch: number; score: number }[] | null = null;
+  const checkpoints = new Checkpoints(vars);
+  let handedOver = false;
   let epochsRun = 0;
 
   const flush = async (epoch: number) => {
@@ -151,28 +188,41 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
       epochsRun = epoch + 1;
       stepper.sync();
       if (opts.validate) {
-        const score = await opts.validate();
+        const v = await opts.validate();
+        const score = typeof v === 'number' ? v : v.score;
+        const tasks = typeof v === 'number' || v.tasks.length < 2 ? null : v.tasks;
         validation.push({ epoch: epoch + 1, step, score });
-        if (score > best.score) {
-          best = { epoch: epoch + 1, score };
-          if (cfg.patience > 0) {
-            snapshot?.forEach((t) => t.dispose());
-            snapshot = vars.map((v) => tf.clone(v));
-          }
-        } else if (cfg.patience > 0 && epoch + 1 - best.epoch >= cfg.patience) break;
+        if (score > best.score) best = { epoch: epoch + 1, score };
+        if (tasks) {
+          bestTask ??= tasks.map(() => ({ epoch: 0, score: -Infinity }));
+          tasks.forEach((x, t) => { if (x > bestTask![t].score) bestTask![t] = { epoch: epoch + 1, score: x }; });
+        }
+        if (cfg.patience > 0) {
+          // Weights kept: the best mean's epoch and each task's best epoch.
+          const wanted = [best.epoch, ...(bestTask ?? []).map((b) => b.epoch)];
+          if (wanted.includes(epoch + 1)) checkpoints.keep(epoch + 1);
+          checkpoints.keepOnly(wanted);
+          // Early stopping: under perTask, when neither task has improved for `patience` epochs.
+          const last = bestTask && cfg.jointSelection === 'perTask' ? Math.max(...bestTask.map((b) => b.epoch)) : best.epoch;
+          if (epoch + 1 - last >= cfg.patience) break;
+        }
       }
     }
     await flush(epochsRun - 1);
     stepper.sync();
     // Early stopping keeps the best epoch's weights.
-    if (snapshot && best.epoch !== epochsRun) vars.forEach((v, i) => v.assign(snapshot![i]));
+    if (cfg.patience > 0 && checkpoints.has(best.epoch) && best.epoch !== epochsRun) checkpoints.load(best.epoch);
+    handedOver = bestTask !== null && cfg.patience > 0 && !stopped;
   } finally {
     pending.forEach((p) => p.dispose());
-    snapshot?.forEach((t) => t.dispose());
+    if (!handedOver) checkpoints.dispose();
     stepper.dispose();
   }
   const bestEpoch = opts.validate && cfg.patience > 0 ? best.epoch : epochsRun;
-  return { steps: step, seconds: (now() - t0) / 1000, stopped, losses, validation, bestEpoch, epochsRun, stepper: stepper.kind };
+  return {
+    steps: step, seconds: (now() - t0) / 1000, stopped, losses, validation, bestEpoch, epochsRun, stepper: stepper.kind,
+    ...(handedOver ? { perTask: { bestEpochs: bestTask!.map((b) => b.epoch), checkpoints } } : {}),
+  };
 }
 
 /**
