@@ -1,6 +1,7 @@
 /** Bridge Lab's page: the header (actions, views, status), the notices, the backend panel and the view shown. */
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { downloadText } from './charts/ExportButtons';
+import { ErrorBoundary } from './ErrorBoundary';
 import { Controls } from './panels/Controls';
 import { BackendPanel } from './panels/BackendPanel';
 import { LessonView } from './lesson/LessonView';
@@ -15,6 +16,10 @@ const FindingsView = lazy(() => import('./panels/FindingsView').then((m) => ({ d
 const SweepsView = lazy(() => import('./panels/SweepsView').then((m) => ({ default: m.SweepsView })));
 const CompareView = lazy(() => import('./panels/CompareView').then((m) => ({ default: m.CompareView })));
 const loading = <p className="loading" role="status">Loading…</p>;
+
+const VIEW_NAMES: Record<View, string> = { lab: 'Lab', lesson: 'Lesson', data: 'Your data', sweeps: 'Sweeps', findings: 'Findings', compare: 'Compare' };
+/** A view that failed to draw offers the Lab with its preset's world, and nothing opened. */
+const BACK_TO_LAB = { label: 'Back to the Lab', onClick: () => { useLab.getState().reset(); useLab.getState().setView('lab'); } };
 
 /** The imported catalogue's name, for a report trained on files. */
 const dataName = (r: { config: object }) => (r.config as { data?: { name: string } }).data?.name;
@@ -79,9 +84,9 @@ function Header() {
         <OpenResults />
       </div>
       <nav className="tabs" aria-label="Views">
-        {(['lab', 'lesson', 'data', 'sweeps', 'findings', 'compare'] as View[]).map((v) => (
+        {(Object.keys(VIEW_NAMES) as View[]).map((v) => (
           <button key={v} type="button" className={s.view === v ? 'tab active' : 'tab'} aria-current={s.view === v ? 'page' : undefined} data-testid={`view-${v}`} onClick={() => s.setView(v)}>
-            {{ lab: 'Lab', lesson: 'Lesson', data: 'Your data', sweeps: 'Sweeps', findings: 'Findings', compare: 'Compare' }[v]}
+            {VIEW_NAMES[v]}
           </button>
         ))}
       </nav>
@@ -163,6 +168,7 @@ export function App() {
       <UpdateBanner />
       <Notices />
       <BackendPanel />
+      <ErrorBoundary key={s.view} what={`The ${VIEW_NAMES[s.view]} view`} back={BACK_TO_LAB}>
       {s.view === 'lesson' ? (
         <LessonView />
       ) : s.view === 'data' ? (
@@ -176,6 +182,7 @@ export function App() {
       ) : (
         <LabView />
       )}
+      </ErrorBoundary>
     </div>
   );
 }

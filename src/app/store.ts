@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/core/backends';
-import type { Config, ConfigKey } from '../engine/core/config';
+import { importedDataOf, knobsFromReport, type Config, type ConfigKey } from '../engine/core/config';
 import type { ExperimentEvent } from '../engine/run/experiment';
 import { presetValues } from '../engine/core/presets';
 import { checkFileSize } from '../engine/data/csv';
@@ -285,6 +285,15 @@ function refusedWhileBusy(action: string): boolean {
   return true;
 }
 
+/** The settings of a run opened from a file made on imported data: there is no simulated
+ *  world to train, and this page does not hold the files (returns true when refused). */
+function refusedOnImported(action: string): boolean {
+  const data = importedDataOf(useLab.getState().config);
+  if (!data) return false;
+  useLab.setState({ refusal: `${action} did not start: these settings come from a run on imported data ("${data.name}"), which this page does not hold. Load its files in Your data to train on them, or pick a preset for a simulated world.` });
+  return true;
+}
+
 /** The loss curves and bars of a finished run, from its report. */
 function finishedProgress(report: Report | null, config: Config): LabState['progress'] {
   const progress: LabState['progress'] = {};
@@ -394,7 +403,7 @@ export const useLab = create<LabState>((set, get) => ({
   },
   setKnob: (key, value) => set({ config: { ...get().config, [key]: value } }),
   runSweep: (r) => {
-    if (refusedWhileBusy('The sweep')) return;
+    if (refusedWhileBusy('The sweep') || refusedOnImported('The sweep')) return;
     const { runId } = get();
     const id = runId + 1;
     const seeds = Array.from({ length: r.seeds }, (_, i) => r.config.seed + i);
@@ -410,7 +419,7 @@ export const useLab = create<LabState>((set, get) => ({
     if (isBusy(get().status) && refusedWhileBusy('Opening a sweep point in the Lab')) return;
     const report = get().sweep.reports[index];
     if (!report) return;
-    const config = { ...report.config };
+    const config = knobsFromReport(report.config as unknown as Record<string, unknown>);
     set({ view: 'lab', config, trainedConfig: config, report, without: null, models: report.runs[0]?.models ?? {}, status: 'done', error: null, progress: {} });
   },
   openResults: async (name, text) => {
@@ -430,7 +439,7 @@ export const useLab = create<LabState>((set, get) => ({
       return;
     }
     const report = opened.report;
-    const config = { ...report.config };
+    const config = knobsFromReport(report.config as unknown as Record<string, unknown>);
     const progress = finishedProgress(report, config);
     set({
       view: 'lab', config, trainedConfig: config, report, without: null, models: report.runs[0]?.models ?? {}, status: 'done', error: null, progress, openError: null,
@@ -442,7 +451,7 @@ export const useLab = create<LabState>((set, get) => ({
   setColorBy: (colorBy) => set({ colorBy }),
   dismissNotices: () => set({ notices: [], refusal: null }),
   train: () => {
-    if (refusedWhileBusy('Training')) return;
+    if (refusedWhileBusy('Training') || refusedOnImported('Training')) return;
     const { config } = get();
     startRun(config, [config.seed]);
   },

@@ -7,6 +7,7 @@
  * catalogue's items no test target names) have no place on a log axis: they are counted in
  * the caption, with the share the model gives them, instead of piled at an arbitrary floor.
  */
+import { ErrorBoundary } from '../ErrorBoundary';
 import { memo, useRef } from 'react';
 import { CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { MODEL_LABELS, MODEL_TASKS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
@@ -79,4 +80,7 @@ function CalibrationChartBody({ model, report, itemInfo }: { model: ModelName; r
 }
 
 /** Drawn again only when its props change (not at every training tick of the page). */
-export const CalibrationChart = memo(CalibrationChartBody);
+/** Drawn inside its own error boundary: a chart that fails names why, and the page stays. */
+export const CalibrationChart = memo((props: Parameters<typeof CalibrationChartBody>[0]) => (
+  <ErrorBoundary what={`${MODEL_LABELS[props.model]}'s calibration chart`} compact><CalibrationChartBody {...props} /></ErrorBoundary>
+));

@@ -3,6 +3,7 @@
  * semantic IDs, each item's sum of code embeddings), coloured by content topic or by CF
  * cluster, with neighbour agreement against chance; hovering an item shows its codes.
  */
+import { ErrorBoundary } from '../ErrorBoundary';
 import { memo, useRef } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
@@ -79,4 +80,7 @@ function EmbeddingChartBody({ model, report, itemInfo, colorBy, codes, labels }:
 }
 
 /** Drawn again only when its props change (not at every training tick of the page). */
-export const EmbeddingChart = memo(EmbeddingChartBody);
+/** Drawn inside its own error boundary: a chart that fails names why, and the page stays. */
+export const EmbeddingChart = memo((props: Parameters<typeof EmbeddingChartBody>[0]) => (
+  <ErrorBoundary what={`${MODEL_LABELS[props.model]}'s embedding chart`} compact><EmbeddingChartBody {...props} /></ErrorBoundary>
+));

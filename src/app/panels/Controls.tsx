@@ -1,6 +1,6 @@
 /** Every knob of the world, grouped, each with its one-line explanation, plus presets and the seed. */
 import { useMemo } from 'react';
-import { GROUP_LABELS, PARAMS, worldProblems, type Config, type ConfigKey, type Group, type Param } from '../../engine/core/config';
+import { GROUP_LABELS, importedDataOf, isSimulationKey, PARAMS, worldProblems, type Config, type ConfigKey, type Group, type Param } from '../../engine/core/config';
 import { PRESETS } from '../../engine/core/presets';
 import { worldStats } from '../../engine/sim/stats';
 import { buildWorld } from '../../engine/sim/world';
@@ -70,6 +70,7 @@ export function Controls() {
   const { config, preset, status, setKnob, applyPreset } = useLab();
   const busy = status === 'training' || status === 'starting';
   const presetInfo = PRESETS.find((p) => p.name === preset);
+  const imported = importedDataOf(config);
   return (
     <aside className="controls" data-testid="controls" aria-label="Settings of the simulated world">
       <div className="preset">
@@ -79,12 +80,19 @@ export function Controls() {
         </select>
         {presetInfo && <p className="help">{presetInfo.description}</p>}
       </div>
-      <DerivedStats config={config} />
+      {imported ? (
+        <p className="imported-note" role="note" data-testid="imported-note">
+          These results were trained on imported data (<strong>{imported.name}</strong>): it has no simulated world, so the knobs that only a
+          simulation has (catalogue, popularity, content vs CF and the simulated data) are disabled. Pick a preset to design a simulated world.
+        </p>
+      ) : (
+        <DerivedStats config={config} />
+      )}
       {GROUP_ORDER.map((g) => (
         <details key={g} open={g === 'catalogue' || g === 'popularity' || g === 'contentCf' || g === 'run'}>
           <summary>{GROUP_LABELS[g]}</summary>
           {PARAMS.filter((p) => p.group === g).map((p) => (
-            <Knob key={p.key} p={p as Param} value={config[p.key as ConfigKey]} disabled={busy || (SEMANTIC_ONLY.has(p.key) && config.idScheme !== 'semantic')} onChange={(v) => setKnob(p.key as ConfigKey, v)} />
+            <Knob key={p.key} p={p as Param} value={config[p.key as ConfigKey]} disabled={busy || (SEMANTIC_ONLY.has(p.key) && config.idScheme !== 'semantic') || (imported !== null && isSimulationKey(p.key))} onChange={(v) => setKnob(p.key as ConfigKey, v)} />
           ))}
         </details>
       ))}

@@ -1,5 +1,6 @@
 /** The Lab: the world's knobs on the left; training progress and the three models' accuracy, calibration (H1) and embeddings (H2) on the right. */
 import { useMemo } from 'react';
+import { importedDataOf } from '../../engine/core/config';
 import { MODEL_LABELS, MODELS, type RunReport } from '../../engine/core/report';
 import { buildWorld } from '../../engine/sim/world';
 import { CalibrationChart } from '../charts/CalibrationChart';
@@ -43,7 +44,7 @@ export function LabView() {
   // can be drawn as soon as that model finishes.
   const itemInfo = useMemo<RunReport['itemInfo'] | undefined>(() => {
     if (run) return run.itemInfo;
-    if (!s.trainedConfig) return undefined;
+    if (!s.trainedConfig || importedDataOf(s.trainedConfig)) return undefined;
     const w = buildWorld(s.trainedConfig);
     return { topic: Array.from(w.topic), cluster: Array.from(w.cluster), pSearch: Array.from(w.pSearch), pRec: Array.from(w.pRec), trainSearch: [], trainRec: [] };
   }, [run, s.trainedConfig]);
@@ -54,7 +55,7 @@ export function LabView() {
         <div className="results">
           <section className="intro">
             <p>
-              Three small generative retrievers learn one simulated catalogue: <strong>Gen_S</strong> maps a query to an item ID,{' '}
+              Three small generative retrievers learn one {importedDataOf(shownConfig) ? <>catalogue, here imported (<strong>{importedDataOf(shownConfig)!.name}</strong>)</> : 'simulated catalogue'}: <strong>Gen_S</strong> maps a query to an item ID,{' '}
               <strong>Gen_R</strong> maps a listening history to the next item ID, and <strong>Gen_R+S</strong> learns both. Change the world on the
               left, press <em>Train</em>, and compare. <strong>H1</strong>: joint training regularises the popularity the shared output layer learns.{' '}
               <strong>H2</strong>: joint training regularises each item's embedding, tying its content (search) to its co-consumption (recommendation).
@@ -89,7 +90,7 @@ export function LabView() {
               cluster. Search groups items by content, recommendation by co-consumption; the joint model is pulled towards both.
             </div>
             <div className="trio">
-              {MODELS.map((m) => <EmbeddingChart key={m} model={m} report={s.models[m]} itemInfo={itemInfo} colorBy={s.colorBy} codes={run?.ids?.codes} />)}
+              {MODELS.map((m) => <EmbeddingChart key={m} model={m} report={s.models[m]} itemInfo={itemInfo} colorBy={s.colorBy} codes={run?.ids?.codes} labels={s.colorBy === 'topic' ? importedDataOf(shownConfig)?.categories : undefined} />)}
             </div>
           </section>
           <AblationCompare report={s.report} without={s.without} config={shownConfig} />

@@ -255,3 +255,24 @@ export function resolveConfig(partial: Partial<Record<string, unknown>>): Config
   if (problems.length) throw new ConfigError(problems.join('\n'));
   return cfg as unknown as Config;
 }
+
+/** What a report's config says of the imported catalogue it was trained on (`config.data`; absent for a simulated world). */
+export interface ImportedDataInfo { name: string; categories?: string[] }
+
+/** The imported catalogue a config was trained on, or null for a simulated world. */
+export function importedDataOf(c: object | null | undefined): ImportedDataInfo | null {
+  const d = (c as { data?: unknown } | null | undefined)?.data;
+  return typeof d === 'object' && d !== null && typeof (d as ImportedDataInfo).name === 'string' ? (d as ImportedDataInfo) : null;
+}
+
+/**
+ * A results file's config as the settings panel's: every knob the file gives in range, the
+ * default for each it lacks (a run on imported data has no simulation keys; an older file
+ * lacks newer knobs), and `data` kept, so the page knows the run was on imported data.
+ */
+export function knobsFromReport(c: Record<string, unknown>): Config {
+  const out = defaultConfig() as unknown as Record<string, unknown>;
+  for (const p of PARAMS) if (p.key in c && checkValue(p.key, c[p.key]) === null) out[p.key] = c[p.key];
+  if (importedDataOf(c)) out.data = c.data;
+  return out as unknown as Config;
+}
