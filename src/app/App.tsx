@@ -168,7 +168,7 @@ export function App() {
       <UpdateBanner />
       <Notices />
       <BackendPanel />
-      <ErrorBoundary key={s.view} what={`The ${VIEW_NAMES[s.view]} view`} back={BACK_TO_LAB}>
+      <ErrorBoundary key={s.view} what={`The ${VIEW_NAMES[s.view]} view`} back={BACK_TO_LAB} resetKey={s.view === 'sweeps' ? s.sweep.sweep : s.report}>
       {s.view === 'lesson' ? (
         <LessonView />
       ) : s.view === 'data' ? (

@@ -13,6 +13,8 @@ interface Props {
   back?: { label: string; onClick: () => void };
   /** A part is drawn small (a chart): the message is shorter. */
   compact?: boolean;
+  /** What the part shows (a report): when it changes, the part is drawn again. */
+  resetKey?: unknown;
 }
 
 export class ErrorBoundary extends Component<Props, { error: Error | null }> {
@@ -20,6 +22,10 @@ export class ErrorBoundary extends Component<Props, { error: Error | null }> {
 
   static getDerivedStateFromError(error: unknown): { error: Error } {
     return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
+
+  componentDidUpdate(prev: Props): void {
+    if (this.state.error && prev.resetKey !== this.props.resetKey) this.setState({ error: null });
   }
 
   componentDidCatch(error: unknown): void {

@@ -5,7 +5,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,12 +22,35 @@ const tiny = ['--set', 'items=40', '--set', 'topics=4', '--set', 'cfClusters=4',
 const dir = mkdtempSync(join(tmpdir(), 'bl-results-'));
 const json = (name: string, path: string) => ({ name, mimeType: 'application/json', buffer: readFileSync(path) });
 
+/** A tiny catalogue in MovieLens's own layout: 60 movies in 3 genres, 50 users rating 12 each, a few tags. */
+function writeMovieLens(to: string): void {
+  mkdirSync(to, { recursive: true });
+  const movies = ['movieId,title,genres', ...Array.from({ length: 60 }, (_, i) => `${i + 1},"Film ${i + 1} (19${60 + (i % 40)})",${['Drama', 'Comedy', 'Horror'][i % 3]}`)];
+  const ratings = ['userId,movieId,rating,timestamp'], tags = ['userId,movieId,tag,timestamp'];
+  for (let u = 1; u <= 50; u++) for (let k = 0; k < 12; k++) {
+    const m = 1 + ((u * 7 + k * (u % 5 + 1)) % 60);
+    ratings.push(`${u},${m},${1 + ((u + k) % 5)},${1000 + u * 100 + k}`);
+    if ((u + k) % 2 === 0) tags.push(`${u},${m},${['dark', 'funny', 'scary'][m % 3]} film,${1000 + u * 100 + k}`);
+  }
+  writeFileSync(join(to, 'movies.csv'), movies.join('\n'));
+  writeFileSync(join(to, 'ratings.csv'), ratings.join('\n'));
+  writeFileSync(join(to, 'tags.csv'), tags.join('\n'));
+}
+
 beforeAll(() => {
   // A runner's report, and a sweep run as two shards and merged, as on a cluster.
   runner([...tiny, '--seeds', '2', '--out', join(dir, 'run')]);
   for (const shard of ['1/2', '2/2']) runner([...tiny, '--sweep', 'recCoverage=0.5,1', '--seeds', '2', '--shard', shard, '--out', join(dir, `shard${shard[0]}`)]);
   runner(['--merge', join(dir, 'shard1'), join(dir, 'shard2'), '--out', join(dir, 'merged')]);
-}, 300000);
+  // Reports of every other kind: semantic IDs, a simulated world's files imported, a public layout converted.
+  const model = ['--set', 'epochs=1', '--set', 'dim=8', '--set', 'heads=1', '--set', 'biencoder=false', '--quiet'];
+  runner([...tiny, '--set', 'idScheme=semantic', '--out', join(dir, 'semantic')]);
+  runner([...tiny.slice(0, 14), '--export-world', join(dir, 'files')]);
+  runner(['--data', join(dir, 'files'), ...model, '--out', join(dir, 'imported')]);
+  writeMovieLens(join(dir, 'ml-src'));
+  runner(['--convert', 'movielens', join(dir, 'ml-src'), '--out', join(dir, 'ml')]);
+  runner(['--data', join(dir, 'ml'), ...model, '--set', 'indexing=2', '--out', join(dir, 'converted')]);
+}, 400000);
 
 describe('results files in the page', () => {
   it("opens a runner's report.json in the Lab: its first seed's charts, the file's metrics, where it came from", async () => {
@@ -99,4 +122,79 @@ describe('results files in the page', () => {
     expect(await page.getByRole('alert').textContent()).toMatch(/chart=pie is not allowed: use one of metrics, gain, calibration-search/);
     await context.close();
   });
+
+  it('opens results files of every kind, and 50 damaged ones: the page is never blank, and each file is drawn, refused with its problem named, or drawn with the failing part named', async () => {
+    const page = await app.browser().newPage({ viewport: { width: 1280, height: 900 } });
+    const uncaught: string[] = [];
+    page.on('pageerror', (e) => uncaught.push(e.message));
+    await page.goto(app.url());
+    const read = (d: string, f = 'report.json') => JSON.parse(readFileSync(join(dir, d, f), 'utf8'));
+    const stopped = read('run');
+    stopped.stopped = true;
+    delete stopped.runs[1].models.joint;
+    const bases: [string, unknown][] = [['simulated', read('run')], ['semantic', read('semantic')], ['imported', read('imported')], ['converted', read('converted')],
+      ['stopped', stopped], ['sweep', read('merged', 'sweep.json')]];
+    /** Opens one file; how the page answered: drawn, refused (the notice names the file and the problem) or drawn with a part's error. */
+    const open = async (name: string, body: string): Promise<'drawn' | 'refused' | 'part failed'> => {
+      if (await page.getByTestId('draw-error').count()) await page.reload(); // no stale error answers for the next file
+      await page.getByTestId('open-results-file').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(body) });
+      await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=status], [data-testid=sweep-status], [data-testid=open-error], [data-testid=draw-error]')]
+        .some((e) => (e.textContent ?? '').includes(n) || e.getAttribute('data-testid') === 'draw-error'), name, { timeout: 15000 });
+      // Never blank: the header, the views' tabs and a view (or its error in its place) are on screen.
+      expect(await page.locator('h1').textContent()).toBe('Bridge Lab');
+      expect(await page.locator('main, [data-testid=draw-error]').count(), name).toBeGreaterThan(0);
+      expect((await page.locator('body').innerText()).length, name).toBeGreaterThan(300);
+      const refused = await page.getByTestId('open-error').count() ? await page.getByTestId('open-error').textContent() : null;
+      if (refused?.includes(name)) {
+        expect(refused, name).toMatch(new RegExp(`${name}: (\\S+: )?\\S.*`));
+        await page.getByTestId('open-error').getByRole('button', { name: 'Dismiss' }).click();
+        return 'refused';
+      }
+      const failed = page.getByTestId('draw-error');
+      if (await failed.count()) {
+        expect(await failed.first().textContent(), name).toMatch(/could not be drawn: \S/);
+        return 'part failed';
+      }
+      return 'drawn';
+    };
+    for (const [kind, base] of bases) expect(await open(`${kind}.json`, JSON.stringify(base)), kind).toBe('drawn');
+    // A part that cannot draw what it was given names itself; the rest of the Lab stays.
+    const noHead = read('imported');
+    delete noHead.runs[0].models.search.eval.search.byBucket.head;
+    expect(await open('no-head-bucket.json', JSON.stringify(noHead))).toBe('part failed');
+    expect(await page.getByTestId('draw-error').textContent()).toMatch(/The accuracy table could not be drawn: .*recall@10/);
+    expect(await page.getByTestId('embedding-joint').locator('.recharts-scatter-symbol').count()).toBeGreaterThan(30);
+    await page.screenshot({ path: 'test-results/part-failed.png', fullPage: false });
+    // 50 mutations: a field removed, given the wrong type, or made a huge list, at paths drawn (seeded) from the six files.
+    let state = 12345;
+    const rand = (n: number) => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return state % n; };
+    const paths = (x: unknown, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] => {
+      if (at.length >= 7 || typeof x !== 'object' || x === null) return out;
+      const entries = Array.isArray(x) ? x.slice(0, 3).map((v, i) => [i, v] as const) : Object.entries(x);
+      for (const [k, v] of entries) { out.push([...at, k]); paths(v, [...at, k], out); }
+      return out;
+    };
+    const ops = ['remove', 'null', 'string', 'number', 'empty list', 'object', 'huge list'] as const;
+    const outcomes: Record<string, number> = { drawn: 0, refused: 0, 'part failed': 0 };
+    for (let m = 0; m < 50; m++) {
+      const [kind, base] = bases[m % bases.length];
+      const doc = structuredClone(base) as Record<string | number, unknown>;
+      const all = paths(doc);
+      const path = all[rand(all.length)];
+      const op = ops[rand(ops.length)];
+      let parent: Record<string | number, unknown> = doc;
+      for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
+      const key = path[path.length - 1];
+      if (op === 'remove') { if (Array.isArray(parent)) parent.splice(Number(key), 1); else delete parent[key]; }
+      else parent[key] = { null: null, string: 'x', number: 7, 'empty list': [], object: {}, 'huge list': Array.from({ length: 200000 }, (_, i) => i % 7) }[op];
+      const name = `mutant-${String(m).padStart(2, '0')}.json`;
+      const outcome = await open(name, JSON.stringify(doc));
+      outcomes[outcome]++;
+      console.log(`${name}: ${kind} ${path.join('.')} ${op} → ${outcome}`);
+    }
+    console.log(`50 damaged files: ${outcomes.drawn} drawn, ${outcomes.refused} refused with the problem named, ${outcomes['part failed']} drawn with the failing part named`);
+    expect(uncaught).toEqual([]);
+    await page.screenshot({ path: 'test-results/damaged-files.png', fullPage: false });
+    await page.close();
+  }, 600000);
 });

@@ -82,5 +82,5 @@ function CalibrationChartBody({ model, report, itemInfo }: { model: ModelName; r
 /** Drawn again only when its props change (not at every training tick of the page). */
 /** Drawn inside its own error boundary: a chart that fails names why, and the page stays. */
 export const CalibrationChart = memo((props: Parameters<typeof CalibrationChartBody>[0]) => (
-  <ErrorBoundary what={`${MODEL_LABELS[props.model]}'s calibration chart`} compact><CalibrationChartBody {...props} /></ErrorBoundary>
+  <ErrorBoundary what={`${MODEL_LABELS[props.model]}'s calibration chart`} compact resetKey={props.report}><CalibrationChartBody {...props} /></ErrorBoundary>
 ));

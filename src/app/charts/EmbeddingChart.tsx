@@ -82,5 +82,5 @@ function EmbeddingChartBody({ model, report, itemInfo, colorBy, codes, labels }:
 /** Drawn again only when its props change (not at every training tick of the page). */
 /** Drawn inside its own error boundary: a chart that fails names why, and the page stays. */
 export const EmbeddingChart = memo((props: Parameters<typeof EmbeddingChartBody>[0]) => (
-  <ErrorBoundary what={`${MODEL_LABELS[props.model]}'s embedding chart`} compact><EmbeddingChartBody {...props} /></ErrorBoundary>
+  <ErrorBoundary what={`${MODEL_LABELS[props.model]}'s embedding chart`} compact resetKey={props.report}><EmbeddingChartBody {...props} /></ErrorBoundary>
 ));

@@ -78,7 +78,7 @@ export function Controls() {
         <select id="preset" data-testid="preset" value={preset} disabled={busy} onChange={(e) => applyPreset(e.target.value)}>
           {PRESETS.map((p) => <option key={p.name} value={p.name}>{p.title}</option>)}
         </select>
-        {presetInfo && <p className="help">{presetInfo.description}</p>}
+        {presetInfo && !imported && <p className="help">{presetInfo.description}</p>}
       </div>
       {imported ? (
         <p className="imported-note" role="note" data-testid="imported-note">

@@ -7,6 +7,7 @@ import { CalibrationChart } from '../charts/CalibrationChart';
 import { EmbeddingChart } from '../charts/EmbeddingChart';
 import { LossChart } from '../charts/LossChart';
 import { useLab } from '../store';
+import { ErrorBoundary } from '../ErrorBoundary';
 import { AblationCompare } from './AblationCompare';
 import { Controls } from './Controls';
 import { MetricsTable } from './MetricsTable';
@@ -65,7 +66,7 @@ export function LabView() {
           <Progress />
           <section aria-label="Accuracy">
             <h2>Accuracy</h2>
-            <MetricsTable models={s.models} run={run} config={shownConfig} />
+            <ErrorBoundary what="The accuracy table" resetKey={s.report}><MetricsTable models={s.models} run={run} config={shownConfig} /></ErrorBoundary>
           </section>
           <section aria-label="Popularity calibration">
             <h2>H1 · Popularity calibration</h2>
