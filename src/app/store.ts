@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import { BACKENDS, type BackendAttempt, type BackendName } from '../engine/core/backends';
-import { importedDataOf, knobsFromReport, type Config, type ConfigKey } from '../engine/core/config';
+import { defaultConfig, importedDataOf, knobsFromReport, withImportedDefaults, type Config, type ConfigKey } from '../engine/core/config';
 import type { ExperimentEvent } from '../engine/run/experiment';
 import { presetValues } from '../engine/core/presets';
 import { checkFileSize } from '../engine/data/csv';
@@ -383,7 +383,9 @@ export const useLab = create<LabState>((set, get) => ({
     const id = get().runId + 1;
     queuedTrain = [];
     set({ runId: id, status: 'starting', error: null, refusal: null, plan: null, progress: {}, models: {}, report: null, without: null, tensors: null, stored: null, startedAt: performance.now(), elapsed: 0, dataset: { ...dataset, report: null, runId: id } });
-    send({ type: 'runData', runId: id, config, seeds: Array.from({ length: seeds }, (_, i) => config.seed + i), backends: backendRequest() });
+    // Imported catalogues' own defaults (core/config.ts IMPORTED_DEFAULTS), unless the knob was moved.
+    const dataConfig = withImportedDefaults(config, (k) => config[k] !== defaultConfig()[k]);
+    send({ type: 'runData', runId: id, config: dataConfig, seeds: Array.from({ length: seeds }, (_, i) => config.seed + i), backends: backendRequest() });
   },
   setView: (view) => set({ view }),
   setLessonStep: (step) => set({ lessonStep: step }),

@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../engine/core/backends';
-import { ConfigError, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, type Config } from '../engine/core/config';
+import { ConfigError, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, withImportedDefaults, type Config } from '../engine/core/config';
 import { checkFileSize, dataError } from '../engine/data/csv';
 import { exportWorld } from '../engine/data/export';
 import { importData, type DataFiles } from '../engine/data/import';
@@ -233,7 +233,7 @@ async function main(argv: string[]): Promise<void> {
   const backend = await useNodeBackend(backendName as BackendName);
   const quiet = switches.has('quiet');
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };
-  if (values.data !== undefined) return runOnFiles(values.data, cfg, seeds, outDir, backend, log);
+  if (values.data !== undefined) return runOnFiles(values.data, withImportedDefaults(cfg, (k) => k in overrides), seeds, outDir, backend, log);
   const onEvent = (seed: number, e: Partial<ExperimentEvent>) => {
     if (e.type === 'world') log(`seed ${seed}: building the world and training…\n`);
     if (e.type === 'model') log(`seed ${seed}: ${e.model} trained, ${e.report!.steps} steps in ${e.report!.trainSeconds.toFixed(1)} s\n`);

@@ -4,6 +4,7 @@
  * models trained on it with the same charts, coloured by category. Also the export of
  * the current simulated world in the same format.
  */
+import { IMPORTED_DEFAULTS } from '../../engine/core/config';
 import { useState } from 'react';
 import { exportWorld } from '../../engine/data/export';
 import { MODELS } from '../../engine/core/report';
@@ -62,7 +63,8 @@ export function DataView() {
         here, in this browser: nothing is uploaded. Queries are split 80/10/10; each session's last item is a test target and the one before it a
         validation target (docs/runner.md, "Your own data"). A public dataset's own files convert here first, as the runner's <code>--convert</code> does:
         MovieLens (<code>movies.csv</code>, <code>ratings.csv</code>, optionally <code>tags.csv</code>) or KuaiSAR (<code>item_features.csv</code>,{' '}
-        <code>rec_inter.csv</code>, <code>src_inter.csv</code>).
+        <code>rec_inter.csv</code>, <code>src_inter.csv</code>). Search logs rarely name every item, so the models also learn each item's own text → its ID
+        (<em>indexing examples</em>, as DSI does): {IMPORTED_DEFAULTS.indexing} per item here unless the Lab's <em>Indexing examples per item</em> knob says otherwise.
       </p>
       <div
         className={over ? 'drop over' : 'drop'} data-testid="data-drop"

@@ -6,6 +6,7 @@ import { quantityLabel } from '../../engine/studies/trends';
 import { SWEEP_EXPERIMENTS, type Sweep } from '../../engine/studies/sweep';
 import { SweepChart } from '../charts/SweepChart';
 import { fmt, pct } from '../format';
+import { SELECTION_WORDS } from '../../engine/core/report';
 
 export function FindingsView() {
   const [sweeps, setSweeps] = useState<Record<string, Sweep | null>>({});
@@ -31,7 +32,7 @@ export function FindingsView() {
         return (
           <section key={e.name} aria-label={e.title}>
             <h2>{e.title}</h2>
-            <p className="caption"><em>{e.question}</em></p>
+            <p className="caption"><em>{e.question}</em>{s && <> Joint gains of Gen_R+S with {SELECTION_WORDS[(s.config as Partial<typeof s.config>).jointSelection ?? 'shared']}{(s.config as Partial<typeof s.config>).jointSelection ? '' : ' (these runs were made before per-task checkpoints were a choice)'}.</>}</p>
             {s ? (
               <>
                 <div className="duo">

@@ -1,8 +1,8 @@
-/** Per task: every model beside Popularity and Oracle, overall and per popularity bucket, and the joint gain. */
+/** Per task: every model beside Popularity and Oracle, overall and per popularity bucket, and the joint gain (under both checkpoint selections where the run has them). */
 import { memo } from 'react';
 import type { Config } from '../../engine/core/config';
 import { BUCKETS, type TaskEval } from '../../engine/eval/metrics';
-import { MODEL_LABELS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
+import { MODEL_LABELS, SELECTION_WORDS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
 import type { Task } from '../../engine/core/encode';
 import { fmt, pct } from '../format';
 
@@ -16,6 +16,7 @@ function MetricsTableBody({ models, run, config, traditional = true }: {
   const k = config.k;
   const r = `recall@${k}`, n = `ndcg@${k}`;
   const showTraditional = traditional && Boolean(run?.baselines.bm25 || run?.baselines.biencoder);
+  const jm = models.joint;
   return (
     <div className="metrics" data-testid="metrics">
       {(['search', 'rec'] as Task[]).map((task) => {
@@ -24,18 +25,21 @@ function MetricsTableBody({ models, run, config, traditional = true }: {
           ...(showTraditional && task === 'search' && run?.baselines.bm25 ? [{ name: 'BM25', ev: run.baselines.bm25.eval.search, kl: run.baselines.bm25.popularity.search.kl, kind: 'baseline' }] : []),
           ...(showTraditional && run?.baselines.biencoder ? [{ name: 'Bi-encoder', ev: run.baselines.biencoder.eval[task], kl: run.baselines.biencoder.popularity[task].kl, kind: 'baseline' }] : []),
           { name: MODEL_LABELS[SINGLE[task]], ev: models[SINGLE[task]]?.eval[task], kl: models[SINGLE[task]]?.popularity[task]?.kl, kind: 'model' },
-          { name: MODEL_LABELS.joint, ev: models.joint?.eval[task], kl: models.joint?.popularity[task]?.kl, kind: 'model' },
+          { name: jm?.alternative ? `${MODEL_LABELS.joint} · ${SELECTION_WORDS[jm.selection ?? 'shared']}` : MODEL_LABELS.joint, ev: models.joint?.eval[task], kl: models.joint?.popularity[task]?.kl, kind: 'model' },
+          ...(jm?.alternative ? [{ name: `${MODEL_LABELS.joint} · ${SELECTION_WORDS[jm.alternative.selection]}`, ev: jm.alternative.eval[task], kl: jm.alternative.popularity[task]?.kl, kind: 'model alternative' }] : []),
           { name: 'Oracle', ev: run?.baselines.oracle?.eval[task], kl: run?.baselines.oracle?.popularity[task].kl, kind: 'baseline' },
         ];
         const single = models[SINGLE[task]]?.eval[task]?.[r] as number | undefined;
         const joint = models.joint?.eval[task]?.[r] as number | undefined;
         const gain = single && joint !== undefined ? (joint - single) / single : undefined;
+        const otherJoint = jm?.alternative?.eval[task]?.[r] as number | undefined;
+        const otherGain = single && otherJoint !== undefined ? (otherJoint - single) / single : undefined;
         return (
           <div className="table-scroll" key={task}>
           <table>
             <caption>
               {task === 'search' ? 'Search: query → item' : 'Recommendation: history → next item'}
-              <span className={`gain ${gain === undefined ? '' : gain >= 0 ? 'up' : 'down'}`} data-testid={`gain-${task}`}>joint gain {pct(gain)}</span>
+              <span className={`gain ${gain === undefined ? '' : gain >= 0 ? 'up' : 'down'}`} data-testid={`gain-${task}`}>joint gain {pct(gain)}{jm?.alternative && <span className="muted"> ({SELECTION_WORDS[jm.selection ?? 'shared']}; {pct(otherGain)} with {SELECTION_WORDS[jm.alternative.selection]})</span>}</span>
             </caption>
             <thead>
               <tr>
@@ -67,7 +71,7 @@ function MetricsTableBody({ models, run, config, traditional = true }: {
       })}
       <p className="caption">
         <strong>What to look for:</strong> every model should sit between Popularity (the floor) and Oracle (the exact posterior of the
-        simulation, the ceiling).{showTraditional && ' BM25 (lexical, search only) and the bi-encoder (two towers trained on both tasks with the models\' encoder and budget, ranking by nearest neighbour) are the traditional references generative retrieval is an alternative to.'} The joint gain is Gen_R+S's relative change in Recall@{k} over the single-task model. Buckets split the
+        simulation, the ceiling).{showTraditional && ' BM25 (lexical, search only) and the bi-encoder (two towers trained on both tasks with the models\' encoder and budget, ranking by nearest neighbour) are the traditional references generative retrieval is an alternative to.'} The joint gain is Gen_R+S's relative change in Recall@{k} over the single-task model{jm?.alternative ? <>, with Gen_R+S evaluated under its configured checkpoint selection ({SELECTION_WORDS[jm.selection ?? 'shared']}); the row below it is the other selection ({SELECTION_WORDS[jm.alternative.selection]}): per-task checkpoints give each task the weights of its own best validation epoch, as the single-task models have; one shared checkpoint is what one deployed model would use</> : ''}. Buckets split the
         test targets by training frequency (head = the items making the first third of training targets; tail includes items the task never saw);
         cold is Recall on those never-seen items alone (— when there are none). Valid is the share of generated top-{k} IDs that name a real item.
         {config.idScheme === 'semantic' && ` With semantic IDs, Recall and NDCG come from the top ${k} of a beam search over valid IDs (width ${Math.max(k, 10)}), and pop KL from each model's exact distribution over real items (the product of its code probabilities, renormalised over codes that continue a real item).`}

@@ -276,3 +276,18 @@ export function knobsFromReport(c: Record<string, unknown>): Config {
   if (importedDataOf(c)) out.data = c.data;
   return out as unknown as Config;
 }
+
+/**
+ * Where imported catalogues train differently from simulated worlds by default: their search
+ * logs name few of the items (MovieLens's tag queries name 28 %), so indexing examples tie
+ * every item's ID to its words (docs/models.md, "Indexing examples"). A value given by the
+ * user (--set, or a knob moved from its default in the page) is kept.
+ */
+export const IMPORTED_DEFAULTS = { indexing: 8 } as const satisfies Partial<Config>;
+
+/** A config for imported data: IMPORTED_DEFAULTS for each of its keys the user did not give. */
+export function withImportedDefaults(cfg: Config, given: (key: ConfigKey) => boolean): Config {
+  const out = { ...cfg } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(IMPORTED_DEFAULTS)) if (!given(k as ConfigKey)) out[k] = v;
+  return out as unknown as Config;
+}

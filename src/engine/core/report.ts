@@ -38,6 +38,8 @@ export interface EmbeddingReport {
 /** How a two-task model chose its weights (config `jointSelection`; eval/selection.ts). */
 export type JointSelection = 'perTask' | 'shared';
 export const JOINT_SELECTIONS: readonly JointSelection[] = ['perTask', 'shared'];
+/** Each selection in words, for tables and captions. */
+export const SELECTION_WORDS: Record<JointSelection, string> = { perTask: 'per-task checkpoints', shared: 'one shared checkpoint' };
 
 /**
  * A two-task model's (Gen_R+S, the bi-encoder) evaluation under both checkpoint selections:

@@ -43,7 +43,11 @@ export interface ImportedData {
   /** Each item's text as word ids (words outside the vocabulary are the unknown word 0). */
   itemWords: Int32Array[];
   data: Dataset;
-  counts: { items: number; queries: number; sessions: number; sessionRows: number; words: number; search: { train: number; val: number; test: number }; rec: { train: number; val: number; test: number } };
+  counts: {
+    items: number; queries: number; sessions: number; sessionRows: number; words: number; search: { train: number; val: number; test: number }; rec: { train: number; val: number; test: number };
+    /** Share of word tokens outside the vocabulary (they become the unknown word): in item texts and in each split's queries; and the distinct words seen. */
+    outOfVocabulary: { itemTexts: number; queries: { train: number; val: number; test: number }; distinctWords: number };
+  };
   dropped: { shortSessions: number; emptyQueries: number };
 }
 
@@ -183,6 +187,11 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
     throw dataError('items.csv', null, `the vocabulary would hold ${(vocab.length + items.ids.length).toLocaleString('en')} tokens (${vocab.length.toLocaleString('en')} words + ${items.ids.length.toLocaleString('en')} item IDs), more than the ${MAX_VOCABULARY.toLocaleString('en')} that fit (the limit of simulated worlds too); lower --set vocabSize to at most ${Math.max(10, MAX_VOCABULARY - items.ids.length).toLocaleString('en')}`);
   }
   const wordIndex = new Map(vocab.map((w, i) => [w, i]));
+  const oovShare = (texts: string[][]) => {
+    let n = 0, out = 0;
+    for (const t of texts) for (const w of t) { n++; if (!wordIndex.has(w)) out++; }
+    return n ? out / n : 0;
+  };
   const wordId = (w: string) => wordIndex.get(w) ?? 0;
   const bySplit = (s: Split) => queries.filter((_, i) => querySplit[i] === s);
   const data: Dataset = {
@@ -215,6 +224,11 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
       items: items.ids.length, queries: queryRows.length, sessions: sessions.size, sessionRows: sessionRows.length, words: vocab.length,
       search: { train: data.searchTrain.count, val: data.searchVal.count, test: data.searchTest.count },
       rec: { train: data.recTrain.count, val: data.recVal.count, test: data.recTest.count },
+      outOfVocabulary: {
+        itemTexts: oovShare(items.texts.map(tokenize)),
+        queries: { train: oovShare(bySplit('train').map((q) => q.words)), val: oovShare(bySplit('val').map((q) => q.words)), test: oovShare(bySplit('test').map((q) => q.words)) },
+        distinctWords: freq.size,
+      },
     },
     dropped: { shortSessions, emptyQueries },
   };
