@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, PARAMS, parseValue, resolveConfig } from '../../src/engine/core/config';
+import { ConfigError, defaultConfig, IMPORTED_DEFAULTS, importedDataOf, knobsFromReport, PARAMS, parseValue, resolveConfig, withImportedDefaults } from '../../src/engine/core/config';
 import { findPreset, PRESETS, presetConfig } from '../../src/engine/core/presets';
 
 describe('config schema', () => {
@@ -34,5 +34,26 @@ describe('config schema', () => {
     for (const p of PRESETS) expect(() => presetConfig(p.name)).not.toThrow();
     expect(() => findPreset('nope')).toThrow(/unknown preset "nope"; presets: classroom/);
     expect(PARAMS.length).toBe(new Set(PARAMS.map((p) => p.key)).size);
+  });
+});
+
+describe('configs of imported data', () => {
+  it('imported catalogues get their own defaults for keys the user did not give, and keep the ones given', () => {
+    const cfg = resolveConfig({ indexing: 3 });
+    expect(withImportedDefaults(cfg, () => false).indexing).toBe(IMPORTED_DEFAULTS.indexing);
+    expect(withImportedDefaults(cfg, (k) => k === 'indexing').indexing).toBe(3);
+    expect(defaultConfig().indexing).toBe(0); // simulated worlds: queries only, as the stored findings were made
+  });
+
+  it('a results file\'s config becomes the settings: its valid knobs, defaults for the rest, data kept', () => {
+    const knobs = knobsFromReport({ items: 77, dim: 999, epochs: 5, data: { name: 'ml', categories: ['Drama'] }, notAKnob: 1 });
+    expect(knobs.items).toBe(77);
+    expect(knobs.epochs).toBe(5);
+    expect(knobs.dim).toBe(defaultConfig().dim); // out of range: the default
+    expect(knobs.topics).toBe(defaultConfig().topics); // a run on imported data has no simulation keys
+    expect(importedDataOf(knobs)).toEqual({ name: 'ml', categories: ['Drama'] });
+    expect('notAKnob' in knobs).toBe(false);
+    expect(importedDataOf(knobsFromReport({ items: 77 }))).toBeNull();
+    expect(importedDataOf({ data: 'x' })).toBeNull();
   });
 });

@@ -69,6 +69,16 @@ describe('importing a catalogue', () => {
     expect(() => importData('bad', files(over), opts)).toThrow(message);
   });
 
+  it('measures the share of word tokens outside the vocabulary, in item texts and in each split of queries', () => {
+    // Items: late night jazz vol 1 · morning rock · jazz standards · rock anthems (11 tokens); queries: jazz late night 0|1|2.
+    const small = importData('hand', files(), { ...opts, vocabSize: 4 }).counts.outOfVocabulary; // keeps jazz, late, night
+    expect(small.itemTexts).toBeCloseTo(7 / 11, 10);
+    for (const split of ['train', 'val', 'test'] as const) expect(small.queries[split]).toBeCloseTo(1 / 4, 10);
+    const all = importData('hand', files(), opts).counts.outOfVocabulary;
+    expect(all).toEqual({ itemTexts: 0, queries: { train: 0, val: 0, test: 0 }, distinctWords: small.distinctWords });
+    expect(small.distinctWords).toBe(11); // 9 distinct words of item texts, plus 0 and 2 from queries ("1" is in both)
+  });
+
   it('holds imported catalogues to the limits simulated worlds meet', () => {
     const n = 20001;
     const items = ['item_id,text', ...Array.from({ length: n }, (_, i) => `i${i},word${i}`)].join('\n');
