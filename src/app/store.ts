@@ -14,6 +14,7 @@ import { LIVE_SEEDS, lessonConfig, lessonWorld, type StoredLessonRun } from '../
 import { MODELS, type ModelName, type ModelReport, type Report } from '../engine/core/report';
 import type { Sweep, Value as SweepValue } from '../engine/studies/sweep';
 import type { BackendChoice, BackendRequest, DataSummary, FromWorker, ToWorker, WasmThreads } from '../worker/protocol';
+import { realWorld } from './real-worlds';
 import { parseUrl } from './url';
 import { connectWorker, replaceWorker, send } from './worker-client';
 
@@ -106,6 +107,8 @@ export interface LabState {
   stopImport: () => void;
   /** Trains the three models on the loaded catalogue. */
   trainData: (seeds?: number) => void;
+  /** Loads a real catalogue shipped with the page (real-worlds.ts) as the Lab's world. */
+  loadRealWorld: (id: string) => Promise<void>;
   setView: (v: View) => void;
   setLessonStep: (step: number) => void;
   /** Retrains the given lesson worlds in the worker, one after the other. */
@@ -377,6 +380,31 @@ export const useLab = create<LabState>((set, get) => ({
     const runId = get().runId + 1;
     set({ runId, backend: null, dataset: { status: 'idle', summary: null, error: 'Import stopped: no catalogue is loaded.', report: null, runId } });
   },
+  loadRealWorld: async (id) => {
+    const world = realWorld(id);
+    if (!world || refusedWhileBusy(`Loading ${world?.name ?? id}`)) return;
+    const names = ['items.csv', 'queries.csv', 'sessions.csv'] as const;
+    const runId = get().runId + 1;
+    const base = { ...get().config } as Record<string, unknown>;
+    delete base.data;
+    // The simulation's knobs are set aside (disabled) while a real catalogue is the world.
+    const config = { ...withImportedDefaults(base as unknown as Config, () => false), data: { name: world.name } } as unknown as Config;
+    set({ view: 'lab', runId, config, report: null, without: null, models: {}, progress: {}, status: 'idle', trainedConfig: null, stored: null, error: null,
+      dataset: { status: 'parsing', summary: null, error: null, report: null, runId } });
+    let texts: string[];
+    try {
+      texts = await Promise.all(names.map(async (n) => {
+        const r = await fetch(`${world.folder}${n}`);
+        if (!r.ok) throw new Error(`${world.folder}${n}: ${r.status} ${r.statusText}`);
+        return r.text();
+      }));
+    } catch (e) {
+      set({ dataset: { status: 'error', summary: null, report: null, runId, error: `${world.name} could not be loaded (${e instanceof Error ? e.message : e}); the page needs to be served with its data/ folder` } });
+      return;
+    }
+    if (get().runId !== runId) return; // left meanwhile
+    send({ type: 'importData', runId, name: world.name, files: { items: texts[0], queries: texts[1], sessions: texts[2] }, config });
+  },
   trainData: (seeds = 1) => {
     const { config, dataset } = get();
     if (refusedWhileBusy('Training on your files') || dataset.status !== 'ready') return;
@@ -453,8 +481,16 @@ export const useLab = create<LabState>((set, get) => ({
   setColorBy: (colorBy) => set({ colorBy }),
   dismissNotices: () => set({ notices: [], refusal: null }),
   train: () => {
-    if (refusedWhileBusy('Training') || refusedOnImported('Training')) return;
-    const { config } = get();
+    if (refusedWhileBusy('Training')) return;
+    const { config, dataset } = get();
+    // A real catalogue loaded as the Lab's world trains as imported data.
+    const data = importedDataOf(config);
+    if (data && dataset.status === 'ready' && dataset.summary?.name === data.name) {
+      get().trainData(1);
+      set({ trainedConfig: get().config });
+      return;
+    }
+    if (refusedOnImported('Training')) return;
     startRun(config, [config.seed]);
   },
   confirmRun: (start) => {

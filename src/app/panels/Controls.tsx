@@ -5,6 +5,7 @@ import { PRESETS } from '../../engine/core/presets';
 import { worldStats } from '../../engine/sim/stats';
 import { buildWorld } from '../../engine/sim/world';
 import { fmt } from '../format';
+import { REAL_WORLDS } from '../real-worlds';
 import { useLab } from '../store';
 
 /** Knobs that only mean something with semantic IDs. */
@@ -66,13 +67,42 @@ function DerivedStats({ config }: { config: Config }) {
   );
 }
 
+/** Simulated (a preset's world) or one of the real catalogues shipped with the page. */
+function WorldPicker({ busy }: { busy: boolean }) {
+  const { config, preset, dataset, applyPreset, loadRealWorld } = useLab();
+  const imported = importedDataOf(config);
+  const real = REAL_WORLDS.find((w) => w.name === imported?.name);
+  return (
+    <div className="preset">
+      <label htmlFor="world">World</label>
+      <select id="world" data-testid="world" value={real?.id ?? (imported ? 'file' : 'simulated')} disabled={busy}
+        onChange={(e) => (e.target.value === 'simulated' ? applyPreset(preset) : void loadRealWorld(e.target.value))}>
+        <option value="simulated">Simulated (a preset below)</option>
+        {REAL_WORLDS.map((w) => <option key={w.id} value={w.id}>Real · {w.name}</option>)}
+        {imported && !real && <option value="file" disabled>Imported · {imported.name}</option>}
+      </select>
+      {real && (
+        <>
+          <p className="help">{real.description}</p>
+          <p className="help" role="status" data-testid="world-status">
+            {dataset.summary?.name === real.name ? `Loaded: ${dataset.summary.counts.items.toLocaleString('en')} items, ${dataset.summary.counts.search.train.toLocaleString('en')} training queries, ${dataset.summary.counts.rec.train.toLocaleString('en')} training sessions' examples. Press Train.`
+              : dataset.status === 'parsing' ? 'Loading and parsing the files…'
+              : dataset.error ? `Not loaded: ${dataset.error}` : 'Not loaded: choose it again to load it.'}
+          </p>
+        </>
+      )}
+    </div>
+  );
+}
+
 export function Controls() {
   const { config, preset, status, setKnob, applyPreset } = useLab();
   const busy = status === 'training' || status === 'starting';
   const presetInfo = PRESETS.find((p) => p.name === preset);
   const imported = importedDataOf(config);
   return (
-    <aside className="controls" data-testid="controls" aria-label="Settings of the simulated world">
+    <aside className="controls" data-testid="controls" aria-label="Settings of the world">
+      <WorldPicker busy={busy} />
       <div className="preset">
         <label htmlFor="preset">Preset</label>
         <select id="preset" data-testid="preset" value={preset} disabled={busy} onChange={(e) => applyPreset(e.target.value)}>
@@ -82,8 +112,9 @@ export function Controls() {
       </div>
       {imported ? (
         <p className="imported-note" role="note" data-testid="imported-note">
-          These results were trained on imported data (<strong>{imported.name}</strong>): it has no simulated world, so the knobs that only a
-          simulation has (catalogue, popularity, content vs CF and the simulated data) are disabled. Pick a preset to design a simulated world.
+          {REAL_WORLDS.some((w) => w.name === imported.name) ? <>The world is a real catalogue (<strong>{imported.name}</strong>)</> : <>These results were trained on imported data (<strong>{imported.name}</strong>)</>}:
+          it has no simulated world, so the knobs that only a simulation has (catalogue, popularity, content vs CF and the simulated data) are
+          disabled; the model and training knobs apply. Pick a preset to design a simulated world.
         </p>
       ) : (
         <DerivedStats config={config} />

@@ -14,6 +14,7 @@ import { EmbeddingChart } from '../charts/EmbeddingChart';
 import { fmt } from '../format';
 import { useLab } from '../store';
 import { JointGain } from './JointGain';
+import { REAL_WORLDS } from '../real-worlds';
 import { MetricsTable } from './MetricsTable';
 
 function Summary() {
@@ -42,7 +43,7 @@ function Summary() {
 }
 
 export function DataView() {
-  const { dataset, importFiles, stopImport, trainData, stop, status, config, progress } = useLab();
+  const { dataset, importFiles, stopImport, trainData, stop, status, config, progress, loadRealWorld, setView } = useLab();
   const [over, setOver] = useState(false);
   const [seeds, setSeeds] = useState(3);
   const busy = status === 'training' || status === 'starting';
@@ -75,6 +76,14 @@ export function DataView() {
         <label htmlFor="data-files">Drop the files here, or choose them: </label>
         <input id="data-files" data-testid="data-files" type="file" accept=".csv,text/csv" multiple onChange={(e) => void importFiles([...(e.target.files ?? [])])} />
       </div>
+      <p className="examples" data-testid="data-examples">
+        Or an example, shipped with the page:{' '}
+        {REAL_WORLDS.map((w) => (
+          <button key={w.id} type="button" className="small" data-testid={`data-example-${w.id}`} disabled={busy || dataset.status === 'parsing'} title={w.description}
+            onClick={() => { void loadRealWorld(w.id); setView('data'); }}>{w.name}</button>
+        ))}{' '}
+        (also a world of the Lab: <em>Real · …</em>).
+      </p>
       {dataset.status === 'parsing' && (
         <p role="status" data-testid="data-parsing">
           Reading the files… <button type="button" className="small" data-testid="data-stop-import" onClick={stopImport}>Stop</button>
