@@ -29,6 +29,28 @@ describe('your data', () => {
     await page.close();
   });
 
+  it('a real catalogue ships with the page: Real · MovieLens (small) loads as the Lab\'s world, its simulation knobs disabled; Your data offers it as an example', async () => {
+    const page = await app.browser().newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${app.url()}?backend=wasm`);
+    await page.getByTestId('world').selectOption('movielens-small');
+    await page.waitForFunction(() => /Loaded: 3,351 items, 2,382 training queries, 24,143/.test(document.querySelector('[data-testid=world-status]')?.textContent ?? ''), null, { timeout: 60000 });
+    expect(await page.getByTestId('imported-note').textContent()).toMatch(/real catalogue \(MovieLens \(small\)\).*disabled; the model and training knobs apply/);
+    expect(await page.locator('#knob-items').isDisabled()).toBe(true);
+    expect(await page.locator('#knob-popularityAgreement').isDisabled()).toBe(true);
+    expect(await page.locator('#knob-epochs').isEnabled()).toBe(true);
+    expect(await page.locator('#knob-indexing').inputValue()).toBe('8'); // the imported-data default
+    await page.screenshot({ path: 'test-results/real-world.png' });
+    // Back to a simulated world: its knobs work again.
+    await page.getByTestId('world').selectOption('simulated');
+    expect(await page.locator('#knob-items').isEnabled()).toBe(true);
+    await page.getByTestId('view-data').click();
+    await page.getByTestId('data-example-movielens-small').click();
+    await page.getByTestId('data-summary').waitFor({ timeout: 60000 });
+    expect(await page.getByTestId('data-summary').textContent()).toMatch(/items3,351categories19/);
+    expect(await page.getByTestId('data-train').isEnabled()).toBe(true);
+    await page.close();
+  });
+
   it('refuses an import while a run trains, with a notice; Stop still stops and the page is not stuck', async () => {
     const page = await app.browser().newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${app.url()}?view=data&backend=wasm&dim=8&heads=1&epochs=200&batchSize=64&patience=0`);
