@@ -94,25 +94,33 @@ function readDataFolder(dir: string): DataFiles {
 }
 
 /** --data DIR: the three models on a catalogue given as files. */
-async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: string, backend: string, log: (s: string) => void): Promise<void> {
+async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: string, backend: string, jobs: number, log: (s: string) => void): Promise<void> {
   const t0 = performance.now();
   const files = readDataFolder(dir);
   // The split is drawn once, from the first seed; the seeds vary the models' initialisation.
-  const imported = importData(basename(resolve(dir)), files, { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed });
+  const options = { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed };
+  const imported = importData(basename(resolve(dir)), files, options);
   const c = imported.counts;
   prepareOut(outDir);
   log(`${imported.name}: ${c.items} items, ${c.queries} queries (${c.search.train}/${c.search.val}/${c.search.test}), ${c.sessions} sessions (${c.rec.train}/${c.rec.val}/${c.rec.test} examples), ${c.words} words; dropped ${imported.dropped.shortSessions} short sessions, ${imported.dropped.emptyQueries} empty queries\n`);
   const tensorsBefore = tf.memory().numTensors;
   const finished: RunReport[] = [];
   let interrupted = false;
-  const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); });
+  // Several seeds train side by side on threads, each importing the same files with the same options.
+  const pool = jobs > 1 && seeds.length > 1 ? new SeedPool(Math.min(jobs, seeds.length), backend as BackendName, { dir: resolve(dir), name: imported.name, options }) : null;
+  const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); void pool?.close(); });
   try {
-    await runJob({ kind: 'data', config: cfg, seeds, data: imported }, {
-      shouldStop: () => interrupted, onSeed: (run) => finished.push(run),
-      onEvent: (e) => { if (e.type === 'world') log(`seed ${e.seed}: training…\n`); },
-    });
+    if (pool) {
+      await pool.run(cfg, seeds, (seed, e) => { if (e.type === 'world') log(`seed ${seed}: training…\n`); }, (run) => finished.push(run)).catch((e) => { if (!interrupted) throw e; });
+    } else {
+      await runJob({ kind: 'data', config: cfg, seeds, data: imported }, {
+        shouldStop: () => interrupted, onSeed: (run) => finished.push(run),
+        onEvent: (e) => { if (e.type === 'world') log(`seed ${e.seed}: training…\n`); },
+      });
+    }
   } finally {
     off();
+    await pool?.close();
   }
   const runs = finished; // a seed cut short is not a finished seed
   const report = assembleReport(cfg, runs, interrupted || runs.length < seeds.length);
@@ -233,7 +241,7 @@ async function main(argv: string[]): Promise<void> {
   const backend = await useNodeBackend(backendName as BackendName);
   const quiet = switches.has('quiet');
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };
-  if (values.data !== undefined) return runOnFiles(values.data, withImportedDefaults(cfg, (k) => k in overrides), seeds, outDir, backend, log);
+  if (values.data !== undefined) return runOnFiles(values.data, withImportedDefaults(cfg, (k) => k in overrides), seeds, outDir, backend, jobs, log);
   const onEvent = (seed: number, e: Partial<ExperimentEvent>) => {
     if (e.type === 'world') log(`seed ${seed}: building the world and training…\n`);
     if (e.type === 'model') log(`seed ${seed}: ${e.model} trained, ${e.report!.steps} steps in ${e.report!.trainSeconds.toFixed(1)} s\n`);

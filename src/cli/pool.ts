@@ -8,6 +8,7 @@ import type { BackendName } from '../engine/core/backends';
 import type { Config } from '../engine/core/config';
 import type { ExperimentEvent } from '../engine/run/experiment';
 import type { RunReport } from '../engine/core/report';
+import type { DataSource } from './seed-worker';
 
 const WORKER = new URL('./seed-worker.ts', import.meta.url).href;
 // Workers do not inherit tsx's loader: register it, then load the TypeScript worker.
@@ -19,10 +20,11 @@ export class SeedPool {
   private workers: Worker[] = [];
   private closed = false;
 
-  constructor(private readonly size: number, private readonly backend: BackendName) {}
+  /** `data`: the threads train on a catalogue given as files (seed-worker.ts), not on simulated worlds. */
+  constructor(private readonly size: number, private readonly backend: BackendName, private readonly data?: DataSource) {}
 
   private worker(i: number): Worker {
-    this.workers[i] ??= new Worker(BOOT, { eval: true, workerData: { backend: this.backend } });
+    this.workers[i] ??= new Worker(BOOT, { eval: true, workerData: { backend: this.backend, data: this.data } });
     return this.workers[i];
   }
 

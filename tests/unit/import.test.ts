@@ -152,6 +152,19 @@ describe('the runner on files', () => {
     expect(report.config).not.toHaveProperty('recCoverage');
     expect(report.runs[0].baselines.oracle).toBeNull();
     expect(Object.keys(report.runs[0].models).sort()).toEqual(['joint', 'rec', 'search']);
+    // Imported data's own default: indexing examples, 8 per item with words, unless --set gives it.
+    expect(report.config.indexing).toBe(8);
+    expect(report.runs[0].indexingExamples).toBe(8 * 40);
+    // Seeds on two threads give the report of one thread, field by field (but for timings).
+    const seeds = (jobs: string) => {
+      const out = join(dir, `jobs${jobs}`);
+      const s = run(['--data', join(dir, 'world'), '--set', 'dim=8', '--set', 'heads=1', '--set', 'epochs=2', '--set', 'indexing=0', '--seeds', '2', '--jobs', jobs, '--out', out, '--quiet']);
+      expect(s.code, s.err).toBe(0);
+      return JSON.stringify(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')), (k, v) => (['trainSeconds', 'evalSeconds', 'createdAt', 'command'].includes(k) ? 0 : v));
+    };
+    const one = seeds('1');
+    expect(JSON.parse(one).runs.map((x: { indexingExamples?: number }) => x.indexingExamples)).toEqual([undefined, undefined]);
+    expect(seeds('2')).toBe(one);
   });
 
   it('refuses a queries.csv naming an unknown item on line 7: file and line, exit 2, no report', () => {
