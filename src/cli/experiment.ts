@@ -22,12 +22,12 @@ import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../engine/core/backends';
-import { ConfigError, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, withImportedDefaults, type Config } from '../engine/core/config';
+import { ConfigError, IMPORT_ONLY_KEYS, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, withImportedDefaults, type Config } from '../engine/core/config';
 import { checkFileSize, dataError } from '../engine/data/csv';
 import { exportWorld } from '../engine/data/export';
 import { importData, type DataFiles } from '../engine/data/import';
 import { convert } from './convert';
-import { importedReportConfig } from '../engine/data/seed-data';
+import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
 import { assembleReport, runSeeds, runStopped, seedList, type ExperimentEvent } from '../engine/run/experiment';
 import { useNodeBackend } from '../engine/run/node-backends';
 import { findPreset, PRESET_NAMES } from '../engine/core/presets';
@@ -210,9 +210,9 @@ async function main(argv: string[]): Promise<void> {
     values: ['preset', 'seed', 'seeds', 'backend', 'out', 'jobs', 'sweep', 'experiment', 'shard', 'data', 'export-world'], repeatable: ['set'], switches: ['quiet'],
   });
   if (values.data !== undefined) {
-    const clash = ['preset', 'sweep', 'experiment', 'shard', 'export-world'].filter((f) => values[f] !== undefined);
+    const clash = ['preset', 'experiment', 'export-world'].filter((f) => values[f] !== undefined);
     if (clash.length) throw new ConfigError(`--data trains on the files as they are: it does not take ${clash.map((f) => `--${f}`).join(', ')}`);
-    const simKeys = (lists.set ?? []).map((x) => x.split('=')[0]).filter(isSimulationKey);
+    const simKeys = [...(lists.set ?? []), ...(values.sweep ? [values.sweep] : [])].map((x) => x.split('=')[0]).filter(isSimulationKey);
     if (simKeys.length) throw new ConfigError(`--data: ${simKeys.join(', ')} ${simKeys.length > 1 ? 'are simulation keys' : 'is a simulation key'}, which imported data does not have; model, training and run keys apply, and queryLength, historyLength, vocabSize`);
   }
   if (values.sweep && values.experiment) throw new ConfigError('give either --sweep KEY=v1,v2,... or --experiment NAME, not both');
@@ -237,21 +237,32 @@ async function main(argv: string[]): Promise<void> {
     if (sweeping || values.data !== undefined) throw new ConfigError('--export-world writes one simulated world: give it with --preset and --set only');
     return writeWorld(values['export-world'], cfg);
   }
+  const dataKeys = Object.keys(overrides).filter((k) => IMPORT_ONLY_KEYS.includes(k as never)).concat(sweepSpec && IMPORT_ONLY_KEYS.includes(sweepSpec.key as never) ? [sweepSpec.key] : []);
+  if (values.data === undefined && dataKeys.length) throw new ConfigError(`${dataKeys.join(', ')} ${dataKeys.length > 1 ? 'apply' : 'applies'} to imported data only: give the files with --data DIR`);
   if (values.data === undefined) prepareOut(outDir); // --data checks its files first, then --out
   const backend = await useNodeBackend(backendName as BackendName);
   const quiet = switches.has('quiet');
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };
-  if (values.data !== undefined) return runOnFiles(values.data, withImportedDefaults(cfg, (k) => k in overrides), seeds, outDir, backend, jobs, log);
+  // A catalogue given as files: read and checked before anything is written.
+  const dataCfg = withImportedDefaults(cfg, (k) => k in overrides);
+  if (values.data !== undefined && !sweepSpec) return runOnFiles(values.data, dataCfg, seeds, outDir, backend, jobs, log);
+  const files = values.data !== undefined ? readDataFolder(values.data) : null;
+  const importOptions = { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed };
+  const imported = files ? importData(basename(resolve(values.data!)), files, importOptions) : null;
+  if (imported) prepareOut(outDir);
   const onEvent = (seed: number, e: Partial<ExperimentEvent>) => {
     if (e.type === 'world') log(`seed ${seed}: building the world and training…\n`);
     if (e.type === 'model') log(`seed ${seed}: ${e.model} trained, ${e.report!.steps} steps in ${e.report!.trainSeconds.toFixed(1)} s\n`);
   };
-  const pool = jobs > 1 ? new SeedPool(jobs, backendName as BackendName) : null;
+  const pool = jobs > 1 ? new SeedPool(jobs, backendName as BackendName, imported ? { dir: resolve(values.data!), name: imported.name, options: importOptions } : undefined) : null;
   let interrupted = false;
   /** Seeds that finished whole, in any order (what a stopped plain run keeps). */
   const finished: RunReport[] = [];
   const runPoint = async (c: Config, s: number[]): Promise<Report> => {
-    if (!pool) return runSeeds(c, { seeds: s, onEvent: (e) => { if (e.type !== 'run') onEvent(e.seed, e); }, shouldStop: () => interrupted, onSeed: (run) => finished.push(run) });
+    if (!pool) {
+      const source = imported ? (sc: Config) => importedSeedData(imported, sc.seed, sc) : undefined;
+      return runSeeds(c, { seeds: s, onEvent: (e) => { if (e.type !== 'run') onEvent(e.seed, e); }, shouldStop: () => interrupted, onSeed: (run) => finished.push(run) }, source);
+    }
     const runs = await pool.run(c, s, onEvent, (run) => finished.push(run));
     return assembleReport(c, runs, interrupted || runs.length < s.length || runs.some((r) => runStopped(r)));
   };
@@ -262,7 +273,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (sweepSpec && shard) {
       onInterrupt(() => { interrupted = true; void pool?.close(); });
-      const out = await runShard({ base: cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null, shard, outDir, runPoint, stopped: () => interrupted });
+      const out = await runShard({ base: imported ? dataCfg : cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null, shard, outDir, runPoint, stopped: () => interrupted });
       process.stdout.write(`shard ${shard.index}/${shard.count}: ${out.runs.length} job(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${out.complete ? '' : ' (incomplete)'}; wrote ${join(outDir, 'shard.json')}\n`);
       if (interrupted) process.exitCode = 130;
       return;
@@ -270,6 +281,7 @@ async function main(argv: string[]): Promise<void> {
     if (sweepSpec) {
       let latest: Sweep | null = null;
       const save = (s: Sweep) => {
+        if (imported) s = { ...s, config: importedReportConfig(s.config, imported) };
         writeAtomic(join(outDir, 'sweep.json'), JSON.stringify({ ...s, command: commandLine() }, null, 1));
         writeAtomic(join(outDir, 'sweep.csv'), sweepCsv(s));
       };
@@ -282,7 +294,7 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(formatSweepHeader(sweepSpec.key, cfg.k));
       let sweep: Sweep;
       try {
-        const job = { kind: 'sweep', config: cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null } as const;
+        const job = { kind: 'sweep', config: imported ? dataCfg : cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null } as const;
         ({ sweep } = await runJob(job, {
           trainSeeds: runPoint, shouldStop: () => interrupted,
           onPoint: (s) => {

@@ -28,7 +28,7 @@ parentPort!.on('message', async (msg: { cfg: Config }) => {
         if (e.type === 'train' || e.type === 'model') parentPort!.postMessage({ type: 'event', event: e.type === 'model' ? { ...e, report: { steps: e.report.steps, trainSeconds: e.report.trainSeconds } } : e });
       },
     };
-    const run = data ? await runOnData(msg.cfg, importedSeedData(catalogue(data), msg.cfg.seed), onEvent) : await runSeed(msg.cfg, onEvent);
+    const run = data ? await runOnData(msg.cfg, importedSeedData(catalogue(data), msg.cfg.seed, msg.cfg), onEvent) : await runSeed(msg.cfg, onEvent);
     parentPort!.postMessage({ type: 'run', run });
   } catch (e) {
     parentPort!.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });

@@ -79,6 +79,36 @@ describe('importing a catalogue', () => {
     expect(small.distinctWords).toBe(11); // 9 distinct words of item texts, plus 0 and 2 from queries ("1" is in both)
   });
 
+  it('subsamples the training data per seed for real-data studies: whole users, training queries, items with queries; evaluation sets whole', () => {
+    const world = exportWorld(tinyConfig({ items: 60, recTrain: 600, searchTrain: 500 }));
+    const d = importData('w', world, { ...opts, vocabSize: 5000 });
+    const all = importedSeedData(d, 3);
+    expect(all.data).toBe(d.data);
+    const half = importedSeedData(d, 3, { dataRecUsers: 0.5, dataSearchQueries: 0.4, dataSearchItems: 1 });
+    // Whole users: the kept examples are exactly those of some set of sessions, in order.
+    const kept = half.data.recTrain.count;
+    const bySession = new Map<number, number[]>();
+    d.recTrainSession.forEach((s, r) => bySession.set(s, [...(bySession.get(s) ?? []), r]));
+    let at = 0;
+    for (const rows of bySession.values()) {
+      if (at < kept && half.data.recTrain.target[at] === d.data.recTrain.target[rows[0]] && rows.every((r, j) => half.data.recTrain.target[at + j] === d.data.recTrain.target[r])) at += rows.length;
+    }
+    expect(at).toBe(kept);
+    expect(kept).toBeGreaterThan(0.3 * d.data.recTrain.count);
+    expect(kept).toBeLessThan(0.7 * d.data.recTrain.count);
+    expect(half.data.searchTrain.count).toBe(Math.round(0.4 * d.data.searchTrain.count));
+    expect(half.data.recTest).toBe(d.data.recTest);
+    expect(half.data.searchVal).toBe(d.data.searchVal);
+    expect(half.dataStats.trainExamples).toEqual({ search: half.data.searchTrain.count, rec: kept });
+    // Drawn per seed, the same for the same seed.
+    expect(importedSeedData(d, 3, { dataRecUsers: 0.5, dataSearchQueries: 0.4, dataSearchItems: 1 }).data.recTrain.target).toEqual(half.data.recTrain.target);
+    expect(importedSeedData(d, 4, { dataRecUsers: 0.5, dataSearchQueries: 0.4, dataSearchItems: 1 }).data.recTrain.target).not.toEqual(half.data.recTrain.target);
+    // Items with training queries: the others are cold for search.
+    const items = importedSeedData(d, 3, { dataRecUsers: 1, dataSearchQueries: 1, dataSearchItems: 0.25 });
+    expect(new Set(items.data.searchTrain.target).size).toBeLessThanOrEqual(Math.round(0.25 * 60));
+    expect(items.dataStats.coverage.search).toBeLessThanOrEqual(0.25);
+  });
+
   it('holds imported catalogues to the limits simulated worlds meet', () => {
     const n = 20001;
     const items = ['item_id,text', ...Array.from({ length: n }, (_, i) => `i${i},word${i}`)].join('\n');

@@ -1,6 +1,6 @@
 /** Every knob of the world, grouped, each with its one-line explanation, plus presets and the seed. */
 import { useMemo } from 'react';
-import { GROUP_LABELS, importedDataOf, isSimulationKey, PARAMS, worldProblems, type Config, type ConfigKey, type Group, type Param } from '../../engine/core/config';
+import { GROUP_LABELS, IMPORT_ONLY_KEYS, importedDataOf, isSimulationKey, PARAMS, worldProblems, type Config, type ConfigKey, type Group, type Param } from '../../engine/core/config';
 import { PRESETS } from '../../engine/core/presets';
 import { worldStats } from '../../engine/sim/stats';
 import { buildWorld } from '../../engine/sim/world';
@@ -119,10 +119,11 @@ export function Controls() {
       ) : (
         <DerivedStats config={config} />
       )}
-      {GROUP_ORDER.map((g) => (
-        <details key={g} open={g === 'catalogue' || g === 'popularity' || g === 'contentCf' || g === 'run'}>
+      {(imported ? [...GROUP_ORDER, 'import' as const] : GROUP_ORDER).map((g) => (
+        <details key={g} open={g === 'catalogue' || g === 'popularity' || g === 'contentCf' || g === 'run' || g === 'import'}>
           <summary>{GROUP_LABELS[g]}</summary>
-          {PARAMS.filter((p) => p.group === g).map((p) => (
+          {/* An imported catalogue's shares apply at training time; its vocabulary was fixed when it was read. */}
+          {PARAMS.filter((p) => p.group === g && !(g === 'import' && !IMPORT_ONLY_KEYS.includes(p.key as never))).map((p) => (
             <Knob key={p.key} p={p as Param} value={config[p.key as ConfigKey]} disabled={busy || (SEMANTIC_ONLY.has(p.key) && config.idScheme !== 'semantic') || (imported !== null && isSimulationKey(p.key))} onChange={(v) => setKnob(p.key as ConfigKey, v)} />
           ))}
         </details>

@@ -115,6 +115,9 @@ export const PARAMS = [
   { key: 'initSeed', group: 'run', type: 'int', min: 0, max: 2147483647, default: 0, label: 'Model seed', help: 'Seeds the models\' initial weights and batch order (0 = the world\'s seed): vary it with the world fixed to see how much of a result is the initialisation.' },
   { key: 'k', group: 'run', type: 'enum', options: [10, 1, 30], default: 10, label: 'Cutoff K', help: 'Recall@K and NDCG@K cutoff.' },
   { key: 'vocabSize', group: 'import', type: 'int', min: 10, max: 1000000, default: 5000, label: 'Vocabulary size', help: 'Imported data: the most frequent words of item texts and training queries kept (the rest become the unknown word).' },
+  { key: 'dataRecUsers', group: 'import', type: 'float', min: 0.05, max: 1, step: 0.05, default: 1, label: 'Users trained on', help: 'Imported data: the share of sessions (users) whose recommendation training examples are kept, drawn per seed; validation and test keep every user. For studies of recommendation data scale on a real catalogue.' },
+  { key: 'dataSearchQueries', group: 'import', type: 'float', min: 0.05, max: 1, step: 0.05, default: 1, label: 'Training queries kept', help: 'Imported data: the share of training queries kept, drawn per seed; validation and test keep every query. For studies of search data scale on a real catalogue.' },
+  { key: 'dataSearchItems', group: 'import', type: 'float', min: 0.05, max: 1, step: 0.05, default: 1, label: 'Items with training queries', help: 'Imported data: the share of items (drawn per seed) whose training queries are kept; the others are cold for search (indexing examples still name them). Search coverage on a real catalogue.' },
   { key: 'projection', group: 'run', type: 'enum', options: ['pca', 'umap'], default: 'pca', label: 'Embedding projection', help: 'How the item embeddings are drawn in 2-D: PCA (linear, fast) or UMAP (keeps neighbourhoods; seeded).' },
 ] as const satisfies readonly Param[];
 
@@ -128,6 +131,9 @@ export type Config = { [P in ParamList[number] as P['key']]: ValueOf<P> };
 /** Keyed lookup with no prototype: `constructor` or `toString` is an unknown key like any other. */
 export const PARAM_BY_KEY: Record<string, Param> = Object.assign(Object.create(null) as Record<string, Param>, Object.fromEntries(PARAMS.map((p) => [p.key, p as Param])));
 export const CONFIG_KEYS = PARAMS.map((p) => p.key) as ConfigKey[];
+
+/** Knobs that subsample an imported catalogue's training data: they mean nothing for a simulated world. */
+export const IMPORT_ONLY_KEYS = ['dataRecUsers', 'dataSearchQueries', 'dataSearchItems'] as const satisfies readonly ConfigKey[];
 
 /** The ablation knobs: they change only Gen_R+S. */
 export const ABLATION_KEYS = ['outputBias', 'itemEmbeddings', 'popularityRemoved'] as const satisfies readonly ConfigKey[];

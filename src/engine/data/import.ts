@@ -43,6 +43,8 @@ export interface ImportedData {
   /** Each item's text as word ids (words outside the vocabulary are the unknown word 0). */
   itemWords: Int32Array[];
   data: Dataset;
+  /** Per recommendation training example, the index of the session it came from (subsampling keeps whole users). */
+  recTrainSession: Int32Array;
   counts: {
     items: number; queries: number; sessions: number; sessionRows: number; words: number; search: { train: number; val: number; test: number }; rec: { train: number; val: number; test: number };
     /** Share of word tokens outside the vocabulary (they become the unknown word): in item texts and in each split's queries; and the distinct words seen. */
@@ -159,9 +161,11 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
     if (!sessions.has(id)) sessions.set(id, []);
     sessions.get(id)!.push({ item, time, line: r.line, split: splitOf('sessions.csv', r) });
   }
-  const rec: Record<Split, { history: number[]; item: number }[]> = { train: [], val: [], test: [] };
+  const rec: Record<Split, { history: number[]; item: number; session: number }[]> = { train: [], val: [], test: [] };
   let shortSessions = 0;
+  let session = -1;
   for (const events of sessions.values()) {
+    session++;
     if (hasTime) events.sort((a, b) => a.time - b.time || a.line - b.line);
     const seq = events.map((e) => e.item);
     if (seq.length < 2) { shortSessions++; continue; }
@@ -169,13 +173,13 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
     const other = events.find((e) => e.split !== fixed);
     if (other) throw dataError('sessions.csv', other.line, `split "${other.split}" differs from "${fixed}" on line ${events[0].line} of the same session: a session is one example, so all its rows need one split`);
     if (fixed) {
-      rec[fixed].push({ history: seq.slice(0, -1), item: seq[seq.length - 1] });
+      rec[fixed].push({ history: seq.slice(0, -1), item: seq[seq.length - 1], session });
       continue;
     }
     const n = seq.length;
-    rec.test.push({ history: seq.slice(0, n - 1), item: seq[n - 1] });
-    if (n >= 3) rec.val.push({ history: seq.slice(0, n - 2), item: seq[n - 2] });
-    for (let t = 1; t <= n - 3; t++) rec.train.push({ history: seq.slice(0, t), item: seq[t] });
+    rec.test.push({ history: seq.slice(0, n - 1), item: seq[n - 1], session });
+    if (n >= 3) rec.val.push({ history: seq.slice(0, n - 2), item: seq[n - 2], session });
+    for (let t = 1; t <= n - 3; t++) rec.train.push({ history: seq.slice(0, t), item: seq[t], session });
   }
   // The vocabulary: the most frequent tokens of item texts and training queries.
   const freq = new Map<string, number>();
@@ -219,6 +223,7 @@ export function importData(name: string, files: DataFiles, opts: ImportOptions):
   }
   return {
     name, items: items.ids.length, itemIds: items.ids, category: items.category, categories: items.categories, vocab, data,
+    recTrainSession: Int32Array.from(rec.train, (r) => r.session),
     itemWords: items.texts.map((t) => Int32Array.from(tokenize(t).map(wordId).filter((w) => w > 0))),
     counts: {
       items: items.ids.length, queries: queryRows.length, sessions: sessions.size, sessionRows: sessionRows.length, words: vocab.length,

@@ -15,8 +15,8 @@
  * - Popularity: each task's empirical distribution of test targets (what calibration is
  *   measured against).
  */
-import { isSimulationKey, type Config } from '../core/config';
-import type { SeedData } from '../core/data';
+import { ConfigError, isSimulationKey, type Config } from '../core/config';
+import type { Dataset, RecExamples, SearchExamples, SeedData } from '../core/data';
 import { kMeansFit } from '../core/kmeans';
 import { Rng } from '../core/rng';
 import { klDivergence, spearman, type DataStats } from '../sim/stats';
@@ -54,13 +54,55 @@ export function cfGroups(d: ImportedData, k: number, seed: number): Int32Array {
   return kMeans(v, n, DIRECTIONS, k, rng);
 }
 
-export function importedSeedData(d: ImportedData, seed: number): SeedData {
+/** The share of an imported catalogue's training data a run keeps (config dataRecUsers, dataSearchQueries, dataSearchItems). */
+export type Subsample = Pick<Config, 'dataRecUsers' | 'dataSearchQueries' | 'dataSearchItems'>;
+
+function keepRows<T extends SearchExamples | RecExamples>(set: T, keep: (row: number) => boolean): T {
+  const width = 'words' in set ? set.queryLength : (set as RecExamples).historyLength;
+  const src = 'words' in set ? set.words : (set as RecExamples).history;
+  const rows: number[] = [];
+  for (let r = 0; r < set.count; r++) if (keep(r)) rows.push(r);
+  const cells = new Int32Array(rows.length * width);
+  rows.forEach((r, i) => cells.set(src.subarray(r * width, (r + 1) * width), i * width));
+  const target = Int32Array.from(rows, (r) => set.target[r]);
+  return ('words' in set ? { count: rows.length, queryLength: width, words: cells, target } : { count: rows.length, historyLength: width, history: cells, target }) as T;
+}
+
+/** A share of the first `n` indices, drawn from `rng`. */
+function drawn(n: number, share: number, rng: Rng): Uint8Array {
+  const keep = new Uint8Array(n);
+  rng.permutation(n).subarray(0, Math.round(share * n)).forEach((i) => { keep[i] = 1; });
+  return keep;
+}
+
+/**
+ * The training sets a run keeps of an imported catalogue (drawn per seed; validation and
+ * test sets are kept whole): whole users' recommendation examples, training queries, and the
+ * items whose training queries are kept. All 1 keeps the data as it is.
+ */
+export function subsampledData(d: ImportedData, seed: number, sub: Subsample): Dataset {
+  if (sub.dataRecUsers >= 1 && sub.dataSearchQueries >= 1 && sub.dataSearchItems >= 1) return d.data;
+  const sessions = d.recTrainSession.reduce((m, s) => Math.max(m, s + 1), 0);
+  const users = drawn(sessions, sub.dataRecUsers, Rng.derive(seed, 'import/users'));
+  const queries = drawn(d.data.searchTrain.count, sub.dataSearchQueries, Rng.derive(seed, 'import/queries-kept'));
+  const items = drawn(d.items, sub.dataSearchItems, Rng.derive(seed, 'import/search-items'));
+  const search = d.data.searchTrain;
+  return {
+    ...d.data,
+    recTrain: keepRows(d.data.recTrain, (r) => users[d.recTrainSession[r]] === 1),
+    searchTrain: keepRows(search, (r) => queries[r] === 1 && items[search.target[r]] === 1),
+  };
+}
+
+export function importedSeedData(d: ImportedData, seed: number, sub: Subsample = { dataRecUsers: 1, dataSearchQueries: 1, dataSearchItems: 1 }): SeedData {
   const n = d.items;
   const hasCategories = d.categories.length > 1;
   const k = Math.min(MAX_CF_GROUPS, Math.max(2, hasCategories ? d.categories.length : Math.round(Math.sqrt(n / 10))));
+  const data = subsampledData(d, seed, sub);
+  if (!data.searchTrain.count || !data.recTrain.count) throw new ConfigError(`the kept share leaves no ${!data.searchTrain.count ? 'training queries' : 'recommendation training examples'}: raise ${!data.searchTrain.count ? 'dataSearchQueries or dataSearchItems' : 'dataRecUsers'}`);
+  // CF groups come from the whole catalogue's sessions, so agreement is measured against the same groups at every share.
   const cluster = cfGroups(d, k, seed);
   const topic = hasCategories ? d.category : new Int32Array(n);
-  const { data } = d;
   const pSearch = normalized(targetCounts(data.searchTest, n));
   const pRec = normalized(targetCounts(data.recTest, n));
   const cs = targetCounts(data.searchTrain, n), cr = targetCounts(data.recTrain, n);

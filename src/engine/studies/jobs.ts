@@ -45,7 +45,7 @@ async function run(job: Job, host: JobHost): Promise<JobResult> {
   const train = host.trainSeeds ?? ((cfg: Config, seeds: number[]) => runSeeds(cfg, { seeds, onEvent, shouldStop, onSeed }));
   switch (job.kind) {
     case 'data': {
-      const report = await runSeeds(job.config, { seeds: job.seeds, onEvent, shouldStop, onSeed }, (c) => importedSeedData(job.data, c.seed));
+      const report = await runSeeds(job.config, { seeds: job.seeds, onEvent, shouldStop, onSeed }, (c) => importedSeedData(job.data, c.seed, c));
       report.config = importedReportConfig(job.config, job.data);
       return { kind: 'data', report, without: null };
     }
