@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfig, IMPORTED_DEFAULTS, importedDataOf, knobsFromReport, PARAMS, parseValue, resolveConfig, withImportedDefaults } from '../../src/engine/core/config';
 import { findPreset, PRESETS, presetConfig } from '../../src/engine/core/presets';
@@ -28,6 +29,17 @@ describe('config schema', () => {
     expect(() => resolveConfig({ dim: 24, heads: 5 })).toThrow(/heads=5 must divide dim=24/);
     expect(() => resolveConfig({ recTrain: 0 })).toThrow(/recTrain=0/);
     expect(() => resolveConfig({ dim: 'big' })).toThrow(/dim="big" is not allowed/);
+  });
+
+  it('docs/runner.md names every knob, and no knob that does not exist', () => {
+    const doc = readFileSync('docs/runner.md', 'utf8');
+    const start = doc.indexOf('Every knob (');
+    const paragraph = doc.slice(start, doc.indexOf('\n\n', start));
+    const named = new Set([...paragraph.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1].split(/\s+/)).filter((w) => /^[a-z][A-Za-z]*$/.test(w)));
+    expect(PARAMS.map((p) => p.key).filter((k) => !named.has(k))).toEqual([]);
+    // Words in the list's code spans that look like keys must be keys (a renamed knob is caught).
+    const keys = new Set<string>(PARAMS.map((p) => p.key));
+    expect([...named].filter((w) => !keys.has(w) && !['pca', 'umap'].includes(w))).toEqual([]);
   });
 
   it('presets are valid and unknown ones are named', () => {
