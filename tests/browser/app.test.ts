@@ -64,7 +64,9 @@ describe('the lab in Chromium', () => {
       }
     }
     const cells = await page.getByTestId('metrics').locator('td.num').allTextContents();
-    expect(cells.length).toBe((6 + 5) * 8); // search: Popularity, BM25, Bi-encoder, Gen_S, Gen_R+S, Oracle; recommendation: no BM25
+    // search: Popularity, BM25, Bi-encoder, Gen_S, Gen_R+S under each checkpoint selection, Oracle; recommendation: no BM25
+    expect(cells.length).toBe((7 + 6) * 8);
+    expect(await page.getByTestId('metrics').locator('tr.alternative', { hasText: 'Gen_R+S · one shared checkpoint' }).count()).toBe(2);
     expect(await page.getByTestId('metrics').locator('table').first().locator('tr', { hasText: 'BM25' }).count()).toBe(1);
     for (const table of await page.getByTestId('metrics').locator('table').all()) expect(await table.locator('tr.baseline', { hasText: 'Bi-encoder' }).count()).toBe(1);
     expect(await page.getByTestId('progress-biencoder').evaluate((p) => (p as HTMLProgressElement).value)).toBe(1);
@@ -164,10 +166,10 @@ describe('the lab in Chromium', () => {
         expect(await page.getByTestId(`${kind}-${m}`).locator('.recharts-scatter-symbol').count(), `${kind}-${m}`).toBeGreaterThanOrEqual(30);
       }
     }
-    // The valid column: 1.00 for each model row (two per task), — for the baselines.
+    // The valid column: 1.00 for each model row (three per task: Gen_R+S under both checkpoint selections), — for the baselines.
     const rows = page.getByTestId('metrics').locator('tbody tr.model');
-    expect(await rows.count()).toBe(4);
-    for (let i = 0; i < 4; i++) expect(await rows.nth(i).locator('td.num').last().textContent()).toBe('1.00');
+    expect(await rows.count()).toBe(6);
+    for (let i = 0; i < 6; i++) expect(await rows.nth(i).locator('td.num').last().textContent()).toBe('1.00');
     const report = await page.evaluate(() => (window as unknown as { __bridgeLab: { report: () => { runs: { ids?: { codes: string[] } }[] } } }).__bridgeLab.report());
     const codes = report.runs[0].ids!.codes;
     expect(new Set(codes).size).toBe(30);
