@@ -251,7 +251,7 @@ async function main(argv: string[]): Promise<void> {
   const imported = files ? importData(basename(resolve(values.data!)), files, importOptions) : null;
   if (imported) prepareOut(outDir);
   const onEvent = (seed: number, e: Partial<ExperimentEvent>) => {
-    if (e.type === 'world') log(`seed ${seed}: building the world and training…\n`);
+    if (e.type === 'world') log(`seed ${seed}: ${imported ? '' : 'building the world and '}training…\n`);
     if (e.type === 'model') log(`seed ${seed}: ${e.model} trained, ${e.report!.steps} steps in ${e.report!.trainSeconds.toFixed(1)} s\n`);
   };
   const pool = jobs > 1 ? new SeedPool(jobs, backendName as BackendName, imported ? { dir: resolve(values.data!), name: imported.name, options: importOptions } : undefined) : null;
@@ -267,7 +267,7 @@ async function main(argv: string[]): Promise<void> {
     return assembleReport(c, runs, interrupted || runs.length < s.length || runs.some((r) => runStopped(r)));
   };
 
-  log(`Bridge Lab · preset ${preset}${experiment ? ` · experiment ${experiment.name}` : ''} · seeds ${seeds.join(', ')} · backend ${backend} · ${jobs} job(s)\n`);
+  log(`Bridge Lab · ${imported ? `data ${imported.name} (${imported.items} items)` : `preset ${preset}`}${experiment ? ` · experiment ${experiment.name}` : ''} · seeds ${seeds.join(', ')} · backend ${backend} · ${jobs} job(s)\n`);
   const t0 = performance.now();
   const tensorsBefore = tf.memory().numTensors;
   try {
