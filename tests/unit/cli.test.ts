@@ -36,6 +36,10 @@ describe('runner', () => {
     [['--seeds', '0'], /--seeds "0" is not allowed/],
     [['--set', 'items=20', '--set', 'topics=40'], /topics=40 exceeds items=20/],
     [['--frobnicate'], /unknown flag "--frobnicate"/],
+    [['--set', 'dataRecUsers=0.5'], /dataRecUsers applies to imported data only: give the files with --data DIR/],
+    [['--sweep', 'dataSearchItems=0.5,1'], /dataSearchItems applies to imported data only/],
+    [['--set', 'jointSelection=best'], /jointSelection must be one of perTask, shared/],
+    [['--set', 'indexing=17'], /indexing must be an integer from 0 to 16/],
   ])('rejects %j with a clear message, exit 2, nothing written', (args, message) => {
     const out = join(mkdtempSync(join(tmpdir(), 'bl-')), 'never');
     const r = run('experiment', [...args, '--out', out]);
