@@ -25,7 +25,8 @@ import type { BackendName } from '../engine/core/backends';
 import { ConfigError, IMPORT_ONLY_KEYS, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, withImportedDefaults, type Config } from '../engine/core/config';
 import { checkFileSize, dataError } from '../engine/data/csv';
 import { exportWorld } from '../engine/data/export';
-import { importData, type DataFiles } from '../engine/data/import';
+import { importData, type DataFiles, type ImportedData } from '../engine/data/import';
+import type { DataSource } from './seed-worker';
 import { convert } from './convert';
 import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
 import { assembleReport, runSeeds, runStopped, seedList, type ExperimentEvent } from '../engine/run/experiment';
@@ -94,12 +95,7 @@ function readDataFolder(dir: string): DataFiles {
 }
 
 /** --data DIR: the three models on a catalogue given as files. */
-async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: string, backend: string, jobs: number, log: (s: string) => void): Promise<void> {
-  const t0 = performance.now();
-  const files = readDataFolder(dir);
-  // The split is drawn once, from the first seed; the seeds vary the models' initialisation.
-  const options = { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed };
-  const imported = importData(basename(resolve(dir)), files, options);
+async function runOnFiles(source: DataSource, imported: ImportedData, t0: number, cfg: Config, seeds: number[], outDir: string, backend: string, jobs: number, log: (s: string) => void): Promise<void> {
   const c = imported.counts;
   prepareOut(outDir);
   log(`${imported.name}: ${c.items} items, ${c.queries} queries (${c.search.train}/${c.search.val}/${c.search.test}), ${c.sessions} sessions (${c.rec.train}/${c.rec.val}/${c.rec.test} examples), ${c.words} words; dropped ${imported.dropped.shortSessions} short sessions, ${imported.dropped.emptyQueries} empty queries\n`);
@@ -107,7 +103,7 @@ async function runOnFiles(dir: string, cfg: Config, seeds: number[], outDir: str
   const finished: RunReport[] = [];
   let interrupted = false;
   // Several seeds train side by side on threads, each importing the same files with the same options.
-  const pool = jobs > 1 && seeds.length > 1 ? new SeedPool(Math.min(jobs, seeds.length), backend as BackendName, { dir: resolve(dir), name: imported.name, options }) : null;
+  const pool = jobs > 1 && seeds.length > 1 ? new SeedPool(Math.min(jobs, seeds.length), backend as BackendName, source) : null;
   const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); void pool?.close(); });
   try {
     if (pool) {
@@ -243,18 +239,20 @@ async function main(argv: string[]): Promise<void> {
   const backend = await useNodeBackend(backendName as BackendName);
   const quiet = switches.has('quiet');
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };
-  // A catalogue given as files: read and checked before anything is written.
+  // A catalogue given as files: read and checked before anything is written. The split is
+  // drawn once, from the first seed; the seeds vary the models' initialisation.
+  const readStart = performance.now();
   const dataCfg = withImportedDefaults(cfg, (k) => k in overrides);
-  if (values.data !== undefined && !sweepSpec) return runOnFiles(values.data, dataCfg, seeds, outDir, backend, jobs, log);
-  const files = values.data !== undefined ? readDataFolder(values.data) : null;
-  const importOptions = { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed };
-  const imported = files ? importData(basename(resolve(values.data!)), files, importOptions) : null;
+  const source: DataSource | null = values.data === undefined ? null
+    : { dir: resolve(values.data), name: basename(resolve(values.data)), options: { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed } };
+  const imported = source ? importData(source.name, readDataFolder(values.data!), source.options) : null;
+  if (source && imported && !sweepSpec) return runOnFiles(source, imported, readStart, dataCfg, seeds, outDir, backend, jobs, log);
   if (imported) prepareOut(outDir);
   const onEvent = (seed: number, e: Partial<ExperimentEvent>) => {
     if (e.type === 'world') log(`seed ${seed}: ${imported ? '' : 'building the world and '}training…\n`);
     if (e.type === 'model') log(`seed ${seed}: ${e.model} trained, ${e.report!.steps} steps in ${e.report!.trainSeconds.toFixed(1)} s\n`);
   };
-  const pool = jobs > 1 ? new SeedPool(jobs, backendName as BackendName, imported ? { dir: resolve(values.data!), name: imported.name, options: importOptions } : undefined) : null;
+  const pool = jobs > 1 ? new SeedPool(jobs, backendName as BackendName, source ?? undefined) : null;
   let interrupted = false;
   /** Seeds that finished whole, in any order (what a stopped plain run keeps). */
   const finished: RunReport[] = [];

@@ -16,11 +16,11 @@
  *   measured against).
  */
 import { ConfigError, isSimulationKey, type Config } from '../core/config';
-import type { Dataset, RecExamples, SearchExamples, SeedData } from '../core/data';
+import type { Dataset, SeedData } from '../core/data';
 import { kMeansFit } from '../core/kmeans';
 import { Rng } from '../core/rng';
 import { klDivergence, spearman, type DataStats } from '../sim/stats';
-import { forEachCoOccurrence, targetCounts } from '../sim/examples';
+import { forEachCoOccurrence, keepRows, targetCounts } from '../sim/examples';
 import type { ImportedData } from './import';
 
 const DIRECTIONS = 32;
@@ -56,17 +56,6 @@ export function cfGroups(d: ImportedData, k: number, seed: number): Int32Array {
 
 /** The share of an imported catalogue's training data a run keeps (config dataRecUsers, dataSearchQueries, dataSearchItems). */
 export type Subsample = Pick<Config, 'dataRecUsers' | 'dataSearchQueries' | 'dataSearchItems'>;
-
-function keepRows<T extends SearchExamples | RecExamples>(set: T, keep: (row: number) => boolean): T {
-  const width = 'words' in set ? set.queryLength : (set as RecExamples).historyLength;
-  const src = 'words' in set ? set.words : (set as RecExamples).history;
-  const rows: number[] = [];
-  for (let r = 0; r < set.count; r++) if (keep(r)) rows.push(r);
-  const cells = new Int32Array(rows.length * width);
-  rows.forEach((r, i) => cells.set(src.subarray(r * width, (r + 1) * width), i * width));
-  const target = Int32Array.from(rows, (r) => set.target[r]);
-  return ('words' in set ? { count: rows.length, queryLength: width, words: cells, target } : { count: rows.length, historyLength: width, history: cells, target }) as T;
-}
 
 /** A share of the first `n` indices, drawn from `rng`. */
 function drawn(n: number, share: number, rng: Rng): Uint8Array {

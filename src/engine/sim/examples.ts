@@ -82,21 +82,26 @@ export function drawRec(w: World, c: Config, n: number, rng: Rng, restrict: Uint
   return { count: n, historyLength: H, history, target };
 }
 
+/** The examples of `ex` whose row passes `keep`, in order (the same object when every row does). */
+export function keepRows<T extends SearchExamples | RecExamples>(ex: T, keep: (row: number) => boolean): T {
+  const rowsKept: number[] = [];
+  for (let e = 0; e < ex.count; e++) if (keep(e)) rowsKept.push(e);
+  if (rowsKept.length === ex.count) return ex;
+  const width = 'words' in ex ? ex.queryLength : (ex as RecExamples).historyLength;
+  const src = 'words' in ex ? ex.words : (ex as RecExamples).history;
+  const rows = new Int32Array(rowsKept.length * width);
+  rowsKept.forEach((e, r) => rows.set(src.subarray(e * width, (e + 1) * width), r * width));
+  const target = Int32Array.from(rowsKept, (e) => ex.target[e]);
+  return ('words' in ex
+    ? { count: rowsKept.length, queryLength: width, words: rows, target }
+    : { count: rowsKept.length, historyLength: width, history: rows, target }) as unknown as T;
+}
+
 /** Keeps at most `cap` examples per target item, in draw order (0 = no cap). */
 function capPerItem<T extends SearchExamples | RecExamples>(ex: T, cap: number, items: number): T {
   if (cap <= 0) return ex;
   const seen = new Int32Array(items);
-  const keep: number[] = [];
-  for (let e = 0; e < ex.count; e++) if (seen[ex.target[e]]++ < cap) keep.push(e);
-  if (keep.length === ex.count) return ex;
-  const width = 'words' in ex ? ex.queryLength : (ex as RecExamples).historyLength;
-  const src = 'words' in ex ? ex.words : (ex as RecExamples).history;
-  const rows = new Int32Array(keep.length * width);
-  keep.forEach((e, r) => rows.set(src.subarray(e * width, (e + 1) * width), r * width));
-  const target = Int32Array.from(keep, (e) => ex.target[e]);
-  return ('words' in ex
-    ? { count: keep.length, queryLength: width, words: rows, target }
-    : { count: keep.length, historyLength: width, history: rows, target }) as unknown as T;
+  return keepRows(ex, (e) => seen[ex.target[e]]++ < cap);
 }
 
 /**

@@ -183,7 +183,7 @@ function finalCodeOrder(s: Sweep, content: SweepPoint | undefined): IdsStatement
   if (!index || !freq) return [];
   const kl = (m: ModelName, task: Task) => pairedValues(index, freq, (q, i) => q.seedValues?.kl[m]?.[task]?.[i], (q, i) => q.seedValues?.kl[m]?.[task]?.[i], (a, b) => b - a);
   return [
-    compare('A final code that carries training frequency (0 = the most frequent item of its group) improves popularity calibration over one that carries the item index (the last stop\'s suspicion): Gen_R\'s rec popularity KL is lower.',
+    compare('A final code that carries training frequency (0 = the most frequent item of its group) improves popularity calibration over one that carries the item index (suspected while index order was the default): Gen_R\'s rec popularity KL is lower.',
       kl('rec', 'rec'), `Gen_R rec popularity KL, frequency order − index order (index ${f3(index.models.rec?.rec?.kl)})`, 'lower'),
     compare('The same for search: Gen_S\'s search popularity KL is lower with the final code in frequency order.',
       kl('search', 'search'), `Gen_S search popularity KL, frequency − index (index ${f3(index.models.search?.search?.kl)})`, 'lower'),
