@@ -418,13 +418,22 @@ export const useLab = create<LabState>((set, get) => ({
   setView: (view) => set({ view }),
   setLessonStep: (step) => set({ lessonStep: step }),
   trainLesson: (worlds) => {
-    if (refusedWhileBusy('Training the lesson live') || !worlds.length) return;
+    if (refusedWhileBusy('Training the lesson live') || !worlds.length || worlds.some((w) => lessonWorld(w).data)) return;
     set({ lessonRun: { worlds, index: 0 } });
     startRun(liveLessonConfig(worlds[0]), LIVE_SEEDS);
   },
   openWorldInLab: (world, storedRun) => {
     if (refusedWhileBusy('Opening a lesson world in the Lab')) return;
     const w = lessonWorld(world);
+    if (w.data) {
+      // A real catalogue: its stored run opens as a results file does; without one, the catalogue loads to train.
+      if (!storedRun) { void get().loadRealWorld(w.data); return; }
+      const report = storedRun.report;
+      const config = knobsFromReport(report.config as unknown as Record<string, unknown>);
+      set({ view: 'lab', config, trainedConfig: config, report, without: null, models: report.runs[0]?.models ?? {}, status: 'done', error: null, progress: finishedProgress(report, config),
+        stored: { createdAt: storedRun.createdAt, command: storedRun.command, seeds: report.seeds } });
+      return;
+    }
     const config = lessonConfig(w);
     const report = get().lessonLive[world] ?? storedRun?.report ?? null;
     const stored = !get().lessonLive[world] && storedRun ? { createdAt: storedRun.createdAt, command: storedRun.command, seeds: storedRun.report.seeds } : null;

@@ -12,17 +12,20 @@ import { ConfigError, type Config } from '../engine/core/config';
 import { assembleReport } from '../engine/run/experiment';
 import type { Report, RunReport } from '../engine/core/report';
 import { SeedPool } from './pool';
+import type { DataSource } from './seed-worker';
 
 export const BATCH_SHARD_SCHEMA = 'bridge-lab/batch-shard@1';
 
 export interface Job {
   cfg: Config;
   seed: number;
+  /** A catalogue given as files to train on instead of the simulated world. */
+  data?: DataSource;
 }
 
-/** A job's identity: its config without the seed, and the seed. */
-export function jobKey(cfg: Config, seed: number): string {
-  return `${JSON.stringify({ ...cfg, seed: 0 })}#${seed}`;
+/** A job's identity: its config without the seed, the catalogue's name where it trains on files, and the seed. */
+export function jobKey(cfg: Config, seed: number, data?: DataSource): string {
+  return `${JSON.stringify({ ...cfg, seed: 0 })}${data ? `@${data.name}` : ''}#${seed}`;
 }
 
 interface BatchShard {
@@ -39,7 +42,7 @@ interface BatchShard {
 function batchId(jobs: Job[]): string {
   // FNV-1a over the job keys: shards of one batch agree, shards of another do not.
   let h = 0x811c9dc5;
-  for (const j of jobs) for (const ch of jobKey(j.cfg, j.seed)) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  for (const j of jobs) for (const ch of jobKey(j.cfg, j.seed, j.data)) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
   return `${jobs.length}-${h.toString(16)}`;
 }
 
@@ -53,8 +56,8 @@ export function writeAtomic(file: string, text: string): void {
 export type RunStore = Map<string, RunReport>;
 
 /** The report of `cfg` at `seeds`, from the store (every job must be there). */
-export function reportFrom(store: RunStore, cfg: Config, seeds: number[]): Report {
-  const runs = seeds.map((s) => store.get(jobKey(cfg, s)));
+export function reportFrom(store: RunStore, cfg: Config, seeds: number[], data?: DataSource): Report {
+  const runs = seeds.map((s) => store.get(jobKey(cfg, s, data)));
   const missing = seeds.filter((_, i) => !runs[i]);
   if (missing.length) throw new ConfigError(`no run for seeds ${missing.join(', ')} of a job (the batch is incomplete)`);
   return assembleReport(cfg, runs as RunReport[], false);
@@ -64,7 +67,7 @@ export function reportFrom(store: RunStore, cfg: Config, seeds: number[]): Repor
 export function uniqueJobs(jobs: Job[]): Job[] {
   const seen = new Set<string>();
   return jobs.filter((j) => {
-    const k = jobKey(j.cfg, j.seed);
+    const k = jobKey(j.cfg, j.seed, j.data);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
@@ -97,7 +100,7 @@ export async function runBatch(command: string, all: Job[], opts: { threads: num
     }
     saved = { schema: BATCH_SHARD_SCHEMA, command, batch, shard: opts.shard, jobs: mine.length, runs: [...store].map(([key, run]) => ({ key, run })), complete: false };
   }
-  const todo = mine.filter((j) => !store.has(jobKey(j.cfg, j.seed)));
+  const todo = mine.filter((j) => !store.has(jobKey(j.cfg, j.seed, j.data)));
   const pool = new SeedPool(opts.threads, 'wasm');
   let done = mine.length - todo.length;
   const t0 = performance.now();
@@ -106,8 +109,8 @@ export async function runBatch(command: string, all: Job[], opts: { threads: num
     const queue = [...todo];
     const lane = async (i: number) => {
       for (let j = queue.shift(); j && !opts.shouldStop?.(); j = queue.shift()) {
-        const run = await pool.runOn(i, { ...j.cfg, seed: j.seed });
-        const key = jobKey(j.cfg, j.seed);
+        const run = await pool.runOn(i, { ...j.cfg, seed: j.seed }, j.data);
+        const key = jobKey(j.cfg, j.seed, j.data);
         store.set(key, run);
         done++;
         if (saved && shardFile) {
@@ -163,7 +166,7 @@ export function mergeBatch(command: string, all: Job[], dirs: string[]): RunStor
     seen.set(s.shard.index, dir);
     for (const r of s.runs) store.set(r.key, r.run);
   }
-  const missing = jobs.filter((j) => !store.has(jobKey(j.cfg, j.seed)));
+  const missing = jobs.filter((j) => !store.has(jobKey(j.cfg, j.seed, j.data)));
   if (missing.length) {
     const absent = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
     throw new ConfigError(`${missing.length} of ${jobs.length} jobs have no run${absent.length ? ` (shards not given: ${absent.join(', ')} of ${count})` : ' (a shard is incomplete: rerun it with the same --out to finish it)'}; nothing was written`);

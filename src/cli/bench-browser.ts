@@ -23,6 +23,7 @@ import { BACKENDS } from '../engine/core/backends';
 import { ConfigError } from '../engine/core/config';
 import { PRESET_NAMES } from '../engine/core/presets';
 import { parseFlags } from './args';
+import { BENCH_BROWSER } from './commands';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 
@@ -90,7 +91,7 @@ async function timeRun(browser: Browser, url: string, lesson: boolean): Promise<
 }
 
 async function main(argv: string[]) {
-  const { values, switches } = parseFlags(argv, { values: ['preset', 'backends', 'set'], switches: ['json'] });
+  const { values, switches } = parseFlags(argv, BENCH_BROWSER);
   const preset = values.preset ?? 'classroom';
   if (!PRESET_NAMES.includes(preset)) throw new ConfigError(`unknown preset "${preset}"; presets: ${PRESET_NAMES.join(', ')}`);
   const runs = (values.backends ?? 'auto,webgpu,wasm,wasm-1thread').split(',');

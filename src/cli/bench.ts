@@ -23,13 +23,10 @@ import { Rng } from '../engine/core/rng';
 import type { Encoded } from '../engine/core/encode';
 import { makeStepper, useFusedKernels } from '../engine/train/stepper';
 import { parseFlags, parseIntFlag } from './args';
+import { BENCH, BENCH_LIMITS } from './commands';
 import { syntheticIds } from '../engine/run/probe';
 
-const LIMITS: Record<string, [number, number, number]> = {
-  items: [2, 100000, 2000], words: [1, 100000, 1000], seq: [1, 64, 8], batch: [1, 4096, 256],
-  dim: [4, 1024, 64], layers: [1, 8, 1], heads: [1, 16, 1], steps: [1, 10000, 20], warmup: [0, 1000, 5],
-  'id-levels': [2, 4, 2], 'id-codebook': [4, 64, 16],
-};
+const LIMITS = BENCH_LIMITS;
 const ID_SCHEMES = ['atomic', 'semantic'];
 
 export interface StepBench {
@@ -96,7 +93,7 @@ function torchReference(shape: Record<string, number>): Record<string, unknown> 
 }
 
 async function main(argv: string[]) {
-  const { values, switches } = parseFlags(argv, { values: [...Object.keys(LIMITS), 'backend', 'id-scheme'], switches: ['json', 'no-torch'] });
+  const { values, switches } = parseFlags(argv, BENCH);
   const idScheme = values['id-scheme'] ?? 'atomic';
   if (!ID_SCHEMES.includes(idScheme)) throw new ConfigError(`--id-scheme "${idScheme}" is not allowed: use atomic or semantic`);
   const shape: Record<string, number> = {};

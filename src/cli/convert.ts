@@ -16,7 +16,8 @@ import { ConfigError } from '../engine/core/config';
 import { dataError } from '../engine/data/csv';
 import { convertMovieLens, MOVIELENS_DEFAULTS } from '../engine/data/convert/movielens';
 import { convertKuaiSar } from '../engine/data/convert/kuaisar';
-import { parseFlags, parseIntFlag } from './args';
+import { flagsOf, parseFlags, parseIntFlag } from './args';
+import { CONVERT_ONLY, EXPERIMENT } from './commands';
 
 export const FORMATS = ['movielens', 'kuaisar'] as const;
 
@@ -31,7 +32,7 @@ export async function convert(argv: string[]): Promise<void> {
   if (!format || format.startsWith('--') || !src || src.startsWith('--')) throw new ConfigError(`--convert needs a format and a source folder: --convert ${FORMATS.join('|')} SRC --out DIR`);
   if (!(FORMATS as readonly string[]).includes(format)) throw new ConfigError(`unknown format "${format}"; formats: ${FORMATS.join(', ')}`);
   const rest = [...argv.slice(0, at), ...argv.slice(at + 3)];
-  const { values } = parseFlags(rest, { values: ['out', 'min-rating', 'k-core', 'max-items', 'max-session', 'seed'] });
+  const { values } = parseFlags(rest, EXPERIMENT, flagsOf(EXPERIMENT).filter((f) => ['out', 'seed', ...CONVERT_ONLY].includes(f.name)));
   if (!values.out) throw new ConfigError('--convert needs --out DIR: the folder to write items.csv, queries.csv, sessions.csv and README.md to');
   if (format === 'kuaisar' && values['min-rating'] !== undefined) throw new ConfigError('--min-rating is for movielens: KuaiSAR has clicks, not ratings');
   const minRating = values['min-rating'] === undefined ? MOVIELENS_DEFAULTS.minRating : Number(values['min-rating']);

@@ -17,15 +17,15 @@
  * With several seeds, J worker threads (default: one per core, at most one per seed)
  * train seeds side by side; every seed's numbers are the same as in a serial run.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../engine/core/backends';
 import { ConfigError, IMPORT_ONLY_KEYS, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, withImportedDefaults, type Config } from '../engine/core/config';
-import { checkFileSize, dataError } from '../engine/data/csv';
 import { exportWorld } from '../engine/data/export';
-import { importData, type DataFiles, type ImportedData } from '../engine/data/import';
+import { importData, type ImportedData } from '../engine/data/import';
+import { readDataFolder } from './data-folder';
 import type { DataSource } from './seed-worker';
 import { convert } from './convert';
 import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
@@ -38,7 +38,8 @@ import { slopeText, verdictText } from '../engine/studies/findings';
 import { quantityLabel } from '../engine/studies/trends';
 import { runJob } from '../engine/studies/jobs';
 import { checkSweep, experimentConfig, findSweepExperiment, parseSweepSpec, pointConfig, sweepCsv, type Sweep } from '../engine/studies/sweep';
-import { parseFlags, parseIntFlag } from './args';
+import { flagsOf, helpRequested, parseFlags, parseIntFlag } from './args';
+import { CONVERT_ONLY, EXPERIMENT } from './commands';
 import { splitMerge, writeAtomic } from './batch';
 import { SeedPool } from './pool';
 import { formatSummary, formatSweepHeader, formatSweepRow } from './table';
@@ -82,17 +83,6 @@ function onInterrupt(stop: () => void): () => void {
   return () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); };
 }
 
-
-/** Reads DIR's three files, refusing missing or oversized ones. */
-function readDataFolder(dir: string): DataFiles {
-  const read = (name: string) => {
-    const file = join(dir, name);
-    if (!existsSync(file)) throw dataError(name, null, `missing: ${dir} must hold items.csv, queries.csv and sessions.csv`);
-    checkFileSize(name, statSync(file).size);
-    return readFileSync(file, 'utf8');
-  };
-  return { items: read('items.csv'), queries: read('queries.csv'), sessions: read('sessions.csv') };
-}
 
 /** --data DIR: the three models on a catalogue given as files. */
 async function runOnFiles(source: DataSource, imported: ImportedData, t0: number, cfg: Config, seeds: number[], outDir: string, backend: string, jobs: number, log: (s: string) => void): Promise<void> {
@@ -147,7 +137,7 @@ function readJson(file: string): unknown {
 
 /** --merge DIR...: joins shard folders into one sweep.json / sweep.csv. */
 function merge(dirs: string[], rest: string[]): void {
-  const { values } = parseFlags(rest, { values: ['out'], switches: ['quiet'] });
+  const { values } = parseFlags(rest, EXPERIMENT, flagsOf(EXPERIMENT).filter((f) => f.name === 'out' || f.name === 'quiet'));
   if (!dirs.length) throw new ConfigError('--merge needs the shard folders: --merge DIR1 DIR2 ...');
   const shards = dirs.map((dir) => {
     const file = join(dir, 'shard.json');
@@ -197,14 +187,13 @@ async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['
 }
 
 async function main(argv: string[]): Promise<void> {
+  helpRequested(argv, EXPERIMENT);
   if (argv.includes('--convert')) return convert(argv);
   if (argv.includes('--merge')) {
     const { dirs, rest } = splitMerge(argv);
     return merge(dirs!, rest);
   }
-  const { values, lists, switches } = parseFlags(argv, {
-    values: ['preset', 'seed', 'seeds', 'backend', 'out', 'jobs', 'sweep', 'experiment', 'shard', 'data', 'export-world'], repeatable: ['set'], switches: ['quiet'],
-  });
+  const { values, lists, switches } = parseFlags(argv, EXPERIMENT, flagsOf(EXPERIMENT).filter((f) => !['merge', 'convert', ...CONVERT_ONLY].includes(f.name)));
   if (values.data !== undefined) {
     const clash = ['preset', 'experiment', 'export-world'].filter((f) => values[f] !== undefined);
     if (clash.length) throw new ConfigError(`--data trains on the files as they are: it does not take ${clash.map((f) => `--${f}`).join(', ')}`);

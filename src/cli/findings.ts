@@ -20,7 +20,8 @@ import { quantityLabel } from '../engine/studies/trends';
 import { useNodeBackend } from '../engine/run/node-backends';
 import { checkSweep, experimentConfig, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/studies/sweep';
 import { ABLATION_BASE, ABLATIONS, ablationChange, runAblations, type AblationStudy, type AblationSummary } from '../engine/studies/ablations';
-import { parseFlags, parseIntFlag } from './args';
+import { flagsOf, helpRequested, parseFlags, parseIntFlag } from './args';
+import { FINDINGS } from './commands';
 import { lineChartSvg } from './svg';
 
 const JSON_DIR = 'public/findings';
@@ -183,8 +184,9 @@ const anchor = (title: string) => title.toLowerCase().replace(/[^a-z0-9 -]/g, ''
 export const MIN_SEEDS = 10;
 
 async function main(args: string[]) {
+  helpRequested(args, FINDINGS);
   const { dirs: mergeDirs, rest: argv } = splitMerge(args);
-  const { values, switches } = parseFlags(argv, { values: ['seeds', 'only', 'jobs', 'shard', 'out'], switches: ['docs-only'] });
+  const { values, switches } = parseFlags(argv, FINDINGS, flagsOf(FINDINGS).filter((f) => f.name !== 'merge'));
   const seedOverride = values.seeds === undefined ? null : parseIntFlag('seeds', values.seeds, 2, 200);
   const names = [...SWEEP_EXPERIMENTS.map((e) => e.name), 'ablations'];
   const only = values.only ? values.only.split(',') : names;

@@ -2,8 +2,11 @@
  * Regenerates the lesson's stored results: trains every lesson world (src/engine/studies/lessons.ts)
  * for the lesson's seeds with the three models, and writes public/lessons/<world>.json,
  * which the app's Lesson view (and the Lab's first page) show at once, marked as stored.
- * Each world also trains its first DECOMPOSITION_WORLDS seeds with a second model seed,
- * so that the stored run says where the seed-to-seed variance of the joint gain comes from.
+ * Each simulated world also trains its first DECOMPOSITION_WORLDS seeds with a second model
+ * seed, so that the stored run says where the seed-to-seed variance of the joint gain comes
+ * from. A real catalogue's world (public/data/<folder>/) trains its seeds on those files, with
+ * one split (drawn from the first seed): its seeds vary only the models' initialisation and
+ * batch order, so there is no world variance to decompose and no second model seed.
  *
  *   npm run lessons -- [--only ID[,ID]] [--jobs J] [--shard i/n --out DIR | --merge DIR...] [--docs-only]
  */
@@ -11,19 +14,27 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { sign } from '../engine/eval/evidence';
 import type { Interval } from '../engine/core/report';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { importData, type ImportedData } from '../engine/data/import';
+import { importedReportConfig } from '../engine/data/seed-data';
+import { readDataFolder } from './data-folder';
+import type { DataSource } from './seed-worker';
 import { ConfigError } from '../engine/core/config';
 import { decompositionOf, DECOMPOSITION_WORLDS, INIT_OFFSET, LESSON_SEEDS, LESSON_WORLDS, lessonConfig, type StoredLessonRun } from '../engine/studies/lessons';
 import { useNodeBackend } from '../engine/run/node-backends';
 import { parseShard } from '../engine/studies/shards';
-import { parseFlags, parseIntFlag } from './args';
+import { flagsOf, helpRequested, parseFlags, parseIntFlag } from './args';
+import { LESSONS } from './commands';
 import { mergeBatch, reportFrom, runBatch, splitMerge, writeAtomic, type Job, type RunStore } from './batch';
 
 const DIR = 'public/lessons';
+/** Where the real catalogues shipped with the page live. */
+const DATA_DIR = 'public/data';
 
 async function main(args: string[]) {
+  helpRequested(args, LESSONS);
   const { dirs: mergeDirs, rest } = splitMerge(args);
-  const { values, switches } = parseFlags(rest, { values: ['only', 'jobs', 'shard', 'out'], switches: ['docs-only'] });
+  const { values, switches } = parseFlags(rest, LESSONS, flagsOf(LESSONS).filter((f) => f.name !== 'merge'));
   if (switches.has('docs-only')) {
     writeDocs();
     process.stdout.write('wrote docs/lessons.md from public/lessons/*.json\n');
@@ -36,11 +47,21 @@ async function main(args: string[]) {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (shard && mergeDirs) throw new ConfigError('--shard and --merge are separate steps: run each shard with --shard i/n --out DIR, then --merge DIR...');
   const worlds = LESSON_WORLDS.filter((w) => only.includes(w.id));
+  // Real catalogues: read and imported here first (a bad file stops the run before any training).
+  const catalogues = new Map<string, { source: DataSource; imported: ImportedData }>();
+  for (const w of worlds) {
+    if (!w.data) continue;
+    const cfg = lessonConfig(w);
+    const dir = resolve(DATA_DIR, w.data);
+    const source: DataSource = { dir, name: w.data, options: { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed } };
+    catalogues.set(w.id, { source, imported: importData(source.name, readDataFolder(dir), source.options) });
+  }
   const jobs: Job[] = [];
   for (const w of worlds) {
     const cfg = lessonConfig(w);
-    for (const seed of LESSON_SEEDS) jobs.push({ cfg, seed });
-    for (const seed of LESSON_SEEDS.slice(0, DECOMPOSITION_WORLDS)) jobs.push({ cfg: { ...cfg, initSeed: INIT_OFFSET + seed }, seed });
+    const data = catalogues.get(w.id)?.source;
+    for (const seed of LESSON_SEEDS) jobs.push({ cfg, seed, data });
+    if (!data) for (const seed of LESSON_SEEDS.slice(0, DECOMPOSITION_WORLDS)) jobs.push({ cfg: { ...cfg, initSeed: INIT_OFFSET + seed }, seed });
   }
   await useNodeBackend('wasm');
   const t0 = performance.now();
@@ -58,12 +79,14 @@ async function main(args: string[]) {
   mkdirSync(DIR, { recursive: true });
   for (const world of worlds) {
     const cfg = lessonConfig(world);
-    const report = reportFrom(store, cfg, LESSON_SEEDS);
-    const reinit = LESSON_SEEDS.slice(0, DECOMPOSITION_WORLDS).map((seed) => reportFrom(store, { ...cfg, initSeed: INIT_OFFSET + seed }, [seed]).runs[0]);
+    const catalogue = catalogues.get(world.id);
+    const report = reportFrom(store, cfg, LESSON_SEEDS, catalogue?.source);
+    if (catalogue) report.config = importedReportConfig(cfg, catalogue.imported);
+    const reinit = catalogue ? [] : LESSON_SEEDS.slice(0, DECOMPOSITION_WORLDS).map((seed) => reportFrom(store, { ...cfg, initSeed: INIT_OFFSET + seed }, [seed]).runs[0]);
     const stored: StoredLessonRun = {
       schema: 'bridge-lab/lesson-run@1', world, createdAt: new Date().toISOString(),
       command: `npm run lessons${values.only ? ` -- --only ${world.id}` : ''}`, backend: 'wasm (Node)', report,
-      decomposition: decompositionOf(report, reinit),
+      ...(catalogue ? {} : { decomposition: decompositionOf(report, reinit) }),
     };
     const file = join(DIR, `${world.id}.json`);
     writeAtomic(file, JSON.stringify(stored));

@@ -28,7 +28,7 @@ export class SeedPool {
     return this.workers[i];
   }
 
-  private runOne(worker: Worker, cfg: Config, onEvent: OnEvent): Promise<RunReport> {
+  private runOne(worker: Worker, cfg: Config, onEvent: OnEvent, data?: DataSource): Promise<RunReport> {
     return new Promise<RunReport>((resolve, reject) => {
       const done = () => {
         worker.off('message', onMessage);
@@ -45,7 +45,7 @@ export class SeedPool {
       worker.on('message', onMessage);
       worker.once('error', reject);
       worker.once('exit', onExit);
-      worker.postMessage({ cfg });
+      worker.postMessage({ cfg, data });
     });
   }
 
@@ -65,10 +65,10 @@ export class SeedPool {
     return runs.sort((a, b) => a.seed - b.seed);
   }
 
-  /** Runs one seed of `cfg` (its `seed`) on thread `lane` (0 ≤ lane < size); one job per lane at a time. */
-  runOn(lane: number, cfg: Config): Promise<RunReport> {
+  /** Runs one seed of `cfg` (its `seed`) on thread `lane` (0 ≤ lane < size), on `data` where given; one job per lane at a time. */
+  runOn(lane: number, cfg: Config, data?: DataSource): Promise<RunReport> {
     if (this.closed) return Promise.reject(new Error('the pool is closed'));
-    return this.runOne(this.worker(lane % this.size), cfg, () => {});
+    return this.runOne(this.worker(lane % this.size), cfg, () => {}, data);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { flagsOf } from '../../src/cli/args';
+import { BENCH, BENCH_BROWSER, EXPERIMENT, FINDINGS, LESSONS } from '../../src/cli/commands';
 
 const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
 function run(script: string, args: string[]) {
@@ -11,6 +13,22 @@ function run(script: string, args: string[]) {
 }
 const tiny = ['--set', 'items=30', '--set', 'topics=3', '--set', 'cfClusters=3', '--set', 'searchTrain=200', '--set', 'recTrain=200',
   '--set', 'searchTest=50', '--set', 'recTest=50', '--set', 'epochs=1', '--set', 'dim=8', '--set', 'batchSize=32'];
+
+describe('every command', () => {
+  it.each([
+    ['experiment', EXPERIMENT], ['findings', FINDINGS], ['lessons', LESSONS], ['bench', BENCH], ['bench-browser', BENCH_BROWSER],
+  ] as const)('%s: --help and -h print every flag of its table with its argument and exit 0; an unknown flag names itself and prints the list', (script, command) => {
+    for (const ask of ['--help', '-h']) {
+      const r = run(script, [ask]);
+      expect(r.code, r.err).toBe(0);
+      for (const f of flagsOf(command)) expect(r.out).toContain(`--${f.name}${f.arg ? ` ${f.arg}` : ''}`);
+    }
+    const bad = run(script, ['--frobnicate']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/unknown flag "--frobnicate"/);
+    for (const f of flagsOf(command)) expect(bad.err).toContain(`--${f.name}`);
+  });
+});
 
 describe('runner', () => {
   it('writes report.json per the contract and prints the summary', () => {

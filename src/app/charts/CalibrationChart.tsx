@@ -6,6 +6,9 @@
  * each get one, printed over each other). Items whose true popularity is 0 (an imported
  * catalogue's items no test target names) have no place on a log axis: they are counted in
  * the caption, with the share the model gives them, instead of piled at an arbitrary floor.
+ * `against="training"` draws the same shares against each item's frequency among the task's
+ * training targets instead: the prior the model could have learned (on a real catalogue, the
+ * only popularity there is to compare with besides the test targets').
  */
 import { ErrorBoundary } from '../ErrorBoundary';
 import { memo, useRef } from 'react';
@@ -26,12 +29,20 @@ export function decadeTicks(lo: number, hi: number): number[] {
   return out;
 }
 
-function CalibrationChartBody({ model, report, itemInfo }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined }) {
+/** Shares summing to 1 (all zeros stay zeros). */
+function shares(counts: number[]): number[] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  return total > 0 ? counts.map((c) => c / total) : counts.map(() => 0);
+}
+
+function CalibrationChartBody({ model, report, itemInfo, against = 'true' }: { model: ModelName; report: ModelReport | undefined; itemInfo: RunReport['itemInfo'] | undefined; against?: 'true' | 'training' }) {
   const ref = useRef<HTMLDivElement>(null);
   const tasks = MODEL_TASKS[model];
+  const training = against === 'training';
+  const axis = training ? 'training frequency' : 'true popularity';
   const series = report && itemInfo
     ? tasks.filter((t) => report.popularity[t]).map((t) => {
-        const truth = t === 'search' ? itemInfo.pSearch : itemInfo.pRec;
+        const truth = training ? shares(t === 'search' ? itemInfo.trainSearch : itemInfo.trainRec) : t === 'search' ? itemInfo.pSearch : itemInfo.pRec;
         const marginal = report.popularity[t]!.marginal;
         const unseen = truth.map((p, i) => (p > 0 ? -1 : i)).filter((i) => i >= 0);
         return {
@@ -47,14 +58,14 @@ function CalibrationChartBody({ model, report, itemInfo }: { model: ModelName; r
   const ticks = decadeTicks(lo, hi);
   const domain: [number, number] = [ticks[0], ticks[ticks.length - 1]];
   return (
-    <figure className="chart" ref={ref} data-testid={`calibration-${model}`} data-points={series.reduce((s, x) => s + x.data.length, 0)}>
+    <figure className="chart" ref={ref} data-testid={`calibration-${model}`} data-against={against} data-points={series.reduce((s, x) => s + x.data.length, 0)}>
       <figcaption>
-        <strong>{MODEL_LABELS[model]}</strong>{' '}
-        {series.map((s) => <span key={s.task} className="kl">KL<sub>{s.task}</sub>(true‖model) = {fmt(s.kl)} </span>)}
+        <strong>{MODEL_LABELS[model]}</strong>{training ? ' against its training targets\' frequency ' : ' '}
+        {series.map((s) => <span key={s.task} className="kl">KL<sub>{s.task}</sub>({training ? 'test targets' : 'true'}‖model) = {fmt(s.kl)} </span>)}
         <ExportButtons target={ref} name={`calibration-${model}`} />
         {series.filter((s) => s.unseen.count > 0).map((s) => (
           <span key={`unseen-${s.task}`} className="unseen" data-testid={`calibration-unseen-${model}-${s.task}`}>
-            {' '}{s.unseen.count} item{s.unseen.count === 1 ? '' : 's'} with true {s.task} popularity 0 (not drawn): the model gives them {(s.unseen.share * 100).toFixed(1)} % of its predictions.
+            {' '}{s.unseen.count} item{s.unseen.count === 1 ? '' : 's'} with {training ? `no ${s.task} training target` : `true ${s.task} popularity 0`} (not drawn): the model gives them {(s.unseen.share * 100).toFixed(1)} % of its predictions.
           </span>
         ))}
       </figcaption>
@@ -62,7 +73,7 @@ function CalibrationChartBody({ model, report, itemInfo }: { model: ModelName; r
         <ResponsiveContainer width="100%" height={230}>
           <ScatterChart margin={{ top: 5, right: 10, bottom: 20, left: 5 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="truth" type="number" scale="log" domain={domain} ticks={ticks} tickFormatter={(v) => v.toExponential(0)} name="true popularity" label={{ value: 'true popularity', position: 'insideBottom', offset: -12 }} />
+            <XAxis dataKey="truth" type="number" scale="log" domain={domain} ticks={ticks} tickFormatter={(v) => v.toExponential(0)} name={axis} label={{ value: axis, position: 'insideBottom', offset: -12 }} />
             <YAxis dataKey="model" type="number" scale="log" domain={domain} ticks={ticks} tickFormatter={(v) => v.toExponential(0)} name="model's share" width={48} />
             <ReferenceLine segment={[{ x: domain[0], y: domain[0] }, { x: domain[1], y: domain[1] }]} stroke="#888" strokeDasharray="4 4" ifOverflow="extendDomain" />
             <Tooltip formatter={(v) => (v as number).toExponential(2)} />

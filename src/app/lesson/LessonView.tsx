@@ -14,6 +14,7 @@ import { JointGain } from '../panels/JointGain';
 import { MetricsTable } from '../panels/MetricsTable';
 import { useLab } from '../store';
 import { fetchStoredRun } from '../stored-runs';
+import { importedDataOf } from '../../engine/core/config';
 import { LESSON_STEPS, type LessonChart, type LessonStep } from './steps';
 import { ValidationChart } from './ValidationChart';
 
@@ -59,8 +60,8 @@ function Chart({ spec, report }: { spec: LessonChart; report: Report }) {
   const body = (() => {
     switch (spec.kind) {
       case 'metrics': return <MetricsTable models={run.models} run={run} config={report.config} traditional={false} />;
-      case 'calibration': return <CalibrationChart model={spec.model} report={run.models[spec.model]} itemInfo={run.itemInfo} />;
-      case 'embedding': return <EmbeddingChart model={spec.model} report={run.models[spec.model]} itemInfo={run.itemInfo} colorBy={spec.colorBy} codes={run.ids?.codes} />;
+      case 'calibration': return <CalibrationChart model={spec.model} report={run.models[spec.model]} itemInfo={run.itemInfo} against={spec.against} />;
+      case 'embedding': return <EmbeddingChart model={spec.model} report={run.models[spec.model]} itemInfo={run.itemInfo} colorBy={spec.colorBy} codes={run.ids?.codes} labels={spec.colorBy === 'topic' ? importedDataOf(report.config)?.categories : undefined} />;
       case 'validation': return <ValidationChart models={run.models} name={`validation-${report.config.seed}`} />;
     }
   })();
@@ -97,7 +98,7 @@ function Source({ step, runs }: { step: LessonStep; runs: Record<string, StoredL
   if (!first) return null;
   return (
     <p className="lesson-source" data-testid="lesson-source">
-      Stored run, made {new Date(first.createdAt).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })} with <code>{first.command}</code> ({first.report.seeds.length} seeds, {first.backend}). <em>Train live</em> retrains {step.worlds.length > 1 ? 'both worlds' : 'it'} here.
+      Stored run, made {new Date(first.createdAt).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })} with <code>{first.command}</code> ({first.report.seeds.length} seeds, {first.backend}). {step.worlds.some((w) => lessonWorld(w).data) ? 'A real catalogue is not retrained live here: open it in the Lab to train it.' : <><em>Train live</em> retrains {step.worlds.length > 1 ? 'both worlds' : 'it'} here.</>}
     </p>
   );
 }
@@ -108,6 +109,8 @@ export function LessonView() {
   const runs = useStoredRuns(step.worlds);
   const n = LESSON_STEPS.length;
   const busy = status === 'training' || status === 'starting';
+  // A real catalogue's seed takes many minutes on a CPU: its step shows the stored run only.
+  const realData = step.worlds.some((id) => lessonWorld(id).data);
   const go = (i: number) => setLessonStep(Math.min(n - 1, Math.max(0, i)));
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -132,7 +135,8 @@ export function LessonView() {
           return (
             <div key={id} className="lesson-world-settings">
               <p><strong>{labels[i] ? `${labels[i]}: ` : ''}{w.label}</strong></p>
-              <p>preset <code>{w.preset}</code>{over.length ? <>, with {over.map(([k, v]) => <code key={k}>{k}={String(v)} </code>)}</> : null}</p>
+              <p>{w.data ? <>real data <code>{w.data}</code> (imported-data defaults)</> : <>preset <code>{w.preset}</code></>}{over.length ? <>, with {over.map(([k, v]) => <code key={k}>{k}={String(v)} </code>)}</> : null}</p>
+              {w.data && <p className="help" data-testid="lesson-real-note">A seed of this catalogue trains for many minutes on a CPU, so this step shows its stored run and offers no live retrain.</p>}
               <button type="button" className="small" onClick={() => openWorldInLab(id, runs[id] ?? null)} data-testid={`lesson-open-${id}`}>Open in the Lab</button>
             </div>
           );
@@ -148,7 +152,8 @@ export function LessonView() {
           {step.charts.length > 0 && (busy && lessonRun ? (
             <button type="button" data-testid="lesson-stop" onClick={stop}>Stop ({lessonRun.index + 1} / {lessonRun.worlds.length})</button>
           ) : (
-            <button type="button" data-testid="lesson-live" onClick={() => trainLesson(step.worlds)} disabled={busy}>Train live</button>
+            <button type="button" data-testid="lesson-live" onClick={() => trainLesson(step.worlds)} disabled={busy || realData}
+              title={realData ? 'A real catalogue takes many minutes a seed to train: this step shows its stored run. Open it in the Lab to train it there.' : undefined}>Train live</button>
           ))}
         </nav>
         <article className="lesson-step-body" aria-labelledby="lesson-title">

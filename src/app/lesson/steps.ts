@@ -9,7 +9,8 @@ import type { ModelName } from '../../engine/core/report';
 
 export type LessonChart =
   | { kind: 'metrics'; highlight?: boolean }
-  | { kind: 'calibration'; model: ModelName; highlight?: boolean }
+  /** `against: 'training'`: the model's shares against the task's training-target frequency (a real catalogue has no true popularity). */
+  | { kind: 'calibration'; model: ModelName; against?: 'true' | 'training'; highlight?: boolean }
   | { kind: 'embedding'; model: ModelName; colorBy: 'topic' | 'cluster'; highlight?: boolean }
   /** Validation Recall@10 per epoch of Gen_R and Gen_R+S. */
   | { kind: 'validation'; highlight?: boolean };

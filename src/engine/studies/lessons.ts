@@ -5,7 +5,7 @@
  * view (src/app/lesson/steps.ts); here is only what is trained.
  */
 import { presetConfig } from '../core/presets';
-import type { Config } from '../core/config';
+import { withImportedDefaults, type Config } from '../core/config';
 import { contrast, seedEvidence, sign, varianceSources, type Evidence, type PerSeed, type VarianceSources } from '../eval/evidence';
 import { jointGainOf } from '../run/summary';
 import type { ModelName, Report, RunReport } from '../core/report';
@@ -17,6 +17,12 @@ export interface LessonWorld {
   overrides: Partial<Config>;
   /** A few words for the A/B label. */
   label: string;
+  /**
+   * A real catalogue shipped with the page (its folder under public/data/): the world is
+   * that data, trained as imported data (IMPORTED_DEFAULTS, the simulation's knobs unused),
+   * and a live retrain in the page is not offered (a seed takes many minutes on a CPU).
+   */
+  data?: string;
 }
 
 /** Seeds of the stored runs: 10, from a power calculation (docs/findings.md, "Seeds"). */
@@ -48,7 +54,8 @@ export function lessonWorld(id: string): LessonWorld {
 
 /** The world's config at a seed (the first seed of a run). */
 export function lessonConfig(w: LessonWorld, seed = LESSON_SEEDS[0]): Config {
-  return presetConfig(w.preset, { ...w.overrides, seed });
+  const cfg = presetConfig(w.preset, { ...w.overrides, seed });
+  return w.data ? withImportedDefaults(cfg, (k) => k in w.overrides) : cfg;
 }
 
 /** What public/lessons/<id>.json holds. */
@@ -102,7 +109,9 @@ export type LessonQuantity =
   | { of: 'coldRecall'; model: 'rec' | 'joint' }
   /** On `task` (recommendation by default): Gen_R+S's Recall@K on the targets the task never saw in training minus the single-task model's. */
   | { of: 'coldAdvantage'; task?: Task }
-  | { of: 'agreement'; model: 'search' | 'rec' | 'joint'; kind: 'content' | 'cf' };
+  | { of: 'agreement'; model: 'search' | 'rec' | 'joint'; kind: 'content' | 'cf' }
+  /** Gen_R+S's neighbour agreement (content: same topic or category; cf: same CF cluster) minus Gen_R's. */
+  | { of: 'agreementDifference'; kind: 'content' | 'cf' };
 
 /**
  * An effect a step states. `world`: the quantity in one world; with `against`, the
@@ -139,6 +148,12 @@ export function quantityOf(q: LessonQuantity, run: RunReport, k: number): number
     case 'agreement': {
       const e = run.models[q.model]?.embedding;
       return e ? (q.kind === 'content' ? e.contentAgreement : e.cfAgreement) : null;
+    }
+    case 'agreementDifference': {
+      const j = run.models.joint?.embedding, r = run.models.rec?.embedding;
+      const of = (e: typeof j) => (e ? (q.kind === 'content' ? e.contentAgreement : e.cfAgreement) : null);
+      const a = of(j), b = of(r);
+      return a === null || b === null || a === undefined || b === undefined ? null : a - b;
     }
   }
 }
