@@ -5,7 +5,7 @@
  * search, rec, joint). It reads the stored run the service worker keeps, so it works offline.
  */
 import { useEffect, useState } from 'react';
-import { LESSON_WORLDS, type StoredLessonRun } from '../engine/studies/lessons';
+import { findLessonWorld, LESSON_WORLDS, type StoredLessonRun } from '../engine/studies/lessons';
 import { MODELS, type ModelName } from '../engine/core/report';
 import { CalibrationChart } from './charts/CalibrationChart';
 import { EmbeddingChart } from './charts/EmbeddingChart';
@@ -28,8 +28,9 @@ export function parseEmbed(search: string): { world: string; chart: string } | {
     return { world: LESSON_STEPS[n - 1].worlds[0], chart };
   }
   const world = p.get('world') ?? '';
-  if (!LESSON_WORLDS.some((w) => w.id === world)) return { problem: `world=${world || '(none)'} is not allowed: use one of ${LESSON_WORLDS.map((w) => w.id).join(', ')}, or step=1 to ${LESSON_STEPS.length}` };
-  return { world, chart };
+  const found = findLessonWorld(world);
+  if (!found) return { problem: `world=${world || '(none)'} is not allowed: use one of ${LESSON_WORLDS.map((w) => w.id).join(', ')}, or step=1 to ${LESSON_STEPS.length}` };
+  return { world: found.id, chart };
 }
 
 export function Embed({ search }: { search: string }) {

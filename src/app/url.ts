@@ -8,7 +8,7 @@ import { CONFIG_KEYS, parseValue, PARAM_BY_KEY, worldProblems, type Config, type
 import { PRESET_NAMES, presetValues } from '../engine/core/presets';
 import { BACKENDS, type BackendName } from '../engine/core/backends';
 import { LESSON_STEPS } from './lesson/steps';
-import { LESSON_WORLDS } from '../engine/studies/lessons';
+import { findLessonWorld, LESSON_WORLDS } from '../engine/studies/lessons';
 
 /** Query keys that are not knobs. */
 const EXTRA_KEYS = ['preset', 'autorun', 'backend', 'view', 'step', 'present', 'a', 'b'] as const;
@@ -91,16 +91,17 @@ export function parseUrl(search: string): UrlState {
   for (const side of ['a', 'b'] as const) {
     const text = params.get(side);
     if (text === null) continue;
-    const world = text.startsWith('lesson:') ? text.slice(7) : null;
-    if (world && LESSON_WORLDS.some((w) => w.id === world)) compare[side] = text;
+    const world = text.startsWith('lesson:') ? findLessonWorld(text.slice(7)) : undefined;
+    if (world) compare[side] = `lesson:${world.id}`;
     else notices.push(`${side}=${text} is not allowed: a link names stored lesson runs, lesson:<world> with one of ${LESSON_WORLDS.map((w) => w.id).join(', ')}. Showing ${DEFAULT_COMPARE[side]}.`);
   }
   return { config: config as Config, preset, autorun: autorun === '1', backend, view, step, present: present === '1', compare, notices };
 }
 
-/** The query string for a state: the view (and lesson step), presenter mode, the preset
- *  and every knob that differs from it. */
-export function toQuery(config: Config, preset: string, view: ViewName = 'lab', extra: { step?: number; present?: boolean; compare?: { a: string; b: string } } = {}): string {
+/** The query string for a state: the view (and lesson step), presenter mode, the link's
+ *  forced backend and autorun (fixed for a page load, so kept as given), the preset and
+ *  every knob that differs from it. */
+export function toQuery(config: Config, preset: string, view: ViewName = 'lab', extra: { step?: number; present?: boolean; compare?: { a: string; b: string }; backend?: BackendName | null; autorun?: boolean } = {}): string {
   const base = presetValues(preset);
   const params = new URLSearchParams();
   if (view !== 'lab') params.set('view', view);
@@ -111,6 +112,8 @@ export function toQuery(config: Config, preset: string, view: ViewName = 'lab', 
     params.set('b', extra.compare.b);
   }
   if (extra.present) params.set('present', '1');
+  if (extra.backend) params.set('backend', extra.backend);
+  if (extra.autorun) params.set('autorun', '1');
   if (preset !== 'classroom') params.set('preset', preset);
   for (const key of CONFIG_KEYS) if (config[key] !== base[key]) params.set(key, String(config[key]));
   const s = params.toString();

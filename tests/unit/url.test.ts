@@ -15,6 +15,15 @@ describe('URL state', () => {
     expect(toQuery(p.config, p.preset)).toBe('?preset=h2-unrelated-structure&seed=4');
   });
 
+  it('keeps the link\'s forced backend and autorun when the address bar is rewritten', () => {
+    const p = parseUrl('?backend=wasm&autorun=1&preset=h2-unrelated-structure&seed=4');
+    const q = toQuery({ ...p.config, seed: 5 }, p.preset, 'lab', { backend: p.backend, autorun: p.autorun });
+    expect(q).toBe('?backend=wasm&autorun=1&preset=h2-unrelated-structure&seed=5');
+    const back = parseUrl(q);
+    expect([back.backend, back.autorun, back.config.seed, back.notices]).toEqual(['wasm', true, 5, []]);
+    expect(toQuery(p.config, p.preset, 'lab', { backend: null, autorun: false })).toBe('?preset=h2-unrelated-structure&seed=4');
+  });
+
   it('replaces bad parameters by defaults and names each one', () => {
     const s = parseUrl('?items=abc&queryNoise=7&bogus=1&preset=nope&k=10');
     expect(s.config.items).toBe(defaultConfig().items);
@@ -59,7 +68,20 @@ describe('the Compare view in the link', () => {
     expect(bad.compare).toEqual(DEFAULT_COMPARE);
     expect(bad.notices.join(' ')).toMatch(/a=file:mine\.json is not allowed: a link names stored lesson runs/);
     expect(bad.notices.join(' ')).toMatch(/b=lesson:nowhere is not allowed/);
+    // A preset's name stands for the lesson world that is that preset.
+    const byPreset = parseUrl('?view=compare&a=lesson:h1-shared-popularity&b=lesson:h2-unrelated-structure');
+    expect([byPreset.compare, byPreset.notices]).toEqual([{ a: 'lesson:h1-shared', b: 'lesson:h2-unrelated' }, []]);
     expect(toQuery(ok.config, ok.preset, 'compare', { compare: ok.compare })).toBe('?view=compare&a=lesson%3Acold&b=lesson%3Acold-semantic');
     expect(toQuery(ok.config, ok.preset, 'compare', { compare: { a: 'current', b: 'lesson:cold' } })).toBe('?view=compare');
+  });
+});
+
+describe('one chart alone (embed=1)', () => {
+  it('takes a lesson world by id or by its preset\'s name, and names the allowed worlds otherwise', async () => {
+    const { parseEmbed } = await import('../../src/app/Embed');
+    expect(parseEmbed('?embed=1&world=h2-aligned&chart=embedding-joint')).toEqual({ world: 'h2-aligned', chart: 'embedding-joint' });
+    expect(parseEmbed('?embed=1&world=h2-aligned-structure&chart=embedding-joint')).toEqual({ world: 'h2-aligned', chart: 'embedding-joint' });
+    const bad = parseEmbed('?embed=1&world=nowhere&chart=embedding-joint');
+    expect('problem' in bad && bad.problem).toMatch(/world=nowhere is not allowed: use one of classroom, h1-shared, .*cold/);
   });
 });

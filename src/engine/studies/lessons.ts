@@ -46,6 +46,11 @@ export const LESSON_WORLDS: readonly LessonWorld[] = [
   { id: 'overtrained', preset: 'h1-shared-popularity', overrides: { recTrain: 1000, epochs: 12, patience: 0 }, label: '12 epochs, no early stopping' },
 ];
 
+/** A lesson world by its id, or by the name of the preset it is (a simulated world with no overrides of its own). */
+export function findLessonWorld(text: string): LessonWorld | undefined {
+  return LESSON_WORLDS.find((w) => w.id === text) ?? LESSON_WORLDS.find((w) => !w.data && w.preset === text && Object.keys(w.overrides).length === 0);
+}
+
 export function lessonWorld(id: string): LessonWorld {
   const w = LESSON_WORLDS.find((x) => x.id === id);
   if (!w) throw new Error(`unknown lesson world "${id}"; worlds: ${LESSON_WORLDS.map((x) => x.id).join(', ')}`);
