@@ -48,12 +48,16 @@ export default defineConfig({
   plugins: [
     react(),
     minifyChunks(),
-    // Installable, and offline after one visit: a Workbox service worker precaches the app,
-    // its wasm files, the stored lesson and findings runs. A new version waits until the
-    // page's banner is clicked (src/app/updates.ts registers it and offers the update).
+    // Installable, and offline after one visit: the service worker (src/app/sw.ts, on Workbox)
+    // precaches the app, its wasm files, the stored lesson and findings runs, and adds the
+    // COOP/COEP headers to what it serves, so that any static host gives an isolated page.
+    // A new version waits until the page's banner is clicked (src/app/updates.ts).
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
+      strategies: 'injectManifest',
+      srcDir: 'src/app',
+      filename: 'sw.ts',
       manifest: {
         name: 'Bridge Lab', short_name: 'Bridge Lab',
         description: 'Does training one generative retriever on both search and recommendation help each task, and why?',
@@ -64,10 +68,9 @@ export default defineConfig({
           { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' },
         ],
       },
-      workbox: {
+      injectManifest: {
         globPatterns: ['**/*.{js,css,html,wasm,json,svg,png,csv}'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
-        navigateFallback: 'index.html',
       },
     }),
   ],

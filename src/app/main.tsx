@@ -5,7 +5,8 @@ import { Embed } from './Embed';
 import './styles.css';
 import { openStoredClassroom } from './stored-runs';
 import { installTestHooks } from './test-hooks';
-import { watchForUpdates } from './updates';
+import { isolateThroughServiceWorker, watchForUpdates } from './updates';
+import { jobRunning } from './store';
 import { syncUrl } from './url-sync';
 
 // `embed=1`: one chart of a stored run and nothing else (Embed.tsx); no worker, no URL sync.
@@ -23,4 +24,7 @@ createRoot(document.getElementById('root')!).render(
 );
 
 // Only builds have a service worker: under the dev server the plugin's registerSW does nothing.
-if ('serviceWorker' in navigator) watchForUpdates();
+if ('serviceWorker' in navigator) {
+  watchForUpdates();
+  if (!embed) isolateThroughServiceWorker(jobRunning);
+}

@@ -278,6 +278,11 @@ function runningJob(s: LabState): string | null {
   return null;
 }
 
+/** Whether the worker is on a job (a run, a sweep, the lesson's live training, an import). */
+export function jobRunning(): boolean {
+  return runningJob(useLab.getState()) !== null;
+}
+
 /** One job at a time: an action that would start or replace work while a job runs is
  *  refused with a notice that says why and what to do (returns true when refused). */
 function refusedWhileBusy(action: string): boolean {

@@ -105,17 +105,44 @@ describe('choosing the backend by measuring', () => {
     await page.close();
   });
 
-  it('without cross-origin isolation WASM runs on one thread, says so, and still trains', async () => {
+  it('on a static host without COOP/COEP the service worker isolates the page after one reload: threaded WASM, a run finishes', async () => {
     const plain = await startServer({ build: false, isolation: false });
+    const context = await app.browser().newContext({ viewport: { width: 1280, height: 900 } });
     try {
-      const page = await app.browser().newPage();
+      const page = await context.newPage();
+      const wasmFiles: string[] = [];
+      page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmFiles.push(r.url()); });
+      const tiny = 'backend=wasm&items=30&topics=3&cfClusters=3&wordsPerTopic=4&searchTrain=256&recTrain=192&searchTest=64&recTest=64&dim=8&heads=1&epochs=2&batchSize=64';
+      await page.goto(`${plain.url}?${tiny}`);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false); // the host sent no headers
+      // The service worker installs, takes the page, and the page reloads itself once.
+      await page.waitForFunction(() => crossOriginIsolated, null, { timeout: 60000 });
+      expect(await page.evaluate(() => sessionStorage.getItem('bridge-lab:isolation-reload'))).toBe('1');
+      expect(page.url()).toContain('items=30'); // the link survives the reload
+      await page.getByTestId('train').click();
+      await statusIs(page, /done|error/, 90000);
+      expect(await page.getByTestId('status').textContent()).toMatch(/done/);
+      expect(wasmFiles.some((u) => /threaded-simd/.test(u)), wasmFiles.join(', ')).toBe(true);
+      expect(await page.getByTestId('wasm-threads').textContent()).toMatch(/cross-origin isolated \(\d+ threads?\)/);
+      await page.screenshot({ path: 'test-results/static-host-isolated.png' });
+    } finally {
+      await context.close();
+      plain.stop();
+    }
+  });
+
+  it('where no service worker can isolate it, WASM runs on one thread, says so, and still trains', async () => {
+    const plain = await startServer({ build: false, isolation: false });
+    const context = await app.browser().newContext({ serviceWorkers: 'block' });
+    try {
+      const page = await context.newPage();
       await page.goto(`${plain.url}?backend=wasm&items=30&topics=3&cfClusters=3&wordsPerTopic=4&searchTrain=256&recTrain=192&searchTest=64&recTest=64&dim=8&heads=1&epochs=2&batchSize=64&autorun=1`);
       await statusIs(page, /done|error/, 60000);
       expect(await page.getByTestId('status').textContent()).toMatch(/done/);
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
       expect(await page.getByTestId('wasm-threads').textContent()).toMatch(/one thread: this page is not cross-origin isolated/);
-      await page.close();
     } finally {
+      await context.close();
       plain.stop();
     }
   });

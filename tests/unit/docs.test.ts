@@ -10,6 +10,7 @@ import { flagsOf } from '../../src/cli/args';
 import { COMMANDS } from '../../src/cli/commands';
 import { withFlagsBlock } from '../../src/cli/docs-flags';
 import { SWEEP_EXPERIMENTS } from '../../src/engine/studies/sweep';
+import { LESSON_WORLDS } from '../../src/engine/studies/lessons';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -73,6 +74,11 @@ describe('the docs', () => {
   it('list every built-in study in docs/runner.md', () => {
     const doc = readFileSync(join(ROOT, 'docs/runner.md'), 'utf8');
     expect(SWEEP_EXPERIMENTS.map((e) => e.name).filter((n) => !doc.includes(`\`${n}\``))).toEqual([]);
+  });
+
+  it('name every lesson world in docs/app.md, for the links that take one', () => {
+    const doc = readFileSync(join(ROOT, 'docs/app.md'), 'utf8');
+    expect(LESSON_WORLDS.map((w) => w.id).filter((id) => !doc.includes(`\`${id}\``))).toEqual([]);
   });
 
   it('name every source file in docs/architecture.md\'s code map', () => {
