@@ -37,10 +37,12 @@ export interface StepBench {
   /** WebGPU compute dispatches and queue submits per timed step (null off WebGPU). */
   dispatchesPerStep: number | null;
   submitsPerStep: number | null;
+  /** With `profile` (wasm, cpu): tfjs's kernels per step, their summed time, the kernels by name (ms and count per step, largest first), and the share of kernel time in kernels that touch the item dimension. */
+  profile?: { kernelsPerStep: number; kernelMsPerStep: number; itemShare: number; byKernel: { name: string; msPerStep: number; perStep: number }[] };
 }
 
 /** Times the app's own training step (the trainer's Stepper) on one fixed batch. */
-export async function benchStep(shape: Record<string, number>, semantic = false): Promise<StepBench> {
+export async function benchStep(shape: Record<string, number>, semantic = false, profile = false): Promise<StepBench> {
   const { items, words, seq, batch: B, dim, layers, heads, steps, warmup } = shape;
   const ids = semantic ? syntheticIds(items, shape['id-levels'], shape['id-codebook']) : undefined;
   const model = new Retriever({ items, words, dim, layers, heads, seqLen: seq, tieEmbeddings: true, ids }, 7);
@@ -70,6 +72,30 @@ export async function benchStep(shape: Record<string, number>, semantic = false)
   const loss = (await last!.data())[0]; // waits for the device
   const msPerStep = (performance.now() - t0) / steps;
   last!.dispose();
+  let prof: StepBench['profile'];
+  if (profile && tf.getBackend() !== 'webgpu') {
+    // tfjs's profiler times each kernel (a nested op's own time is inside its kernels'); the
+    // custom-gradient and op wrappers ("forward", "…__op") are not kernels and are left out.
+    stepper.beginEpoch(Array.from({ length: steps }, () => Array.from({ length: B }, (_, row) => ({ set: 0, row }))));
+    const byName = new Map<string, { ms: number; n: number }>();
+    let itemMs = 0, total = 0;
+    for (let i = 0; i < steps; i++) {
+      const info = await tf.profile(() => { stepper.step(i).dispose(); });
+      for (const k of info.kernels) {
+        if (k.name === 'forward' || k.name.endsWith('__op')) continue;
+        const ms = Number(k.kernelTimeMs) || 0;
+        const e = byName.get(k.name) ?? { ms: 0, n: 0 };
+        byName.set(k.name, { ms: e.ms + ms, n: e.n + 1 });
+        total += ms;
+        if (k.inputShapes.some((s) => s?.includes(items))) itemMs += ms;
+      }
+    }
+    const all = [...byName.values()];
+    prof = {
+      kernelsPerStep: all.reduce((a, e) => a + e.n, 0) / steps, kernelMsPerStep: total / steps, itemShare: total ? itemMs / total : 0,
+      byKernel: [...byName].map(([name, e]) => ({ name, msPerStep: e.ms / steps, perStep: e.n / steps })).sort((a, b) => b.msPerStep - a.msPerStep),
+    };
+  }
   const kind = stepper.kind;
   stepper.dispose();
   model.dispose();
@@ -77,6 +103,7 @@ export async function benchStep(shape: Record<string, number>, semantic = false)
     msPerStep, loss, stepper: kind,
     dispatchesPerStep: counting ? (c1.dispatches - c0.dispatches) / steps : null,
     submitsPerStep: counting ? (c1.submits - c0.submits) / steps : null,
+    ...(prof ? { profile: prof } : {}),
   };
 }
 
@@ -105,12 +132,13 @@ async function main(argv: string[]) {
   // BRIDGE_FUSED=0 measures the plain tfjs ops on WebGPU (the "before" of the fused kernels).
   if (process.env.BRIDGE_FUSED === '0') useFusedKernels(false);
   const before = tf.memory().numTensors;
-  const r = await benchStep(shape, idScheme === 'semantic');
+  const r = await benchStep(shape, idScheme === 'semantic', switches.has('profile'));
   const result = {
     backend: `tfjs-${backend}`, idScheme, ...shape, stepper: r.stepper, msPerStep: Number(r.msPerStep.toFixed(3)),
     examplesPerSecond: Number(((shape.batch / r.msPerStep) * 1000).toFixed(1)), loss: Number(r.loss.toFixed(6)),
     dispatchesPerStep: r.dispatchesPerStep, submitsPerStep: r.submitsPerStep,
     tensorsLeft: tf.memory().numTensors - before,
+    ...(r.profile ? { profile: { ...r.profile, byKernel: r.profile.byKernel.slice(0, 12) } } : {}),
   };
   const torch = switches.has('no-torch') ? 'skipped (--no-torch)' : idScheme === 'semantic' ? 'skipped (the reference is atomic)' : torchReference(shape);
   const ratio = typeof torch === 'object' && typeof torch.msPerStep === 'number' ? result.msPerStep / torch.msPerStep : null;
@@ -122,6 +150,11 @@ async function main(argv: string[]) {
   process.stdout.write(`Training step, ${shapeText}\n`);
   process.stdout.write(`  ${result.backend.padEnd(12)} ${result.msPerStep.toFixed(1).padStart(8)} ms/step  ${result.examplesPerSecond.toFixed(0).padStart(8)} examples/s  loss ${result.loss}  (${result.stepper})\n`);
   if (result.dispatchesPerStep !== null) process.stdout.write(`  per step: ${result.dispatchesPerStep} dispatches, ${result.submitsPerStep} queue submits\n`);
+  if (r.profile) {
+    const p = r.profile;
+    process.stdout.write(`  per step: ${p.kernelsPerStep.toFixed(0)} tfjs kernels, ${p.kernelMsPerStep.toFixed(1)} ms inside them (the rest, ${(result.msPerStep - p.kernelMsPerStep).toFixed(1)} ms, is tfjs's own work around them); ${(p.itemShare * 100).toFixed(0)} % of kernel time in kernels over the item dimension\n`);
+    for (const k of p.byKernel.slice(0, 12)) process.stdout.write(`    ${k.name.padEnd(16)} ${k.msPerStep.toFixed(2).padStart(7)} ms  ${k.perStep.toFixed(0).padStart(5)}×\n`);
+  }
   if (typeof torch === 'object') {
     process.stdout.write(`  ${String(torch.backend).padEnd(12)} ${Number(torch.msPerStep).toFixed(1).padStart(8)} ms/step  ${Number(torch.examplesPerSecond).toFixed(0).padStart(8)} examples/s  (threads ${torch.threads})\n`);
     process.stdout.write(`  ratio tfjs/torch: ${ratio!.toFixed(2)}×\n`);

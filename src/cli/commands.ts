@@ -119,6 +119,7 @@ export const BENCH: Command = {
       { name: 'id-scheme', arg: 'S', default: 'atomic', help: 'atomic or semantic (the code head; the PyTorch reference is atomic)' },
       { name: 'json', help: 'print one JSON line' },
       { name: 'no-torch', help: 'skip the PyTorch reference' },
+      { name: 'profile', help: 'also time each tfjs kernel of the step (wasm, cpu): kernels per step, where the time goes' },
     ],
   }],
 };

@@ -95,11 +95,16 @@ describe('runner', () => {
   }, 120000);
 
   it('bench prints one JSON line with msPerStep', () => {
-    const r = run('bench', ['--items', '50', '--words', '20', '--seq', '4', '--batch', '16', '--dim', '8', '--steps', '2', '--warmup', '1', '--json', '--no-torch']);
+    const r = run('bench', ['--items', '50', '--words', '20', '--seq', '4', '--batch', '16', '--dim', '8', '--steps', '2', '--warmup', '1', '--json', '--no-torch', '--profile']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.msPerStep).toBeGreaterThan(0);
     expect(j.tensorsLeft).toBe(0);
+    // --profile: where the step's time goes, kernel by kernel.
+    expect(j.profile.kernelsPerStep).toBeGreaterThan(100);
+    expect(j.profile.kernelMsPerStep).toBeGreaterThan(0);
+    expect(j.profile.byKernel.map((k: { name: string }) => k.name)).toContain('BatchMatMul');
+    expect(j.profile.itemShare).toBeGreaterThan(0);
     const sem = run('bench', ['--items', '50', '--words', '20', '--seq', '4', '--batch', '16', '--dim', '8', '--steps', '2', '--warmup', '1', '--json', '--no-torch', '--id-scheme', 'semantic', '--id-codebook', '4']);
     expect(sem.code).toBe(0);
     const js = JSON.parse(sem.out);
