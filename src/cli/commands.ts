@@ -8,7 +8,7 @@ import { MOVIELENS_DEFAULTS } from '../engine/data/convert/movielens';
 import type { Command, Flag } from './args';
 
 const jobs: Flag = { name: 'jobs', arg: 'J', default: 'one per core', help: 'worker threads training side by side (the numbers do not depend on it)' };
-const shard: Flag = { name: 'shard', arg: 'i/n', help: 'run only the i-th of n disjoint shares of the jobs and save DIR/shard.json after each (a re-run resumes); join them with --merge' };
+const shard: Flag = { name: 'shard', arg: 'i/n|auto', help: 'run only the i-th of n disjoint shares of the jobs and save DIR/shard.json after each (a re-run resumes); join them with --merge. auto: i and n from the job array (Slurm, a Kubernetes Indexed Job, GitLab CI, or BRIDGE_SHARD_INDEX/COUNT; docs/cluster.md)' };
 const merge: Flag = { name: 'merge', arg: 'DIR...', help: 'join the shard folders of one batch into the results (refuses another batch\'s shards, repeats and missing jobs)' };
 
 export const EXPERIMENT: Command = {

@@ -209,7 +209,7 @@ async function main(argv: string[]): Promise<void> {
   if (values.seed !== undefined) overrides.seed = parseValue('seed', values.seed);
   const cfg: Config = experiment ? experimentConfig({ ...experiment, preset }, overrides) : resolveConfig({ ...findPreset(preset).values, ...overrides });
   const sweeping = Boolean(values.sweep || experiment);
-  const shard = values.shard === undefined ? null : parseShard(values.shard);
+  const shard = values.shard === undefined ? null : parseShard(values.shard, process.env);
   if (shard && !sweeping) throw new ConfigError('--shard splits a sweep: give it with --sweep KEY=v1,v2,... or --experiment NAME');
   const sweepSpec = experiment ? { key: experiment.key, values: experiment.values } : values.sweep ? parseSweepSpec(values.sweep, cfg) : null;
   const seeds = seedList(cfg.seed, values.seeds === undefined ? (sweeping ? 3 : 1) : parseIntFlag('seeds', values.seeds, 1, 100));

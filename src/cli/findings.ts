@@ -192,7 +192,7 @@ async function main(args: string[]) {
   const only = values.only ? values.only.split(',') : names;
   for (const n of only) if (!names.includes(n)) throw new ConfigError(`unknown experiment "${n}"; experiments: ${names.join(', ')}`);
   const threads = values.jobs === undefined ? availableParallelism() : parseIntFlag('jobs', values.jobs, 1, 64);
-  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard, process.env);
   if (shard && mergeDirs) throw new ConfigError('--shard and --merge are separate steps: run each shard with --shard i/n --out DIR, then --merge DIR...');
   const t0 = performance.now();
   if (switches.has('docs-only')) {

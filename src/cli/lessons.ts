@@ -44,7 +44,7 @@ async function main(args: string[]) {
   const only = values.only ? values.only.split(',') : ids;
   for (const id of only) if (!ids.includes(id)) throw new ConfigError(`unknown lesson world "${id}"; worlds: ${ids.join(', ')}`);
   const threads = values.jobs === undefined ? availableParallelism() : parseIntFlag('jobs', values.jobs, 1, 64);
-  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard, process.env);
   if (shard && mergeDirs) throw new ConfigError('--shard and --merge are separate steps: run each shard with --shard i/n --out DIR, then --merge DIR...');
   const worlds = LESSON_WORLDS.filter((w) => only.includes(w.id));
   // Real catalogues: read and imported here first (a bad file stops the run before any training).

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { parseShard, shardJobs, sweepJobs } from '../../src/engine/studies/shards';
 
 const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
-const run = (args: string[]) => {
-  const r = spawnSync(tsx, ['src/cli/experiment.ts', ...args], { encoding: 'utf8', timeout: 180000 });
+const run = (args: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(tsx, ['src/cli/experiment.ts', ...args], { encoding: 'utf8', timeout: 180000, env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const tiny = ['--set', 'items=30', '--set', 'topics=3', '--set', 'cfClusters=3', '--set', 'searchTrain=200', '--set', 'searchTest=50',
@@ -28,12 +28,40 @@ describe('sharded sweeps', () => {
     for (const bad of ['0/3', '4/3', '3', 'a/b', '1/0']) expect(() => parseShard(bad)).toThrow(/give i\/n with 1 ≤ i ≤ n/);
   });
 
+  it('--shard auto takes i/n from Slurm, a Kubernetes Indexed Job, GitLab CI or BRIDGE_SHARD_*: every task once, the jobs covered exactly once', () => {
+    const n = 4;
+    const arrays: ((task: number) => Record<string, string>)[] = [
+      (t) => ({ SLURM_ARRAY_TASK_ID: String(t - 1), SLURM_ARRAY_TASK_COUNT: String(n) }), // --array=0-3
+      (t) => ({ SLURM_ARRAY_TASK_ID: String(10 + 5 * (t - 1)), SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_MAX: '25', SLURM_ARRAY_TASK_STEP: '5' }), // --array=10-25:5
+      (t) => ({ JOB_COMPLETION_INDEX: String(t - 1), BRIDGE_SHARD_COUNT: String(n) }),
+      (t) => ({ CI_NODE_INDEX: String(t), CI_NODE_TOTAL: String(n) }),
+      (t) => ({ BRIDGE_SHARD_INDEX: String(t), BRIDGE_SHARD_COUNT: String(n) }),
+    ];
+    const all = sweepJobs([1, 2, 3], [7, 8, 9]).map((j) => `${j.value}/${j.seed}`);
+    for (const envOf of arrays) {
+      const shards = [1, 2, 3, 4].map((t) => parseShard('auto', envOf(t)));
+      expect(shards).toEqual([1, 2, 3, 4].map((index) => ({ index, count: n })));
+      const jobs = shards.flatMap((sh) => shardJobs([1, 2, 3], [7, 8, 9], sh.index, sh.count).map((j) => `${j.value}/${j.seed}`));
+      expect(jobs.sort()).toEqual([...all].sort());
+    }
+    expect(() => parseShard('auto', {})).toThrow(/no job-array variables are set.*SLURM_ARRAY_TASK_ID.*JOB_COMPLETION_INDEX.*BRIDGE_SHARD_INDEX/);
+    expect(() => parseShard('auto', { JOB_COMPLETION_INDEX: '0' })).toThrow(/set BRIDGE_SHARD_COUNT/);
+    expect(() => parseShard('auto', { SLURM_ARRAY_TASK_ID: '12', SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_MAX: '25', SLURM_ARRAY_TASK_STEP: '5' })).toThrow(/not on the array 10-25:5/);
+    expect(() => parseShard('auto', { BRIDGE_SHARD_INDEX: '5', BRIDGE_SHARD_COUNT: '4' })).toThrow(/shard 5 of 4, which is not a shard/);
+  });
+
   it('three shards merged equal the whole sweep; two of three do not claim to be complete', () => {
     const base = mkdtempSync(join(tmpdir(), 'bl-shards-'));
     const whole = run([...tiny, '--out', join(base, 'whole')]);
     expect(whole.code, whole.err).toBe(0);
+    // Shard 1 from a Slurm array 1-3, shard 2 from a Kubernetes Indexed Job of 3, shard 3 given by hand.
+    const how: [string, Record<string, string>][] = [
+      ['auto', { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '3' }],
+      ['auto', { JOB_COMPLETION_INDEX: '1', BRIDGE_SHARD_COUNT: '3' }],
+      ['3/3', {}],
+    ];
     for (const i of [1, 2, 3]) {
-      const r = run([...tiny, '--shard', `${i}/3`, '--out', join(base, `s${i}`)]);
+      const r = run([...tiny, '--shard', how[i - 1][0], '--out', join(base, `s${i}`)], how[i - 1][1]);
       expect(r.code, r.err).toBe(0);
       expect(existsSync(join(base, `s${i}`, 'sweep.json'))).toBe(false);
     }

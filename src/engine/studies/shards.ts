@@ -30,13 +30,61 @@ export interface SweepShard {
 }
 
 /** Parses `i/n` (1 ≤ i ≤ n ≤ 1000). */
-export function parseShard(text: string): { index: number; count: number } {
+/**
+ * `--shard i/n`, or `--shard auto`: the index and count from the job-array engine the
+ * command runs under (shardFromEnvironment).
+ */
+export function parseShard(text: string, env: Record<string, string | undefined> = {}): { index: number; count: number } {
+  if (text === 'auto') return shardFromEnvironment(env);
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || count > 1000 || index < 1 || index > count) {
-    throw new ConfigError(`--shard ${JSON.stringify(text)} is not allowed: give i/n with 1 ≤ i ≤ n ≤ 1000, e.g. --shard 2/3`);
+    throw new ConfigError(`--shard ${JSON.stringify(text)} is not allowed: give i/n with 1 ≤ i ≤ n ≤ 1000, e.g. --shard 2/3, or auto`);
   }
   return { index, count };
+}
+
+/** The job-array variables `--shard auto` reads, engine by engine, in the order it tries them. */
+export const SHARD_ENGINES = [
+  'Slurm: SLURM_ARRAY_TASK_ID with SLURM_ARRAY_TASK_COUNT, or with SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_MAX (and SLURM_ARRAY_TASK_STEP)',
+  'Kubernetes Indexed Job: JOB_COMPLETION_INDEX (from 0) with BRIDGE_SHARD_COUNT (the Job\'s completions)',
+  'GitLab CI parallel: CI_NODE_INDEX with CI_NODE_TOTAL',
+  'any other (a CI matrix): BRIDGE_SHARD_INDEX (from 1) with BRIDGE_SHARD_COUNT',
+];
+
+/** This task's shard, from the first job-array engine whose variables are set (SHARD_ENGINES). */
+export function shardFromEnvironment(env: Record<string, string | undefined>): { index: number; count: number } {
+  const int = (name: string): number | null => {
+    const v = env[name];
+    if (v === undefined || v === '') return null;
+    if (!/^\d+$/.test(v)) throw new ConfigError(`--shard auto: ${name}=${JSON.stringify(v)} is not a whole number`);
+    return Number(v);
+  };
+  const checked = (index: number, count: number, from: string) => {
+    if (count < 1 || count > 1000 || index < 1 || index > count) throw new ConfigError(`--shard auto: ${from} gives shard ${index} of ${count}, which is not a shard (1 ≤ i ≤ n ≤ 1000)`);
+    return { index, count };
+  };
+  const id = int('SLURM_ARRAY_TASK_ID');
+  if (id !== null) {
+    const total = int('SLURM_ARRAY_TASK_COUNT'), min = int('SLURM_ARRAY_TASK_MIN'), max = int('SLURM_ARRAY_TASK_MAX'), step = int('SLURM_ARRAY_TASK_STEP') ?? 1;
+    if (min !== null && max !== null) {
+      if (step < 1 || (id - min) % step) throw new ConfigError(`--shard auto: SLURM_ARRAY_TASK_ID=${id} is not on the array ${min}-${max}:${step}`);
+      return checked((id - min) / step + 1, Math.floor((max - min) / step) + 1, 'Slurm');
+    }
+    if (total !== null) return checked(id + 1 - (min ?? 0), total, 'Slurm (an array from 0; give SLURM_ARRAY_TASK_MIN/MAX for another start)');
+    throw new ConfigError('--shard auto: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN/MAX is: run it from sbatch --array');
+  }
+  const k8s = int('JOB_COMPLETION_INDEX');
+  if (k8s !== null) {
+    const count = int('BRIDGE_SHARD_COUNT');
+    if (count === null) throw new ConfigError('--shard auto: JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job); set BRIDGE_SHARD_COUNT to the Job\'s completions');
+    return checked(k8s + 1, count, 'Kubernetes');
+  }
+  const node = int('CI_NODE_INDEX'), nodes = int('CI_NODE_TOTAL');
+  if (node !== null && nodes !== null) return checked(node, nodes, 'GitLab CI');
+  const index = int('BRIDGE_SHARD_INDEX'), count = int('BRIDGE_SHARD_COUNT');
+  if (index !== null && count !== null) return checked(index, count, 'BRIDGE_SHARD_INDEX/COUNT');
+  throw new ConfigError(`--shard auto: no job-array variables are set. It reads, in this order: ${SHARD_ENGINES.join('; ')}. Or give --shard i/n.`);
 }
 
 export function sweepJobs(values: Value[], seeds: number[]): SweepJob[] {
