@@ -44,7 +44,8 @@ describe('the lesson', () => {
     for (let i = 0; i < M; i++) {
       expect(await stepText(page)).toBe(`${i + 1} / ${M} · ${LESSON_STEPS[i].title}`);
       expect(page.url()).toContain(`step=${i + 1}`);
-      expect(await page.getByTestId('lesson-question').textContent()).toContain(LESSON_STEPS[i].question);
+      // innerText: the words as shown (a glossary term's sentence shows only on hover, focus or tap).
+      expect(await page.getByTestId('lesson-question').innerText()).toContain(LESSON_STEPS[i].question);
       const worlds = page.locator('[data-testid^=lesson-world-]');
       if (LESSON_STEPS[i].charts.length) {
         await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=lesson-world-]')].every((w) => w.getAttribute('data-source') !== 'none'), null, { timeout: 20000 });

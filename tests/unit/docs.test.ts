@@ -3,7 +3,7 @@
  * and every knob is documented in docs/runner.md; every built-in study is listed there;
  * every source file is in docs/architecture.md's code map.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flagsOf } from '../../src/cli/args';
@@ -74,6 +74,23 @@ describe('the docs', () => {
   it('list every built-in study in docs/runner.md', () => {
     const doc = readFileSync(join(ROOT, 'docs/runner.md'), 'utf8');
     expect(SWEEP_EXPERIMENTS.map((e) => e.name).filter((n) => !doc.includes(`\`${n}\``))).toEqual([]);
+  });
+
+  it('have a glossary equal to the app\'s (BRIDGE_WRITE_DOCS=1 rewrites it), with the words a teacher needs', async () => {
+    const { GLOSSARY, glossaryMarkdown } = await import('../../src/app/glossary');
+    const file = join(ROOT, 'docs/glossary.md');
+    if (process.env.BRIDGE_WRITE_DOCS === '1') writeFileSync(file, glossaryMarkdown());
+    expect(readFileSync(file, 'utf8')).toBe(glossaryMarkdown());
+    const terms = GLOSSARY.map((e) => e.term).join(' | ');
+    for (const t of ['H1', 'H2', 'CF', 'popularity KL', 'Recall@10', 'NDCG@10', 'joint gain', 'percentage points', 'BM25', 'bi-encoder', 'semantic ID', 'cold item', 'seed', '95 % interval']) expect(terms).toContain(t);
+  });
+
+  it('explain a term where it first stands in a text, once, never inside another word', async () => {
+    const { glossParts } = await import('../../src/app/Glossed');
+    const parts = glossParts('H1 and H1 again: Gen_R+S beats Gen_R on cold items over 10 seeds; speeds are not seeds.');
+    const terms = parts.filter((p) => typeof p !== 'string').map((p) => (p as { text: string }).text);
+    expect(terms).toEqual(['H1', 'Gen_R+S', 'cold items', 'seeds']); // Gen_R shares Gen_R+S's entry
+    expect(parts.map((p) => (typeof p === 'string' ? p : p.text)).join('')).toBe('H1 and H1 again: Gen_R+S beats Gen_R on cold items over 10 seeds; speeds are not seeds.');
   });
 
   it('name every lesson world in docs/app.md, for the links that take one', () => {

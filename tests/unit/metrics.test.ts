@@ -108,3 +108,32 @@ describe('UMAP projection', () => {
     expect(Math.hypot(c1[0] - c2[0], c1[1] - c2[1])).toBeGreaterThan(1);
   });
 });
+
+describe('beyond-accuracy metrics', () => {
+  it('match a hand-computed case: MRR, coverage, ARP, APLT, Gini and popularity lift over the full catalogue', async () => {
+    const { TaskEvaluator } = await import('../../src/engine/eval/evaluate');
+    const { popularityBuckets } = await import('../../src/engine/eval/metrics');
+    const counts = [10, 5, 3, 1, 0]; // head: item 0; torso: item 1; tail: items 2, 3, 4 (4 never seen)
+    const own = [2, 6];
+    const ev = new TaskEvaluator(2, popularityBuckets(counts), 5, Int32Array.from([1, 3]), { trainCounts: counts, ownPopularity: (e) => own[e] });
+    // Example 0: top 2 = items 0, 1; target 1 at rank 1. Example 1: top 2 = items 3, 2; target 3 at rank 0.
+    ev.consume(Float32Array.from([5, 4, 3, 2, 1, 0, 0, 1, 2, 0]), 0, 2);
+    const r = ev.finish().eval;
+    expect(r['mrr@2']).toBeCloseTo((1 / 2 + 1) / 2, 12);
+    expect(r['coverage@2']).toBeCloseTo(4 / 5, 12);
+    expect(r['arp@2']).toBeCloseTo(((10 + 5) / 2 + (1 + 3) / 2) / 2, 12);
+    expect(r['aplt@2']).toBeCloseTo((0 + 1) / 2, 12);
+    expect(r['gini@2']).toBeCloseTo(0.2, 12); // counts 0,1,1,1,1: Σ(2i−n−1)c / (n Σc) = 4 / 20
+    expect(r['popLift@2']).toBeCloseTo((4.75 - 4) / 4, 12);
+    expect(r['recall@5']).toBeUndefined(); // only beside a larger K
+  });
+
+  it('take the top K as rankOf ranks: ties go to the lower item index', async () => {
+    const { topK, rankOf } = await import('../../src/engine/eval/metrics');
+    const scores = Float32Array.from([1, 3, 3, 0, 3, 2]);
+    const out = new Int32Array(3);
+    topK(scores, 0, 6, 3, out);
+    expect(Array.from(out)).toEqual([1, 2, 4]);
+    expect(Array.from(out).map((i) => rankOf(scores, 0, 6, i))).toEqual([0, 1, 2]);
+  });
+});

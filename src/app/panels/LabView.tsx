@@ -1,5 +1,6 @@
 /** The Lab: the world's knobs on the left; training progress and the three models' accuracy, calibration (H1) and embeddings (H2) on the right. */
 import { useMemo } from 'react';
+import { Glossed } from '../Glossed';
 import { importedDataOf } from '../../engine/core/config';
 import { MODEL_LABELS, MODELS, type RunReport } from '../../engine/core/report';
 import { buildWorld } from '../../engine/sim/world';
@@ -56,10 +57,10 @@ export function LabView() {
         <div className="results">
           <section className="intro">
             <p>
-              Three small generative retrievers learn one {importedDataOf(shownConfig) ? <>catalogue, here imported (<strong>{importedDataOf(shownConfig)!.name}</strong>)</> : 'simulated catalogue'}: <strong>Gen_S</strong> maps a query to an item ID,{' '}
+              Three small generative retrievers learn one {importedDataOf(shownConfig) ? <>catalogue, here imported (<strong>{importedDataOf(shownConfig)!.name}</strong>)</> : 'simulated catalogue'}: <strong><Glossed text="Gen_S" /></strong> maps a query to an item ID,{' '}
               <strong>Gen_R</strong> maps a listening history to the next item ID, and <strong>Gen_R+S</strong> learns both. Change the world on the
-              left, press <em>Train</em>, and compare. <strong>H1</strong>: joint training regularises the popularity the shared output layer learns.{' '}
-              <strong>H2</strong>: joint training regularises each item's embedding, tying its content (search) to its co-consumption (recommendation).
+              left, press <em>Train</em>, and compare. <strong><Glossed text="H1" /></strong>: joint training regularises the popularity the shared output layer learns.{' '}
+              <strong><Glossed text="H2" /></strong>: joint training regularises each item's embedding, tying its content (search) to its co-consumption (recommendation).
             </p>
             {stale && <p className="stale">The settings changed since this run: the results below are for the previous settings.</p>}
           </section>

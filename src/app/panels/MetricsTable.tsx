@@ -1,5 +1,6 @@
 /** Per task: every model beside Popularity and Oracle, overall and per popularity bucket, and the joint gain (under both checkpoint selections where the run has them). */
 import { memo } from 'react';
+import { Glossed } from '../Glossed';
 import type { Config } from '../../engine/core/config';
 import { BUCKETS, type TaskEval } from '../../engine/eval/metrics';
 import { MODEL_LABELS, SELECTION_WORDS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
@@ -7,6 +8,35 @@ import type { Task } from '../../engine/core/encode';
 import { fmt, pct } from '../format';
 
 const SINGLE: Record<Task, ModelName> = { search: 'search', rec: 'rec' };
+
+/** The field's other metrics (metrics.ts BeyondAccuracy; docs/report.md defines each), one click away. */
+function MoreMetrics({ task, k, rows }: { task: Task; k: number; rows: { name: string; ev?: TaskEval }[] }) {
+  const cols: [string, string, string][] = [
+    [`mrr@${k}`, `MRR@${k}`, 'mean reciprocal rank of the target within the top K'],
+    ['recall@5', 'Recall@5', 'share of examples with the target in the top 5'],
+    ['ndcg@5', 'NDCG@5', 'NDCG at 5'],
+    [`coverage@${k}`, 'coverage', `share of the catalogue in any top ${k}`],
+    [`arp@${k}`, 'ARP', `mean training popularity (target count) of the top ${k}'s items`],
+    [`aplt@${k}`, 'APLT', `share of the top ${k}'s items in the long tail (the tail bucket)`],
+    [`gini@${k}`, 'Gini', 'Gini index of how often each item is recommended (0 = evenly, 1 = one item)'],
+    [`popLift@${k}`, 'pop lift', 'ARP relative to the popularity of the example\'s own items (its history, or its query\'s target)'],
+  ];
+  const shown = rows.filter((r) => r.ev && typeof r.ev[`arp@${k}`] === 'number');
+  if (!shown.length) return null;
+  return (
+    <details className="more-metrics" data-testid={`more-metrics-${task}`}>
+      <summary>More metrics: MRR, @5, and popularity bias (coverage, ARP, APLT, Gini, lift)</summary>
+      <table>
+        <thead><tr><th scope="col">scorer</th>{cols.map(([key, label, help]) => <th scope="col" key={key} title={help}>{label}</th>)}</tr></thead>
+        <tbody>
+          {shown.map((row) => (
+            <tr key={row.name}><th scope="row">{row.name}</th>{cols.map(([key]) => <td className="num" key={key}>{typeof row.ev![key] === 'number' ? fmt(row.ev![key] as number, key.startsWith('arp') ? 1 : 3) : '—'}</td>)}</tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
 
 function MetricsTableBody({ models, run, config, traditional = true }: {
   models: Partial<Record<ModelName, ModelReport>>; run: RunReport | undefined; config: Config;
@@ -44,11 +74,11 @@ function MetricsTableBody({ models, run, config, traditional = true }: {
             <thead>
               <tr>
                 <th scope="col">scorer</th>
-                <th scope="col">Recall@{k}</th>
-                <th scope="col">NDCG@{k}</th>
+                <th scope="col">{k === 10 ? <Glossed text="Recall@10" /> : `Recall@${k}`}</th>
+                <th scope="col">{k === 10 ? <Glossed text="NDCG@10" /> : `NDCG@${k}`}</th>
                 {BUCKETS.map((b) => <th scope="col" key={b} title={`Recall@${k} on test targets in the ${b} bucket`}>{b}</th>)}
-                <th scope="col" title={`Recall@${k} on test targets the task never saw in training (part of the tail)`}>cold</th>
-                <th scope="col" title="KL(true test targets ‖ predicted marginal)">pop KL</th>
+                <th scope="col"><Glossed text="cold" /></th>
+                <th scope="col"><Glossed text="pop KL" /></th>
                 <th scope="col" title={`Share of the generated top-${k} IDs that are real items (1 for atomic IDs; with semantic IDs, beam search is constrained to valid IDs)`}>valid</th>
               </tr>
             </thead>
@@ -66,6 +96,7 @@ function MetricsTableBody({ models, run, config, traditional = true }: {
               ))}
             </tbody>
           </table>
+          <MoreMetrics task={task} k={k} rows={rows} />
           </div>
         );
       })}

@@ -72,6 +72,8 @@ export interface ModelReport extends SelectionFields {
   /** What ran the training steps: `fused-webgpu` (the fused kernels), or `plain (why not)`. */
   stepper?: string;
   stopped: boolean;
+  /** How every metric ranks: against the whole catalogue, never a sample of items (absent in older reports, which did the same). */
+  ranking?: 'full catalogue';
   losses: { step: number; loss: number }[];
   /** Validation Recall@K (mean over the model's tasks) after each epoch. */
   validation: { epoch: number; step: number; score: number; byTask?: Partial<Record<Task, number>> }[];
@@ -187,6 +189,8 @@ export interface Report {
     means: Record<string, Partial<Record<Task, ScorerMeans>>>;
   };
   stopped: boolean;
+  /** How every metric ranks: against the whole catalogue, never a sample of items (absent in older reports, which did the same). */
+  ranking?: 'full catalogue';
   createdAt: string;
   /** The command that made the file (the runner writes it; absent in the page's exports). */
   command?: string;

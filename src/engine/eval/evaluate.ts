@@ -1,6 +1,6 @@
 /** One evaluation path for models and baselines: score rows in, metrics and calibration out. */
 import { klDivergence } from '../sim/stats';
-import { MarginalAccumulator, RankingAccumulator, rankOf, type TaskEval } from './metrics';
+import { BeyondAccuracy, MarginalAccumulator, RankingAccumulator, rankOf, type TaskEval } from './metrics';
 
 export interface TaskResult {
   eval: TaskEval;
@@ -12,13 +12,21 @@ export interface TaskResult {
   hits?: Uint8Array;
 }
 
+/** What the beyond-accuracy metrics need: each item's training-target count in the task, and each test example's own popularity (metrics.ts BeyondAccuracy). */
+export interface PopularityContext {
+  trainCounts: ArrayLike<number>;
+  ownPopularity?: (example: number) => number;
+}
+
 export class TaskEvaluator {
   private ranking: RankingAccumulator;
   private marginalAcc: MarginalAccumulator;
+  private beyond: BeyondAccuracy | null;
 
-  constructor(k: number, bucketOf: Uint8Array, private readonly items: number, private readonly targets: Int32Array) {
+  constructor(k: number, bucketOf: Uint8Array, private readonly items: number, private readonly targets: Int32Array, popularity?: PopularityContext) {
     this.ranking = new RankingAccumulator(k, bucketOf, targets.length);
     this.marginalAcc = new MarginalAccumulator(items);
+    this.beyond = popularity ? new BeyondAccuracy(k, popularity.trainCounts, bucketOf, popularity.ownPopularity) : null;
   }
 
   /** Rows of scores (logits or log-probabilities), `count` rows for examples first.. */
@@ -26,14 +34,18 @@ export class TaskEvaluator {
     const n = this.items;
     for (let r = 0; r < count; r++) {
       const target = this.targets[first + r];
-      this.ranking.addRank(rankOf(rows, r * n, n, target), target, first + r);
+      const rank = rankOf(rows, r * n, n, target);
+      this.ranking.addRank(rank, target, first + r);
       this.marginalAcc.addRow(rows, r * n);
+      this.beyond?.addRow(rows, r * n, n, rank, first + r);
     }
   };
 
   finish(): TaskResult {
     const marginal = this.marginalAcc.marginal();
-    return { eval: this.ranking.result(), marginal, kl: calibrationKL(this.targets, marginal), hits: this.ranking.hitsByExample ?? undefined };
+    const ev = this.ranking.result();
+    if (this.beyond) for (const [name, v] of Object.entries(this.beyond.result())) ev[name] = v;
+    return { eval: ev, marginal, kl: calibrationKL(this.targets, marginal), hits: this.ranking.hitsByExample ?? undefined };
   }
 }
 

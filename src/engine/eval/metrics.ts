@@ -102,3 +102,83 @@ export class MarginalAccumulator {
     return this.sum.map((v) => v / Math.max(1, this.rows));
   }
 }
+
+/**
+ * What popularity-bias papers report beside accuracy, over every test example's top K
+ * (full-catalogue ranking, ties by item index as rankOf), with popularity = an item's
+ * training-target count in the task:
+ * - coverage@K: the share of the catalogue in any top K (catalogue coverage; Ge et al. 2010);
+ * - ARP@K: the mean popularity of a top K's items, averaged over examples (Abdollahpouri et al. 2019);
+ * - APLT@K: the share of a top K's items in the long tail (the tail bucket of popularityBuckets, never-seen items included), averaged (ibid.);
+ * - Gini@K: the Gini index of how often each item is recommended (RecBole's GiniIndex);
+ * - popLift@K: (ARP@K − the examples' own popularity) / that popularity, where an example's own
+ *   popularity is the mean popularity of its input items (a history) or of its target (a query)
+ *   (popularity lift, Abdollahpouri et al. 2020).
+ * Also MRR@K, and Recall and NDCG at 5 (K = 10) beside K.
+ */
+export class BeyondAccuracy {
+  private readonly recommended: Float64Array;
+  private arp = 0;
+  private aplt = 0;
+  private own = 0;
+  private rows = 0;
+  private rr = 0;
+  private hits5 = 0;
+  private gains5 = 0;
+  private readonly top: Int32Array;
+
+  constructor(readonly k: number, private readonly trainCounts: ArrayLike<number>, private readonly bucketOf: Uint8Array, private readonly ownPopularity?: (example: number) => number) {
+    this.recommended = new Float64Array(trainCounts.length);
+    this.top = new Int32Array(k);
+  }
+
+  /** One example's scores (`n` items from `offset`), its target's 0-based rank and its index. */
+  addRow(scores: ArrayLike<number>, offset: number, n: number, rank: number, example: number): void {
+    const k = Math.min(this.k, n);
+    topK(scores, offset, n, k, this.top);
+    let pop = 0, tail = 0;
+    for (let j = 0; j < k; j++) {
+      const i = this.top[j];
+      this.recommended[i]++;
+      pop += this.trainCounts[i];
+      if ((this.bucketOf[i] & 3) === 2) tail++;
+    }
+    this.arp += pop / k;
+    this.aplt += tail / k;
+    if (this.ownPopularity) this.own += this.ownPopularity(example);
+    if (rank < this.k) this.rr += 1 / (rank + 1);
+    if (rank < 5) { this.hits5++; this.gains5 += 1 / Math.log2(rank + 2); }
+    this.rows++;
+  }
+
+  result(): Record<string, number> {
+    const k = this.k, n = Math.max(1, this.rows);
+    let covered = 0, total = 0;
+    for (const c of this.recommended) { if (c > 0) covered++; total += c; }
+    const sorted = Float64Array.from(this.recommended).sort();
+    let g = 0;
+    for (let i = 0; i < sorted.length; i++) g += (2 * (i + 1) - sorted.length - 1) * sorted[i];
+    const out: Record<string, number> = {
+      [`mrr@${k}`]: this.rr / n,
+      [`coverage@${k}`]: covered / this.recommended.length,
+      [`arp@${k}`]: this.arp / n,
+      [`aplt@${k}`]: this.aplt / n,
+      [`gini@${k}`]: total > 0 ? g / (sorted.length * total) : 0,
+    };
+    if (this.ownPopularity && this.own > 0) out[`popLift@${k}`] = (this.arp - this.own) / this.own;
+    if (k > 5) { out['recall@5'] = this.hits5 / n; out['ndcg@5'] = this.gains5 / n; }
+    return out;
+  }
+}
+
+/** The `k` highest of `scores[offset .. offset+n)` into `out`, best first (ties: lower index first). */
+export function topK(scores: ArrayLike<number>, offset: number, n: number, k: number, out: Int32Array): void {
+  let size = 0;
+  for (let j = 0; j < n; j++) {
+    const v = scores[offset + j];
+    if (size === k && v <= scores[offset + out[k - 1]]) continue;
+    let p = size < k ? size++ : k - 1;
+    while (p > 0 && scores[offset + out[p - 1]] < v) { out[p] = out[p - 1]; p--; }
+    out[p] = j;
+  }
+}

@@ -12,7 +12,7 @@ import { Rng } from '../core/rng';
 import type { Encoded, Task } from '../core/encode';
 import { predict } from '../train/trainer';
 import { chanceAgreement, nearestNeighbours, neighbourAgreement, pca2, umap2 } from './embeddings';
-import { TaskEvaluator, type TaskResult } from './evaluate';
+import { TaskEvaluator, type PopularityContext, type TaskResult } from './evaluate';
 import { beamWidth, evaluateGenerative, generateTopK } from './generate';
 import { RankingAccumulator, rankOf } from './metrics';
 
@@ -20,9 +20,9 @@ const EVAL_BATCH = 256;
 const NEIGHBOURS = 10;
 
 
-export async function evaluateModel(model: Retriever, trie: IdTrie | null, test: Encoded, k: number, buckets: Uint8Array, items: number): Promise<TaskResult & { rows?: number }> {
+export async function evaluateModel(model: Retriever, trie: IdTrie | null, test: Encoded, k: number, buckets: Uint8Array, items: number, popularity?: PopularityContext): Promise<TaskResult & { rows?: number }> {
   if (trie) return evaluateGenerative(model, trie, test, k, buckets, items, EVAL_BATCH);
-  const ev = new TaskEvaluator(k, buckets, items, test.target);
+  const ev = new TaskEvaluator(k, buckets, items, test.target, popularity);
   await predict(model, test, EVAL_BATCH, ev.consume);
   const r = ev.finish();
   // Every one of the top K scores is an item's: atomic IDs cannot generate anything else.

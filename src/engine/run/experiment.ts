@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { scoreBm25, scoreOracleRec, scoreOracleSearch, scorePopularity } from './baselines';
 import type { Config } from '../core/config';
-import { TaskEvaluator, type TaskResult } from '../eval/evaluate';
+import { TaskEvaluator, type PopularityContext, type TaskResult } from '../eval/evaluate';
 import { popularityBuckets } from '../eval/metrics';
 import { testSampleVariance } from '../eval/evidence';
 import { analyseEmbeddings, evaluateModel, validationRecall } from '../eval/score-model';
@@ -55,6 +55,17 @@ export function seedList(first: number, count: number): number[] {
 }
 
 /** A baseline's calibration on one task, rounded as the report keeps it. */
+/** A test example's own popularity (training-target counts): a history's mean over its items, a query's its target's. */
+function ownPopularity(set: SearchExamples | RecExamples, e: number, counts: ArrayLike<number>, items: number): number {
+  if (!('history' in set)) return counts[set.target[e]];
+  let sum = 0, n = 0;
+  for (let j = 0; j < set.historyLength; j++) {
+    const it = set.history[e * set.historyLength + j];
+    if (it >= 0 && it < items) { sum += counts[it]; n++; }
+  }
+  return n ? sum / n : 0;
+}
+
 function calibration(r: TaskResult): { kl: number; marginal: number[] } {
   return { kl: round(r.kl), marginal: Array.from(r.marginal, (v) => round(v, 4)) };
 }
@@ -87,10 +98,13 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   const counts = { search: targetCounts(data.searchTrain, N), rec: targetCounts(data.recTrain, N) };
   const buckets = { search: popularityBuckets(counts.search), rec: popularityBuckets(counts.rec) };
   const tests = { search: data.searchTest, rec: data.recTest };
+  // Beyond-accuracy metrics: popularity is the training-target count; a query's own popularity
+  // is its target's, a history's the mean of its items'.
+  const popularityOf = (task: Task): PopularityContext => ({ trainCounts: counts[task], ownPopularity: (e) => ownPopularity(tests[task], e, counts[task], N) });
 
   /** One task of a reference scorer, evaluated like the models. */
   const evaluate = async (task: Task, score: (ev: TaskEvaluator) => void | Promise<void>): Promise<TaskResult> => {
-    const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target);
+    const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target, popularityOf(task));
     await score(ev);
     return ev.finish();
   };
@@ -198,7 +212,7 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
       };
       const t0 = performance.now();
       // Each task under both checkpoint selections (eval/selection.ts); the report's own are the config's.
-      const evaluated = await evaluateSelections(tasks, result, cfg.jointSelection, (task) => evaluateModel(model, trie, testSets[task], cfg.k, buckets[task], N));
+      const evaluated = await evaluateSelections(tasks, result, cfg.jointSelection, (task) => evaluateModel(model, trie, testSets[task], cfg.k, buckets[task], N, popularityOf(task)));
       report.evalSeconds = round((performance.now() - t0) / 1000, 4);
       for (const task of tasks) {
         const r = evaluated.chosen[task]!;
@@ -270,6 +284,7 @@ export function assembleReport(cfg: Config, runs: RunReport[], stopped: boolean)
     runs: sorted,
     summary: summarize(cfg, sorted),
     stopped,
+    ranking: 'full catalogue',
     createdAt: new Date().toISOString(),
   };
 }
