@@ -20,7 +20,8 @@ export const EXPERIMENT: Command = {
     '--merge DIR... [--out DIR]',
     '--data DIR [--seeds K] [--set KEY=VALUE]... [--sweep KEY=v1,v2,...] [--out DIR]',
     '--export-world DIR [--preset NAME] [--set KEY=VALUE]...',
-    '--convert movielens|kuaisar SRC --out DIR [--min-rating R] [--k-core K] [--max-items N] [--max-session L] [--seed S]',
+    '--export recbole DIR [--preset NAME] [--set KEY=VALUE]... | [--data DIR2]',
+    '--convert movielens|kuaisar|recbole SRC --out DIR [--min-rating R] [--k-core K] [--max-items N] [--max-session L] [--seed S]',
   ],
   sections: [
     {
@@ -50,7 +51,8 @@ export const EXPERIMENT: Command = {
       flags: [
         { name: 'data', arg: 'DIR', help: 'train on DIR/items.csv, queries.csv and sessions.csv (docs/data.md) instead of a simulated world' },
         { name: 'export-world', arg: 'DIR', help: 'write the simulated world as those three files instead of training' },
-        { name: 'convert', arg: 'FORMAT SRC', help: 'convert a public dataset\'s files (movielens, kuaisar) in SRC into a --data folder at --out' },
+        { name: 'convert', arg: 'FORMAT SRC', help: 'convert a public dataset\'s files (movielens, kuaisar, or RecBole atomic files: recbole) in SRC into a --data folder at --out' },
+        { name: 'export', arg: 'recbole DIR', help: 'write the simulated world (or --data\'s catalogue) as RecBole atomic files, with its train/valid/test split as benchmark files, into DIR (named after DIR)' },
         { name: 'min-rating', arg: 'R', default: String(MOVIELENS_DEFAULTS.minRating), help: 'with --convert movielens: the lowest rating kept (0 to 10)' },
         { name: 'k-core', arg: 'K', default: String(MOVIELENS_DEFAULTS.kCore), help: 'with --convert: keep users and items with at least K interactions' },
         { name: 'max-items', arg: 'N', default: String(MOVIELENS_DEFAULTS.maxItems), help: 'with --convert: keep at most the N most frequent items' },

@@ -8,6 +8,8 @@
  *              --min-rating R (0)  --k-core K (5)  --max-items N (20000)  --max-session N (50)  --seed S (1)
  *   kuaisar    SRC holds item_features.csv, rec_inter.csv and src_inter.csv
  *              --k-core K (5)  --max-items N (20000)  --max-session N (50)  --seed S (1)
+ *   recbole    SRC holds RecBole atomic files: NAME.inter (NAME.item, NAME.query or NAME.search optional)
+ *              --k-core K (5)  --max-items N (20000)  --max-session N (50)  --seed S (1)
  */
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -16,14 +18,25 @@ import { ConfigError } from '../engine/core/config';
 import { dataError } from '../engine/data/csv';
 import { convertMovieLens, MOVIELENS_DEFAULTS } from '../engine/data/convert/movielens';
 import { convertKuaiSar } from '../engine/data/convert/kuaisar';
+import { convertRecBole, type RecBoleSource } from '../engine/data/convert/recbole';
+import type { Lines } from '../engine/data/convert/lines';
 import { flagsOf, parseFlags, parseIntFlag } from './args';
 import { CONVERT_ONLY, EXPERIMENT } from './commands';
 
-export const FORMATS = ['movielens', 'kuaisar'] as const;
+export const FORMATS = ['movielens', 'kuaisar', 'recbole'] as const;
 
 /** A file's lines, read when first asked for (a stream opened early would lose lines while the converter reads another file). */
 async function* lines(file: string): AsyncGenerator<string> {
   yield* createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+}
+
+/** A folder of RecBole atomic files: its one NAME.inter (benchmark split files aside), NAME.item, NAME.query or NAME.search. */
+function recboleSource(src: string, file: (name: string, required: boolean) => Lines | undefined): RecBoleSource {
+  const inters = existsSync(src) ? readdirSync(src).filter((f) => f.endsWith('.inter') && !/\.(train|valid|test)\.inter$/.test(f)) : [];
+  if (inters.length !== 1) throw dataError(src, null, inters.length ? `holds ${inters.length} .inter files (${inters.join(', ')}): give a folder with one NAME.inter` : 'no NAME.inter file: a RecBole dataset folder holds NAME.inter (and NAME.item, optionally NAME.query or NAME.search)');
+  const name = inters[0].slice(0, -'.inter'.length);
+  const queryFile = [`${name}.query`, `${name}.search`].find((f) => existsSync(join(src, f)));
+  return { name, inter: file(inters[0], true)!, item: file(`${name}.item`, false), query: queryFile ? file(queryFile, true) : undefined, queryFile };
 }
 
 export async function convert(argv: string[]): Promise<void> {
@@ -34,7 +47,7 @@ export async function convert(argv: string[]): Promise<void> {
   const rest = [...argv.slice(0, at), ...argv.slice(at + 3)];
   const { values } = parseFlags(rest, EXPERIMENT, flagsOf(EXPERIMENT).filter((f) => ['out', 'seed', ...CONVERT_ONLY].includes(f.name)));
   if (!values.out) throw new ConfigError('--convert needs --out DIR: the folder to write items.csv, queries.csv, sessions.csv and README.md to');
-  if (format === 'kuaisar' && values['min-rating'] !== undefined) throw new ConfigError('--min-rating is for movielens: KuaiSAR has clicks, not ratings');
+  if (format !== 'movielens' && values['min-rating'] !== undefined) throw new ConfigError(`--min-rating is for movielens: ${format === 'kuaisar' ? 'KuaiSAR has clicks' : 'RecBole interactions are taken as they are'}, not ratings`);
   const minRating = values['min-rating'] === undefined ? MOVIELENS_DEFAULTS.minRating : Number(values['min-rating']);
   if (!/^\d+(\.\d+)?$/.test(values['min-rating'] ?? '0') || minRating > 10) throw new ConfigError(`--min-rating ${JSON.stringify(values['min-rating'])} is not allowed: it must be a number from 0 to 10`);
   const opts = {
@@ -55,7 +68,8 @@ export async function convert(argv: string[]): Promise<void> {
   const t0 = performance.now();
   const result = format === 'kuaisar'
     ? await convertKuaiSar({ items: file('item_features.csv', true)!, rec: file('rec_inter.csv', true)!, search: file('src_inter.csv', true)! }, opts)
-    : await convertMovieLens({ movies: file('movies.csv', true)!, ratings: file('ratings.csv', true)!, tags: file('tags.csv', false), queries: file('queries.csv', false) }, opts);
+    : format === 'recbole' ? await convertRecBole(recboleSource(src, file), opts)
+      : await convertMovieLens({ movies: file('movies.csv', true)!, ratings: file('ratings.csv', true)!, tags: file('tags.csv', false), queries: file('queries.csv', false) }, opts);
   // Whole or nothing: a temporary folder beside DIR, renamed into place.
   const tmp = join(dirname(out), `.${out.split('/').pop()}.converting-${process.pid}`);
   try {

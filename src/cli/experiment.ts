@@ -17,14 +17,15 @@
  * With several seeds, J worker threads (default: one per core, at most one per seed)
  * train seeds side by side; every seed's numbers are the same as in a serial run.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../engine/core/backends';
 import { ConfigError, IMPORT_ONLY_KEYS, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, withImportedDefaults, type Config } from '../engine/core/config';
 import { exportWorld } from '../engine/data/export';
-import { importData, type ImportedData } from '../engine/data/import';
+import { importData, type DataFiles, type ImportedData } from '../engine/data/import';
+import { recboleFiles } from '../engine/data/convert/recbole';
 import { readDataFolder } from './data-folder';
 import type { DataSource } from './seed-worker';
 import { convert } from './convert';
@@ -127,6 +128,24 @@ function writeWorld(dir: string, cfg: Config): void {
   process.stdout.write(`wrote ${dir}/items.csv, queries.csv and sessions.csv (${cfg.items} items)\n`);
 }
 
+/** --export recbole DIR: RecBole atomic files (engine/data/convert/recbole.ts), written whole or not at all. */
+function writeRecBole(dir: string, files: DataFiles, cfg: Config): void {
+  const out = resolve(dir);
+  const name = basename(out);
+  if (existsSync(out) && readdirSync(out).length) throw new ConfigError(`--export recbole ${dir}: the folder exists and is not empty; give a new or empty folder`);
+  const atomic = recboleFiles(name, files, { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed });
+  const tmp = join(dirname(out), `.${name}.exporting-${process.pid}`);
+  try {
+    mkdirSync(tmp, { recursive: true });
+    for (const [f, text] of Object.entries(atomic)) writeFileSync(join(tmp, f), text);
+    if (existsSync(out)) rmSync(out, { recursive: true });
+    renameSync(tmp, out);
+  } finally {
+    if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
+  }
+  process.stdout.write(`wrote ${Object.keys(atomic).join(', ')} to ${dir} (RecBole atomic files; its sequential models read the split with benchmark_filename: [train, valid, test])\n`);
+}
+
 function readJson(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
@@ -189,11 +208,21 @@ async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['
 async function main(argv: string[]): Promise<void> {
   helpRequested(argv, EXPERIMENT);
   if (argv.includes('--convert')) return convert(argv);
+  // --export FORMAT DIR: the world (or --data's catalogue) written in another toolkit's format.
+  let exportTo: { format: string; dir: string } | null = null;
+  const ex = argv.indexOf('--export');
+  if (ex >= 0) {
+    const [format, dir] = [argv[ex + 1], argv[ex + 2]];
+    if (!format || format.startsWith('--') || !dir || dir.startsWith('--')) throw new ConfigError('--export needs a format and a folder: --export recbole DIR');
+    if (format !== 'recbole') throw new ConfigError(`unknown export format "${format}"; formats: recbole`);
+    exportTo = { format, dir };
+    argv = [...argv.slice(0, ex), ...argv.slice(ex + 3)];
+  }
   if (argv.includes('--merge')) {
     const { dirs, rest } = splitMerge(argv);
     return merge(dirs!, rest);
   }
-  const { values, lists, switches } = parseFlags(argv, EXPERIMENT, flagsOf(EXPERIMENT).filter((f) => !['merge', 'convert', ...CONVERT_ONLY].includes(f.name)));
+  const { values, lists, switches } = parseFlags(argv, EXPERIMENT, flagsOf(EXPERIMENT).filter((f) => !['merge', 'convert', 'export', ...CONVERT_ONLY].includes(f.name)));
   if (values.data !== undefined) {
     const clash = ['preset', 'experiment', 'export-world'].filter((f) => values[f] !== undefined);
     if (clash.length) throw new ConfigError(`--data trains on the files as they are: it does not take ${clash.map((f) => `--${f}`).join(', ')}`);
@@ -218,6 +247,11 @@ async function main(argv: string[]): Promise<void> {
   const outDir = values.out ?? 'out';
   const jobs = values.jobs === undefined ? Math.min(availableParallelism(), seeds.length) : parseIntFlag('jobs', values.jobs, 1, 64);
 
+  if (exportTo) {
+    if (sweeping || values['export-world'] !== undefined) throw new ConfigError('--export writes one catalogue: give it with --preset and --set, or with --data DIR');
+    const files = values.data !== undefined ? readDataFolder(values.data) : exportWorld(cfg);
+    return writeRecBole(exportTo.dir, files, cfg);
+  }
   if (values['export-world'] !== undefined) {
     if (sweeping || values.data !== undefined) throw new ConfigError('--export-world writes one simulated world: give it with --preset and --set only');
     return writeWorld(values['export-world'], cfg);

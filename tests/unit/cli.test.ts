@@ -58,6 +58,8 @@ describe('runner', () => {
     [['--sweep', 'dataSearchItems=0.5,1'], /dataSearchItems applies to imported data only/],
     [['--set', 'jointSelection=best'], /jointSelection must be one of perTask, shared/],
     [['--set', 'indexing=17'], /indexing must be an integer from 0 to 16/],
+    [['--export', 'parquet', '/tmp/never-written'], /unknown export format "parquet"; formats: recbole/],
+    [['--export', 'recbole'], /--export needs a format and a folder: --export recbole DIR/],
   ])('rejects %j with a clear message, exit 2, nothing written', (args, message) => {
     const out = join(mkdtempSync(join(tmpdir(), 'bl-')), 'never');
     const r = run('experiment', [...args, '--out', out]);
