@@ -3,7 +3,7 @@
  * variance decomposition, every effect a lesson step states is evaluated on the stored
  * runs, and every "agrees" in the findings rests on a slope interval that excludes 0.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LESSON_STEPS } from '../../src/app/lesson/steps';
 import type { Trend } from '../../src/engine/eval/evidence';
@@ -42,8 +42,43 @@ describe('the lesson\'s stored runs', () => {
         if (r!.verdict === 'shown' && e.expected === 'positive') expect(lo).toBeGreaterThan(0);
         if (r!.verdict === 'shown' && e.expected === 'negative') expect(hi).toBeLessThan(0);
         if (r!.verdict === 'not shown') expect(lo <= 0 && hi >= 0).toBe(true);
+        if (e.expected === 'none') {
+          expect(e.margin, `${step.id}: a "none" effect states its equivalence margin`).toBeGreaterThan(0);
+          if (r!.verdict === 'shown') expect(Math.max(-r!.evidence.ci90![0], r!.evidence.ci90![1])).toBeLessThan(e.margin!);
+        }
       }
     }
+  });
+});
+
+const EFFECTS_BEGIN = '<!-- effects: from public/lessons/*.json -->';
+const EFFECTS_END = '<!-- effects end -->';
+const signed = (x: number, percent?: boolean) => `${x >= 0 ? '+' : '−'}${percent ? `${Math.abs(x * 100).toFixed(1)} %` : Math.abs(x).toFixed(3)}`;
+
+/** docs/app.md's table of every effect a step states, as the stored runs show it. */
+function effectsTable(): string {
+  const reports: Record<string, Report> = Object.fromEntries(LESSON_WORLDS.map((w) => [w.id, stored(w.id).report]));
+  const rows = ['| step | effect | 10 stored seeds: mean [95 % interval] | verdict |', '| --- | --- | --- | --- |'];
+  LESSON_STEPS.forEach((step, i) => {
+    for (const e of step.effects) {
+      const r = effectResult(e, reports)!;
+      const [lo, hi] = r.evidence.ci95!;
+      const ninety = e.expected === 'none' ? `; 90 %: [${signed(r.evidence.ci90![0], e.percent)}, ${signed(r.evidence.ci90![1], e.percent)}]` : '';
+      rows.push(`| ${i + 1} | ${e.claim} | ${signed(r.evidence.mean, e.percent)} [${signed(lo, e.percent)}, ${signed(hi, e.percent)}]${ninety} | ${r.verdict} |`);
+    }
+  });
+  return rows.join('\n');
+}
+
+describe('the lesson in docs/app.md', () => {
+  it('states every effect as the stored runs show it (BRIDGE_WRITE_DOCS=1 rewrites the table)', () => {
+    const file = 'docs/app.md';
+    const doc = readFileSync(file, 'utf8');
+    const a = doc.indexOf(EFFECTS_BEGIN), b = doc.indexOf(EFFECTS_END);
+    expect(a >= 0 && b > a, 'the effects block markers').toBe(true);
+    const want = `${EFFECTS_BEGIN}\n\n${effectsTable()}\n\n`;
+    if (process.env.BRIDGE_WRITE_DOCS === '1') writeFileSync(file, doc.slice(0, a) + want + doc.slice(b));
+    expect(readFileSync(file, 'utf8').slice(a, readFileSync(file, 'utf8').indexOf(EFFECTS_END))).toBe(want);
   });
 });
 

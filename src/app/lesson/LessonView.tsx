@@ -17,6 +17,7 @@ import { fetchStoredRun } from '../stored-runs';
 import { importedDataOf } from '../../engine/core/config';
 import { LESSON_STEPS, type LessonChart, type LessonStep } from './steps';
 import { ValidationChart } from './ValidationChart';
+import { Glossed } from '../Glossed';
 
 function useStoredRuns(ids: string[]): Record<string, StoredLessonRun | null | undefined> {
   const [runs, setRuns] = useState<Record<string, StoredLessonRun | null>>({});
@@ -38,13 +39,17 @@ function EffectLine({ r }: { r: EffectResult }) {
   const detect = e.detectable !== null ? ` These seeds would have seen an effect of about ${num(e.detectable, p).replace('+', '±')}.` : '';
   let words: string;
   if (r.effect.expected === 'none') {
-    words = r.verdict === 'shown' ? `Shown: no effect distinguishable from 0.${detect}` : 'Not as the step says: the interval excludes 0, so there is an effect here.';
+    const m = num(r.effect.margin ?? 0, p).replace('+', '±');
+    const i90 = e.ci90 ? `${num(e.ci90[0], p)}, ${num(e.ci90[1], p)}` : '—';
+    words = r.verdict === 'shown' ? `Shown: the effect is smaller than ${m} (its 90 % interval [${i90}] lies inside the margin: two one-sided tests at 5 %).`
+      : r.verdict === 'opposite' ? 'Not as the step says: the interval excludes 0, so there is an effect here.'
+        : `Not shown by these runs: the interval includes 0, but its 90 % interval [${i90}] reaches past ${m}, so the data cannot rule out an effect of that size.`;
   } else {
     words = r.verdict === 'shown' ? 'Shown: the interval excludes 0.' : r.verdict === 'opposite' ? 'The opposite: the interval excludes 0 on the other side.' : `Not shown by these runs: the interval includes 0, so the data do not show this effect.${detect}`;
   }
   return (
     <li className={`effect ${r.verdict.replace(' ', '-')}`} data-verdict={r.verdict}>
-      <span className="effect-claim">{r.effect.claim}:</span> <strong>{ci}</strong> <span className="muted">({seeds})</span> — {words}
+      <span className="effect-claim"><Glossed text={r.effect.claim} />:</span> <strong>{ci}</strong> <span className="muted">({seeds})</span> — {words}
     </li>
   );
 }
@@ -158,8 +163,8 @@ export function LessonView() {
         </nav>
         <article className="lesson-step-body" aria-labelledby="lesson-title">
           <h2 id="lesson-title">{step.title}</h2>
-          {step.text.map((t) => <p key={t}>{t}</p>)}
-          <p className="question" data-testid="lesson-question"><strong>Ask the class:</strong> {step.question}</p>
+          {step.text.map((t) => <p key={t}><Glossed text={t} /></p>)}
+          <p className="question" data-testid="lesson-question"><strong>Ask the class:</strong> <Glossed text={step.question} /></p>
         </article>
         <Effects step={step} reports={reports} />
         {step.charts.length > 0 && <Source step={step} runs={runs} />}

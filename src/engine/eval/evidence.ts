@@ -131,6 +131,11 @@ export interface Evidence extends Interval {
   sd: number | null;
   /** The smallest effect these seeds detect with 80 % power (two-sided 5 %). */
   detectable: number | null;
+  /**
+   * The 90 % interval: it lies inside (−m, +m) exactly when both one-sided tests of an
+   * equivalence margin m reject at 5 % (TOST), i.e. the data show the effect is smaller than m.
+   */
+  ci90?: [number, number] | null;
   /** How the interval was made. */
   method: string;
 }
@@ -138,7 +143,9 @@ export interface Evidence extends Interval {
 function evidenceOf(xs: number[], method: string): Evidence {
   const i = interval(xs);
   const sd = xs.length >= 2 ? sdOf(xs) : null;
-  return { ...i, sd, detectable: sd !== null ? detectable(sd / Math.sqrt(xs.length), xs.length - 1) : null, method };
+  const se = sd !== null ? sd / Math.sqrt(xs.length) : null;
+  const half90 = se !== null ? tQuantile(0.95, xs.length - 1) * se : null;
+  return { ...i, sd, detectable: se !== null ? detectable(se, xs.length - 1) : null, ci90: half90 !== null ? [i.mean - half90, i.mean + half90] : null, method };
 }
 
 /** One quantity per seed, as `{ seed: value }` pairs (null where a seed has none). */
@@ -163,8 +170,8 @@ export function contrast(a: PerSeed, b: PerSeed): Evidence {
   const va = sdOf(xa) ** 2 / xa.length, vb = sdOf(xb) ** 2 / xb.length;
   const se = Math.sqrt(va + vb);
   const df = (va + vb) ** 2 / (va ** 2 / (xa.length - 1) + vb ** 2 / (xb.length - 1));
-  const half = tQuantile(0.975, df) * se;
-  return { mean, ci95: [mean - half, mean + half], n: Math.min(xa.length, xb.length), sd: null, detectable: detectable(se, df), method: 'Welch (seeds not shared)' };
+  const half = tQuantile(0.975, df) * se, half90 = tQuantile(0.95, df) * se;
+  return { mean, ci95: [mean - half, mean + half], ci90: [mean - half90, mean + half90], n: Math.min(xa.length, xb.length), sd: null, detectable: detectable(se, df), method: 'Welch (seeds not shared)' };
 }
 
 // ---------- trends along a sweep ----------

@@ -44,6 +44,7 @@ export const LESSON_WORLDS: readonly LessonWorld[] = [
   { id: 'search-gains', preset: 'classroom', overrides: { searchTrain: 300, recTrain: 3000, recCoverage: 1 }, label: 'scarce queries (300), plentiful sessions (3,000)' },
   { id: 'plentiful', preset: 'classroom', overrides: { recTrain: 6000 }, label: 'plentiful recommendation data' },
   { id: 'overtrained', preset: 'h1-shared-popularity', overrides: { recTrain: 1000, epochs: 12, patience: 0 }, label: '12 epochs, no early stopping' },
+  { id: 'movielens', preset: 'classroom', data: 'movielens-small', overrides: { biencoder: false }, label: 'MovieLens (small): real ratings and tags' },
 ];
 
 /** A lesson world by its id, or by the name of the preset it is (a simulated world with no overrides of its own). */
@@ -131,6 +132,12 @@ export interface LessonEffect {
   expected: 'positive' | 'negative' | 'none';
   /** Show as a percentage (relative gains) rather than a number. */
   percent?: boolean;
+  /**
+   * With `expected: 'none'`, the equivalence margin: an effect smaller than this either way
+   * counts as none, and "none" is shown only where the data show that (two one-sided
+   * tests at 5 %: the 90 % interval inside ±margin), not merely where 0 is not excluded.
+   */
+  margin?: number;
 }
 
 export function quantityOf(q: LessonQuantity, run: RunReport, k: number): number | null {
@@ -166,8 +173,18 @@ export function quantityOf(q: LessonQuantity, run: RunReport, k: number): number
 export interface EffectResult {
   effect: LessonEffect;
   evidence: Evidence;
-  /** shown: the interval excludes 0 in the expected direction (for 'none': includes 0). */
+  /**
+   * shown: the 95 % interval excludes 0 in the expected direction (for 'none': the 90 %
+   * interval lies inside ±margin); opposite: it excludes 0 the other way (for 'none': it
+   * excludes 0); not shown: neither.
+   */
   verdict: 'shown' | 'not shown' | 'opposite';
+}
+
+/** Whether an interval lies strictly inside (−margin, +margin). */
+function within(ci: [number, number] | null | undefined, margin: number | undefined): boolean {
+  if (!ci || margin === undefined) return false;
+  return ci[0] > -margin && ci[1] < margin;
 }
 
 /** The effect's evidence in the given reports (null where a world's report is missing). */
@@ -179,7 +196,7 @@ export function effectResult(effect: LessonEffect, reports: Record<string, Repor
   const evidence = b ? contrast(perSeed(b), perSeed(a)) : seedEvidence(perSeed(a));
   const s = sign(evidence);
   const verdict = effect.expected === 'none'
-    ? (s === 'includes 0' ? 'shown' : 'opposite')
+    ? (s !== 'includes 0' ? 'opposite' : within(evidence.ci90, effect.margin) ? 'shown' : 'not shown')
     : s === 'includes 0' ? 'not shown' : (s === 'above') === (effect.expected === 'positive') ? 'shown' : 'opposite';
   return { effect, evidence, verdict };
 }
