@@ -95,3 +95,26 @@ describe('sweeps', () => {
     expect(readFileSync(join(out, 'sweep.csv'), 'utf8').trim().split('\n')).toHaveLength(sweep.points.length + 1);
   });
 });
+
+describe('the quantities a claim can read', () => {
+  it('include the realised KL of the training targets and the field\'s ARP and lift, Gen_R+S against Gen_R', async () => {
+    const { seedQuantity, trendPoints } = await import('../../src/engine/studies/trends');
+    const beyond = (arp: number[], lift: number[]) => ({ rec: { arp, popLift: lift } });
+    const p = {
+      value: 0.5, seeds: [1, 2],
+      seedValues: {
+        jointGain: {}, recall: {}, kl: {}, agreement: {},
+        popularityKL: { recVsSearch: [0.3, 0.31], realised: [0.5, 0.52] },
+        beyond: { joint: beyond([12, 14], [-0.5, -0.4]), rec: beyond([20, 18], [-0.3, -0.35]) },
+      },
+    };
+    expect(seedQuantity(p, 'popularityKL.realised')).toEqual([0.5, 0.52]);
+    expect(seedQuantity(p, 'arpDifference.rec')).toEqual([-8, -4]);
+    expect(seedQuantity(p, 'popLiftDifference.rec').map((x) => Number(x!.toFixed(6)))).toEqual([-0.2, -0.05]);
+    expect(seedQuantity(p, 'arp.rec.rec')).toEqual([20, 18]);
+    expect(trendPoints([p], 'popularityKL.realised', 'arpDifference.rec')).toEqual([{ seed: 1, x: 0.5, y: -8 }, { seed: 2, x: 0.52, y: -4 }]);
+    // An older sweep without them: no values, not zeros.
+    expect(seedQuantity({ ...p, seedValues: { ...p.seedValues, beyond: undefined, popularityKL: { recVsSearch: [0.3, 0.31] } } }, 'arpDifference.rec')).toEqual([null, null]);
+    expect(seedQuantity({ ...p, seedValues: { ...p.seedValues, popularityKL: { recVsSearch: [0.3, 0.31] } } }, 'popularityKL.realised')).toEqual([null, null]);
+  });
+});

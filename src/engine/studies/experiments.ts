@@ -45,6 +45,9 @@ export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
     claims: [
       { x: 'popularityKL.recVsSearch', y: 'jointGain.rec', expected: 'falls', text: 'H1 (paper): the more the two tasks\' popularity distributions diverge, the less joint training helps recommendation.' },
       { x: 'popularityKL.recVsSearch', y: 'klDifference.rec', expected: 'rises', text: 'H1 (mechanism): the joint model\'s popularity estimate for recommendation is pulled towards search\'s, so its calibration advantage shrinks as they diverge.' },
+      { x: 'popularityKL.realised', y: 'jointGain.rec', expected: 'falls', text: 'H1 (paper), against what the models saw: the more the training targets\' popularity diverges between the tasks (realised KL), the less joint training helps recommendation.' },
+      { x: 'popularityKL.recVsSearch', y: 'arpDifference.rec', expected: null, text: 'The field\'s measure beside popularity KL: how Gen_R+S\'s average recommendation popularity (ARP) differs from Gen_R\'s as the tasks diverge.' },
+      { x: 'popularityKL.recVsSearch', y: 'popLiftDifference.rec', expected: null, text: 'The field\'s measure beside popularity KL: how Gen_R+S\'s popularity lift differs from Gen_R\'s as the tasks diverge.' },
     ],
   },
   {

@@ -7,7 +7,7 @@ import { ConfigError, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage
 import type { Trend } from '../eval/evidence';
 import { coldWarm, jointGainOf, recallKey } from '../run/summary';
 import { sweepTrends, type ClaimSpec, type SeedValues } from './trends';
-import { JOINT_SELECTIONS, MODELS, type Interval, type ModelName, type Report } from '../core/report';
+import { JOINT_SELECTIONS, MODELS, type Interval, type ModelName, type Report, type RunReport } from '../core/report';
 import type { Task } from '../core/encode';
 import { SWEEP_EXPERIMENTS } from './experiments';
 import { SWEEP_SCHEMA, type Sweep, type SweepPoint, type Value } from './sweep-types';
@@ -79,6 +79,7 @@ export function pointFromReport(value: Value, report: Report): SweepPoint {
   }
   const k = report.config.k;
   const seedValues: SeedValues = { jointGain: {}, recall: {}, kl: {}, agreement: {}, popularityKL: { recVsSearch: runs.map((r) => r.dataStats.popularityKL.recVsSearch) } };
+  if (runs.length && runs.every((r) => r.dataStats.trainPopularityKL)) seedValues.popularityKL.realised = runs.map((r) => r.dataStats.trainPopularityKL.recVsSearch);
   for (const task of ['search', 'rec'] as Task[]) {
     const single = task === 'search' ? 'search' : 'rec';
     if (!runs.every((r) => r.models[single]?.eval[task] && r.models.joint?.eval[task])) continue;
@@ -100,6 +101,8 @@ export function pointFromReport(value: Value, report: Report): SweepPoint {
       if (!runs.every((r) => r.models[m]!.eval[task])) continue;
       (seedValues.recall[m] ??= {})[task] = runs.map((r) => r.models[m]!.eval[task]![recallKey(k)] as number);
       (seedValues.kl[m] ??= {})[task] = runs.map((r) => r.models[m]!.popularity[task]!.kl);
+      const ev = (r: RunReport, key: string) => (typeof r.models[m]!.eval[task]![`${key}@${k}`] === 'number' ? r.models[m]!.eval[task]![`${key}@${k}`] as number : null);
+      if (runs.some((r) => ev(r, 'arp') !== null)) ((seedValues.beyond ??= {})[m] ??= {})[task] = { arp: runs.map((r) => ev(r, 'arp')), popLift: runs.map((r) => ev(r, 'popLift')) };
     }
   }
   const diagnostics = runs.map((r) => r.ids?.diagnostics);

@@ -17,8 +17,11 @@ export interface SeedValues {
   /** Popularity calibration: KL(true test targets ‖ model marginal). */
   kl: Partial<Record<ModelName, Partial<Record<Task, number[]>>>>;
   agreement: Partial<Record<ModelName, { content: number[]; cf: number[] }>>;
-  /** The world's popularity divergence (it differs a little between seeds at one value). */
-  popularityKL: { recVsSearch: number[] };
+  /** The world's popularity divergence (it differs a little between seeds at one value), and the realised one:
+   *  KL(p̂_R‖p̂_S) of the training targets the models saw (absent in older sweeps). */
+  popularityKL: { recVsSearch: number[]; realised?: number[] };
+  /** The field's popularity-bias measures of a model's top K (metrics.ts BeyondAccuracy; absent in older sweeps). */
+  beyond?: Partial<Record<ModelName, Partial<Record<Task, { arp: (number | null)[]; popLift: (number | null)[] }>>>>;
   /** Semantic IDs: each seed's ID diagnostics (core/report.ts IdDiagnostics): the collision
    *  rate, the first code's entropy over its most, and the first-code prefix's agreement with
    *  co-occurrence and with topics, each over its chance (1 = chance). */
@@ -36,13 +39,14 @@ export interface TrendSource {
  * x: `value` (the swept value; a categorical sweep uses each point's position), `log2(value)`
  * (for values spaced by factors, e.g. caps 5 … 500) or `popularityKL.recVsSearch`.
  */
-export type XName = 'value' | 'log2(value)' | 'popularityKL.recVsSearch';
+export type XName = 'value' | 'log2(value)' | 'popularityKL.recVsSearch' | 'popularityKL.realised';
 
 /**
  * A claim a built-in experiment makes, checked on its sweep. `y` is a quantity path:
  * `jointGain.<task>`, `jointGainAbsolute.<task>`, `recall.<model>.<task>`, `kl.<model>.<task>`,
  * `klDifference.rec` (Gen_R+S's rec popularity KL − Gen_R's), `contentAgreement.<model>`,
- * `cfAgreement.<model>`.
+ * `cfAgreement.<model>`, `arp.<model>.<task>`, `popLift.<model>.<task>`, `arpDifference.rec` and
+ * `popLiftDifference.rec` (Gen_R+S's − Gen_R's on recommendation), `popularityKL.realised`.
  */
 export interface ClaimSpec {
   text: string;
@@ -61,6 +65,9 @@ export const QUANTITY_LABELS: Record<string, string> = {
   'cfAgreement.joint': 'Gen_R+S CF agreement',
   value: 'the swept value',
   'popularityKL.recVsSearch': 'KL(p_R‖p_S)',
+  'popularityKL.realised': 'realised KL(p̂_R‖p̂_S) of the training targets',
+  'arpDifference.rec': 'Gen_R+S rec ARP@K − Gen_R\'s',
+  'popLiftDifference.rec': 'Gen_R+S rec popularity lift − Gen_R\'s',
 };
 
 export function quantityLabel(path: string): string {
@@ -84,7 +91,13 @@ export function seedQuantity(p: TrendSource, path: string): (number | null)[] {
     }
     case 'contentAgreement': return v.agreement[parts[1] as ModelName]?.content ?? none;
     case 'cfAgreement': return v.agreement[parts[1] as ModelName]?.cf ?? none;
-    case 'popularityKL': return v.popularityKL.recVsSearch;
+    case 'popularityKL': return parts[1] === 'realised' ? v.popularityKL.realised ?? none : v.popularityKL.recVsSearch;
+    case 'arp': case 'popLift': return v.beyond?.[parts[1] as ModelName]?.[parts[2] as Task]?.[parts[0] as 'arp' | 'popLift'] ?? none;
+    case 'arpDifference': case 'popLiftDifference': {
+      const key = parts[0] === 'arpDifference' ? 'arp' : 'popLift';
+      const j = v.beyond?.joint?.rec?.[key], r = v.beyond?.rec?.rec?.[key];
+      return j && r ? j.map((x, i) => (x === null || r[i] === null ? null : x - r[i]!)) : none;
+    }
     default: throw new Error(`unknown quantity "${path}"`);
   }
 }
@@ -100,7 +113,7 @@ export function trendPoints(points: readonly TrendSource[], x: XName, y: string)
   const out: TrendPoint[] = [];
   points.forEach((p, i) => {
     const ys = seedQuantity(p, y);
-    const xs = x === 'popularityKL.recVsSearch' ? seedQuantity(p, x) : p.seeds.map(() => (!numeric ? i : x === 'value' ? (p.value as number) : Math.log2(p.value as number)));
+    const xs = x.startsWith('popularityKL.') ? seedQuantity(p, x) : p.seeds.map(() => (!numeric ? i : x === 'value' ? (p.value as number) : Math.log2(p.value as number)));
     p.seeds.forEach((seed, j) => {
       const xv = xs[j], yv = ys[j];
       if (xv !== null && yv !== null && Number.isFinite(xv) && Number.isFinite(yv)) out.push({ seed, x: xv, y: yv });
@@ -115,11 +128,11 @@ export function trendPoints(points: readonly TrendSource[], x: XName, y: string)
  */
 export function sweepTrends(points: readonly TrendSource[], key: string, claims: readonly ClaimSpec[] = []): Trend[] {
   if (points.length < 2) return [];
-  const xLabel = (x: XName) => (!numericValues(points) && x !== 'popularityKL.recVsSearch' ? `${key} (position in the list)` : x === 'value' ? key : x === 'log2(value)' ? `log2(${key})` : quantityLabel(x));
+  const xLabel = (x: XName) => (!numericValues(points) && !x.startsWith('popularityKL.') ? `${key} (position in the list)` : x === 'value' ? key : x === 'log2(value)' ? `log2(${key})` : quantityLabel(x));
   // The joint gains along the swept value, unless a claim already reads them that way.
   // On the experiment's own scale: values spaced by factors are read per doubling.
   const scale: XName = claims.some((c) => c.x === 'log2(value)') ? 'log2(value)' : 'value';
-  const defaults: ClaimSpec[] = (['rec', 'search'] as const).filter((task) => !claims.some((c) => c.x !== 'popularityKL.recVsSearch' && c.y === `jointGain.${task}`)).map((task) => ({
+  const defaults: ClaimSpec[] = (['rec', 'search'] as const).filter((task) => !claims.some((c) => !c.x.startsWith('popularityKL.') && c.y === `jointGain.${task}`)).map((task) => ({
     text: `The joint gain on ${task === 'rec' ? 'recommendation' : 'search'} along ${key}.`, x: scale, y: `jointGain.${task}`, expected: null,
   }));
   return [...defaults, ...claims].map((c) => trend(trendPoints(points, c.x, c.y), { claim: c.text, x: xLabel(c.x), y: c.y, expected: c.expected }));
