@@ -63,12 +63,18 @@ describe('the lab in Chromium', () => {
         expect(await chart.locator('.recharts-scatter-symbol').count(), `${kind}-${m} symbols`).toBeGreaterThanOrEqual(30);
       }
     }
-    const cells = await page.getByTestId('metrics').locator('td.num').allTextContents();
+    // The accuracy tables themselves (each task's More metrics sits below its table).
+    const cells = await page.getByTestId('metrics').locator('.table-scroll > table td.num').allTextContents();
     // search: Popularity, BM25, Bi-encoder, Gen_S, Gen_R+S under each checkpoint selection, Oracle; recommendation: no BM25
     expect(cells.length).toBe((7 + 6) * 8);
     expect(await page.getByTestId('metrics').locator('tr.alternative', { hasText: 'Gen_R+S · one shared checkpoint' }).count()).toBe(2);
     expect(await page.getByTestId('metrics').locator('table').first().locator('tr', { hasText: 'BM25' }).count()).toBe(1);
-    for (const table of await page.getByTestId('metrics').locator('table').all()) expect(await table.locator('tr.baseline', { hasText: 'Bi-encoder' }).count()).toBe(1);
+    for (const table of await page.getByTestId('metrics').locator('.table-scroll > table').all()) expect(await table.locator('tr.baseline', { hasText: 'Bi-encoder' }).count()).toBe(1);
+    // More metrics, one click away: MRR, @5 and the popularity-bias measures of every scorer that ranks the catalogue.
+    await page.getByTestId('more-metrics-rec').locator('summary').click();
+    const more = page.getByTestId('more-metrics-rec');
+    expect(await more.locator('th[scope=col]').allTextContents()).toEqual(['scorer', 'MRR@10', 'Recall@5', 'NDCG@5', 'coverage', 'ARP', 'APLT', 'Gini', 'pop lift']);
+    expect(await more.locator('tbody tr', { hasText: 'Gen_R+S' }).first().locator('td.num').allTextContents()).not.toContain('—');
     expect(await page.getByTestId('progress-biencoder').evaluate((p) => (p as HTMLProgressElement).value)).toBe(1);
     // the cold column reads — where a task saw every item in training; valid (2 digits) — for baselines
     for (const c of cells) expect(c).toMatch(/^(\d\.\d{2,3}|—)$/);

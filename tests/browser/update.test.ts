@@ -59,9 +59,9 @@ describe('a new version', () => {
   it('is offered to an open page once deployed, and reloading gets it', async () => {
     const page = await browser.newPage();
     await page.goto(`${host.url}?view=lab`);
-    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
-    await page.reload(); // now served by the first build's service worker
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20000 });
+    // This host sends no COOP/COEP: the first build's service worker takes the page, and the page reloads itself
+    // once to be served by it (cross-origin isolated).
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null && crossOriginIsolated, null, { timeout: 30000 });
     expect(await page.getByTestId('build-id').textContent()).toMatch(/first-build/);
     expect(await page.getByTestId('update-ready').count()).toBe(0);
     current = second; // the deploy

@@ -1,5 +1,6 @@
 /** Every knob of the world, grouped, each with its one-line explanation, plus presets and the seed. */
 import { useMemo } from 'react';
+import { Glossed } from '../Glossed';
 import { GROUP_LABELS, IMPORT_ONLY_KEYS, importedDataOf, isSimulationKey, PARAMS, worldProblems, type Config, type ConfigKey, type Group, type Param } from '../../engine/core/config';
 import { PRESETS } from '../../engine/core/presets';
 import { worldStats } from '../../engine/sim/stats';
@@ -45,7 +46,7 @@ function Knob({ p, value, disabled, onChange }: { p: Param; value: Config[Config
         {p.type !== 'bool' && p.type !== 'enum' && p.key !== 'seed' && <output htmlFor={id}>{p.type === 'float' ? fmt(value as number, p.step < 0.01 ? 4 : 2) : String(value)}</output>}
       </label>
       {input}
-      <p className="help" id={helpId}>{p.help}</p>
+      <p className="help" id={helpId}><Glossed text={p.help} /></p>
     </div>
   );
 }
