@@ -118,3 +118,18 @@ describe('the quantities a claim can read', () => {
     expect(seedQuantity({ ...p, seedValues: { ...p.seedValues, popularityKL: { recVsSearch: [0.3, 0.31] } } }, 'popularityKL.realised')).toEqual([null, null]);
   });
 });
+
+describe('the field\'s measures over seeds', () => {
+  it('are averaged into each scorer\'s means, for sweeps to plot', async () => {
+    const report = await serial(tinyConfig(), [1, 2]);
+    const k = report.config.k;
+    for (const [scorer, get] of [['rec', (r: (typeof report.runs)[number]) => r.models.rec!.eval.rec!], ['popularity', (r: (typeof report.runs)[number]) => r.baselines.popularity.eval.rec]] as const) {
+      const field = report.summary.means[scorer].rec!.field!;
+      const arps = report.runs.map((r) => get(r)[`arp@${k}`] as number);
+      expect(field.arp).toBeCloseTo((arps[0] + arps[1]) / 2, 3);
+      expect(Object.keys(field).sort()).toEqual(['aplt', 'arp', 'coverage', 'gini', 'mrr', 'ndcg@5', 'popLift', 'recall@5']);
+    }
+    const point = pointFromReport(report.config.recTrain, report);
+    expect(point.models.joint?.rec?.field?.popLift).toBe(report.summary.means.joint.rec!.field!.popLift);
+  });
+});

@@ -6,6 +6,7 @@ import { useRef } from 'react';
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { SWEEP_EXPERIMENTS, type Sweep, type SweepMetric, type SweepPoint } from '../../engine/studies/sweep';
 import { MODEL_COLORS } from '../format';
+import type { FieldMetric } from '../../engine/core/report';
 import { ExportButtons } from './ExportButtons';
 import { inkLegend } from './legend';
 
@@ -16,7 +17,29 @@ export const SWEEP_METRICS: { id: SweepMetric; label: string }[] = [
   { id: 'cold', label: 'rec Recall@K on cold and warm items' },
   { id: 'kl', label: 'popularity KL on recommendation' },
   { id: 'agreement', label: 'embedding neighbour agreement' },
+  { id: 'mrr', label: 'MRR@K' },
+  { id: 'recall@5', label: 'Recall@5' },
+  { id: 'ndcg@5', label: 'NDCG@5' },
+  { id: 'coverage', label: 'catalogue coverage of the top K' },
+  { id: 'arp', label: 'average recommendation popularity (ARP@K)' },
+  { id: 'aplt', label: 'long-tail share of the top K (APLT@K)' },
+  { id: 'gini', label: 'Gini of how often items are recommended' },
+  { id: 'popLift', label: 'popularity lift' },
 ];
+
+/** One of the field's measures (docs/report.md) for the models and the references that rank the catalogue. */
+function fieldSeries(key: FieldMetric): SeriesDef[] {
+  const of = (scorer: string, task: 'search' | 'rec') => (p: SweepPoint) => p.models[scorer]?.[task]?.field?.[key];
+  return [
+    { key: 'genR', name: 'Gen_R (rec)', color: MODEL_COLORS.rec, get: of('rec', 'rec') },
+    { key: 'jointR', name: 'Gen_R+S (rec)', color: MODEL_COLORS.joint, get: of('joint', 'rec') },
+    { key: 'genS', name: 'Gen_S (search)', color: MODEL_COLORS.search, get: of('search', 'search'), dashed: true },
+    { key: 'jointS', name: 'Gen_R+S (search)', color: '#9b7fc1', get: of('joint', 'search'), dashed: true },
+    { key: 'pop', name: 'Popularity (rec, reference)', color: '#888', get: of('popularity', 'rec'), dashed: true, reference: true },
+    { key: 'oracle', name: 'Oracle (rec, reference)', color: '#444', get: of('oracle', 'rec'), dashed: true, reference: true },
+    { key: 'bi', name: 'Bi-encoder (rec, reference)', color: REFERENCE_COLOR, get: of('biencoder', 'rec'), reference: true },
+  ];
+}
 
 /** References (Popularity, BM25, the bi-encoder) are drawn thin and grey-green, without dots. */
 const REFERENCE_COLOR = '#5f8f6b';
@@ -62,6 +85,8 @@ function seriesFor(metric: SweepMetric): SeriesDef[] {
         { key: 'rc', name: 'Gen_R content', color: MODEL_COLORS.rec, get: (p) => p.embedding.rec?.contentAgreement },
         { key: 'sf', name: 'Gen_S CF', color: MODEL_COLORS.search, get: (p) => p.embedding.search?.cfAgreement, dashed: true },
       ];
+    default:
+      return fieldSeries(metric);
   }
 }
 

@@ -172,7 +172,13 @@ export interface ScorerMeans {
   coldRecall?: number;
   warmRecall?: number;
   validRate?: number;
+  /** The field's measures (eval metrics.ts BeyondAccuracy) by FIELD_METRICS name, where every seed has them. */
+  field?: Partial<Record<FieldMetric, number>>;
 }
+
+/** The field's measures a summary averages (in an eval: `<name>@K`, and recall@5, ndcg@5). */
+export const FIELD_METRICS = ['mrr', 'recall@5', 'ndcg@5', 'coverage', 'arp', 'aplt', 'gini', 'popLift'] as const;
+export type FieldMetric = (typeof FIELD_METRICS)[number];
 
 export interface Report {
   schema: typeof REPORT_SCHEMA;

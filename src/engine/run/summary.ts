@@ -1,12 +1,12 @@
 /**
  * A report's summary over seeds: the joint gain per task with its 95 % interval, and each
  * scorer's mean metrics (Recall, NDCG, popularity KL; Recall on cold and warm targets and
- * validRate where the runs have them).
+ * validRate where the runs have them; the field's measures under `field`).
  */
 import type { Config } from '../core/config';
 import { interval as meanInterval } from '../eval/evidence';
 import type { TaskEval } from '../eval/metrics';
-import { evalUnder, JOINT_SELECTIONS, MODELS, round, type JointSelection, type ModelReport, type Report, type RunReport } from '../core/report';
+import { evalUnder, FIELD_METRICS, JOINT_SELECTIONS, MODELS, round, type JointSelection, type ModelReport, type Report, type RunReport } from '../core/report';
 import type { Task } from '../core/encode';
 
 export function recallKey(k: number): string {
@@ -34,6 +34,18 @@ export function coldWarm(e: TaskEval, k: number): { cold: number | null; warm: n
   return { cold: c.count ? cr : null, warm: n > c.count ? (r * n - cr * c.count) / (n - c.count) : null };
 }
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The field's measures (metrics.ts BeyondAccuracy), averaged over seeds where every seed has them. */
+function fieldMeans(evals: TaskEval[], k: number): { field?: Record<string, number> } {
+  const out: Record<string, number> = {};
+  for (const key of FIELD_METRICS) {
+    const name = key === 'recall@5' || key === 'ndcg@5' ? key : `${key}@${k}`;
+    if (evals.every((e) => typeof e[name] === 'number')) out[key] = round(mean(evals.map((e) => e[name] as number)));
+  }
+  return Object.keys(out).length ? { field: out } : {};
+}
+
 export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
   const jointGain: Report['summary']['jointGain'] = {};
   for (const task of ['search', 'rec'] as Task[]) {
@@ -51,7 +63,6 @@ export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
     }
   }
   const means: Report['summary']['means'] = {};
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const scorers: [string, (r: RunReport) => { eval: Partial<Record<Task, Record<string, unknown>>>; popularity: Partial<Record<Task, { kl: number }>> } | undefined][] = [
     ...MODELS.map((m) => [m, (r: RunReport) => r.models[m]] as [string, (r: RunReport) => ModelReport | undefined]),
     ['popularity', (r) => r.baselines.popularity],
@@ -73,6 +84,7 @@ export function summarize(cfg: Config, runs: RunReport[]): Report['summary'] {
         ...(split.every((c) => c.cold !== null) ? { coldRecall: round(mean(split.map((c) => c.cold!))) } : {}),
         ...(split.every((c) => c.warm !== null) ? { warmRecall: round(mean(split.map((c) => c.warm!))) } : {}),
         ...(evals.every((e) => typeof e.validRate === 'number') ? { validRate: round(mean(evals.map((e) => e.validRate as number))) } : {}),
+        ...fieldMeans(evals, cfg.k),
       };
     }
   }

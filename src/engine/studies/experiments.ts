@@ -8,9 +8,10 @@ import { findPreset } from '../core/presets';
 import { idsFindings, type IdsStatement } from './findings-ids';
 import type { Sweep, Value } from './sweep-types';
 import type { ClaimSpec } from './trends';
+import type { FieldMetric } from '../core/report';
 
 /** What a sweep chart plots on y (app/charts/SweepChart.tsx draws each). */
-export type SweepMetric = 'gain' | 'recall' | 'cold' | 'kl' | 'agreement';
+export type SweepMetric = 'gain' | 'recall' | 'cold' | 'kl' | 'agreement' | FieldMetric;
 
 /** One study, declared once: the runner, the Sweeps and Findings views, `npm run findings` and the docs read it. */
 export interface SweepExperiment {
