@@ -122,6 +122,9 @@ export function SweepChart({ sweep, metric, onOpen, testId }: { sweep: Sweep; me
         <strong>{SWEEP_METRICS.find((m) => m.id === metric)!.label}</strong> against {xLabel}; mean over {sweep.seeds.length} seed(s)
         {percent && ', band = 95 % interval'}. <ExportButtons target={ref} name={`sweep-${sweep.experiment ?? sweep.key}-${metric}`} />
       </figcaption>
+      {!defs.length && (
+        <p className="placeholder" data-testid="sweep-chart-empty">This sweep's points have no {SWEEP_METRICS.find((m) => m.id === metric)!.label}: its runs were made before the measure was reported, or no scorer of it has one. Rerun the sweep to see it.</p>
+      )}
       <ResponsiveContainer width="100%" height={280}>
         <ComposedChart data={data} margin={{ top: 5, right: 16, bottom: 20, left: 5 }}
           onClick={(state) => { const i = Number(state?.activeTooltipIndex); if (onOpen && Number.isInteger(i) && i >= 0) onOpen(i); }}>
