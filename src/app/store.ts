@@ -302,6 +302,12 @@ function refusedOnImported(action: string): boolean {
   return true;
 }
 
+/** The Lab showing a finished report that was not trained here (a results file, a stored real-data run): its own knobs, labelled by where it came from. */
+function openedInLab(report: Report, stored: StoredSource): Partial<LabState> {
+  const config = knobsFromReport(report.config as unknown as Record<string, unknown>);
+  return { view: 'lab', config, trainedConfig: config, report, without: null, models: report.runs[0]?.models ?? {}, status: 'done', error: null, progress: finishedProgress(report, config), stored };
+}
+
 /** The loss curves and bars of a finished run, from its report. */
 function finishedProgress(report: Report | null, config: Config): LabState['progress'] {
   const progress: LabState['progress'] = {};
@@ -433,10 +439,7 @@ export const useLab = create<LabState>((set, get) => ({
     if (w.data) {
       // A real catalogue: its stored run opens as a results file does; without one, the catalogue loads to train.
       if (!storedRun) { void get().loadRealWorld(w.data); return; }
-      const report = storedRun.report;
-      const config = knobsFromReport(report.config as unknown as Record<string, unknown>);
-      set({ view: 'lab', config, trainedConfig: config, report, without: null, models: report.runs[0]?.models ?? {}, status: 'done', error: null, progress: finishedProgress(report, config),
-        stored: { createdAt: storedRun.createdAt, command: storedRun.command, seeds: report.seeds } });
+      set(openedInLab(storedRun.report, { createdAt: storedRun.createdAt, command: storedRun.command, seeds: storedRun.report.seeds }));
       return;
     }
     const config = lessonConfig(w);
@@ -483,11 +486,9 @@ export const useLab = create<LabState>((set, get) => ({
       return;
     }
     const report = opened.report;
-    const config = knobsFromReport(report.config as unknown as Record<string, unknown>);
-    const progress = finishedProgress(report, config);
     set({
-      view: 'lab', config, trainedConfig: config, report, without: null, models: report.runs[0]?.models ?? {}, status: 'done', error: null, progress, openError: null,
-      stored: { file: name, createdAt: report.createdAt, command: report.command ?? '', seeds: report.seeds },
+      ...openedInLab(report, { file: name, createdAt: report.createdAt, command: report.command ?? '', seeds: report.seeds }),
+      openError: null,
       openedReports: [...get().openedReports.filter((x) => x.name !== name), { name, report }],
     });
   },

@@ -11,8 +11,8 @@
  *   recbole    SRC holds RecBole atomic files: NAME.inter (NAME.item, NAME.query or NAME.search optional)
  *              --k-core K (5)  --max-items N (20000)  --max-session N (50)  --seed S (1)
  */
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../engine/core/config';
 import { dataError } from '../engine/data/csv';
@@ -21,6 +21,7 @@ import { convertKuaiSar } from '../engine/data/convert/kuaisar';
 import { convertRecBole, type RecBoleSource } from '../engine/data/convert/recbole';
 import type { Lines } from '../engine/data/convert/lines';
 import { flagsOf, parseFlags, parseIntFlag } from './args';
+import { writeFolderAtomic } from './data-folder';
 import { CONVERT_ONLY, EXPERIMENT } from './commands';
 
 export const FORMATS = ['movielens', 'kuaisar', 'recbole'] as const;
@@ -70,16 +71,7 @@ export async function convert(argv: string[]): Promise<void> {
     ? await convertKuaiSar({ items: file('item_features.csv', true)!, rec: file('rec_inter.csv', true)!, search: file('src_inter.csv', true)! }, opts)
     : format === 'recbole' ? await convertRecBole(recboleSource(src, file), opts)
       : await convertMovieLens({ movies: file('movies.csv', true)!, ratings: file('ratings.csv', true)!, tags: file('tags.csv', false), queries: file('queries.csv', false) }, opts);
-  // Whole or nothing: a temporary folder beside DIR, renamed into place.
-  const tmp = join(dirname(out), `.${out.split('/').pop()}.converting-${process.pid}`);
-  try {
-    mkdirSync(tmp, { recursive: true });
-    for (const [name, text] of [['items.csv', result.files.items], ['queries.csv', result.files.queries], ['sessions.csv', result.files.sessions], ['README.md', result.summary]]) writeFileSync(join(tmp, name), text);
-    if (existsSync(out)) rmSync(out, { recursive: true });
-    renameSync(tmp, out);
-  } finally {
-    if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
-  }
+  writeFolderAtomic(out, { 'items.csv': result.files.items, 'queries.csv': result.files.queries, 'sessions.csv': result.files.sessions, 'README.md': result.summary }, 'converting');
   const c = result.counts;
   process.stdout.write(`${result.summary}\nwrote ${values.out}/items.csv, queries.csv, sessions.csv and README.md (${c.items} items, ${c.users} sessions, ${c.queries} queries) in ${((performance.now() - t0) / 1000).toFixed(1)} s; train on it with: npm run experiment -- --data ${values.out}\n`);
 }

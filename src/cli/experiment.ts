@@ -19,14 +19,14 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../engine/core/backends';
 import { ConfigError, IMPORT_ONLY_KEYS, isSimulationKey, parseValue, PARAM_BY_KEY, resolveConfig, unknownKeyMessage, withImportedDefaults, type Config } from '../engine/core/config';
 import { exportWorld } from '../engine/data/export';
 import { importData, type DataFiles, type ImportedData } from '../engine/data/import';
 import { recboleFiles } from '../engine/data/convert/recbole';
-import { readDataFolder } from './data-folder';
+import { readDataFolder, writeFolderAtomic } from './data-folder';
 import type { DataSource } from './seed-worker';
 import { convert } from './convert';
 import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
@@ -134,15 +134,7 @@ function writeRecBole(dir: string, files: DataFiles, cfg: Config): void {
   const name = basename(out);
   if (existsSync(out) && readdirSync(out).length) throw new ConfigError(`--export recbole ${dir}: the folder exists and is not empty; give a new or empty folder`);
   const atomic = recboleFiles(name, files, { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed });
-  const tmp = join(dirname(out), `.${name}.exporting-${process.pid}`);
-  try {
-    mkdirSync(tmp, { recursive: true });
-    for (const [f, text] of Object.entries(atomic)) writeFileSync(join(tmp, f), text);
-    if (existsSync(out)) rmSync(out, { recursive: true });
-    renameSync(tmp, out);
-  } finally {
-    if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
-  }
+  writeFolderAtomic(out, atomic, 'exporting');
   process.stdout.write(`wrote ${Object.keys(atomic).join(', ')} to ${dir} (RecBole atomic files; its sequential models read the split with benchmark_filename: [train, valid, test])\n`);
 }
 

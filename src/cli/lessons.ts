@@ -113,8 +113,8 @@ function writeDocs() {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredLessonRun;
     const g = stored.report.summary.jointGain;
     const v = (t: 'rec' | 'search') => {
-      const x = stored.decomposition?.sources[t];
       if (w.data) return 'one catalogue, one split: its seeds vary the initialisation alone';
+      const x = stored.decomposition?.sources[t];
       return x ? `${part(x.world, x.total)} · ${part(x.init, x.total)} · ${part(x.testSample, x.total)}` : '—';
     };
     lines.push(`| ${w.id} (${w.label}) | ${stored.report.seeds.length} | ${gainText(g.rec)} | ${gainText(g.search)} | ${v('rec')} | ${v('search')} |`);

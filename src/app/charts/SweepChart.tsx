@@ -6,7 +6,7 @@ import { useRef } from 'react';
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { SWEEP_EXPERIMENTS, type Sweep, type SweepMetric, type SweepPoint } from '../../engine/studies/sweep';
 import { MODEL_COLORS } from '../format';
-import type { FieldMetric } from '../../engine/core/report';
+import { FIELD_METRIC_INFO, FIELD_METRICS, type FieldMetric } from '../../engine/core/report';
 import { ExportButtons } from './ExportButtons';
 import { inkLegend } from './legend';
 
@@ -17,14 +17,7 @@ export const SWEEP_METRICS: { id: SweepMetric; label: string }[] = [
   { id: 'cold', label: 'rec Recall@K on cold and warm items' },
   { id: 'kl', label: 'popularity KL on recommendation' },
   { id: 'agreement', label: 'embedding neighbour agreement' },
-  { id: 'mrr', label: 'MRR@K' },
-  { id: 'recall@5', label: 'Recall@5' },
-  { id: 'ndcg@5', label: 'NDCG@5' },
-  { id: 'coverage', label: 'catalogue coverage of the top K' },
-  { id: 'arp', label: 'average recommendation popularity (ARP@K)' },
-  { id: 'aplt', label: 'long-tail share of the top K (APLT@K)' },
-  { id: 'gini', label: 'Gini of how often items are recommended' },
-  { id: 'popLift', label: 'popularity lift' },
+  ...FIELD_METRICS.map((id) => ({ id, label: FIELD_METRIC_INFO[id].name })),
 ];
 
 /** One of the field's measures (docs/report.md) for the models and the references that rank the catalogue. */

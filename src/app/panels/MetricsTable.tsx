@@ -3,7 +3,7 @@ import { memo } from 'react';
 import { Glossed } from '../Glossed';
 import type { Config } from '../../engine/core/config';
 import { BUCKETS, type TaskEval } from '../../engine/eval/metrics';
-import { MODEL_LABELS, SELECTION_WORDS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
+import { FIELD_METRIC_INFO, FIELD_METRICS, fieldKey, MODEL_LABELS, SELECTION_WORDS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
 import type { Task } from '../../engine/core/encode';
 import { fmt, pct } from '../format';
 
@@ -11,26 +11,18 @@ const SINGLE: Record<Task, ModelName> = { search: 'search', rec: 'rec' };
 
 /** The field's other metrics (metrics.ts BeyondAccuracy; docs/report.md defines each), one click away. */
 function MoreMetrics({ task, k, rows }: { task: Task; k: number; rows: { name: string; ev?: TaskEval }[] }) {
-  const cols: [string, string, string][] = [
-    [`mrr@${k}`, `MRR@${k}`, 'mean reciprocal rank of the target within the top K'],
-    ['recall@5', 'Recall@5', 'share of examples with the target in the top 5'],
-    ['ndcg@5', 'NDCG@5', 'NDCG at 5'],
-    [`coverage@${k}`, 'coverage', `share of the catalogue in any top ${k}`],
-    [`arp@${k}`, 'ARP', `mean training popularity (target count) of the top ${k}'s items`],
-    [`aplt@${k}`, 'APLT', `share of the top ${k}'s items in the long tail (the tail bucket)`],
-    [`gini@${k}`, 'Gini', 'Gini index of how often each item is recommended (0 = evenly, 1 = one item)'],
-    [`popLift@${k}`, 'pop lift', 'ARP relative to the popularity of the example\'s own items (its history, or its query\'s target)'],
-  ];
-  const shown = rows.filter((r) => r.ev && typeof r.ev[`arp@${k}`] === 'number');
+  const withK = (t: string) => t.replace(/\bK\b/g, String(k));
+  const cols = FIELD_METRICS.map((m) => ({ key: fieldKey(m, k), label: withK(FIELD_METRIC_INFO[m].label), help: withK(FIELD_METRIC_INFO[m].help) }));
+  const shown = rows.filter((r) => r.ev && typeof r.ev[fieldKey('arp', k)] === 'number');
   if (!shown.length) return null;
   return (
     <details className="more-metrics" data-testid={`more-metrics-${task}`}>
       <summary>More metrics: MRR, @5, and popularity bias (coverage, ARP, APLT, Gini, lift)</summary>
       <table>
-        <thead><tr><th scope="col">scorer</th>{cols.map(([key, label, help]) => <th scope="col" key={key} title={help}>{label}</th>)}</tr></thead>
+        <thead><tr><th scope="col">scorer</th>{cols.map(({ key, label, help }) => <th scope="col" key={key} title={help}>{label}</th>)}</tr></thead>
         <tbody>
           {shown.map((row) => (
-            <tr key={row.name}><th scope="row">{row.name}</th>{cols.map(([key]) => <td className="num" key={key}>{typeof row.ev![key] === 'number' ? fmt(row.ev![key] as number, key.startsWith('arp') ? 1 : 3) : '—'}</td>)}</tr>
+            <tr key={row.name}><th scope="row">{row.name}</th>{cols.map(({ key }) => <td className="num" key={key}>{typeof row.ev![key] === 'number' ? fmt(row.ev![key] as number, key.startsWith('arp') ? 1 : 3) : '—'}</td>)}</tr>
           ))}
         </tbody>
       </table>

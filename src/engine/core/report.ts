@@ -180,6 +180,23 @@ export interface ScorerMeans {
 export const FIELD_METRICS = ['mrr', 'recall@5', 'ndcg@5', 'coverage', 'arp', 'aplt', 'gini', 'popLift'] as const;
 export type FieldMetric = (typeof FIELD_METRICS)[number];
 
+/** Each field measure's column label, its name in a menu, and one line of meaning (docs/report.md has the definitions); K stands for the cutoff. */
+export const FIELD_METRIC_INFO: Record<FieldMetric, { label: string; name: string; help: string }> = {
+  mrr: { label: 'MRR@K', name: 'MRR@K', help: 'mean reciprocal rank of the target within the top K' },
+  'recall@5': { label: 'Recall@5', name: 'Recall@5', help: 'share of examples with the target in the top 5' },
+  'ndcg@5': { label: 'NDCG@5', name: 'NDCG@5', help: 'NDCG at 5' },
+  coverage: { label: 'coverage', name: 'catalogue coverage of the top K', help: 'share of the catalogue in any top K' },
+  arp: { label: 'ARP', name: 'average recommendation popularity (ARP@K)', help: 'mean training popularity (target count) of the top K\'s items' },
+  aplt: { label: 'APLT', name: 'long-tail share of the top K (APLT@K)', help: 'share of the top K\'s items in the long tail (the tail bucket)' },
+  gini: { label: 'Gini', name: 'Gini of how often items are recommended', help: 'Gini index of how often each item is recommended (0 = evenly, 1 = one item)' },
+  popLift: { label: 'pop lift', name: 'popularity lift', help: 'ARP relative to the popularity of the example\'s own items (its history, or its query\'s target)' },
+};
+
+/** A field measure's key in a task's eval at cutoff K (`arp@10`; Recall and NDCG at 5 keep their own cutoff). */
+export function fieldKey(m: FieldMetric, k: number): string {
+  return m === 'recall@5' || m === 'ndcg@5' ? m : `${m}@${k}`;
+}
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   config: Config;

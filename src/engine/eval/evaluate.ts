@@ -15,7 +15,7 @@ export interface TaskResult {
 /** What the beyond-accuracy metrics need: each item's training-target count in the task, and each test example's own popularity (metrics.ts BeyondAccuracy). */
 export interface PopularityContext {
   trainCounts: ArrayLike<number>;
-  ownPopularity?: (example: number) => number;
+  own?: ArrayLike<number>;
 }
 
 export class TaskEvaluator {
@@ -26,7 +26,7 @@ export class TaskEvaluator {
   constructor(k: number, bucketOf: Uint8Array, private readonly items: number, private readonly targets: Int32Array, popularity?: PopularityContext) {
     this.ranking = new RankingAccumulator(k, bucketOf, targets.length);
     this.marginalAcc = new MarginalAccumulator(items);
-    this.beyond = popularity ? new BeyondAccuracy(k, popularity.trainCounts, bucketOf, popularity.ownPopularity) : null;
+    this.beyond = popularity ? new BeyondAccuracy(k, popularity.trainCounts, bucketOf, popularity.own) : null;
   }
 
   /** Rows of scores (logits or log-probabilities), `count` rows for examples first.. */

@@ -127,7 +127,7 @@ export class BeyondAccuracy {
   private gains5 = 0;
   private readonly top: Int32Array;
 
-  constructor(readonly k: number, private readonly trainCounts: ArrayLike<number>, private readonly bucketOf: Uint8Array, private readonly ownPopularity?: (example: number) => number) {
+  constructor(readonly k: number, private readonly trainCounts: ArrayLike<number>, private readonly bucketOf: Uint8Array, private readonly ownPopularity?: ArrayLike<number>) {
     this.recommended = new Float64Array(trainCounts.length);
     this.top = new Int32Array(k);
   }
@@ -145,7 +145,7 @@ export class BeyondAccuracy {
     }
     this.arp += pop / k;
     this.aplt += tail / k;
-    if (this.ownPopularity) this.own += this.ownPopularity(example);
+    if (this.ownPopularity) this.own += this.ownPopularity[example];
     if (rank < this.k) this.rr += 1 / (rank + 1);
     if (rank < 5) { this.hits5++; this.gains5 += 1 / Math.log2(rank + 2); }
     this.rows++;

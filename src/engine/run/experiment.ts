@@ -54,18 +54,20 @@ export function seedList(first: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => first + i);
 }
 
-/** A baseline's calibration on one task, rounded as the report keeps it. */
-/** A test example's own popularity (training-target counts): a history's mean over its items, a query's its target's. */
-function ownPopularity(set: SearchExamples | RecExamples, e: number, counts: ArrayLike<number>, items: number): number {
-  if (!('history' in set)) return counts[set.target[e]];
-  let sum = 0, n = 0;
-  for (let j = 0; j < set.historyLength; j++) {
-    const it = set.history[e * set.historyLength + j];
-    if (it >= 0 && it < items) { sum += counts[it]; n++; }
-  }
-  return n ? sum / n : 0;
+/** Each test example's own popularity (training-target counts): a history's mean over its items, a query's its target's. */
+function ownPopularity(set: SearchExamples | RecExamples, counts: ArrayLike<number>, items: number): Float64Array {
+  return Float64Array.from({ length: set.count }, (_, e) => {
+    if (!('history' in set)) return counts[set.target[e]];
+    let sum = 0, n = 0;
+    for (let j = 0; j < set.historyLength; j++) {
+      const it = set.history[e * set.historyLength + j];
+      if (it >= 0 && it < items) { sum += counts[it]; n++; }
+    }
+    return n ? sum / n : 0;
+  });
 }
 
+/** A baseline's calibration on one task, rounded as the report keeps it. */
 function calibration(r: TaskResult): { kl: number; marginal: number[] } {
   return { kl: round(r.kl), marginal: Array.from(r.marginal, (v) => round(v, 4)) };
 }
@@ -100,11 +102,14 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   const tests = { search: data.searchTest, rec: data.recTest };
   // Beyond-accuracy metrics: popularity is the training-target count; a query's own popularity
   // is its target's, a history's the mean of its items'.
-  const popularityOf = (task: Task): PopularityContext => ({ trainCounts: counts[task], ownPopularity: (e) => ownPopularity(tests[task], e, counts[task], N) });
+  const popularityContext: Record<Task, PopularityContext> = {
+    search: { trainCounts: counts.search, own: ownPopularity(tests.search, counts.search, N) },
+    rec: { trainCounts: counts.rec, own: ownPopularity(tests.rec, counts.rec, N) },
+  };
 
   /** One task of a reference scorer, evaluated like the models. */
   const evaluate = async (task: Task, score: (ev: TaskEvaluator) => void | Promise<void>): Promise<TaskResult> => {
-    const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target, popularityOf(task));
+    const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target, popularityContext[task]);
     await score(ev);
     return ev.finish();
   };
@@ -212,7 +217,7 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
       };
       const t0 = performance.now();
       // Each task under both checkpoint selections (eval/selection.ts); the report's own are the config's.
-      const evaluated = await evaluateSelections(tasks, result, cfg.jointSelection, (task) => evaluateModel(model, trie, testSets[task], cfg.k, buckets[task], N, popularityOf(task)));
+      const evaluated = await evaluateSelections(tasks, result, cfg.jointSelection, (task) => evaluateModel(model, trie, testSets[task], cfg.k, buckets[task], N, popularityContext[task]));
       report.evalSeconds = round((performance.now() - t0) / 1000, 4);
       for (const task of tasks) {
         const r = evaluated.chosen[task]!;

@@ -6,7 +6,7 @@
 import type { Config } from '../core/config';
 import { interval as meanInterval } from '../eval/evidence';
 import type { TaskEval } from '../eval/metrics';
-import { evalUnder, FIELD_METRICS, JOINT_SELECTIONS, MODELS, round, type JointSelection, type ModelReport, type Report, type RunReport } from '../core/report';
+import { evalUnder, FIELD_METRICS, fieldKey, JOINT_SELECTIONS, MODELS, round, type JointSelection, type ModelReport, type Report, type RunReport } from '../core/report';
 import type { Task } from '../core/encode';
 
 export function recallKey(k: number): string {
@@ -40,7 +40,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 function fieldMeans(evals: TaskEval[], k: number): { field?: Record<string, number> } {
   const out: Record<string, number> = {};
   for (const key of FIELD_METRICS) {
-    const name = key === 'recall@5' || key === 'ndcg@5' ? key : `${key}@${k}`;
+    const name = fieldKey(key, k);
     if (evals.every((e) => typeof e[name] === 'number')) out[key] = round(mean(evals.map((e) => e[name] as number)));
   }
   return Object.keys(out).length ? { field: out } : {};

@@ -19,9 +19,9 @@
  * Lab's import splits them), so RecBole's sequential models train on exactly Bridge Lab's
  * recommendation split (`benchmark_filename: [train, valid, test]`).
  */
-import { dataError } from '../csv';
+import { dataError, parseCsv } from '../csv';
 import { importData, type DataFiles, type ImportOptions } from '../import';
-import { csvField, splitCsvLine, type Lines } from './lines';
+import { csvField, type Lines } from './lines';
 import { Column, selectSessions, capQueries, type SessionOptions } from './sessions';
 import type { Conversion } from './movielens';
 
@@ -217,10 +217,7 @@ export function recboleFiles(name: string, files: DataFiles, opts: ImportOptions
   return out;
 }
 
-/** Each item's text column, in file order (the import keeps that order). */
+/** Each item's text column, in file order (the import keeps that order), read as the import reads it. */
 function itemTexts(itemsCsv: string): string[] {
-  const lines = itemsCsv.split('\n').filter((l) => l.trim());
-  const header = splitCsvLine(lines[0].replace(/\r$/, '')) ?? [];
-  const at = header.findIndex((h) => h.trim() === 'text');
-  return lines.slice(1).map((l) => (at < 0 ? '' : (splitCsvLine(l.replace(/\r$/, '')) ?? [])[at] ?? ''));
+  return parseCsv('items.csv', itemsCsv, ['item_id', 'text']).map((r) => r.values.text);
 }
