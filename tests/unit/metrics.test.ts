@@ -115,7 +115,7 @@ describe('beyond-accuracy metrics', () => {
     const { popularityBuckets } = await import('../../src/engine/eval/metrics');
     const counts = [10, 5, 3, 1, 0]; // head: item 0; torso: item 1; tail: items 2, 3, 4 (4 never seen)
     const own = [2, 6];
-    const ev = new TaskEvaluator(2, popularityBuckets(counts), 5, Int32Array.from([1, 3]), { trainCounts: counts, ownPopularity: (e) => own[e] });
+    const ev = new TaskEvaluator(2, popularityBuckets(counts), 5, Int32Array.from([1, 3]), { trainCounts: counts, own });
     // Example 0: top 2 = items 0, 1; target 1 at rank 1. Example 1: top 2 = items 3, 2; target 3 at rank 0.
     ev.consume(Float32Array.from([5, 4, 3, 2, 1, 0, 0, 1, 2, 0]), 0, 2);
     const r = ev.finish().eval;
