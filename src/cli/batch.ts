@@ -13,6 +13,9 @@ import { assembleReport } from '../engine/run/experiment';
 import type { Report, RunReport } from '../engine/core/report';
 import { SeedPool } from './pool';
 import type { DataSource } from './seed-worker';
+import { lessonConfig, type StoredLessonRun } from '../engine/studies/lessons';
+import { SHARD_SCHEMA, validShard } from '../engine/studies/shards';
+import { pointConfig } from '../engine/studies/sweep';
 
 export const BATCH_SHARD_SCHEMA = 'bridge-lab/batch-shard@1';
 
@@ -24,7 +27,7 @@ export interface Job {
 }
 
 /** A job's identity: its config without the seed, the catalogue's name where it trains on files, and the seed. */
-export function jobKey(cfg: Config, seed: number, data?: DataSource): string {
+export function jobKey(cfg: Config, seed: number, data?: Pick<DataSource, 'name'>): string {
   return `${JSON.stringify({ ...cfg, seed: 0 })}${data ? `@${data.name}` : ''}#${seed}`;
 }
 
@@ -78,11 +81,11 @@ export function uniqueJobs(jobs: Job[]): Job[] {
  * Runs the jobs (or shard `shard` of them) on `threads` worker threads. With a shard, each
  * finished job is saved to DIR/shard.json at once, and one already there is kept.
  */
-export async function runBatch(command: string, all: Job[], opts: { threads: number; shard?: { index: number; count: number }; outDir?: string; log: (s: string) => void; shouldStop?: () => boolean }): Promise<RunStore> {
+export async function runBatch(command: string, all: Job[], opts: { threads: number; shard?: { index: number; count: number }; outDir?: string; log: (s: string) => void; shouldStop?: () => boolean; reused?: RunStore }): Promise<RunStore> {
   const jobs = uniqueJobs(all);
   const batch = batchId(jobs);
   const mine = opts.shard ? jobs.filter((_, j) => j % opts.shard!.count === opts.shard!.index - 1) : jobs;
-  const store: RunStore = new Map();
+  const store: RunStore = new Map(opts.reused);
   let shardFile: string | null = null;
   let saved: BatchShard | null = null;
   if (opts.shard) {
@@ -148,11 +151,11 @@ function readShard(file: string): BatchShard {
 }
 
 /** Joins shard folders of the batch `all` into one store; refuses another batch's shards, repeats and missing jobs. */
-export function mergeBatch(command: string, all: Job[], dirs: string[]): RunStore {
+export function mergeBatch(command: string, all: Job[], dirs: string[], reused?: RunStore): RunStore {
   if (!dirs.length) throw new ConfigError('--merge needs the shard folders: --merge DIR1 DIR2 ...');
   const jobs = uniqueJobs(all);
   const batch = batchId(jobs);
-  const store: RunStore = new Map();
+  const store: RunStore = new Map(reused);
   const seen = new Map<number, string>();
   let count = 0;
   for (const dir of dirs) {
@@ -183,4 +186,47 @@ export function splitMerge(args: string[]): { dirs: string[] | null; rest: strin
   const dirs = args.slice(at + 1, end);
   if (!dirs.length) throw new ConfigError('--merge needs the shard folders: --merge DIR1 DIR2 ...');
   return { dirs, rest: [...args.slice(0, at), ...args.slice(end)] };
+}
+
+/**
+ * `--reuse FILE[,FILE]`: runs made before, by other commands, that are jobs of this batch —
+ * a stored lesson run (public/lessons/<world>.json), a runner sweep's shard
+ * (`npm run experiment -- --sweep … --shard i/n`'s shard.json), or a findings or lessons
+ * shard, finished or not (its runs are keyed as jobs already). A run is reused only where its
+ * config, catalogue and seed give the same job key as a job of the batch; a file with no such
+ * run is refused, so a mistyped file or other settings are never silently ignored.
+ */
+export function reusedRuns(files: string[], all: Job[], log: (s: string) => void): RunStore {
+  const wanted = new Set(uniqueJobs(all).map((j) => jobKey(j.cfg, j.seed, j.data)));
+  const store: RunStore = new Map();
+  for (const file of files) {
+    if (!existsSync(file)) throw new ConfigError(`--reuse ${file}: no such file (give a stored lesson run, public/lessons/<world>.json, or a sweep shard's shard.json)`);
+    let x: unknown;
+    try {
+      x = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`--reuse ${file}: not valid JSON (${(e as Error).message})`);
+    }
+    const schema = (x as { schema?: unknown } | null)?.schema;
+    const runs: { key: string; run: RunReport }[] = [];
+    if (schema === 'bridge-lab/lesson-run@1') {
+      const stored = x as StoredLessonRun;
+      const cfg = lessonConfig(stored.world);
+      const data = stored.world.data ? { name: stored.world.data } : undefined;
+      for (const run of stored.report.runs) if (run.initSeed === undefined) runs.push({ key: jobKey(cfg, run.seed, data), run });
+    } else if (schema === SHARD_SCHEMA) {
+      const shard = validShard(file, x);
+      const data = shard.data ? { name: shard.data } : undefined;
+      for (const r of shard.runs) runs.push({ key: jobKey(pointConfig(shard.config, shard.key, r.value, shard.experiment), r.seed, data), run: r.run });
+    } else if (schema === BATCH_SHARD_SCHEMA) {
+      runs.push(...readShard(file).runs);
+    } else {
+      throw new ConfigError(`--reuse ${file}: schema ${JSON.stringify(schema)} is not one it takes (bridge-lab/lesson-run@1, ${SHARD_SCHEMA}, ${BATCH_SHARD_SCHEMA})`);
+    }
+    const used = runs.filter((r) => wanted.has(r.key));
+    if (!used.length) throw new ConfigError(`--reuse ${file}: none of its ${runs.length} runs is a job of this batch (other settings, catalogue or seeds)`);
+    for (const r of used) store.set(r.key, r.run);
+    log(`--reuse ${file}: ${used.length} of its ${runs.length} runs are jobs here\n`);
+  }
+  return store;
 }

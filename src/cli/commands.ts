@@ -65,7 +65,7 @@ export const EXPERIMENT: Command = {
 export const FINDINGS: Command = {
   name: 'npm run findings --',
   summary: 'run every built-in study and the ablations, and write public/findings/*.json, docs/findings/*.svg and docs/findings.md',
-  usage: ['[--seeds K] [--only NAME[,NAME]] [--jobs J] [--shard i/n --out DIR]', '--merge DIR...', '--docs-only'],
+  usage: ['[--seeds K] [--only NAME[,NAME]] [--jobs J] [--reuse FILE[,FILE]] [--shard i/n --out DIR]', '--merge DIR... [--reuse FILE[,FILE]]', '--docs-only'],
   sections: [{
     title: 'Flags',
     flags: [
@@ -76,6 +76,7 @@ export const FINDINGS: Command = {
       { name: 'out', arg: 'DIR', default: 'out', help: 'with --shard: the folder for shard.json' },
       merge,
       { name: 'docs-only', help: 'rewrite docs/ from public/findings/*.json without training' },
+      { name: 'reuse', arg: 'FILE[,FILE]', help: 'take runs already made for jobs of these studies from stored lesson runs (public/lessons/<world>.json) or shards (shard.json of experiment --sweep --shard, findings --shard or lessons --shard); only runs with the same settings, catalogue and seed are taken' },
     ],
   }],
 };

@@ -26,7 +26,7 @@ import { ConfigError, IMPORT_ONLY_KEYS, isSimulationKey, parseValue, PARAM_BY_KE
 import { exportWorld } from '../engine/data/export';
 import { importData, type DataFiles, type ImportedData } from '../engine/data/import';
 import { recboleFiles } from '../engine/data/convert/recbole';
-import { readDataFolder, writeFolderAtomic } from './data-folder';
+import { readDataFolder, SHIPPED_DATA_DIR, writeFolderAtomic } from './data-folder';
 import type { DataSource } from './seed-worker';
 import { convert } from './convert';
 import { importedReportConfig, importedSeedData } from '../engine/data/seed-data';
@@ -166,12 +166,12 @@ function merge(dirs: string[], rest: string[]): void {
 }
 
 /** --shard i/n: trains this shard's (value, seed) jobs and writes DIR/shard.json as they finish. */
-async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['values']; seeds: number[]; experiment: string | null; shard: { index: number; count: number }; outDir: string; runPoint: (c: Config, s: number[]) => Promise<Report>; stopped: () => boolean }): Promise<SweepShard> {
+async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['values']; seeds: number[]; experiment: string | null; data?: string; shard: { index: number; count: number }; outDir: string; runPoint: (c: Config, s: number[]) => Promise<Report>; stopped: () => boolean }): Promise<SweepShard> {
   const { base, key, values, seeds, shard } = opts;
   checkSweep(base, key, values, opts.experiment);
   const jobs = shardJobs(values, seeds, shard.index, shard.count);
   const out: SweepShard = {
-    schema: SHARD_SCHEMA, experiment: opts.experiment, key, values, config: base, seeds, shard, runs: [], complete: false, createdAt: new Date().toISOString(),
+    schema: SHARD_SCHEMA, experiment: opts.experiment, key, values, config: base, ...(opts.data ? { data: opts.data } : {}), seeds, shard, runs: [], complete: false, createdAt: new Date().toISOString(),
   };
   const file = join(opts.outDir, 'shard.json');
   // A re-queued shard resumes from its own shard.json: the jobs it finished are not trained again.
@@ -215,14 +215,19 @@ async function main(argv: string[]): Promise<void> {
     return merge(dirs!, rest);
   }
   const { values, lists, switches } = parseFlags(argv, EXPERIMENT, flagsOf(EXPERIMENT).filter((f) => !['merge', 'convert', 'export', ...CONVERT_ONLY].includes(f.name)));
+  if (values.sweep && values.experiment) throw new ConfigError('give either --sweep KEY=v1,v2,... or --experiment NAME, not both');
+  const experiment = values.experiment ? findSweepExperiment(values.experiment) : null;
+  // A real-data study trains on the catalogue shipped with the page.
+  if (experiment?.data) {
+    if (values.data !== undefined || values.preset !== undefined) throw new ConfigError(`--experiment ${experiment.name} trains on the shipped catalogue ${SHIPPED_DATA_DIR}/${experiment.data}: it does not take --data or --preset`);
+    values.data = join(SHIPPED_DATA_DIR, experiment.data);
+  }
   if (values.data !== undefined) {
-    const clash = ['preset', 'experiment', 'export-world'].filter((f) => values[f] !== undefined);
+    const clash = ['preset', ...(experiment?.data ? [] : ['experiment']), 'export-world'].filter((f) => values[f] !== undefined);
     if (clash.length) throw new ConfigError(`--data trains on the files as they are: it does not take ${clash.map((f) => `--${f}`).join(', ')}`);
     const simKeys = [...(lists.set ?? []), ...(values.sweep ? [values.sweep] : [])].map((x) => x.split('=')[0]).filter(isSimulationKey);
     if (simKeys.length) throw new ConfigError(`--data: ${simKeys.join(', ')} ${simKeys.length > 1 ? 'are simulation keys' : 'is a simulation key'}, which imported data does not have; model, training and run keys apply, and queryLength, historyLength, vocabSize`);
   }
-  if (values.sweep && values.experiment) throw new ConfigError('give either --sweep KEY=v1,v2,... or --experiment NAME, not both');
-  const experiment = values.experiment ? findSweepExperiment(values.experiment) : null;
   // An experiment starts from its own preset unless --preset names another.
   const preset = values.preset ?? experiment?.preset ?? 'classroom';
   if (!PRESET_NAMES.includes(preset)) throw new ConfigError(`unknown preset "${preset}"; presets: ${PRESET_NAMES.join(', ')}`);
@@ -257,7 +262,7 @@ async function main(argv: string[]): Promise<void> {
   // A catalogue given as files: read and checked before anything is written. The split is
   // drawn once, from the first seed; the seeds vary the models' initialisation.
   const readStart = performance.now();
-  const dataCfg = withImportedDefaults(cfg, (k) => k in overrides);
+  const dataCfg = withImportedDefaults(cfg, (k) => k in overrides || (experiment !== null && k in experiment.base));
   const source: DataSource | null = values.data === undefined ? null
     : { dir: resolve(values.data), name: basename(resolve(values.data)), options: { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed } };
   const imported = source ? importData(source.name, readDataFolder(values.data!), source.options) : null;
@@ -286,7 +291,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (sweepSpec && shard) {
       onInterrupt(() => { interrupted = true; void pool?.close(); });
-      const out = await runShard({ base: imported ? dataCfg : cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null, shard, outDir, runPoint, stopped: () => interrupted });
+      const out = await runShard({ base: imported ? dataCfg : cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null, data: source?.name, shard, outDir, runPoint, stopped: () => interrupted });
       process.stdout.write(`shard ${shard.index}/${shard.count}: ${out.runs.length} job(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${out.complete ? '' : ' (incomplete)'}; wrote ${join(outDir, 'shard.json')}\n`);
       if (interrupted) process.exitCode = 130;
       return;

@@ -11,11 +11,13 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseShard } from '../engine/studies/shards';
 import { seedList } from '../engine/run/experiment';
-import { mergeBatch, reportFrom, runBatch, splitMerge, uniqueJobs, writeAtomic, type Job, type RunStore } from './batch';
+import { mergeBatch, reportFrom, reusedRuns, runBatch, splitMerge, uniqueJobs, writeAtomic, type Job, type RunStore } from './batch';
+import { shippedCatalogue } from './data-folder';
+import { importedReportConfig } from '../engine/data/seed-data';
 import { join } from 'node:path';
 import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey } from '../engine/core/config';
-import { sign, TREND_METHOD, type Trend } from '../engine/eval/evidence';
-import { slopeText, trendsFor, verdictText } from '../engine/studies/findings';
+import { pText, sign, TREND_METHOD, type Trend } from '../engine/eval/evidence';
+import { claimOf, findingsClaims, qText, slopeText, trendsFor, verdictText, type FindingsClaim } from '../engine/studies/findings';
 import { quantityLabel } from '../engine/studies/trends';
 import { useNodeBackend } from '../engine/run/node-backends';
 import { checkSweep, experimentConfig, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/studies/sweep';
@@ -32,14 +34,18 @@ const f = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite
 
 function changed(cfg: Config): string {
   const d = defaultConfig();
-  return (Object.keys(cfg) as ConfigKey[]).filter((k) => cfg[k] !== d[k] && k !== 'seed').map((k) => `${k}=${cfg[k]}`).join(', ') || 'the defaults';
+  const data = (cfg as { data?: { name: string } }).data;
+  // On a real catalogue: which one, and the settings that apply there (the simulation's keys do not).
+  const keys = (Object.keys(cfg) as ConfigKey[]).filter((k) => k in d && typeof cfg[k] !== 'object' && cfg[k] !== d[k] && k !== 'seed' && !(data && k === 'items'));
+  const text = keys.map((k) => `${k}=${cfg[k]}`).join(', ') || 'the defaults';
+  return data ? `the real catalogue \`public/data/${data.name}\` (${cfg.items.toLocaleString('en-US')} items), ${text}` : text;
 }
 
 function gainCell(g: SweepPoint['jointGain']['rec']) {
   return g ? `${pct(g.mean)}${g.ci95 ? ` [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : ''}` : '—';
 }
 
-function sweepSection(s: Sweep): string {
+function sweepSection(s: Sweep, claims: FindingsClaim[]): string {
   const e = SWEEP_EXPERIMENTS.find((x) => x.name === s.experiment)!;
   const xOf = (p: SweepPoint) => (e.name === 'h1-divergence' ? p.dataStats.popularityKL.recVsSearch : Number(p.value));
   const xLabel = e.name === 'h1-divergence' ? 'KL(p_R‖p_S) of the world' : e.key;
@@ -63,7 +69,7 @@ function sweepSection(s: Sweep): string {
   }
   if (s.points.some((p) => !p.models.bm25 || !p.models.biencoder)) lines.push('', '(References marked — were not in the stored runs: they predate BM25 or the bi-encoder; `npm run findings` trains them.)');
   lines.push('', '**What it says** (each slope from all seed × value points, its 95 % interval from a bootstrap over whole seeds; [method](#how-the-verdicts-are-made)):', '');
-  lines.push(...trendLines(trendsFor(s)));
+  lines.push(...trendLines(trendsFor(s), claims, e.name));
   return lines.join('\n');
 }
 
@@ -72,9 +78,13 @@ function referenceCell(p: SweepPoint): string {
   return `${f(p.models.bm25?.search?.recall)} · ${f(p.models.biencoder?.search?.recall)} / ${f(p.models.biencoder?.rec?.recall)}`;
 }
 
-function trendLines(ts: Trend[]): string[] {
-  const bold = (t: Trend) => (t.verdict === 'not shown' ? '**not shown**' : `**${t.verdict}**`);
-  return ts.map((t) => `- ${t.expected === undefined || t.expected === null ? `${t.claim} (no direction expected)` : t.claim} Observed: ${quantityLabel(t.y)} against ${t.x}: ${slopeText(t)} — ${bold(t)} (${verdictText(t).replace(/^[a-z ]+: /, '')}).${t.seedsFor80 !== undefined && t.verdict === 'not shown' && t.seedsFor80 < 1000 ? ` A slope this size would need about ${t.seedsFor80} seeds.` : ''}`);
+function trendLines(ts: Trend[], claims: FindingsClaim[], study: string): string[] {
+  return ts.map((t) => {
+    const c = claimOf(claims, study, t);
+    const verdict = c?.verdict ?? t.verdict;
+    const test = c ? `; ${qText(c, claims.length)}` : '';
+    return `- ${t.expected === undefined || t.expected === null ? `${t.claim} (no direction expected)` : t.claim} Observed: ${quantityLabel(t.y)} against ${t.x}: ${slopeText(t)} — **${verdict}** (${verdictText(t).replace(/^[a-z ]+: /, '')}${test}).${t.seedsFor80 !== undefined && t.verdict === 'not shown' && t.seedsFor80 < 1000 ? ` A slope this size would need about ${t.seedsFor80} seeds.` : ''}`;
+  });
 }
 
 function idsSection(s: Sweep): string {
@@ -160,27 +170,35 @@ function madeWith(s: Sweep): string {
 function writeDocs(meta: { seconds: number; date: string; merged?: number }) {
   mkdirSync(join(DOC_DIR, 'findings'), { recursive: true });
   const sections: string[] = [];
-  const summary: string[] = ['| experiment | claim (x → y) | slope [95 % CI] | seeds | verdict |', '| --- | --- | --- | --- | --- |'];
-  for (const e of SWEEP_EXPERIMENTS) {
-    const file = join(JSON_DIR, `${e.name}.json`);
-    if (!existsSync(file)) continue;
-    const sweep = JSON.parse(readFileSync(file, 'utf8')) as Sweep;
-    sections.push(e.variants ? idsSection(sweep) : sweepSection(sweep));
-    if (!e.variants) for (const t of trendsFor(sweep)) summary.push(`| [${e.name}](#${anchor(e.title)}) | ${t.expected ? `${t.x} → ${quantityLabel(t.y)}, expected to ${t.expected === 'rises' ? 'rise' : 'fall'}` : `${t.x} → ${quantityLabel(t.y)}`} | ${slopeText(t).replace(/, \d+ seeds?$/, '').replace(/^slope /, '')} | ${t.seeds} | **${t.verdict}** |`);
+  const summary: string[] = ['| experiment | claim (x → y) | slope [95 % CI] | seeds | p | q | verdict at q < 0.05 |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  const stored = SWEEP_EXPERIMENTS.map((e) => ({ e, file: join(JSON_DIR, `${e.name}.json`) })).filter(({ file }) => existsSync(file))
+    .map(({ e, file }) => ({ e, sweep: JSON.parse(readFileSync(file, 'utf8')) as Sweep }));
+  const claims = findingsClaims(stored.map((x) => x.sweep));
+  for (const { e, sweep } of stored) {
+    sections.push(e.variants ? idsSection(sweep) : sweepSection(sweep, claims));
+    for (const t of trendsFor(sweep)) {
+      const c = claimOf(claims, e.name, t)!;
+      summary.push(`| [${e.name}](#${anchor(e.title)}) | ${t.expected ? `${t.x} → ${quantityLabel(t.y)}, expected to ${t.expected === 'rises' ? 'rise' : 'fall'}` : `${t.x} → ${quantityLabel(t.y)}`} | ${slopeText(t).replace(/, \d+ seeds?$/, '').replace(/^slope /, '')} | ${t.seeds} | ${pText(c.p).replace(/^p (= )?/, '')} | ${pText(c.q, 'q').replace(/^q (= )?/, '')} | **${c.verdict}**${c.verdict !== t.verdict ? ` (${t.verdict} before correction)` : ''} |`);
+    }
   }
+  const held = claims.filter((c) => c.verdict !== 'not shown').length, raw = claims.filter((c) => c.trend.verdict !== 'not shown').length;
   const abl = join(JSON_DIR, 'ablations.json');
   if (existsSync(abl)) sections.push(ablationSection(JSON.parse(readFileSync(abl, 'utf8'))));
   const head = ['# Findings', '',
     `Generated by \`npm run findings\` (${meta.date}; wasm backend in Node; ${meta.seconds ? `the studies run then took ${(meta.seconds / 60).toFixed(1)} minutes on this 2-core machine` : meta.merged ? `merged from ${meta.merged} shard folder(s) made with --shard` : 'rewritten from the stored runs'}). Each study says when its runs were made and which checkpoint its joint gains use.`,
     'Every number comes from training the three models; every statement below is computed from the per-seed values, not written by hand. The same runs are in `public/findings/*.json` (the app\'s Findings view) and, with their trends, in `docs/findings/*.json`.',
     '',
+    `The studies titled *Real data* train on a real catalogue shipped with the page (${[...new Set(SWEEP_EXPERIMENTS.filter((e) => e.data).map((e) => `\`public/data/${e.data}\``))].join(', ')}) instead of the simulator: each point keeps a share of the real logs, drawn per seed (\`dataRecUsers\`, \`dataSearchQueries\`, \`dataSearchItems\`), with one split of the catalogue for every seed, so their seeds vary the subsample and the models' initialisation. Their 100 % point is the same job as the lesson world \`movielens\`; \`--reuse public/lessons/movielens.json\` takes those runs instead of training them again.`,
+    '',
     '## How the verdicts are made', '',
     `- **Joint gain**: per seed, Recall@${10} of Gen_R+S against the single-task model on the same world and the same test set, relative ((J − S) / S); across seeds, the mean with a 95 % t-interval.`,
     `- **Trends**: ${TREND_METHOD}. With the same x at every seed this is the t-interval of the per-seed slopes, so it keeps its error rate at 10 seeds (tests/unit/evidence.test.ts: on synthetic sweeps of 10 seeds × 5 values it reports a trend in 4.5 % of 200 draws without one, and finds a known trend in 58 % of draws where the power calculation predicts 59 %).`,
     '- **Verdicts**: *agrees* — the interval excludes 0 in the direction the claim expects; *disagrees* — it excludes 0 the other way; *rises* / *falls* — without an expected direction; *not shown* — the interval includes 0, with the smallest slope these seeds would have detected (80 % power, two-sided 5 %) and the seeds a slope of the observed size would need.',
     `- **Seeds**: at least ${MIN_SEEDS} per point. A power calculation on the 3-seed runs stored before this version (per-seed slope SD of each claim's joint-gain slope) gave at most 6 seeds for 80 % power for every claim that had a visible slope, so every experiment runs the floor of ${MIN_SEEDS}; \`--seeds K\` overrides it.`,
-    '- **Named settings** (semantic IDs): differences paired by seed with a 95 % t-interval; a difference holds when its interval excludes 0.',
-    '', '## Every claim at a glance', '', ...summary];
+    `- **Many claims**: every trend below is one test of one family of ${claims.length}. Each has its two-sided p-value (the t-test its 95 % interval inverts) and a Benjamini–Hochberg q-value over the whole family; a verdict other than *not shown* is called only at q < 0.05, so that among the claims called, the expected share of false ones is at most 5 %.`,
+    '- **Named settings** (semantic IDs): differences paired by seed with a 95 % t-interval; a difference holds when its interval excludes 0. They are reported as comparisons beside the family, without a q-value.',
+    '', '## Every claim at a glance', '',
+    `${claims.length} claims tested; ${held} hold at q < 0.05 (${raw} would on their own 95 % intervals, uncorrected).`, '', ...summary];
   writeAtomic(join(DOC_DIR, 'findings.md'), [...head, '', ...sections.map((x) => `${x}\n`)].join('\n'));
 }
 
@@ -208,31 +226,34 @@ async function main(args: string[]) {
   }
   const experiments = SWEEP_EXPERIMENTS.filter((x) => only.includes(x.name)).map((e) => {
     const base = experimentConfig(e);
-    return { e, base, seeds: seedList(1, seedOverride ?? Math.max(MIN_SEEDS, e.seeds ?? MIN_SEEDS)) };
+    // A real catalogue's study: its files read and imported here first (a bad file stops the run before any training).
+    const catalogue = e.data ? shippedCatalogue(e.data, base) : undefined;
+    return { e, base, catalogue, seeds: seedList(1, seedOverride ?? Math.max(MIN_SEEDS, e.seeds ?? MIN_SEEDS)) };
   });
   const ablationSeeds = seedList(1, seedOverride ?? MIN_SEEDS);
   const jobs: Job[] = [];
-  for (const { e, base, seeds } of experiments) {
+  for (const { e, base, seeds, catalogue } of experiments) {
     checkSweep(base, e.key, e.values, e.name);
-    for (const v of e.values) for (const seed of seeds) jobs.push({ cfg: pointConfig(base, e.key, v, e.name), seed });
+    for (const v of e.values) for (const seed of seeds) jobs.push({ cfg: pointConfig(base, e.key, v, e.name), seed, data: catalogue?.source });
   }
   if (only.includes('ablations')) for (const v of ABLATIONS) for (const seed of ablationSeeds) jobs.push({ cfg: resolveConfig({ ...ABLATION_BASE, ...v.values }), seed });
   const log = (t: string) => process.stderr.write(t);
   await useNodeBackend('wasm');
+  const reused = values.reuse ? reusedRuns(values.reuse.split(','), jobs, log) : undefined;
   let store: RunStore;
-  if (mergeDirs) store = mergeBatch('findings', jobs, mergeDirs);
+  if (mergeDirs) store = mergeBatch('findings', jobs, mergeDirs, reused);
   else {
-    log(`npm run findings: ${uniqueJobs(jobs).length} jobs (one seed of one world each)${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${threads} thread(s)\n`);
-    store = await runBatch('findings', jobs, { threads, shard, outDir: values.out, log });
+    log(`npm run findings: ${uniqueJobs(jobs).length} jobs (one seed of one world each)${reused ? `, ${reused.size} of them reused` : ''}${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${threads} thread(s)\n`);
+    store = await runBatch('findings', jobs, { threads, shard, outDir: values.out, log, reused });
     if (shard) {
       process.stdout.write(`shard ${shard.index}/${shard.count} done in ${((performance.now() - t0) / 60000).toFixed(1)} min; wrote ${join(values.out ?? 'out', 'shard.json')}\n`);
       return;
     }
   }
   mkdirSync(JSON_DIR, { recursive: true });
-  for (const { e, base, seeds } of experiments) {
-    const sweep = await runSweep(base, e.key, e.values, { seeds, experiment: e.name, runPoint: async (cfg, s) => reportFrom(store, cfg, s) });
-    writeAtomic(join(JSON_DIR, `${e.name}.json`), JSON.stringify(sweep));
+  for (const { e, base, seeds, catalogue } of experiments) {
+    const sweep = await runSweep(base, e.key, e.values, { seeds, experiment: e.name, runPoint: async (cfg, s) => reportFrom(store, cfg, s, catalogue?.source) });
+    writeAtomic(join(JSON_DIR, `${e.name}.json`), JSON.stringify(catalogue ? { ...sweep, config: importedReportConfig(sweep.config, catalogue.imported) } : sweep));
   }
   if (only.includes('ablations')) {
     const study = await runAblations(ABLATIONS, ablationSeeds, async (cfg, s) => reportFrom(store, cfg, s));

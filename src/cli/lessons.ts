@@ -14,10 +14,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { sign } from '../engine/eval/evidence';
 import type { Interval } from '../engine/core/report';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import { importData, type ImportedData } from '../engine/data/import';
+import { join } from 'node:path';
+import type { ImportedData } from '../engine/data/import';
 import { importedReportConfig } from '../engine/data/seed-data';
-import { readDataFolder } from './data-folder';
+import { shippedCatalogue } from './data-folder';
 import type { DataSource } from './seed-worker';
 import { ConfigError } from '../engine/core/config';
 import { decompositionOf, DECOMPOSITION_WORLDS, INIT_OFFSET, LESSON_SEEDS, LESSON_WORLDS, lessonConfig, type StoredLessonRun } from '../engine/studies/lessons';
@@ -28,8 +28,6 @@ import { LESSONS } from './commands';
 import { mergeBatch, reportFrom, runBatch, splitMerge, writeAtomic, type Job, type RunStore } from './batch';
 
 const DIR = 'public/lessons';
-/** Where the real catalogues shipped with the page live. */
-const DATA_DIR = 'public/data';
 
 async function main(args: string[]) {
   helpRequested(args, LESSONS);
@@ -49,13 +47,7 @@ async function main(args: string[]) {
   const worlds = LESSON_WORLDS.filter((w) => only.includes(w.id));
   // Real catalogues: read and imported here first (a bad file stops the run before any training).
   const catalogues = new Map<string, { source: DataSource; imported: ImportedData }>();
-  for (const w of worlds) {
-    if (!w.data) continue;
-    const cfg = lessonConfig(w);
-    const dir = resolve(DATA_DIR, w.data);
-    const source: DataSource = { dir, name: w.data, options: { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed } };
-    catalogues.set(w.id, { source, imported: importData(source.name, readDataFolder(dir), source.options) });
-  }
+  for (const w of worlds) if (w.data) catalogues.set(w.id, shippedCatalogue(w.data, lessonConfig(w)));
   const jobs: Job[] = [];
   for (const w of worlds) {
     const cfg = lessonConfig(w);

@@ -263,7 +263,8 @@ export function resolveConfig(partial: Partial<Record<string, unknown>>): Config
 }
 
 /** What a report's config says of the imported catalogue it was trained on (`config.data`; absent for a simulated world). */
-export interface ImportedDataInfo { name: string; categories?: string[] }
+/** What a report says of the imported catalogue it was trained on (engine/data/seed-data.ts importedReportConfig). */
+export interface ImportedDataInfo { name: string; categories?: string[]; counts?: { items: number; sessions: number; queries: number } }
 
 /** The imported catalogue a config was trained on, or null for a simulated world. */
 export function importedDataOf(c: object | null | undefined): ImportedDataInfo | null {

@@ -129,6 +129,11 @@ export function sign(i: Interval | null | undefined): 'above' | 'below' | 'inclu
 export interface Evidence extends Interval {
   /** Standard deviation of one seed's value (of the paired difference, for a contrast). */
   sd: number | null;
+  /** Two-sided p-value of "the mean is 0" (the t-test the 95 % interval inverts); absent with fewer than two seeds. */
+  p?: number;
+  /** The mean's standard error and degrees of freedom (for equivalence tests). */
+  se?: number;
+  df?: number;
   /** The smallest effect these seeds detect with 80 % power (two-sided 5 %). */
   detectable: number | null;
   /**
@@ -145,7 +150,51 @@ function evidenceOf(xs: number[], method: string): Evidence {
   const sd = xs.length >= 2 ? sdOf(xs) : null;
   const se = sd !== null ? sd / Math.sqrt(xs.length) : null;
   const half90 = se !== null ? tQuantile(0.95, xs.length - 1) * se : null;
-  return { ...i, sd, detectable: se !== null ? detectable(se, xs.length - 1) : null, ci90: half90 !== null ? [i.mean - half90, i.mean + half90] : null, method };
+  const test = se !== null ? { p: pTwoSided(i.mean, se, xs.length - 1), se, df: xs.length - 1 } : {};
+  return { ...i, sd, detectable: se !== null ? detectable(se, xs.length - 1) : null, ci90: half90 !== null ? [i.mean - half90, i.mean + half90] : null, ...test, method };
+}
+
+/** Two-sided p-value of a t statistic est / se with `df` degrees of freedom. */
+export function pTwoSided(est: number, se: number, df: number): number {
+  if (!(se > 0) || !Number.isFinite(est)) return est === 0 || !Number.isFinite(est) ? 1 : 0;
+  return Math.min(1, Math.max(0, 2 * (1 - tCdf(Math.abs(est / se), df))));
+}
+
+/**
+ * The p-value of equivalence within ±margin (two one-sided tests, TOST): the larger of the
+ * two one-sided p-values; below 5 % exactly when the 90 % interval lies inside the margin.
+ */
+export function pEquivalence(e: Evidence, margin: number): number | undefined {
+  if (e.se === undefined || e.df === undefined || !(e.se > 0)) return undefined;
+  const above = 1 - tCdf((e.mean + margin) / e.se, e.df); // H0: mean ≤ −margin
+  const below = tCdf((e.mean - margin) / e.se, e.df); // H0: mean ≥ +margin
+  return Math.min(1, Math.max(above, below));
+}
+
+/**
+ * Benjamini–Hochberg adjusted p-values (q-values) of a family of tests, in the order given:
+ * calling every claim with q < α keeps the expected share of false claims among those
+ * called at α or less (for independent or positively dependent tests).
+ */
+export function qValues(ps: readonly number[]): number[] {
+  const m = ps.length;
+  const order = ps.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
+  const q = new Array<number>(m);
+  let running = 1;
+  for (let r = m - 1; r >= 0; r--) {
+    running = Math.min(running, (order[r].p * m) / (r + 1));
+    q[order[r].i] = Math.min(1, running);
+  }
+  return q;
+}
+
+/** The false-discovery level claims are called at: q < 0.05. */
+export const Q_LEVEL = 0.05;
+
+/** "p = 0.012", "p < 0.001". */
+export function pText(p: number | undefined, name = 'p'): string {
+  if (p === undefined || !Number.isFinite(p)) return `${name} —`;
+  return p < 0.001 ? `${name} < 0.001` : `${name} = ${p.toFixed(3)}`;
 }
 
 /** One quantity per seed, as `{ seed: value }` pairs (null where a seed has none). */
@@ -171,7 +220,7 @@ export function contrast(a: PerSeed, b: PerSeed): Evidence {
   const se = Math.sqrt(va + vb);
   const df = (va + vb) ** 2 / (va ** 2 / (xa.length - 1) + vb ** 2 / (xb.length - 1));
   const half = tQuantile(0.975, df) * se, half90 = tQuantile(0.95, df) * se;
-  return { mean, ci95: [mean - half, mean + half], ci90: [mean - half90, mean + half90], n: Math.min(xa.length, xb.length), sd: null, detectable: detectable(se, df), method: 'Welch (seeds not shared)' };
+  return { mean, ci95: [mean - half, mean + half], ci90: [mean - half90, mean + half90], n: Math.min(xa.length, xb.length), sd: null, p: pTwoSided(mean, se, df), se, df, detectable: detectable(se, df), method: 'Welch (seeds not shared)' };
 }
 
 // ---------- trends along a sweep ----------
@@ -199,6 +248,16 @@ export interface Trend {
   expected?: Expected;
   /** Seeds a rerun needs to detect a slope of this size with 80 % power (from this run's noise). */
   seedsFor80?: number;
+  /** Two-sided p-value of "the slope is 0" (the test the 95 % interval inverts). */
+  p?: number;
+}
+
+/** A trend's two-sided p-value: stored, or recovered from its interval (trends stored before p-values were). */
+export function trendP(t: Trend): number {
+  if (t.p !== undefined) return t.p;
+  if (!t.ci95 || t.seeds < 2) return 1;
+  const se = (t.ci95[1] - t.slope) / tQuantile(0.975, t.seeds - 1);
+  return pTwoSided(t.slope, se, t.seeds - 1);
 }
 
 function olsSlope(pts: readonly TrendPoint[]): number {
@@ -242,7 +301,7 @@ export function trend(points: readonly TrendPoint[], spec: { claim: string; x: s
   if (!observed) verdict = 'not shown';
   else if (spec.expected) verdict = observed === spec.expected ? 'agrees' : 'disagrees';
   else verdict = observed;
-  return { ...base, ci95, verdict, seedsFor80: seedsFor(slope, se * Math.sqrt(n)), ...(verdict === 'not shown' ? { detectable: detectable(se, n - 1) } : {}) };
+  return { ...base, ci95, verdict, p: pTwoSided(slope, se, n - 1), seedsFor80: seedsFor(slope, se * Math.sqrt(n)), ...(verdict === 'not shown' ? { detectable: detectable(se, n - 1) } : {}) };
 }
 
 // ---------- where the seed-to-seed variance comes from ----------

@@ -3,7 +3,7 @@
  * name), swept key or named variants, claims, verdicts and charts. The runner, the Sweeps
  * and Findings views, `npm run findings` and the docs all read this table.
  */
-import { ConfigError, resolveConfig, type Config, type ConfigKey } from '../core/config';
+import { ConfigError, resolveConfig, withImportedDefaults, type Config, type ConfigKey } from '../core/config';
 import { findPreset } from '../core/presets';
 import { idsFindings, type IdsStatement } from './findings-ids';
 import type { Sweep, Value } from './sweep-types';
@@ -22,6 +22,12 @@ export interface SweepExperiment {
   preset: string;
   /** …with these settings changed (the swept key is set per point). */
   base: Partial<Config>;
+  /**
+   * A real catalogue shipped with the page (a folder of public/data/) that the study trains
+   * on instead of the simulated world, with the imported-data defaults; its sweeps subsample
+   * the real logs (dataRecUsers, dataSearchQueries, dataSearchItems). Run by `npm run findings`.
+   */
+  data?: string;
   /** The charts' y quantities (the main one and the one beside it), and x: the swept value, or the world's measured KL(p_R‖p_S). */
   chart: { metric: SweepMetric; second: SweepMetric; x: 'value' | 'popularityKL.recVsSearch'; xLabel?: string };
   /** Verdicts between named variants, paired by seed (findings-ids.ts), beside the trends of `claims`. */
@@ -107,6 +113,34 @@ export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
     ],
   },
   {
+    name: 'ml-rec-scale', title: 'Real data · recommendation data scale (MovieLens)', key: 'dataRecUsers', values: [0.25, 0.5, 1],
+    question: 'On a real catalogue, with 25, 50 and 100 % of the users\' sessions in training: does the recommendation gain of joint training fall as recommendation data grows, as it does in the simulator?',
+    preset: 'classroom', data: 'movielens-small', base: { biencoder: false },
+    chart: { metric: 'gain', second: 'recall', x: 'value' },
+    claims: [
+      { x: 'log2(value)', y: 'jointGain.rec', expected: 'falls', text: 'Data scale on real data (the simulator\'s data-scale trend): with more recommendation data the added task should matter less.' },
+      { x: 'log2(value)', y: 'jointGain.search', expected: null, text: 'The search side of the same sweep: how the search gain moves as recommendation data grows.' },
+    ],
+  },
+  {
+    name: 'ml-search-scale', title: 'Real data · search data scale (MovieLens)', key: 'dataSearchQueries', values: [0.25, 0.5, 1],
+    question: 'On a real catalogue, with 25, 50 and 100 % of the training queries: does recommendation help search more when queries are scarce, as it does in the simulator?',
+    preset: 'classroom', data: 'movielens-small', base: { biencoder: false },
+    chart: { metric: 'gain', second: 'recall', x: 'value' },
+    claims: [
+      { x: 'log2(value)', y: 'jointGain.search', expected: 'falls', text: 'Data scale on real data, the search side: the scarcer the queries, the more recommendation helps search.' },
+    ],
+  },
+  {
+    name: 'ml-search-coverage', title: 'Real data · search coverage (MovieLens)', key: 'dataSearchItems', values: [0.25, 0.5, 1],
+    question: 'On a real catalogue, keeping only the training queries about 25, 50 or 100 % of the items that queries name: does recommendation bring more back to search the fewer items search saw?',
+    preset: 'classroom', data: 'movielens-small', base: { biencoder: false },
+    chart: { metric: 'gain', second: 'cold', x: 'value' },
+    claims: [
+      { x: 'value', y: 'jointGain.search', expected: 'falls', text: 'Search coverage on real data: the fewer items search saw in training, the more recommendation brings back to search.' },
+    ],
+  },
+  {
     name: 'ids', title: 'Semantic IDs · atomic vs codes from content, cf, joint and bi-encoders', key: 'idScheme',
     values: ['atomic', 'semantic:content', 'semantic:content+index', 'semantic:cf', 'semantic:joint', 'semantic:biencoder', 'semantic:biencoder-search', 'semantic:biencoder-rec'],
     variants: {
@@ -126,9 +160,10 @@ export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
   },
 ];
 
-/** An experiment's base world: its preset, its changed settings, then `overrides`. */
+/** An experiment's base world: its preset, its changed settings, then `overrides` (on a real catalogue, the imported-data defaults for the keys neither gives). */
 export function experimentConfig(e: SweepExperiment, overrides: Partial<Config> = {}): Config {
-  return resolveConfig({ ...findPreset(e.preset).values, ...e.base, ...overrides });
+  const cfg = resolveConfig({ ...findPreset(e.preset).values, ...e.base, ...overrides });
+  return e.data ? withImportedDefaults(cfg, (k) => k in e.base || k in overrides) : cfg;
 }
 
 export function findSweepExperiment(name: string): SweepExperiment {

@@ -3,13 +3,48 @@
  * seed-bootstrap interval) as a sentence with its slope, interval, seeds and verdict.
  * Shared by the findings generator (docs/findings.md) and the app's Findings and Sweeps views.
  */
-import type { Trend, TrendVerdict } from '../eval/evidence';
+import { pText, qValues, Q_LEVEL, trendP, type Trend, type TrendVerdict } from '../eval/evidence';
 import { trendsOf, type Sweep } from './sweep';
 import { quantityLabel } from './trends';
 
-/** The sweep's stored trends, or (for a sweep stored before trends) those its points allow. */
+/**
+ * The sweep's stored trends, or (for a sweep stored before trends) those its points allow;
+ * never one along an unordered list of named settings (stored before such trends were dropped).
+ */
 export function trendsFor(s: Sweep): Trend[] {
-  return s.trends ?? trendsOf(s);
+  return (s.trends ?? trendsOf(s)).filter((t) => !t.x.endsWith('(position in the list)'));
+}
+
+/** One tested claim of the findings: a study's trend, its p-value, and its q-value over the whole family. */
+export interface FindingsClaim {
+  study: string;
+  trend: Trend;
+  p: number;
+  q: number;
+  /** The trend's verdict called at q < Q_LEVEL: where its interval alone excludes 0 but q does not pass, "not shown". */
+  verdict: TrendVerdict;
+}
+
+/**
+ * The findings as one family of tests: every trend of every study given, with
+ * Benjamini–Hochberg q-values over all of them, each verdict called at q < Q_LEVEL.
+ */
+export function findingsClaims(sweeps: readonly Sweep[]): FindingsClaim[] {
+  const all = sweeps.flatMap((s) => trendsFor(s).map((trend) => ({ study: s.experiment ?? '', trend })));
+  const ps = all.map((c) => trendP(c.trend));
+  const qs = qValues(ps);
+  return all.map((c, i) => ({ ...c, p: ps[i], q: qs[i], verdict: qs[i] < Q_LEVEL ? c.trend.verdict : 'not shown' }));
+}
+
+/** The claim of `study` about `t` in the family, if there. */
+export function claimOf(claims: readonly FindingsClaim[], study: string, t: Trend): FindingsClaim | undefined {
+  return claims.find((c) => c.study === study && c.trend.x === t.x && c.trend.y === t.y && c.trend.claim === t.claim);
+}
+
+/** "p = 0.004, q = 0.021 (of 24 claims)", and, where the interval alone passes but q does not, why the verdict is "not shown". */
+export function qText(c: FindingsClaim, family: number): string {
+  const lost = c.verdict === 'not shown' && c.trend.verdict !== 'not shown';
+  return `${pText(c.p)}, ${pText(c.q, 'q')} (of ${family} claims)${lost ? `: the interval alone excludes 0, but not after correcting for ${family} claims` : ''}`;
 }
 
 export const VERDICT_WORDS: Record<TrendVerdict, string> = {

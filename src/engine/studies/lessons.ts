@@ -6,7 +6,7 @@
  */
 import { presetConfig } from '../core/presets';
 import { withImportedDefaults, type Config } from '../core/config';
-import { contrast, seedEvidence, sign, varianceSources, type Evidence, type PerSeed, type VarianceSources } from '../eval/evidence';
+import { contrast, pEquivalence, qValues, Q_LEVEL, seedEvidence, sign, varianceSources, type Evidence, type PerSeed, type VarianceSources } from '../eval/evidence';
 import { jointGainOf } from '../run/summary';
 import type { ModelName, Report, RunReport } from '../core/report';
 import type { Task } from '../core/encode';
@@ -44,6 +44,7 @@ export const LESSON_WORLDS: readonly LessonWorld[] = [
   { id: 'search-gains', preset: 'classroom', overrides: { searchTrain: 300, recTrain: 3000, recCoverage: 1 }, label: 'scarce queries (300), plentiful sessions (3,000)' },
   { id: 'plentiful', preset: 'classroom', overrides: { recTrain: 6000 }, label: 'plentiful recommendation data' },
   { id: 'overtrained', preset: 'h1-shared-popularity', overrides: { recTrain: 1000, epochs: 12, patience: 0 }, label: '12 epochs, no early stopping' },
+  { id: 'early-stopped', preset: 'h1-shared-popularity', overrides: { recTrain: 1000, epochs: 12 }, label: 'the same world, with early stopping' },
   { id: 'movielens', preset: 'classroom', data: 'movielens-small', overrides: { biencoder: false }, label: 'MovieLens (small): real ratings and tags' },
 ];
 
@@ -179,6 +180,31 @@ export interface EffectResult {
    * excludes 0); not shown: neither.
    */
   verdict: 'shown' | 'not shown' | 'opposite';
+  /** The p-value of the test the claim states: two one-sided tests against the margin for 'none', else two-sided. */
+  p?: number;
+}
+
+/** An effect of a family of effects: its q-value, and its verdict called at q < Q_LEVEL. */
+export interface FamilyResult extends EffectResult {
+  q?: number;
+  /** The verdict the interval alone gives, where q took "shown" away. */
+  uncorrected?: EffectResult['verdict'];
+}
+
+/**
+ * The effects as one family of tests: Benjamini–Hochberg q-values over their p-values, and
+ * "shown" only where q < Q_LEVEL (the interval alone may pass where q does not).
+ */
+export function effectFamily(results: readonly EffectResult[]): FamilyResult[] {
+  const qs = qValues(results.map((r) => r.p ?? 1));
+  return results.map((r, i) => (r.verdict === 'shown' && qs[i] >= Q_LEVEL ? { ...r, q: qs[i], verdict: 'not shown', uncorrected: r.verdict } : { ...r, q: qs[i] }));
+}
+
+/** What public/lessons/effects.json holds: the stored runs' effects as one family. */
+export interface StoredEffects {
+  schema: 'bridge-lab/lesson-effects@1';
+  family: number;
+  effects: { step: string; claim: string; mean: number; p: number | null; q: number | null; verdict: EffectResult['verdict']; uncorrected?: EffectResult['verdict'] }[];
 }
 
 /** Whether an interval lies strictly inside (−margin, +margin). */
@@ -198,5 +224,6 @@ export function effectResult(effect: LessonEffect, reports: Record<string, Repor
   const verdict = effect.expected === 'none'
     ? (s !== 'includes 0' ? 'opposite' : within(evidence.ci90, effect.margin) ? 'shown' : 'not shown')
     : s === 'includes 0' ? 'not shown' : (s === 'above') === (effect.expected === 'positive') ? 'shown' : 'opposite';
-  return { effect, evidence, verdict };
+  const p = effect.expected === 'none' && effect.margin !== undefined ? pEquivalence(evidence, effect.margin) : evidence.p;
+  return { effect, evidence, verdict, ...(p !== undefined ? { p } : {}) };
 }

@@ -20,6 +20,8 @@ export interface SweepShard {
   key: ConfigKey;
   values: Value[];
   config: Config;
+  /** The catalogue's name where the sweep trains on files (`--data DIR`: the folder's name). */
+  data?: string;
   seeds: number[];
   shard: { index: number; count: number };
   /** The shard's finished jobs, each with its seed's whole run. */
@@ -113,7 +115,7 @@ export function validShard(file: string, x: unknown): SweepShard {
 }
 
 export const sameSweep = (a: SweepShard, b: SweepShard) =>
-  a.key === b.key && a.experiment === b.experiment && JSON.stringify(a.values) === JSON.stringify(b.values) &&
+  a.key === b.key && a.experiment === b.experiment && a.data === b.data && JSON.stringify(a.values) === JSON.stringify(b.values) &&
   JSON.stringify(a.seeds) === JSON.stringify(b.seeds) && JSON.stringify(a.config) === JSON.stringify(b.config) && a.shard.count === b.shard.count;
 
 /**

@@ -132,7 +132,8 @@ export function sweepTrends(points: readonly TrendSource[], key: string, claims:
   // The joint gains along the swept value, unless a claim already reads them that way.
   // On the experiment's own scale: values spaced by factors are read per doubling.
   const scale: XName = claims.some((c) => c.x === 'log2(value)') ? 'log2(value)' : 'value';
-  const defaults: ClaimSpec[] = (['rec', 'search'] as const).filter((task) => !claims.some((c) => !c.x.startsWith('popularityKL.') && c.y === `jointGain.${task}`)).map((task) => ({
+  // No trend along an unordered list of named settings: those are compared pairwise instead.
+  const defaults: ClaimSpec[] = !numericValues(points) ? [] : (['rec', 'search'] as const).filter((task) => !claims.some((c) => !c.x.startsWith('popularityKL.') && c.y === `jointGain.${task}`)).map((task) => ({
     text: `The joint gain on ${task === 'rec' ? 'recommendation' : 'search'} along ${key}.`, x: scale, y: `jointGain.${task}`, expected: null,
   }));
   return [...defaults, ...claims].map((c) => trend(trendPoints(points, c.x, c.y), { claim: c.text, x: xLabel(c.x), y: c.y, expected: c.expected }));
