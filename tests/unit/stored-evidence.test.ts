@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LESSON_STEPS } from '../../src/app/lesson/steps';
+import { lessonEffects } from '../../src/app/lesson/effects';
 import type { Trend } from '../../src/engine/eval/evidence';
 import { effectResult, LESSON_WORLDS, type StoredLessonRun } from '../../src/engine/studies/lessons';
 import type { Report } from '../../src/engine/core/report';
@@ -55,20 +56,37 @@ const EFFECTS_BEGIN = '<!-- effects: from public/lessons/*.json -->';
 const EFFECTS_END = '<!-- effects end -->';
 const signed = (x: number, percent?: boolean) => `${x >= 0 ? '+' : '−'}${percent ? `${Math.abs(x * 100).toFixed(1)} %` : Math.abs(x).toFixed(3)}`;
 
-/** docs/app.md's table of every effect a step states, as the stored runs show it. */
+/** docs/app.md's table of every effect a step states, as the stored runs show it, with its p and its q over the lesson's family. */
 function effectsTable(): string {
   const reports: Record<string, Report> = Object.fromEntries(LESSON_WORLDS.map((w) => [w.id, stored(w.id).report]));
-  const rows = ['| step | effect | 10 stored seeds: mean [95 % interval] | verdict |', '| --- | --- | --- | --- |'];
+  const family = lessonEffects(reports);
+  const held = family.effects.filter((e) => e.verdict === 'shown').length;
+  const rows = [`${family.family} effects tested, as one family; ${held} shown at q < 0.05 (Benjamini–Hochberg). p: two-sided t-test, or for a "no effect" claim the two one-sided tests against its margin.`, '',
+    '| step | effect | 10 stored seeds: mean [95 % interval] | p | q | verdict at q < 0.05 |', '| --- | --- | --- | --- | --- | --- |'];
+  let k = 0;
   LESSON_STEPS.forEach((step, i) => {
     for (const e of step.effects) {
       const r = effectResult(e, reports)!;
+      const f = family.effects[k++];
       const [lo, hi] = r.evidence.ci95!;
       const ninety = e.expected === 'none' ? `; 90 %: [${signed(r.evidence.ci90![0], e.percent)}, ${signed(r.evidence.ci90![1], e.percent)}]` : '';
-      rows.push(`| ${i + 1} | ${e.claim} | ${signed(r.evidence.mean, e.percent)} [${signed(lo, e.percent)}, ${signed(hi, e.percent)}]${ninety} | ${r.verdict} |`);
+      const num = (x: number | null) => (x === null ? '—' : x < 0.001 ? '< 0.001' : x.toFixed(3));
+      rows.push(`| ${i + 1} | ${e.claim} | ${signed(r.evidence.mean, e.percent)} [${signed(lo, e.percent)}, ${signed(hi, e.percent)}]${ninety} | ${num(f.p)} | ${num(f.q)} | ${f.verdict}${f.uncorrected ? ` (${f.uncorrected} before correction)` : ''} |`);
     }
   });
   return rows.join('\n');
 }
+
+describe('the lesson\'s effects as one family (public/lessons/effects.json)', () => {
+  it('are stored as the stored runs give them (BRIDGE_WRITE_DOCS=1 rewrites the file)', () => {
+    const reports: Record<string, Report> = Object.fromEntries(LESSON_WORLDS.map((w) => [w.id, stored(w.id).report]));
+    const want = lessonEffects(reports);
+    const file = 'public/lessons/effects.json';
+    if (process.env.BRIDGE_WRITE_DOCS === '1') writeFileSync(file, `${JSON.stringify(want, null, 1)}\n`);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(JSON.stringify(want)));
+    for (const e of want.effects) if (e.verdict === 'shown') expect(e.q!, e.claim).toBeLessThan(0.05);
+  });
+});
 
 describe('the lesson in docs/app.md', () => {
   it('states every effect as the stored runs show it (BRIDGE_WRITE_DOCS=1 rewrites the table)', () => {
@@ -85,7 +103,9 @@ describe('the lesson in docs/app.md', () => {
 describe('the stored findings', () => {
   it('rest every "agrees" on a slope interval that excludes 0 in the expected direction, with at least 10 seeds', () => {
     const files = readdirSync('docs/findings').filter((f) => f.endsWith('.json'));
-    expect(files.length).toBe(SWEEP_EXPERIMENTS.length);
+    // Every simulated study is stored; a real-data study (minutes a seed) is checked where it is stored.
+    expect(files.filter((f) => SWEEP_EXPERIMENTS.some((e) => `${e.name}.json` === f)).length).toBe(files.length);
+    expect(files).toEqual(expect.arrayContaining(SWEEP_EXPERIMENTS.filter((e) => !e.data).map((e) => `${e.name}.json`)));
     for (const f of files) {
       const s = JSON.parse(readFileSync(`docs/findings/${f}`, 'utf8')) as { trends: Trend[]; seeds: number[]; experiment: string };
       expect(s.seeds.length, f).toBeGreaterThanOrEqual(10);

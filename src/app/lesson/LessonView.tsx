@@ -5,7 +5,8 @@
  * the same chart of the joint model and its joint gain. ArrowLeft / ArrowRight move.
  */
 import { useEffect, useState } from 'react';
-import { effectResult, LIVE_SEEDS, lessonWorld, type EffectResult, type StoredLessonRun } from '../../engine/studies/lessons';
+import { effectResult, LIVE_SEEDS, lessonWorld, type EffectResult, type StoredEffects, type StoredLessonRun } from '../../engine/studies/lessons';
+import { pText } from '../../engine/eval/evidence';
 import type { Report } from '../../engine/core/report';
 import { CalibrationChart } from '../charts/CalibrationChart';
 import { EmbeddingChart } from '../charts/EmbeddingChart';
@@ -17,6 +18,7 @@ import { fetchStoredRun } from '../stored-runs';
 import { importedDataOf } from '../../engine/core/config';
 import { LESSON_STEPS, type LessonChart, type LessonStep } from './steps';
 import { ValidationChart } from './ValidationChart';
+import { fillText, namedWorlds } from './fill';
 import { Glossed } from '../Glossed';
 
 function useStoredRuns(ids: string[]): Record<string, StoredLessonRun | null | undefined> {
@@ -29,10 +31,23 @@ function useStoredRuns(ids: string[]): Record<string, StoredLessonRun | null | u
   return runs;
 }
 
+/** The stored runs' effects as one family (public/lessons/effects.json): each one's q-value. */
+function useStoredEffects(): StoredEffects | null {
+  const [effects, setEffects] = useState<StoredEffects | null>(null);
+  useEffect(() => {
+    fetch(`${import.meta.env.BASE_URL}lessons/effects.json`).then((r) => (r.ok ? r.json() : null)).then(setEffects).catch(() => setEffects(null));
+  }, []);
+  return effects;
+}
+
+type FamilyEntry = StoredEffects['effects'][number] & { family: number };
+
 const num = (x: number, percent?: boolean) => (percent ? pct(x) : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`);
 
 /** One effect the step teaches, with its interval, said in words that match what the interval shows. */
-function EffectLine({ r }: { r: EffectResult }) {
+function EffectLine({ r: result, stored }: { r: EffectResult; stored?: FamilyEntry }) {
+  // A stored run's effect is called at q < 0.05 over the lesson's whole family; a live run's by its own interval.
+  const r: EffectResult = stored ? { ...result, verdict: stored.verdict } : result;
   const e = r.evidence, p = r.effect.percent;
   const ci = e.ci95 ? `${num(e.mean, p)} [${num(e.ci95[0], p)}, ${num(e.ci95[1], p)}]` : `${num(e.mean, p)} (one seed: no interval)`;
   const seeds = `${e.n} seed${e.n === 1 ? '' : 's'}${e.method.startsWith('paired') ? ', paired' : ''}`;
@@ -45,19 +60,28 @@ function EffectLine({ r }: { r: EffectResult }) {
       : r.verdict === 'opposite' ? 'Not as the step says: the interval excludes 0, so there is an effect here.'
         : `Not shown by these runs: the interval includes 0, but its 90 % interval [${i90}] reaches past ${m}, so the data cannot rule out an effect of that size.`;
   } else {
-    words = r.verdict === 'shown' ? 'Shown: the interval excludes 0.' : r.verdict === 'opposite' ? 'The opposite: the interval excludes 0 on the other side.' : `Not shown by these runs: the interval includes 0, so the data do not show this effect.${detect}`;
+    words = r.verdict === 'shown' ? 'Shown: the interval excludes 0.' : r.verdict === 'opposite' ? 'The opposite: the interval excludes 0 on the other side.'
+      : stored?.uncorrected ? `Not shown once the lesson's ${stored.family} effects are counted: the interval alone excludes 0, but its q-value does not pass 0.05.`
+        : `Not shown by these runs: the interval includes 0, so the data do not show this effect.${detect}`;
   }
+  const test = stored ? ` (${pText(stored.p ?? undefined)}, ${pText(stored.q ?? undefined, 'q')} of ${stored.family} effects)` : result.p !== undefined ? ` (${pText(result.p)}; live runs: no correction for the other effects)` : '';
   return (
     <li className={`effect ${r.verdict.replace(' ', '-')}`} data-verdict={r.verdict}>
-      <span className="effect-claim"><Glossed text={r.effect.claim} />:</span> <strong>{ci}</strong> <span className="muted">({seeds})</span> — {words}
+      <span className="effect-claim"><Glossed text={r.effect.claim} />:</span> <strong>{ci}</strong> <span className="muted">({seeds})</span> — {words}<span className="muted" data-testid="effect-test">{test}</span>
     </li>
   );
 }
 
-function Effects({ step, reports }: { step: LessonStep; reports: Record<string, Report | undefined> }) {
+function Effects({ step, reports, storedOnly }: { step: LessonStep; reports: Record<string, Report | undefined>; storedOnly: boolean }) {
+  const family = useStoredEffects();
   const results = step.effects.map((e) => effectResult(e, reports)).filter((r): r is EffectResult => r !== null);
   if (!results.length) return null;
-  return <ul className="lesson-effects" data-testid="lesson-effects">{results.map((r) => <EffectLine key={r.effect.claim} r={r} />)}</ul>;
+  // The family's entry for an effect of the stored runs (the same mean: the file and the runs agree).
+  const storedOf = (r: EffectResult): FamilyEntry | undefined => {
+    const f = storedOnly ? family?.effects.find((x) => x.step === step.id && x.claim === r.effect.claim && Math.abs(x.mean - r.evidence.mean) < 1e-9) : undefined;
+    return f && family ? { ...f, family: family.family } : undefined;
+  };
+  return <ul className="lesson-effects" data-testid="lesson-effects">{results.map((r) => <EffectLine key={r.effect.claim} r={r} stored={storedOf(r)} />)}</ul>;
 }
 
 function Chart({ spec, report }: { spec: LessonChart; report: Report }) {
@@ -111,7 +135,8 @@ function Source({ step, runs }: { step: LessonStep; runs: Record<string, StoredL
 export function LessonView() {
   const { lessonStep, setLessonStep, trainLesson, lessonRun, status, stop, openWorldInLab } = useLab();
   const step = LESSON_STEPS[lessonStep];
-  const runs = useStoredRuns(step.worlds);
+  // The step's worlds, and those its words name (their numbers are read from them: fill.ts).
+  const runs = useStoredRuns([...new Set([...step.worlds, ...namedWorlds(step)])]);
   const n = LESSON_STEPS.length;
   const busy = status === 'training' || status === 'starting';
   // A real catalogue's seed takes many minutes on a CPU: its step shows the stored run only.
@@ -146,7 +171,7 @@ export function LessonView() {
             </div>
           );
         })}
-        <p className="help">The charts show the first seed; the joint gains and the effects are over all the run's seeds (stored runs: 10; <em>Train live</em>: {LIVE_SEEDS.length}).</p>
+        <p className="help">The charts show the first seed; the joint gains and the effects are over all the run's seeds (stored runs: {runs[step.worlds[0]]?.report.seeds.length ?? '…'}; <em>Train live</em>: {LIVE_SEEDS.length}).</p>
       </aside>
       <div className="results lesson">
         <nav className="lesson-nav" aria-label="Lesson steps">
@@ -163,10 +188,10 @@ export function LessonView() {
         </nav>
         <article className="lesson-step-body" aria-labelledby="lesson-title">
           <h2 id="lesson-title">{step.title}</h2>
-          {step.text.map((t) => <p key={t}><Glossed text={t} /></p>)}
-          <p className="question" data-testid="lesson-question"><strong>Ask the class:</strong> <Glossed text={step.question} /></p>
+          {step.text.map((t) => <p key={t}><Glossed text={fillText(t, runs)} /></p>)}
+          <p className="question" data-testid="lesson-question"><strong>Ask the class:</strong> <Glossed text={fillText(step.question, runs)} /></p>
         </article>
-        <Effects step={step} reports={reports} />
+        <Effects step={step} reports={reports} storedOnly={step.worlds.every((w) => !live[w])} />
         {step.charts.length > 0 && <Source step={step} runs={runs} />}
         {busy && lessonRun && <LiveProgress />}
         {step.charts.length > 0 ? (

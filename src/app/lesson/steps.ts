@@ -3,6 +3,11 @@
  * a few sentences, a question for the class, the world(s) it shows (ids of
  * src/engine/studies/lessons.ts; two make an A/B contrast) and the charts to look at
  * (`highlight` marks the one the step is about). Add, reorder or rewrite steps here.
+ *
+ * Numbers about a world are never typed: `{world:key}` in a text or question is that
+ * world's setting (`{classroom:recTrain}`), or a measure of its stored run (`users`,
+ * `searchItems`, `recItems`: the share of items the training data name, `seeds`); a `%`
+ * after the name shows a share as a percentage (fill.ts).
  */
 import type { LessonEffect } from '../../engine/studies/lessons';
 import type { ModelName } from '../../engine/core/report';
@@ -35,11 +40,11 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     id: 'models',
     title: 'Two tasks, three models',
     text: [
-      'A catalogue of 300 items. Search maps a query to the item it asks for; recommendation maps a listening history to the next item.',
+      'A catalogue of {classroom:items} items. Search maps a query to the item it asks for; recommendation maps a listening history to the next item.',
       'Gen_S learns search, Gen_R learns recommendation, and Gen_R+S learns both in one model. Each item is one token the model must generate: its ID.',
       'Popularity (always the most frequent items) is the floor; the Oracle, which knows how the world was simulated, is the ceiling.',
     ],
-    question: 'Recommendation has 600 training sessions, search 4,000 queries. Which model will recommend best, and why?',
+    question: 'Recommendation has {classroom:recTrain} training sessions, search {classroom:searchTrain} queries. Which model will recommend best, and why?',
     worlds: ['classroom'],
     charts: [{ kind: 'metrics', highlight: true }],
     effects: [{ claim: 'Gen_R+S recommends better than Gen_R (relative gain in Recall@10)', quantity: { of: 'jointGain', task: 'rec' }, world: 'classroom', expected: 'positive', percent: true }],
@@ -49,7 +54,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     title: 'What Gen_R learns of popularity from sparse data',
     text: [
       'Each dot is an item: how popular it truly is in recommendation (across) against how often the model predicts it (up), both on log scales.',
-      'On the dashed diagonal the model has learned popularity exactly. With only 600 sessions Gen_R has seen many items rarely or never.',
+      'On the dashed diagonal the model has learned popularity exactly. With only {classroom:recTrain} sessions Gen_R has seen many items rarely or never.',
     ],
     question: 'Which items fall below the diagonal for Gen_R, and does the joint model pull them up?',
     worlds: ['classroom'],
@@ -87,7 +92,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     id: 'cold',
     title: 'Cold items: what search brings to items recommendation never saw',
     text: [
-      'Here recommendation training covers only 30 % of the items; search covers them all. The cold column is Recall@10 on the test targets that recommendation never saw in training.',
+      'Here recommendation training covers only {cold:recItems%} of the items; search training names {cold:searchItems%} of them. The cold column is Recall@10 on the test targets that recommendation never saw in training.',
       'Gen_R cannot generate an ID it was never trained to produce. The joint model has learned nearly every item\'s ID through search (search training names almost all of them).',
     ],
     question: 'Compare Gen_R and Gen_R+S in the cold column of the recommendation table. Where does the joint gain come from?',
@@ -111,7 +116,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     id: 'search-gains',
     title: 'When search gains too',
     text: [
-      'So far search barely moved: with 4,000 queries for 300 items, Gen_S has seen almost every item. Here search has only 300 queries, and recommendation 3,000 sessions over every item.',
+      'So far search barely moved: with {classroom:searchTrain} queries for {classroom:items} items, Gen_S has seen almost every item. Here search has only {search-gains:searchTrain} queries, and recommendation {search-gains:recTrain} sessions naming {search-gains:recItems%} of the items.',
       'Many items never appear in a training query; recommendation has taught Gen_R+S nearly every item\'s ID. The cold column of the search table is Recall@10 on test queries whose item no training query named.',
     ],
     question: 'Which model searches best now? On which items does the difference come from?',
@@ -123,25 +128,39 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     ],
   },
   {
-    id: 'no-pay',
-    title: 'When joint training does not pay',
+    id: 'plentiful',
+    title: 'When joint training does not pay: plentiful data',
     text: [
-      'World A: recommendation has plenty of data (6,000 sessions, though still over only 60 % of the items, as in the classroom world). World B: 12 epochs without early stopping, on another world (the shared-popularity one, 1,000 sessions).',
+      'Recommendation here has plenty of data: {plentiful:recTrain} sessions, though they still name only {plentiful:recItems%} of the items, as in the classroom world.',
+      'The lines are Gen_R\'s and Gen_R+S\'s Recall on held-out recommendation data after every epoch.',
+    ],
+    question: 'With this much recommendation data, what is left for search to teach Gen_R+S? Look at the warm and the cold columns.',
+    worlds: ['plentiful'],
+    charts: [{ kind: 'metrics', highlight: true }, { kind: 'validation' }],
+    effects: [
+      { claim: 'With plentiful recommendation data, joint training gains less than ±10 % (relative gain, equivalence margin ±10 %)', quantity: { of: 'jointGain', task: 'rec' }, world: 'plentiful', expected: 'none', percent: true, margin: 0.1 },
+    ],
+  },
+  {
+    id: 'overtraining',
+    title: 'When joint training does not pay: training too long',
+    text: [
+      'World A trains every one of {overtrained:epochs} epochs and keeps the last. World B is the same world ({overtrained:items} items, {overtrained:recTrain} sessions), stopped early: it keeps each model\'s best validation epoch and stops after {early-stopped:patience} epochs without a better one. Nothing else differs.',
       'The lines are Gen_R\'s and Gen_R+S\'s Recall on held-out recommendation data after every epoch. Without early stopping, the joint model may keep training on the large search set while it over-fits the small recommendation set: the lines show whether it does.',
     ],
     question: 'Why might a team that trains for a fixed number of epochs conclude that joint training hurts?',
-    worlds: ['plentiful', 'overtrained'],
+    worlds: ['overtrained', 'early-stopped'],
     charts: [{ kind: 'validation', highlight: true }],
     effects: [
-      { claim: 'With plentiful recommendation data, joint training gains less than ±10 % (A; relative gain, equivalence margin ±10 %)', quantity: { of: 'jointGain', task: 'rec' }, world: 'plentiful', expected: 'none', percent: true, margin: 0.1 },
-      { claim: 'Trained 12 epochs without early stopping, Gen_R+S recommends worse than Gen_R (B)', quantity: { of: 'jointGain', task: 'rec' }, world: 'overtrained', expected: 'negative', percent: true },
+      { claim: 'Trained every epoch without early stopping, Gen_R+S recommends worse than Gen_R (A)', quantity: { of: 'jointGain', task: 'rec' }, world: 'overtrained', expected: 'negative', percent: true },
+      { claim: 'Without early stopping the joint gain is lower than with it (gain in A − gain in B, paired by seed)', quantity: { of: 'jointGain', task: 'rec' }, world: 'overtrained', against: 'early-stopped', expected: 'negative', percent: true },
     ],
   },
   {
     id: 'real-data',
     title: 'On real data: does one task help the other?',
     text: [
-      'A real catalogue: 3,351 movies, 610 users\' rating histories (recommendation) and their tags as queries (search). Tags name only 28 % of the movies, so search also learns each movie\'s own words → its ID (indexing examples, as DSI).',
+      'A real catalogue: {movielens:items} movies, {movielens:users} users\' rating histories (recommendation) and their tags as queries (search). Tags name only {movielens:searchItems%} of the movies, so search also learns each movie\'s own words → its ID (indexing examples, as DSI).',
       'As everywhere in this lab, each model keeps its best validation epoch for each task.',
     ],
     question: 'Which task gains from the other here, and which loses? Look at the head, tail and cold columns: where do the differences come from?',

@@ -4,7 +4,7 @@ import { ConfigError, PARAMS, resolveConfig, type ConfigKey } from '../../engine
 import { experimentConfig, parseSweepSpec, sweepCsv, SWEEP_EXPERIMENTS } from '../../engine/studies/sweep';
 import { downloadText } from '../charts/ExportButtons';
 import { SWEEP_METRICS, SweepChart, type SweepMetric } from '../charts/SweepChart';
-import { slopeText, verdictText } from '../../engine/studies/findings';
+import { claimOf, findingsClaims, qText, slopeText, verdictText } from '../../engine/studies/findings';
 import type { Interval } from '../../engine/core/report';
 import { quantityLabel } from '../../engine/studies/trends';
 import { pct } from '../format';
@@ -13,17 +13,19 @@ const gainText = (g: Interval | undefined) => (g ? `${pct(g.mean)}${g.ci95 ? ` [
 import { useLab } from '../store';
 
 const CUSTOM = '__custom';
+/** The studies a browser can sweep: the simulated ones (a real-data study's seed trains for minutes; they are stored, in Findings). */
+const BROWSER_STUDIES = SWEEP_EXPERIMENTS.filter((e) => !e.data);
 
 export function SweepsView() {
   const { config, sweep: state, runSweep, stopSweep, openPoint, status } = useLab();
-  const [choice, setChoice] = useState<string>(SWEEP_EXPERIMENTS[0].name);
+  const [choice, setChoice] = useState<string>(BROWSER_STUDIES[0].name);
   const [key, setKey] = useState<ConfigKey>('recCoverage');
   const [valuesText, setValuesText] = useState('0.2,0.6,1');
   const [seeds, setSeeds] = useState(3);
   const [metric, setMetric] = useState<SweepMetric>('gain');
   const [error, setError] = useState<string | null>(null);
   const busy = state.status === 'training' || state.status === 'starting';
-  const experiment = SWEEP_EXPERIMENTS.find((e) => e.name === choice);
+  const experiment = BROWSER_STUDIES.find((e) => e.name === choice);
 
   const start = () => {
     try {
@@ -48,10 +50,10 @@ export function SweepsView() {
         <div>
           <label htmlFor="sweep-choice">Experiment</label>
           <select id="sweep-choice" data-testid="sweep-choice" value={choice} disabled={busy} onChange={(e) => setChoice(e.target.value)}>
-            {SWEEP_EXPERIMENTS.map((e) => <option key={e.name} value={e.name}>{e.title}</option>)}
+            {BROWSER_STUDIES.map((e) => <option key={e.name} value={e.name}>{e.title}</option>)}
             <option value={CUSTOM}>Any knob… (on the lab's current world)</option>
           </select>
-          <p className="help">{experiment ? `${experiment.question} Sweeps ${experiment.key} over ${experiment.values.join(', ')}.` : 'Sweeps one knob of the world set in the lab.'}</p>
+          <p className="help">{experiment ? `${experiment.question} Sweeps ${experiment.key} over ${experiment.values.join(', ')}.` : 'Sweeps one knob of the world set in the lab.'} The studies on real data (MovieLens) are stored in Findings: one of their seeds trains for about ten minutes, so they are made with <code>npm run findings</code>.</p>
         </div>
         {!experiment && (
           <>
@@ -104,12 +106,18 @@ export function SweepsView() {
           <SweepChart sweep={sw} metric={metric} onOpen={openPoint} />
           {sw.trends && sw.trends.length > 0 && (
             <ul className="verdicts" data-testid="sweep-trends" aria-label="Trends along the sweep">
-              {sw.trends.map((t) => (
-                <li key={`${t.x}|${t.y}`}>
-                  {quantityLabel(t.y)} against {t.x}: {slopeText(t)} — <span className={`verdict ${t.verdict.replace(' ', '-')}`}>{t.verdict}</span>
-                  {t.verdict === 'not shown' ? ` (${verdictText(t).replace(/^not shown: /, '')})` : ''}.
-                </li>
-              ))}
+              {sw.trends.map((t) => {
+                // This sweep's trends are one family: each verdict called at q < 0.05 among them.
+                const family = findingsClaims([sw]);
+                const c = claimOf(family, sw.experiment ?? '', t);
+                const verdict = c?.verdict ?? t.verdict;
+                return (
+                  <li key={`${t.x}|${t.y}`}>
+                    {quantityLabel(t.y)} against {t.x}: {slopeText(t)} — <span className={`verdict ${verdict.replace(' ', '-')}`}>{verdict}</span>
+                    {t.verdict === 'not shown' ? ` (${verdictText(t).replace(/^not shown: /, '')})` : ''}{c ? ` (${qText(c, family.length)})` : ''}.
+                  </li>
+                );
+              })}
             </ul>
           )}
           <table className="sweep-table">
