@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, type Config } from '../engine/core/config';
+import { ConfigError, defaultConfig, type Config } from '../engine/core/config';
 import { assembleReport } from '../engine/run/experiment';
 import type { Report, RunReport } from '../engine/core/report';
 import { SeedPool } from './pool';
@@ -26,9 +26,24 @@ export interface Job {
   data?: DataSource;
 }
 
-/** A job's identity: its config without the seed, the catalogue's name where it trains on files, and the seed. */
+/**
+ * A job's identity: the settings where its config differs from the defaults (sorted, the
+ * seed aside), the catalogue's name where it trains on files, and the seed. A setting added
+ * later, at its default, leaves every earlier job's key as it was.
+ */
 export function jobKey(cfg: Config, seed: number, data?: Pick<DataSource, 'name'>): string {
-  return `${JSON.stringify({ ...cfg, seed: 0 })}${data ? `@${data.name}` : ''}#${seed}`;
+  const d = defaultConfig() as unknown as Record<string, unknown>;
+  const c = cfg as unknown as Record<string, unknown>;
+  const changed = Object.keys(c).filter((k) => k !== 'seed' && JSON.stringify(c[k]) !== JSON.stringify(d[k])).sort();
+  return `${JSON.stringify(Object.fromEntries(changed.map((k) => [k, c[k]])))}${data ? `@${data.name}` : ''}#${seed}`;
+}
+
+/** A key as jobKey writes it now, from one written by this or an earlier version (which kept the whole config). */
+function currentKey(key: string): string {
+  const m = /^(\{.*\})(?:@([^#]*))?#(\d+)$/.exec(key);
+  if (!m) throw new ConfigError(`a run's key ${JSON.stringify(key.slice(0, 80))} is not a job key`);
+  const cfg = { ...defaultConfig(), ...(JSON.parse(m[1]) as Partial<Config>) } as Config;
+  return jobKey(cfg, Number(m[3]), m[2] !== undefined ? { name: m[2] } : undefined);
 }
 
 interface BatchShard {
@@ -219,7 +234,7 @@ export function reusedRuns(files: string[], all: Job[], log: (s: string) => void
       const data = shard.data ? { name: shard.data } : undefined;
       for (const r of shard.runs) runs.push({ key: jobKey(pointConfig(shard.config, shard.key, r.value, shard.experiment), r.seed, data), run: r.run });
     } else if (schema === BATCH_SHARD_SCHEMA) {
-      runs.push(...readShard(file).runs);
+      runs.push(...readShard(file).runs.map((r) => ({ key: currentKey(r.key), run: r.run })));
     } else {
       throw new ConfigError(`--reuse ${file}: schema ${JSON.stringify(schema)} is not one it takes (bridge-lab/lesson-run@1, ${SHARD_SCHEMA}, ${BATCH_SHARD_SCHEMA})`);
     }

@@ -45,7 +45,15 @@ function gainCell(g: SweepPoint['jointGain']['rec']) {
   return g ? `${pct(g.mean)}${g.ci95 ? ` [${pct(g.ci95[0])}, ${pct(g.ci95[1])}]` : ''}` : '—';
 }
 
-function sweepSection(s: Sweep, claims: FindingsClaim[]): string {
+/** A study's paired comparisons (findings-ids.ts, findings-h1.ts), as lines. */
+function verdictLines(s: Sweep, others: Record<string, Sweep>): string[] {
+  return (SWEEP_EXPERIMENTS.find((x) => x.name === s.experiment)?.verdicts?.(s, others) ?? []).map((st) => {
+    const verdict = { agrees: '**agrees**', disagrees: '**disagrees**', unclear: '**unclear** (the interval includes 0)', 'no claim': 'reported without an expected direction' }[st.verdict];
+    return `- ${st.text} Observed: ${st.observed} — ${verdict}.`;
+  });
+}
+
+function sweepSection(s: Sweep, claims: FindingsClaim[], others: Record<string, Sweep>): string {
   const e = SWEEP_EXPERIMENTS.find((x) => x.name === s.experiment)!;
   const xOf = (p: SweepPoint) => (e.name === 'h1-divergence' ? p.dataStats.popularityKL.recVsSearch : Number(p.value));
   const xLabel = e.name === 'h1-divergence' ? 'KL(p_R‖p_S) of the world' : e.key;
@@ -61,15 +69,17 @@ function sweepSection(s: Sweep, claims: FindingsClaim[]): string {
   const lines = [`## ${e.title}`, '', `*${e.question}*`, '',
     `Settings: ${changed(s.config)}; swept \`${e.key}\` over ${e.values.join(', ')}; seeds ${s.seeds.join(', ')}${s.complete ? '' : ` (**incomplete**: ${s.points.length} of ${e.values.length} points)`}. ${madeWith(s)}`, '',
     `![${e.title}](findings/${e.name}.svg)`, '',
-    `| ${e.key} | KL(p_R‖p_S) | rec gain [95 % CI] | search gain [95 % CI] | Gen_R R@10 | Gen_R+S rec R@10 | Gen_S R@10 | Gen_R+S search R@10 | pop KL Gen_R → Gen_R+S | content / CF: Gen_S · Gen_R · Gen_R+S | references: BM25 · bi-encoder search / rec R@10 |`,
+    `| ${e.key} | KL(p_R‖p_S): world · realised in training | rec gain [95 % CI] | search gain [95 % CI] | Gen_R R@10 | Gen_R+S rec R@10 | Gen_S R@10 | Gen_R+S search R@10 | pop KL Gen_R → Gen_R+S | content / CF: Gen_S · Gen_R · Gen_R+S | references: BM25 · bi-encoder search / rec R@10 |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
   for (const p of s.points) {
     const emb = (m: 'search' | 'rec' | 'joint') => `${f(p.embedding[m]?.contentAgreement, 2)}/${f(p.embedding[m]?.cfAgreement, 2)}`;
-    lines.push(`| ${p.value} | ${f(p.dataStats.popularityKL.recVsSearch)} | ${gainCell(p.jointGain.rec)} | ${gainCell(p.jointGain.search)} | ${f(p.models.rec?.rec?.recall)} | ${f(p.models.joint?.rec?.recall)} | ${f(p.models.search?.search?.recall)} | ${f(p.models.joint?.search?.recall)} | ${f(p.models.rec?.rec?.kl)} → ${f(p.models.joint?.rec?.kl)} | ${emb('search')} · ${emb('rec')} · ${emb('joint')} | ${referenceCell(p)} |`);
+    lines.push(`| ${p.value} | ${f(p.dataStats.popularityKL.recVsSearch)} · ${f(p.dataStats.trainPopularityKL?.recVsSearch)} | ${gainCell(p.jointGain.rec)} | ${gainCell(p.jointGain.search)} | ${f(p.models.rec?.rec?.recall)} | ${f(p.models.joint?.rec?.recall)} | ${f(p.models.search?.search?.recall)} | ${f(p.models.joint?.search?.recall)} | ${f(p.models.rec?.rec?.kl)} → ${f(p.models.joint?.rec?.kl)} | ${emb('search')} · ${emb('rec')} · ${emb('joint')} | ${referenceCell(p)} |`);
   }
   if (s.points.some((p) => !p.models.bm25 || !p.models.biencoder)) lines.push('', '(References marked — were not in the stored runs: they predate BM25 or the bi-encoder; `npm run findings` trains them.)');
   lines.push('', '**What it says** (each slope from all seed × value points, its 95 % interval from a bootstrap over whole seeds; [method](#how-the-verdicts-are-made)):', '');
   lines.push(...trendLines(trendsFor(s), claims, e.name));
+  const paired = verdictLines(s, others);
+  if (paired.length) lines.push('', '**Paired by seed** (95 % t-intervals):', '', ...paired);
   return lines.join('\n');
 }
 
@@ -87,7 +97,7 @@ function trendLines(ts: Trend[], claims: FindingsClaim[], study: string): string
   });
 }
 
-function idsSection(s: Sweep): string {
+function idsSection(s: Sweep, others: Record<string, Sweep>): string {
   const e = SWEEP_EXPERIMENTS.find((x) => x.name === s.experiment)!;
   const series = (name: string, color: string, get: (p: SweepPoint) => number | undefined) => ({ name, color, points: s.points.map((p, i) => ({ x: i, y: get(p) ?? NaN })).filter((p) => Number.isFinite(p.y)) });
   writeAtomic(join(DOC_DIR, 'findings', `${e.name}.svg`), lineChartSvg({
@@ -128,10 +138,7 @@ function idsSection(s: Sweep): string {
     }
   }
   lines.push('', '**What it says** (differences paired by seed, mean [95 % CI]; a difference holds when its interval excludes 0):', '');
-  for (const st of SWEEP_EXPERIMENTS.find((x) => x.name === s.experiment)?.verdicts?.(s) ?? []) {
-    const verdict = { agrees: '**agrees**', disagrees: '**disagrees**', unclear: '**unclear** (the interval includes 0)', 'no claim': 'reported without an expected direction' }[st.verdict];
-    lines.push(`- ${st.text} Observed: ${st.observed} — ${verdict}.`);
-  }
+  lines.push(...verdictLines(s, others));
   return lines.join('\n');
 }
 
@@ -175,7 +182,8 @@ function writeDocs(meta: { seconds: number; date: string; merged?: number }) {
     .map(({ e, file }) => ({ e, sweep: JSON.parse(readFileSync(file, 'utf8')) as Sweep }));
   const claims = findingsClaims(stored.map((x) => x.sweep));
   for (const { e, sweep } of stored) {
-    sections.push(e.variants ? idsSection(sweep) : sweepSection(sweep, claims));
+    const others = Object.fromEntries(stored.map((x) => [x.e.name, x.sweep]));
+    sections.push(e.variants ? idsSection(sweep, others) : sweepSection(sweep, claims, others));
     for (const t of trendsFor(sweep)) {
       const c = claimOf(claims, e.name, t)!;
       summary.push(`| [${e.name}](#${anchor(e.title)}) | ${t.expected ? `${t.x} → ${quantityLabel(t.y)}, expected to ${t.expected === 'rises' ? 'rise' : 'fall'}` : `${t.x} → ${quantityLabel(t.y)}`} | ${slopeText(t).replace(/, \d+ seeds?$/, '').replace(/^slope /, '')} | ${t.seeds} | ${pText(c.p).replace(/^p (= )?/, '')} | ${pText(c.q, 'q').replace(/^q (= )?/, '')} | **${c.verdict}**${c.verdict !== t.verdict ? ` (${t.verdict} before correction)` : ''} |`);

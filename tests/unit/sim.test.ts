@@ -59,6 +59,27 @@ describe('simulated world', () => {
     expect(d.searchTest.count).toBe(c.searchTest);
   });
 
+  it('the cap\'s control keeps as many search pairs as the cap, drawn at random, with popularity as it was', () => {
+    const capped = resolveConfig({ ...base, searchCapPerItem: 5 });
+    const control = resolveConfig({ ...capped, searchCapControl: true });
+    const full = resolveConfig({ ...base });
+    const w = buildWorld(capped);
+    const [dc, dk, df] = [capped, control, full].map((c) => buildDataset(w, c));
+    expect(dk.searchTrain.count).toBe(dc.searchTrain.count);
+    expect(dk.searchTrain.count).toBeLessThan(df.searchTrain.count);
+    // A subset of the uncapped pairs, in draw order.
+    const rows = (d: typeof df) => Array.from({ length: d.searchTrain.count }, (_, e) => `${d.searchTrain.target[e]}:${Array.from(d.searchTrain.words.subarray(e * d.searchTrain.queryLength, (e + 1) * d.searchTrain.queryLength)).join(',')}`);
+    const all = rows(df);
+    let at = 0;
+    for (const r of rows(dk)) { at = all.indexOf(r, at) + 1; expect(at).toBeGreaterThan(0); }
+    // Not flattened: its most frequent item keeps far more than the cap.
+    expect(Math.max(...targetCounts(dk.searchTrain, capped.items))).toBeGreaterThan(5);
+    expect(Math.max(...targetCounts(dc.searchTrain, capped.items))).toBe(5);
+    // The other sets are untouched, and without a cap the control changes nothing.
+    expect(dk.recTrain).toEqual(dc.recTrain);
+    expect(buildDataset(w, resolveConfig({ ...full, searchCapControl: true })).searchTrain).toEqual(df.searchTrain);
+  });
+
   it('queries use title and topic words in the share querySpecificity sets', () => {
     const c = resolveConfig({ ...base, querySpecificity: 0.7, queryNoise: 0, searchTrain: 4000 });
     const w = buildWorld(c);

@@ -71,7 +71,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     question: 'In which world does adding search help recommendation more? Look at the joint gain and how close the joint model\'s dots sit to the diagonal.',
     worlds: ['h1-shared', 'h1-conflicting'],
     charts: [{ kind: 'calibration', model: 'joint', highlight: true }],
-    effects: [{ claim: 'Adding search helps recommendation more when popularity is shared (gain in A − gain in B, paired by seed)', quantity: { of: 'jointGain', task: 'rec' }, world: 'h1-shared', against: 'h1-conflicting', expected: 'positive', percent: true }],
+    effects: [{ claim: 'Adding search helps recommendation more when popularity is shared (gain in A − gain in B, paired by seed)', quantity: { of: 'jointGain', task: 'rec' }, world: 'h1-shared', against: 'h1-conflicting', knobs: ['popularityAgreement'], expected: 'positive', percent: true }],
   },
   {
     id: 'h2',
@@ -84,8 +84,8 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     worlds: ['h2-aligned', 'h2-unrelated'],
     charts: [{ kind: 'embedding', model: 'joint', colorBy: 'cluster', highlight: true }],
     effects: [
-      { claim: 'Gen_R+S\'s items sit with their CF cluster more when content and CF agree (CF agreement in A − in B)', quantity: { of: 'agreement', model: 'joint', kind: 'cf' }, world: 'h2-aligned', against: 'h2-unrelated', expected: 'positive' },
-      { claim: 'Adding search helps recommendation more when content and CF agree (gain in A − gain in B)', quantity: { of: 'jointGain', task: 'rec' }, world: 'h2-aligned', against: 'h2-unrelated', expected: 'positive', percent: true },
+      { claim: 'Gen_R+S\'s items sit with their CF cluster more when content and CF agree (CF agreement in A − in B)', quantity: { of: 'agreement', model: 'joint', kind: 'cf' }, world: 'h2-aligned', against: 'h2-unrelated', knobs: ['contentCfAlignment'], expected: 'positive' },
+      { claim: 'Adding search helps recommendation more when content and CF agree (gain in A − gain in B)', quantity: { of: 'jointGain', task: 'rec' }, world: 'h2-aligned', against: 'h2-unrelated', knobs: ['contentCfAlignment'], expected: 'positive', percent: true },
     ],
   },
   {
@@ -110,7 +110,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     question: 'Compare Gen_R\'s cold column in A and B. Can Gen_R now reach items it never saw? And does Gen_R+S still gain as much from search?',
     worlds: ['cold', 'cold-semantic'],
     charts: [{ kind: 'metrics', highlight: true }, { kind: 'embedding', model: 'rec', colorBy: 'topic' }],
-    effects: [{ claim: 'With semantic IDs Gen_R reaches cold items (Gen_R\'s cold Recall@10 in B − in A)', quantity: { of: 'coldRecall', model: 'rec' }, world: 'cold-semantic', against: 'cold', expected: 'positive' }],
+    effects: [{ claim: 'With semantic IDs Gen_R reaches cold items (Gen_R\'s cold Recall@10 in B − in A)', quantity: { of: 'coldRecall', model: 'rec' }, world: 'cold-semantic', against: 'cold', knobs: ['idScheme'], expected: 'positive' }],
   },
   {
     id: 'search-gains',
@@ -153,7 +153,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     charts: [{ kind: 'validation', highlight: true }],
     effects: [
       { claim: 'Trained every epoch without early stopping, Gen_R+S recommends worse than Gen_R (A)', quantity: { of: 'jointGain', task: 'rec' }, world: 'overtrained', expected: 'negative', percent: true },
-      { claim: 'Without early stopping the joint gain is lower than with it (gain in A − gain in B, paired by seed)', quantity: { of: 'jointGain', task: 'rec' }, world: 'overtrained', against: 'early-stopped', expected: 'negative', percent: true },
+      { claim: 'Without early stopping the joint gain is lower than with it (gain in A − gain in B, paired by seed)', quantity: { of: 'jointGain', task: 'rec' }, world: 'overtrained', against: 'early-stopped', knobs: ['patience'], expected: 'negative', percent: true },
     ],
   },
   {

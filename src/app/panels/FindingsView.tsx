@@ -50,7 +50,7 @@ export function FindingsView() {
                 </div>
                 {e.verdicts && (
                   <ul className="verdicts" data-testid={`verdicts-${e.name}`}>
-                    {e.verdicts(s).map((st) => (
+                    {e.verdicts(s, sweeps).map((st) => (
                       <li key={st.text}>
                         {st.text} <strong>Observed:</strong> {st.observed} — <span className={`verdict ${st.verdict.replace(' ', '-')}`}>{st.verdict}</span>.
                       </li>

@@ -84,6 +84,7 @@ export const PARAMS = [
   { key: 'searchCoverage', group: 'data', type: 'float', min: 0.05, max: 1, step: 0.05, default: 1, label: 'Search coverage', help: 'Share of items that appear in search training data (the rest are cold for Gen_S).' },
   { key: 'recCoverage', group: 'data', type: 'float', min: 0.05, max: 1, step: 0.05, default: 0.6, label: 'Rec coverage', help: 'Share of items that appear in recommendation training data (the rest are cold for Gen_R).' },
   { key: 'searchCapPerItem', group: 'data', type: 'int', min: 0, max: 100000, default: 0, step: 5, label: 'Search cap per item', help: 'At most this many search training pairs per target item (0 = no cap); a cap flattens popularity.' },
+  { key: 'searchCapControl', group: 'data', type: 'bool', default: false, label: 'Cap control: same size, not flatter', help: 'With a search cap: keep a uniform random subset of the uncapped search training pairs, as many as the cap would keep, instead of capping each item. The same amount of data with popularity as it was: the control that tells a flatter popularity from less data.' },
   { key: 'recCapPerItem', group: 'data', type: 'int', min: 0, max: 100000, default: 0, step: 5, label: 'Rec cap per item', help: 'At most this many rec training pairs per target item (0 = no cap).' },
   // model
   { key: 'dim', group: 'model', type: 'int', min: 8, max: 256, default: 32, step: 8, label: 'Embedding size', help: 'Width of the transformer and of the item-ID embeddings.' },

@@ -105,6 +105,23 @@ function capPerItem<T extends SearchExamples | RecExamples>(ex: T, cap: number, 
 }
 
 /**
+ * The search training pairs under the cap: capped per item, or with `searchCapControl` a
+ * uniform random subset of the uncapped pairs of the capped set's size (draw order kept).
+ */
+function capSearch(ex: SearchExamples, c: Config, items: number, rng: Rng): SearchExamples {
+  const capped = capPerItem(ex, c.searchCapPerItem, items);
+  if (!c.searchCapControl || capped === ex) return capped;
+  const rows = Int32Array.from({ length: ex.count }, (_, i) => i);
+  for (let i = 0; i < capped.count; i++) {
+    const j = i + rng.int(ex.count - i);
+    [rows[i], rows[j]] = [rows[j], rows[i]];
+  }
+  const keep = new Uint8Array(ex.count);
+  for (let i = 0; i < capped.count; i++) keep[rows[i]] = 1;
+  return keepRows(ex, (e) => keep[e] === 1);
+}
+
+/**
  * The training set of `task` with targets drawn uniformly over its covered items (same
  * size, coverage, cap and query or session process): what Gen_R+S trains on when the
  * `popularityRemoved` ablation names that task.
@@ -112,14 +129,14 @@ function capPerItem<T extends SearchExamples | RecExamples>(ex: T, cap: number, 
 export function uniformTrainSet(w: World, c: Config, task: 'search' | 'rec'): SearchExamples | RecExamples {
   const flat = uniformPopularity(w.items);
   return task === 'search'
-    ? capPerItem(drawSearch(w, c, c.searchTrain, Rng.derive(c.seed, 'search/train/uniform'), w.searchCovered, flat), c.searchCapPerItem, w.items)
+    ? capSearch(drawSearch(w, c, c.searchTrain, Rng.derive(c.seed, 'search/train/uniform'), w.searchCovered, flat), c, w.items, Rng.derive(c.seed, 'search/train/uniform/cap-control'))
     : capPerItem(drawRec(w, c, c.recTrain, Rng.derive(c.seed, 'rec/train/uniform'), w.recCovered, flat), c.recCapPerItem, w.items);
 }
 
 export function buildDataset(w: World, c: Config): Dataset {
   const seed = c.seed;
   return {
-    searchTrain: capPerItem(drawSearch(w, c, c.searchTrain, Rng.derive(seed, 'search/train'), w.searchCovered), c.searchCapPerItem, w.items),
+    searchTrain: capSearch(drawSearch(w, c, c.searchTrain, Rng.derive(seed, 'search/train'), w.searchCovered), c, w.items, Rng.derive(seed, 'search/train/cap-control')),
     recTrain: capPerItem(drawRec(w, c, c.recTrain, Rng.derive(seed, 'rec/train'), w.recCovered), c.recCapPerItem, w.items),
     searchTest: drawSearch(w, c, c.searchTest, Rng.derive(seed, 'search/test'), null),
     recTest: drawRec(w, c, c.recTest, Rng.derive(seed, 'rec/test'), null),

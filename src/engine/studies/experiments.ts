@@ -6,6 +6,7 @@
 import { ConfigError, resolveConfig, withImportedDefaults, type Config, type ConfigKey } from '../core/config';
 import { findPreset } from '../core/presets';
 import { idsFindings, type IdsStatement } from './findings-ids';
+import { capSplit, h1Shape } from './findings-h1';
 import type { Sweep, Value } from './sweep-types';
 import type { ClaimSpec } from './trends';
 import type { FieldMetric } from '../core/report';
@@ -30,8 +31,8 @@ export interface SweepExperiment {
   data?: string;
   /** The charts' y quantities (the main one and the one beside it), and x: the swept value, or the world's measured KL(p_R‖p_S). */
   chart: { metric: SweepMetric; second: SweepMetric; x: 'value' | 'popularityKL.recVsSearch'; xLabel?: string };
-  /** Verdicts between named variants, paired by seed (findings-ids.ts), beside the trends of `claims`. */
-  verdicts?: (s: Sweep) => IdsStatement[];
+  /** Verdicts between named variants or points, paired by seed (findings-ids.ts, findings-h1.ts), beside the trends of `claims`; `others`: the other stored studies, by name. */
+  verdicts?: (s: Sweep, others: Readonly<Record<string, Sweep | null | undefined>>) => IdsStatement[];
   key: ConfigKey;
   values: Value[];
   /** Where a point sets several knobs: each value names the settings it stands for. */
@@ -45,14 +46,17 @@ export interface SweepExperiment {
 /** The paper's experiments, one click in the app and one name in the runner. */
 export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
   {
-    name: 'h1-divergence', title: 'H1 · popularity divergence', key: 'popularityAgreement', values: [0, 0.25, 0.5, 0.75, 1],
-    question: 'As the two tasks\' popularity rankings diverge (KL(p_R‖p_S) grows), does the recommendation gain of joint training fall?',
+    name: 'h1-divergence', title: 'H1 · popularity divergence', key: 'popularityAgreement', values: [0, 0.25, 0.5, 0.75, 0.85, 0.9, 0.95, 0.98, 1],
+    question: 'As the two tasks\' popularity rankings diverge (KL(p_R‖p_S) grows), does the recommendation gain of joint training fall — smoothly, or only where the two tasks share one ranking?',
     preset: 'h1-shared-popularity', base: {},
+    verdicts: h1Shape,
     chart: { metric: 'gain', second: 'kl', x: 'popularityKL.recVsSearch', xLabel: 'KL(p_R‖p_S) of the world' },
     claims: [
       { x: 'popularityKL.recVsSearch', y: 'jointGain.rec', expected: 'falls', text: 'H1 (paper): the more the two tasks\' popularity distributions diverge, the less joint training helps recommendation.' },
       { x: 'popularityKL.recVsSearch', y: 'klDifference.rec', expected: 'rises', text: 'H1 (mechanism): the joint model\'s popularity estimate for recommendation is pulled towards search\'s, so its calibration advantage shrinks as they diverge.' },
       { x: 'popularityKL.realised', y: 'jointGain.rec', expected: 'falls', text: 'H1 (paper), against what the models saw: the more the training targets\' popularity diverges between the tasks (realised KL), the less joint training helps recommendation.' },
+      { x: 'popularityKL.realised', y: 'jointGain.rec', expected: 'falls', values: [0, 0.25, 0.5, 0.75, 0.85, 0.9, 0.95, 0.98], text: 'H1 without identical popularity: the same trend against the realised KL, leaving out the point where the two tasks share one popularity ranking.' },
+      { x: 'popularityKL.recVsSearch', y: 'klDifference.rec', expected: 'rises', values: [0, 0.25, 0.5, 0.75, 0.85, 0.9, 0.95, 0.98], text: 'H1 (mechanism) without identical popularity: the calibration trend, leaving out the point where the two tasks share one popularity ranking.' },
       { x: 'popularityKL.recVsSearch', y: 'arpDifference.rec', expected: null, text: 'The field\'s measure beside popularity KL: how Gen_R+S\'s average recommendation popularity (ARP) differs from Gen_R\'s as the tasks diverge.' },
       { x: 'popularityKL.recVsSearch', y: 'popLiftDifference.rec', expected: null, text: 'The field\'s measure beside popularity KL: how Gen_R+S\'s popularity lift differs from Gen_R\'s as the tasks diverge.' },
     ],
@@ -64,6 +68,17 @@ export const SWEEP_EXPERIMENTS: readonly SweepExperiment[] = [
     chart: { metric: 'gain', second: 'kl', x: 'value' },
     claims: [
       { x: 'log2(value)', y: 'jointGain.rec', expected: null, text: 'Paper, Fig. 4: capping the added task\'s instances per item (flattening its popularity) changes how much it helps; no direction is taken from the paper here.' },
+    ],
+  },
+  {
+    name: 'h1-capped-control', title: 'H1 · capped against a same-size random subsample (control)', key: 'searchCapPerItem', values: [0, 5, 10, 50, 500],
+    question: 'Capping search flattens its popularity and also cuts its data: with as many search examples as each cap keeps, drawn at random (popularity as it was), how much of the cap study\'s effect is less data, and how much is flatter popularity?',
+    preset: 'h1-shared-popularity', base: { searchCapControl: true },
+    chart: { metric: 'gain', second: 'kl', x: 'value' },
+    verdicts: capSplit,
+    claims: [
+      { x: 'log2(value)', y: 'jointGain.rec', expected: null, text: 'Less data alone: the recommendation gain along the size of a random search subsample (the size each cap keeps).' },
+      { x: 'log2(value)', y: 'jointGain.search', expected: null, text: 'Less data alone, the search side.' },
     ],
   },
   {

@@ -5,7 +5,7 @@
  * view (src/app/lesson/steps.ts); here is only what is trained.
  */
 import { presetConfig } from '../core/presets';
-import { withImportedDefaults, type Config } from '../core/config';
+import { withImportedDefaults, type Config, type ConfigKey } from '../core/config';
 import { contrast, pEquivalence, qValues, Q_LEVEL, seedEvidence, sign, varianceSources, type Evidence, type PerSeed, type VarianceSources } from '../eval/evidence';
 import { jointGainOf } from '../run/summary';
 import type { ModelName, Report, RunReport } from '../core/report';
@@ -130,6 +130,8 @@ export interface LessonEffect {
   quantity: LessonQuantity;
   world: string;
   against?: string;
+  /** With `against`: the settings the two worlds differ in, and nothing else (a test checks). */
+  knobs?: ConfigKey[];
   expected: 'positive' | 'negative' | 'none';
   /** Show as a percentage (relative gains) rather than a number. */
   percent?: boolean;

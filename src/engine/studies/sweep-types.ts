@@ -18,6 +18,8 @@ export interface SweepPoint {
     realizedAlignment: number;
     coverage: { search: number; rec: number };
     trainExamples: { search: number; rec: number };
+    /** KL between the training targets' popularity (what the models saw; absent in older sweeps). */
+    trainPopularityKL?: { recVsSearch: number; searchVsRec: number };
   };
   jointGain: Partial<Record<Task, Interval>>;
   /** Mean over seeds, per scorer (models and baselines) and task. */

@@ -129,6 +129,9 @@ export function pointFromReport(value: Value, report: Report): SweepPoint {
       realizedAlignment: mean((r) => r.dataStats.realizedAlignment),
       coverage: { search: mean((r) => r.dataStats.coverage.search), rec: mean((r) => r.dataStats.coverage.rec) },
       trainExamples: { search: mean((r) => r.dataStats.trainExamples.search), rec: mean((r) => r.dataStats.trainExamples.rec) },
+      ...(runs.length && runs.every((r) => r.dataStats.trainPopularityKL)
+        ? { trainPopularityKL: { recVsSearch: mean((r) => r.dataStats.trainPopularityKL.recVsSearch), searchVsRec: mean((r) => r.dataStats.trainPopularityKL.searchVsRec) } }
+        : {}),
     },
     jointGain: report.summary.jointGain,
     models: report.summary.means,

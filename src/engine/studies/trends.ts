@@ -53,6 +53,8 @@ export interface ClaimSpec {
   x: XName;
   y: string;
   expected: Expected;
+  /** Only these swept values (e.g. a trend without its last point); all by default. */
+  values?: readonly number[];
 }
 
 export const QUANTITY_LABELS: Record<string, string> = {
@@ -136,5 +138,10 @@ export function sweepTrends(points: readonly TrendSource[], key: string, claims:
   const defaults: ClaimSpec[] = !numericValues(points) ? [] : (['rec', 'search'] as const).filter((task) => !claims.some((c) => !c.x.startsWith('popularityKL.') && c.y === `jointGain.${task}`)).map((task) => ({
     text: `The joint gain on ${task === 'rec' ? 'recommendation' : 'search'} along ${key}.`, x: scale, y: `jointGain.${task}`, expected: null,
   }));
-  return [...defaults, ...claims].map((c) => trend(trendPoints(points, c.x, c.y), { claim: c.text, x: xLabel(c.x), y: c.y, expected: c.expected }));
+  const within = (c: ClaimSpec) => (c.values ? points.filter((p) => c.values!.includes(p.value as number)) : points);
+  const only = (c: ClaimSpec) => {
+    const left = c.values ? points.map((p) => p.value).filter((v) => !c.values!.includes(v as number)) : [];
+    return left.length ? ` (without ${key} ${left.join(', ')})` : '';
+  };
+  return [...defaults, ...claims].map((c) => trend(trendPoints(within(c), c.x, c.y), { claim: c.text, x: `${xLabel(c.x)}${only(c)}`, y: c.y, expected: c.expected }));
 }
