@@ -62,6 +62,8 @@ export const EXPERIMENT: Command = {
   ],
 };
 
+const reuse = { name: 'reuse', arg: 'FILE[,FILE]', help: 'take runs already made for jobs of this batch from stored lesson runs (public/lessons/<world>.json) or shards (shard.json of experiment --sweep --shard, findings --shard or lessons --shard); only runs with the same settings, catalogue and seed are taken' };
+
 export const FINDINGS: Command = {
   name: 'npm run findings --',
   summary: 'run every built-in study and the ablations, and write public/findings/*.json, docs/findings/*.svg and docs/findings.md',
@@ -76,7 +78,7 @@ export const FINDINGS: Command = {
       { name: 'out', arg: 'DIR', default: 'out', help: 'with --shard: the folder for shard.json' },
       merge,
       { name: 'docs-only', help: 'rewrite docs/ from public/findings/*.json without training' },
-      { name: 'reuse', arg: 'FILE[,FILE]', help: 'take runs already made for jobs of these studies from stored lesson runs (public/lessons/<world>.json) or shards (shard.json of experiment --sweep --shard, findings --shard or lessons --shard); only runs with the same settings, catalogue and seed are taken' },
+      reuse,
     ],
   }],
 };
@@ -84,7 +86,7 @@ export const FINDINGS: Command = {
 export const LESSONS: Command = {
   name: 'npm run lessons --',
   summary: 'train the lesson\'s worlds at 10 seeds and write public/lessons/*.json and docs/lessons.md',
-  usage: ['[--only ID[,ID]] [--jobs J] [--shard i/n --out DIR]', '--merge DIR...', '--docs-only'],
+  usage: ['[--only ID[,ID]] [--jobs J] [--reuse FILE[,FILE]] [--shard i/n --out DIR]', '--merge DIR... [--reuse FILE[,FILE]]', '--docs-only'],
   sections: [{
     title: 'Flags',
     flags: [
@@ -94,6 +96,7 @@ export const LESSONS: Command = {
       { name: 'out', arg: 'DIR', default: 'out', help: 'with --shard: the folder for shard.json' },
       merge,
       { name: 'docs-only', help: 'rewrite docs/lessons.md from public/lessons/*.json without training' },
+      reuse,
     ],
   }],
 };

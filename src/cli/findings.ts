@@ -3,7 +3,7 @@
  * training, and writes public/findings/*.json (read by the app's Findings view),
  * docs/findings/*.svg and docs/findings.md.
  *
- *   npm run findings -- [--seeds K] [--only NAME[,NAME]] [--jobs J] [--docs-only]
+ *   npm run findings -- [--seeds K] [--only NAME[,NAME]] [--jobs J] [--reuse FILE[,FILE]] [--shard i/n --out DIR | --merge DIR...] [--docs-only]
  *
  * --docs-only rewrites docs/ from the JSON already in public/findings/ without training.
  */

@@ -8,7 +8,7 @@
  * one split (drawn from the first seed): its seeds vary only the models' initialisation and
  * batch order, so there is no world variance to decompose and no second model seed.
  *
- *   npm run lessons -- [--only ID[,ID]] [--jobs J] [--shard i/n --out DIR | --merge DIR...] [--docs-only]
+ *   npm run lessons -- [--only ID[,ID]] [--jobs J] [--reuse FILE[,FILE]] [--shard i/n --out DIR | --merge DIR...] [--docs-only]
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { sign } from '../engine/eval/evidence';
@@ -25,7 +25,7 @@ import { useNodeBackend } from '../engine/run/node-backends';
 import { parseShard } from '../engine/studies/shards';
 import { flagsOf, helpRequested, parseFlags, parseIntFlag } from './args';
 import { LESSONS } from './commands';
-import { mergeBatch, reportFrom, runBatch, splitMerge, writeAtomic, type Job, type RunStore } from './batch';
+import { mergeBatch, reportFrom, reusedRuns, runBatch, splitMerge, writeAtomic, type Job, type RunStore } from './batch';
 
 const DIR = 'public/lessons';
 
@@ -58,11 +58,12 @@ async function main(args: string[]) {
   await useNodeBackend('wasm');
   const t0 = performance.now();
   const log = (t: string) => process.stderr.write(t);
+  const reused = values.reuse ? reusedRuns(values.reuse.split(','), jobs, log) : undefined;
   let store: RunStore;
-  if (mergeDirs) store = mergeBatch('lessons', jobs, mergeDirs);
+  if (mergeDirs) store = mergeBatch('lessons', jobs, mergeDirs, reused);
   else {
-    log(`npm run lessons: ${jobs.length} jobs${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${threads} thread(s)\n`);
-    store = await runBatch('lessons', jobs, { threads, shard, outDir: values.out, log });
+    log(`npm run lessons: ${jobs.length} jobs${reused ? `, ${reused.size} of them reused` : ''}${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${threads} thread(s)\n`);
+    store = await runBatch('lessons', jobs, { threads, shard, outDir: values.out, log, reused });
     if (shard) {
       process.stdout.write(`shard ${shard.index}/${shard.count} done in ${((performance.now() - t0) / 60000).toFixed(1)} min; wrote ${join(values.out ?? 'out', 'shard.json')}\n`);
       return;

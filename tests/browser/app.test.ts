@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, startServer } from './harness';
+import { drawAllCharts, launch, startServer } from './harness';
 
 // A tiny world: SwiftShader's WebGPU is slow.
 const TINY = 'items=30&topics=3&cfClusters=3&wordsPerTopic=4&titleWordsPerItem=1&searchTrain=256&recTrain=192&searchTest=64&recTest=64&dim=8&heads=1&epochs=2&batchSize=64&patience=0';
@@ -28,7 +28,9 @@ afterAll(async () => {
 async function trainAndWait(timeout = 240000) {
   await page.getByTestId('train').click();
   await page.waitForFunction(() => /done|error|stopped/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout });
-  return page.getByTestId('status').textContent();
+  const status = await page.getByTestId('status').textContent();
+  await drawAllCharts(page); // the reader scrolls down to the charts
+  return status;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Builds the app, serves it on loopback and drives Debian's Chromium with WebGPU on. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -47,4 +47,14 @@ export function appUnderTest(): { url: () => string; browser: () => Browser } {
     server?.stop();
   });
   return { url: () => server!.url, browser: () => browser! };
+}
+
+/** Scrolls every chart the Lab has not drawn yet into view, as a reader would, until all are drawn. */
+export async function drawAllCharts(page: Page): Promise<void> {
+  const left = page.getByTestId('chart-deferred');
+  for (let i = 0; i < 40 && (await left.count()) > 0; i++) {
+    await left.first().scrollIntoViewIfNeeded().catch(() => { /* drawn meanwhile */ });
+    await page.waitForTimeout(30);
+  }
+  if (await left.count()) throw new Error('charts still waiting to be drawn after scrolling to them');
 }

@@ -13,7 +13,7 @@ import { LESSON_WORLDS } from '../../src/engine/studies/lessons';
 
 // The stored runs the page reads, for the numbers its words are filled with.
 const storedRuns = Object.fromEntries(LESSON_WORLDS.map((w) => [w.id, JSON.parse(readFileSync(`public/lessons/${w.id}.json`, 'utf8'))]));
-import { launch, startServer } from './harness';
+import { drawAllCharts, launch, startServer } from './harness';
 
 let server: { url: string; stop: () => void };
 let browser: Browser;
@@ -121,6 +121,7 @@ describe('the lesson', () => {
     await page.goto(server.url);
     await page.waitForFunction(() => /stored run/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 20000 });
     expect(await page.getByTestId('status').textContent()).toMatch(/stored run \(10 seeds, made .* by npm run lessons\): press Train to train live/);
+    await drawAllCharts(page);
     for (const m of ['search', 'rec', 'joint']) {
       expect(Number(await page.getByTestId(`calibration-${m}`).getAttribute('data-points'))).toBeGreaterThan(0);
       expect(Number(await page.getByTestId(`embedding-${m}`).getAttribute('data-points'))).toBeGreaterThan(0);

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appUnderTest } from './harness';
+import { appUnderTest, drawAllCharts } from './harness';
 
 const app = appUnderTest();
 const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
@@ -60,6 +60,7 @@ describe('results files in the page', () => {
     await page.getByTestId('open-results-file').setInputFiles(json('report.json', join(dir, 'run', 'report.json')));
     await page.waitForFunction(() => /opened from file report\.json/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 10000 });
     expect(await page.getByTestId('status').textContent()).toMatch(/\(2 seeds, made \d{4}-\d\d-\d\d by npm run experiment -- .*--seeds 2/);
+    await drawAllCharts(page);
     for (const m of ['search', 'rec', 'joint']) {
       expect(Number(await page.getByTestId(`embedding-${m}`).getAttribute('data-points')), `embedding-${m}`).toBe(40);
       expect(Number(await page.getByTestId(`calibration-${m}`).getAttribute('data-points')), `calibration-${m}`).toBe(m === 'joint' ? 80 : 40); // one point per item and task
@@ -140,6 +141,7 @@ describe('results files in the page', () => {
       await page.getByTestId('open-results-file').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(body) });
       await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=status], [data-testid=sweep-status], [data-testid=open-error], [data-testid=draw-error]')]
         .some((e) => (e.textContent ?? '').includes(n) || e.getAttribute('data-testid') === 'draw-error'), name, { timeout: 15000 });
+      await drawAllCharts(page); // every part drawn, as a reader scrolling down would, so that any that cannot draw says so
       // Never blank: the header, the views' tabs and a view (or its error in its place) are on screen.
       expect(await page.locator('h1').textContent()).toBe('Bridge Lab');
       expect(await page.locator('main, [data-testid=draw-error]').count(), name).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import { importedDataOf } from '../../engine/core/config';
 import { MODEL_LABELS, MODELS, type RunReport } from '../../engine/core/report';
 import { buildWorld } from '../../engine/sim/world';
 import { CalibrationChart } from '../charts/CalibrationChart';
+import { Deferred } from '../charts/Deferred';
 import { EmbeddingChart } from '../charts/EmbeddingChart';
 import { LossChart } from '../charts/LossChart';
 import { useLab } from '../store';
@@ -77,7 +78,7 @@ export function LabView() {
               items the model never predicts. Lower KL is better; compare Gen_R's recommendation cloud with Gen_R+S's.
             </p>
             <div className="trio">
-              {MODELS.map((m) => <CalibrationChart key={m} model={m} report={s.models[m]} itemInfo={itemInfo} />)}
+              {MODELS.map((m) => <Deferred key={m}><CalibrationChart model={m} report={s.models[m]} itemInfo={itemInfo} /></Deferred>)}
             </div>
           </section>
           <section aria-label="Item embeddings">
@@ -92,7 +93,7 @@ export function LabView() {
               cluster. Search groups items by content, recommendation by co-consumption; the joint model is pulled towards both.
             </div>
             <div className="trio">
-              {MODELS.map((m) => <EmbeddingChart key={m} model={m} report={s.models[m]} itemInfo={itemInfo} colorBy={s.colorBy} codes={run?.ids?.codes} labels={s.colorBy === 'topic' ? importedDataOf(shownConfig)?.categories : undefined} />)}
+              {MODELS.map((m) => <Deferred key={m}><EmbeddingChart model={m} report={s.models[m]} itemInfo={itemInfo} colorBy={s.colorBy} codes={run?.ids?.codes} labels={s.colorBy === 'topic' ? importedDataOf(shownConfig)?.categories : undefined} /></Deferred>)}
             </div>
           </section>
           <AblationCompare report={s.report} without={s.without} config={shownConfig} />
