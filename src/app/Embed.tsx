@@ -7,8 +7,7 @@
 import { useEffect, useState } from 'react';
 import { findLessonWorld, LESSON_WORLDS, type StoredLessonRun } from '../engine/studies/lessons';
 import { MODELS, type ModelName } from '../engine/core/report';
-import { CalibrationChart } from './charts/CalibrationChart';
-import { EmbeddingChart } from './charts/EmbeddingChart';
+import { CalibrationChart, EmbeddingChart } from './charts/lazy';
 import { LESSON_STEPS } from './lesson/steps';
 import { JointGain } from './panels/JointGain';
 import { MetricsTable } from './panels/MetricsTable';

@@ -49,7 +49,7 @@ export function appUnderTest(): { url: () => string; browser: () => Browser } {
   return { url: () => server!.url, browser: () => browser! };
 }
 
-/** Scrolls every chart the Lab has not drawn yet into view, as a reader would, until all are drawn. */
+/** Scrolls every chart the Lab has not drawn yet into view, as a reader would, and waits until all are drawn. */
 export async function drawAllCharts(page: Page): Promise<void> {
   const left = page.getByTestId('chart-deferred');
   for (let i = 0; i < 40 && (await left.count()) > 0; i++) {
@@ -57,4 +57,10 @@ export async function drawAllCharts(page: Page): Promise<void> {
     await page.waitForTimeout(30);
   }
   if (await left.count()) throw new Error('charts still waiting to be drawn after scrolling to them');
+  await chartsLoaded(page);
+}
+
+/** Waits until no chart is still loading its code (charts/lazy.tsx). */
+export async function chartsLoaded(page: Page, timeout = 20000): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('[data-testid=chart-loading]'), null, { timeout });
 }

@@ -13,7 +13,7 @@ import { LESSON_WORLDS } from '../../src/engine/studies/lessons';
 
 // The stored runs the page reads, for the numbers its words are filled with.
 const storedRuns = Object.fromEntries(LESSON_WORLDS.map((w) => [w.id, JSON.parse(readFileSync(`public/lessons/${w.id}.json`, 'utf8'))]));
-import { drawAllCharts, launch, startServer } from './harness';
+import { chartsLoaded, drawAllCharts, launch, startServer } from './harness';
 
 let server: { url: string; stop: () => void };
 let browser: Browser;
@@ -55,6 +55,7 @@ describe('the lesson', () => {
       const worlds = page.locator('[data-testid^=lesson-world-]');
       if (LESSON_STEPS[i].charts.length) {
         await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=lesson-world-]')].every((w) => w.getAttribute('data-source') !== 'none'), null, { timeout: 20000 });
+        await chartsLoaded(page);
         const sources = await worlds.evaluateAll((ws) => ws.map((w) => w.getAttribute('data-source')));
         expect(sources.length).toBe(LESSON_STEPS[i].worlds.length);
         const charted = await page.locator('[data-testid^=lesson-world-] [data-points]').evaluateAll((cs) => cs.every((c) => Number(c.getAttribute('data-points')) > 0));

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appUnderTest, drawAllCharts } from './harness';
+import { appUnderTest, chartsLoaded, drawAllCharts } from './harness';
 
 const app = appUnderTest();
 const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
@@ -113,6 +113,7 @@ describe('results files in the page', () => {
     const page = await context.newPage();
     await page.goto(`${app.url()}?embed=1&world=classroom&chart=calibration-joint`);
     await page.waitForFunction(() => document.querySelector('[data-testid=embed]')?.getAttribute('data-ready') === 'yes', null, { timeout: 15000 });
+    await chartsLoaded(page);
     expect(await page.locator('figure').count()).toBe(1);
     expect(await page.getByTestId('calibration-joint').locator('.recharts-scatter-symbol').count()).toBeGreaterThan(30);
     expect(await page.getByTestId('train').count()).toBe(0);

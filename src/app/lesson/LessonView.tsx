@@ -8,8 +8,7 @@ import { useEffect, useState } from 'react';
 import { effectResult, LIVE_SEEDS, lessonWorld, type EffectResult, type StoredEffects, type StoredLessonRun } from '../../engine/studies/lessons';
 import { pText } from '../../engine/eval/evidence';
 import type { Report } from '../../engine/core/report';
-import { CalibrationChart } from '../charts/CalibrationChart';
-import { EmbeddingChart } from '../charts/EmbeddingChart';
+import { CalibrationChart, EmbeddingChart, ValidationChart } from '../charts/lazy';
 import { pct } from '../format';
 import { JointGain } from '../panels/JointGain';
 import { MetricsTable } from '../panels/MetricsTable';
@@ -17,7 +16,6 @@ import { useLab } from '../store';
 import { fetchStoredRun } from '../stored-runs';
 import { importedDataOf } from '../../engine/core/config';
 import { LESSON_STEPS, type LessonChart, type LessonStep } from './steps';
-import { ValidationChart } from './ValidationChart';
 import { fillText, namedWorlds } from './fill';
 import { Glossed } from '../Glossed';
 

@@ -21,7 +21,7 @@ import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExam
 import { dataStats, type DataStats } from '../sim/stats';
 import { summarize } from './summary';
 import { buildWorld, itemWords } from '../sim/world';
-import { encodeRec, encodeSearch, tokenLayout, type Task } from '../core/encode';
+import { encodeRec, encodeSearch, tokenLayout, type Encoded, type Task, type TokenLayout } from '../core/encode';
 import { predict, train, type TrainProgress, type TrainResult } from '../train/trainer';
 import { evaluateSelections } from '../eval/selection';
 import type { SeedData } from '../core/data';
@@ -94,8 +94,38 @@ export async function runSeed(cfg: Config, opts: ExperimentOptions = {}): Promis
   return runOnData(cfg, simulatedSeedData(cfg), opts);
 }
 
-/** Runs one seed on any data: baselines, the three models, their evaluation. */
+/**
+ * Runs one seed on any data, in five steps: build the data (counts, buckets, encoded sets),
+ * train and evaluate the references (Popularity, the Oracle, BM25, the bi-encoders), cut
+ * the semantic IDs, train and evaluate the three models, and assemble the seed's report.
+ */
 export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOptions = {}): Promise<RunReport> {
+  const prepared = prepareData(cfg, src);
+  const references = await trainReferences(cfg, src, prepared, opts);
+  const ids = references.stopped ? null : semanticIdsOf(cfg, src, prepared, references.towerVectors);
+  const trained = references.stopped ? { models: {}, hits: {} } : await trainModels(cfg, src, prepared, ids, opts);
+  const run = assembleRun(cfg, src, prepared, references, ids, trained);
+  opts.onEvent?.({ type: 'run', run });
+  return run;
+}
+
+/** A seed's data made ready: training-target counts, popularity buckets, the test sets' own popularity, encoded sets. */
+interface Prepared {
+  N: number;
+  counts: Record<Task, Float64Array>;
+  buckets: Record<Task, ReturnType<typeof popularityBuckets>>;
+  popularityContext: Record<Task, PopularityContext>;
+  layout: TokenLayout;
+  indexing: ReturnType<typeof indexingExamples>;
+  trainSets: Record<Task, Encoded>;
+  jointTrainSets: Record<Task, Encoded>;
+  valSets: Record<Task, Encoded>;
+  testSets: Record<Task, Encoded>;
+  /** One task of a scorer, evaluated as the models are. */
+  evaluate: (task: Task, score: (ev: TaskEvaluator) => void | Promise<void>) => Promise<TaskResult>;
+}
+
+function prepareData(cfg: Config, src: SeedData): Prepared {
   const { data, items: N } = src;
   const counts = { search: targetCounts(data.searchTrain, N), rec: targetCounts(data.recTrain, N) };
   const buckets = { search: popularityBuckets(counts.search), rec: popularityBuckets(counts.rec) };
@@ -106,24 +136,11 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
     search: { trainCounts: counts.search, own: ownPopularity(tests.search, counts.search, N) },
     rec: { trainCounts: counts.rec, own: ownPopularity(tests.rec, counts.rec, N) },
   };
-
-  /** One task of a reference scorer, evaluated like the models. */
   const evaluate = async (task: Task, score: (ev: TaskEvaluator) => void | Promise<void>): Promise<TaskResult> => {
     const ev = new TaskEvaluator(cfg.k, buckets[task], N, tests[task].target, popularityContext[task]);
     await score(ev);
     return ev.finish();
   };
-  const baseline = async (score: (task: Task, ev: TaskEvaluator) => void | Promise<void>): Promise<BaselineReport> => {
-    const search = await evaluate('search', (ev) => score('search', ev));
-    const rec = await evaluate('rec', (ev) => score('rec', ev));
-    return { eval: { search: search.eval, rec: rec.eval }, popularity: { search: calibration(search), rec: calibration(rec) } };
-  };
-  const popularity = await baseline((task, ev) => scorePopularity(task === 'search' ? data.searchTrain : data.recTrain, tests[task].count, N, ev.consume));
-  const oracleScorer = src.oracle;
-  const oracle = oracleScorer ? await baseline((task, ev) => oracleScorer(task, ev.consume)) : null;
-  const bm25Result = await evaluate('search', (ev) => scoreBm25(src.itemWords, data.searchTest, ev.consume));
-  const bm25: SearchBaselineReport = { eval: { search: bm25Result.eval }, popularity: { search: calibration(bm25Result) } };
-
   const layout = tokenLayout(N, src.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
   // DSI's indexing examples (run/indexing.ts): every item's text → its ID, with the training queries.
   const indexing = indexingExamples(src.itemWords, cfg.indexing, cfg.queryLength, initSeedOf(cfg));
@@ -133,23 +150,48 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
   const jointTrainSets = { ...trainSets };
   if (src.jointTrain?.search) jointTrainSets.search = encodeSearch(withIndexing(src.jointTrain.search, indexing), layout);
   if (src.jointTrain?.rec) jointTrainSets.rec = encodeRec(src.jointTrain.rec, layout);
-  const models: Partial<Record<ModelName, ModelReport>> = {};
+  return { N, counts, buckets, popularityContext, layout, indexing, trainSets, jointTrainSets, valSets, testSets, evaluate };
+}
 
-  // The bi-encoders (run/biencoder.ts biEncoderTrainings): the reference scorer and/or the source of the codes.
-  const semantic = cfg.idScheme === 'semantic';
-  const biInput = { items: N, words: src.words, seqLen: layout.seqLen, itemWords: src.itemWords, train: trainSets, val: valSets };
+interface References {
+  popularity: BaselineReport;
+  oracle: BaselineReport | null;
+  bm25: SearchBaselineReport;
+  biencoder?: BiEncoderReport;
+  /** The bi-encoder's item vectors, where the semantic IDs are cut from them. */
+  towerVectors: Float32Array | null;
+  /** Stopped while a bi-encoder trained: no model trains after it. */
+  stopped: boolean;
+}
+
+/** The reference scorers, trained (the bi-encoders, run/biencoder.ts biEncoderTrainings) and evaluated like the models. */
+async function trainReferences(cfg: Config, src: SeedData, p: Prepared, opts: ExperimentOptions): Promise<References> {
+  const { data } = src;
+  const { N, evaluate, testSets } = p;
+  const baseline = async (score: (task: Task, ev: TaskEvaluator) => void | Promise<void>): Promise<BaselineReport> => {
+    const search = await evaluate('search', (ev) => score('search', ev));
+    const rec = await evaluate('rec', (ev) => score('rec', ev));
+    return { eval: { search: search.eval, rec: rec.eval }, popularity: { search: calibration(search), rec: calibration(rec) } };
+  };
+  const popularity = await baseline((task, ev) => scorePopularity(task === 'search' ? data.searchTrain : data.recTrain, (task === 'search' ? data.searchTest : data.recTest).count, N, ev.consume));
+  const oracleScorer = src.oracle;
+  const oracle = oracleScorer ? await baseline((task, ev) => oracleScorer(task, ev.consume)) : null;
+  const bm25Result = await evaluate('search', (ev) => scoreBm25(src.itemWords, data.searchTest, ev.consume));
+  const bm25: SearchBaselineReport = { eval: { search: bm25Result.eval }, popularity: { search: calibration(bm25Result) } };
+
+  const biInput = { items: N, words: src.words, seqLen: p.layout.seqLen, itemWords: src.itemWords, train: p.trainSets, val: p.valSets };
   let biencoder: BiEncoderReport | undefined;
   let towerVectors: Float32Array | null = null;
-  let biStopped = false;
+  let stopped = false;
   for (const { tasks, reference, ids: forIds } of biEncoderTrainings(cfg)) {
-    if (biStopped) break;
+    if (stopped) break;
     const name = tasks.length === 2 ? 'biencoder' : `biencoder-${tasks[0]}`;
     const { model, result } = await trainBiEncoder(cfg, biInput, tasks, initSeedOf(cfg), {
       shouldStop: opts.shouldStop, onProgress: (progress) => opts.onEvent?.({ type: 'reference', seed: cfg.seed, name, progress }),
     });
     try {
-      biStopped = result.stopped;
-      if (biStopped) break;
+      stopped = result.stopped;
+      if (stopped) break;
       if (forIds) towerVectors = await itemVectorsOf(model);
       if (reference) {
         const evaluated = await evaluateSelections(tasks, result, cfg.jointSelection, (task) => evaluate(task, (ev) => predict(model, testSets[task], 256, ev.consume)));
@@ -165,17 +207,31 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
       model.dispose();
     }
   }
-  // Semantic IDs: cut once per seed from training data, shared by the three models.
-  const finalOrder = cfg.idFinalCode === 'frequency' ? counts.search.map((c, i) => c + counts.rec[i]) : undefined;
-  const ids: SemanticIds | null = !semantic || biStopped ? null
-    : towerVectors ? rqKMeans(Float64Array.from(towerVectors), N, cfg.dim, cfg.idLevels, cfg.idCodebook, cfg.seed, finalOrder)
-    : buildSemanticIds({ items: N, words: src.words, itemWords: src.itemWords, recTrain: data.recTrain }, cfg.idSource as 'content' | 'cf' | 'joint', cfg.idLevels, cfg.idCodebook, cfg.seed, finalOrder);
-  const trie = ids ? new IdTrie(ids) : null;
-  // Per model and task, each test example's hit: the joint gain's bootstrap over the test sample.
-  const hits: Partial<Record<ModelName, Partial<Record<Task, Uint8Array>>>> = {};
+  return { popularity, oracle, bm25, biencoder, towerVectors, stopped };
+}
 
+/** Semantic IDs (none with atomic IDs): cut once per seed from training data, shared by the three models. */
+function semanticIdsOf(cfg: Config, src: SeedData, p: Prepared, towerVectors: Float32Array | null): SemanticIds | null {
+  if (cfg.idScheme !== 'semantic') return null;
+  const finalOrder = cfg.idFinalCode === 'frequency' ? p.counts.search.map((c, i) => c + p.counts.rec[i]) : undefined;
+  return towerVectors ? rqKMeans(Float64Array.from(towerVectors), p.N, cfg.dim, cfg.idLevels, cfg.idCodebook, cfg.seed, finalOrder)
+    : buildSemanticIds({ items: p.N, words: src.words, itemWords: src.itemWords, recTrain: src.data.recTrain }, cfg.idSource as 'content' | 'cf' | 'joint', cfg.idLevels, cfg.idCodebook, cfg.seed, finalOrder);
+}
+
+interface Trained {
+  models: Partial<Record<ModelName, ModelReport>>;
+  /** Per model and task, each test example's hit: the joint gain's bootstrap over the test sample. */
+  hits: Partial<Record<ModelName, Partial<Record<Task, Uint8Array>>>>;
+}
+
+/** Gen_S, Gen_R and Gen_R+S (or `opts.models`), each trained, validated each epoch and evaluated on the test sets. */
+async function trainModels(cfg: Config, src: SeedData, p: Prepared, ids: SemanticIds | null, opts: ExperimentOptions): Promise<Trained> {
+  const { N, layout, trainSets, jointTrainSets, valSets, testSets, buckets, popularityContext } = p;
+  const trie = ids ? new IdTrie(ids) : null;
+  const models: Trained['models'] = {};
+  const hits: Trained['hits'] = {};
   for (const name of opts.models ?? MODELS) {
-    if (biStopped || opts.shouldStop?.()) break;
+    if (opts.shouldStop?.()) break;
     const model = new Retriever(
       {
         items: N, words: src.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen, tieEmbeddings: cfg.tieEmbeddings,
@@ -234,7 +290,13 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
       model.dispose();
     }
   }
+  return { models, hits };
+}
 
+/** The seed's report: the models, the references, the IDs, each item's groups and popularity, the data's statistics. */
+function assembleRun(cfg: Config, src: SeedData, p: Prepared, refs: References, ids: SemanticIds | null, trained: Trained): RunReport {
+  const { hits, models } = trained;
+  const { N, counts, indexing } = p;
   const jointGainTestSd: RunReport['jointGainTestSd'] = {};
   for (const task of ['search', 'rec'] as Task[]) {
     const single = hits[task === 'search' ? 'search' : 'rec']?.[task], joint = hits.joint?.[task];
@@ -248,11 +310,11 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
     ...(indexing.count ? { indexingExamples: indexing.count } : {}),
     jointGainTestSd,
     models,
-    baselines: { popularity, oracle, bm25, ...(biencoder ? { biencoder } : {}) },
+    baselines: { popularity: refs.popularity, oracle: refs.oracle, bm25: refs.bm25, ...(refs.biencoder ? { biencoder: refs.biencoder } : {}) },
     ...(ids ? { ids: {
       scheme: 'semantic' as const, source: cfg.idSource, levels: cfg.idLevels, codebook: cfg.idCodebook, tokens: cfg.idTokens, finalCode: cfg.idFinalCode,
       length: ids.length, collisions: ids.collisions, largestGroup: ids.largestGroup,
-      diagnostics: idDiagnostics(ids, cfg.idLevels, src.groups, data.recTrain),
+      diagnostics: idDiagnostics(ids, cfg.idLevels, src.groups, src.data.recTrain),
       codes: Array.from({ length: N }, (_, i) => codeText(ids, i)),
     } } : {}),
     itemInfo: {
@@ -264,7 +326,6 @@ export async function runOnData(cfg: Config, src: SeedData, opts: ExperimentOpti
       trainRec: Array.from(counts.rec),
     },
   };
-  opts.onEvent?.({ type: 'run', run });
   return run;
 }
 
