@@ -28,6 +28,8 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
   { term: 'cold item', forms: ['cold items', 'cold item', 'cold'], text: 'An item a task never saw in its training data: a model trained on that task alone has never been asked to generate its ID.' },
   { term: 'seed', forms: ['seeds', 'seed'], text: 'The number that fixes every random choice of a run (the world, the data, the model\'s starting weights). Several seeds show how much a result varies by chance.' },
   { term: '95 % interval', forms: ['95 % interval', 'interval'], text: 'The range that holds the true mean effect with 95 % confidence, from the spread over seeds. If it excludes 0 the effect is shown; if it includes 0, the data do not show it either way.' },
+  { term: 'p-value', forms: ['p-values', 'p-value'], text: 'How often chance alone would give an effect at least this far from 0, if there were none. Below 0.05 exactly when the 95 % interval excludes 0.' },
+  { term: 'q-value', forms: ['q-values', 'q-value'], text: 'A p-value corrected for testing many claims at once (Benjamini–Hochberg): calling only the claims with q below 0.05 keeps the expected share of false ones among them at 5 % or less.' },
   { term: 'indexing examples', forms: ['indexing examples'], text: 'Training pairs of an item\'s own words → its ID (as DSI trains generative retrievers), so that every item is tied to its text, not only the items some query names.' },
   { term: 'checkpoint', forms: ['checkpoints', 'checkpoint'], text: 'The model\'s weights saved after an epoch. Each model keeps the epoch that scored best on held-out validation data (per task, for Gen_R+S).' },
 ];

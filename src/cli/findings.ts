@@ -67,7 +67,7 @@ function sweepSection(s: Sweep, claims: FindingsClaim[], others: Record<string, 
   writeAtomic(join(DOC_DIR, 'findings', `${e.name}.svg`), svg);
   writeAtomic(join(DOC_DIR, 'findings', `${e.name}.json`), JSON.stringify({ ...s, trends: trendsFor(s) }, null, 1));
   const lines = [`## ${e.title}`, '', `*${e.question}*`, '',
-    `Settings: ${changed(s.config)}; swept \`${e.key}\` over ${e.values.join(', ')}; seeds ${s.seeds.join(', ')}${s.complete ? '' : ` (**incomplete**: ${s.points.length} of ${e.values.length} points)`}. ${madeWith(s)}`, '',
+    `Settings: ${changed(s.config)}; swept \`${e.key}\` over ${s.values.join(', ')}${s.values.length < e.values.length ? ` (the study now has ${e.values.join(', ')}: these runs were made before the others were added)` : ''}; seeds ${s.seeds.join(', ')}${s.complete ? '' : ` (**incomplete**: ${s.points.length} of ${s.values.length} points)`}. ${madeWith(s)}`, '',
     `![${e.title}](findings/${e.name}.svg)`, '',
     `| ${e.key} | KL(p_R‖p_S): world · realised in training | rec gain [95 % CI] | search gain [95 % CI] | Gen_R R@10 | Gen_R+S rec R@10 | Gen_S R@10 | Gen_R+S search R@10 | pop KL Gen_R → Gen_R+S | content / CF: Gen_S · Gen_R · Gen_R+S | references: BM25 · bi-encoder search / rec R@10 |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
