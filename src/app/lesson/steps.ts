@@ -134,7 +134,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
       'Recommendation here has plenty of data: {plentiful:recTrain} sessions, though they still name only {plentiful:recItems%} of the items, as in the classroom world.',
       'The lines are Gen_R\'s and Gen_R+S\'s Recall on held-out recommendation data after every epoch.',
     ],
-    question: 'With this much recommendation data, what is left for search to teach Gen_R+S? Look at the warm and the cold columns.',
+    question: 'With this much recommendation data, what is left for search to teach Gen_R+S? Look at the cold column and at pop KL.',
     worlds: ['plentiful'],
     charts: [{ kind: 'metrics', highlight: true }, { kind: 'validation' }],
     effects: [
@@ -145,7 +145,7 @@ export const LESSON_STEPS: readonly LessonStep[] = [
     id: 'overtraining',
     title: 'When joint training does not pay: training too long',
     text: [
-      'World A trains every one of {overtrained:epochs} epochs and keeps the last. World B is the same world ({overtrained:items} items, {overtrained:recTrain} sessions), stopped early: it keeps each model\'s best validation epoch and stops after {early-stopped:patience} epochs without a better one. Nothing else differs.',
+      'World A trains every one of {overtrained:epochs} epochs and keeps the last. World B is the same world ({overtrained:items} items, {overtrained:recTrain} sessions) with early stopping: each model keeps its best validation epoch (Gen_R+S one per task) and stops once {early-stopped:patience} epochs pass with no better one on any of its tasks. Nothing else differs.',
       'The lines are Gen_R\'s and Gen_R+S\'s Recall on held-out recommendation data after every epoch. Without early stopping, the joint model may keep training on the large search set while it over-fits the small recommendation set: the lines show whether it does.',
     ],
     question: 'Why might a team that trains for a fixed number of epochs conclude that joint training hurts?',
