@@ -202,12 +202,19 @@ function writeDocs(meta: { seconds: number; date: string; merged?: number }) {
     `- **Joint gain**: per seed, Recall@${10} of Gen_R+S against the single-task model on the same world and the same test set, relative ((J − S) / S); across seeds, the mean with a 95 % t-interval.`,
     `- **Trends**: ${TREND_METHOD}. With the same x at every seed this is the t-interval of the per-seed slopes, so it keeps its error rate at 10 seeds (tests/unit/evidence.test.ts: on synthetic sweeps of 10 seeds × 5 values it reports a trend in 4.5 % of 200 draws without one, and finds a known trend in 58 % of draws where the power calculation predicts 59 %).`,
     '- **Verdicts**: *agrees* — the interval excludes 0 in the direction the claim expects; *disagrees* — it excludes 0 the other way; *rises* / *falls* — without an expected direction; *not shown* — the interval includes 0, with the smallest slope these seeds would have detected (80 % power, two-sided 5 %) and the seeds a slope of the observed size would need.',
-    `- **Seeds**: at least ${MIN_SEEDS} per point. A power calculation on the 3-seed runs stored before this version (per-seed slope SD of each claim's joint-gain slope) gave at most 6 seeds for 80 % power for every claim that had a visible slope, so every experiment runs the floor of ${MIN_SEEDS}; \`--seeds K\` overrides it.`,
+    `- **Seeds**: at least ${MIN_SEEDS} per point (\`--seeds K\` overrides it). Each trend says how many seeds would detect a slope of its observed size with 80 % power (\`seedsFor80\`, from its own per-seed spread). ${underpowered(claims)}`,
     `- **Many claims**: every trend below is one test of one family of ${claims.length}. Each has its two-sided p-value (the t-test its 95 % interval inverts) and a Benjamini–Hochberg q-value over the whole family; a verdict other than *not shown* is called only at q < 0.05, so that among the claims called, the expected share of false ones is at most 5 %.`,
     '- **Named settings** (semantic IDs): differences paired by seed with a 95 % t-interval; a difference holds when its interval excludes 0. They are reported as comparisons beside the family, without a q-value.',
     '', '## Every claim at a glance', '',
     `${claims.length} claims tested; ${held} hold at q < 0.05 (${raw} would on their own 95 % intervals, uncorrected).`, '', ...summary];
   writeAtomic(join(DOC_DIR, 'findings.md'), [...head, '', ...sections.map((x) => `${x}\n`)].join('\n'));
+}
+
+/** The claims that hold with fewer seeds than 80 % power for their observed slope needs, named. */
+function underpowered(claims: FindingsClaim[]): string {
+  const short = claims.filter((c) => c.verdict !== 'not shown' && c.trend.seedsFor80 !== undefined && c.trend.seedsFor80 > c.trend.seeds);
+  if (!short.length) return 'Every claim that holds has at least the seeds 80 % power needs for its observed slope.';
+  return `${short.length} claim${short.length === 1 ? '' : 's'} that hold${short.length === 1 ? 's' : ''} had less than 80 % power for the slope observed (a rerun with more seeds would confirm ${short.length === 1 ? 'it' : 'them'}): ${short.map((c) => `${c.study} (${quantityLabel(c.trend.y)} against ${c.trend.x}: ${c.trend.seedsFor80} seeds for 80 %, run with ${c.trend.seeds})`).join('; ')}.`;
 }
 
 const anchor = (title: string) => title.toLowerCase().replace(/[^a-z0-9 -]/g, '').trim().replace(/ /g, '-');
