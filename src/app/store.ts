@@ -125,6 +125,8 @@ export interface LabState {
   applyPreset: (name: string) => void;
   setColorBy: (c: 'topic' | 'cluster') => void;
   dismissNotices: () => void;
+  /** A problem with what the address asked for, found by the view that knows (e.g. a step past the lesson's last). */
+  addNotice: (text: string) => void;
   train: () => void;
   /** Answers a plan that asked before a long run. */
   confirmRun: (start: boolean) => void;
@@ -495,6 +497,7 @@ export const useLab = create<LabState>((set, get) => ({
   applyPreset: (name) => set({ preset: name, config: { ...presetValues(name), seed: get().config.seed } }),
   setColorBy: (colorBy) => set({ colorBy }),
   dismissNotices: () => set({ notices: [], refusal: null }),
+  addNotice: (text) => set((s) => ({ notices: [...s.notices, text] })),
   train: () => {
     if (refusedWhileBusy('Training')) return;
     const { config, dataset } = get();

@@ -7,7 +7,6 @@
 import { CONFIG_KEYS, parseValue, PARAM_BY_KEY, worldProblems, type Config, type ConfigKey } from '../engine/core/config';
 import { PRESET_NAMES, presetValues } from '../engine/core/presets';
 import { BACKENDS, type BackendName } from '../engine/core/backends';
-import { LESSON_STEPS } from './lesson/steps';
 import { findLessonWorld, LESSON_WORLDS } from '../engine/studies/lessons';
 
 /** Query keys that are not knobs. */
@@ -82,8 +81,9 @@ export function parseUrl(search: string): UrlState {
   const stepText = params.get('step');
   if (stepText !== null) {
     const n = Number(stepText);
-    if (/^\d+$/.test(stepText) && n >= 1 && n <= LESSON_STEPS.length) step = n - 1;
-    else notices.push(`step=${stepText} is not allowed: the lesson has steps 1 to ${LESSON_STEPS.length}. Showing step 1.`);
+    // A step number; the lesson (which holds its steps) names one past its last.
+    if (/^\d+$/.test(stepText) && n >= 1) step = n - 1;
+    else notices.push(`step=${stepText} is not allowed: give a step's number (1, 2, …). Showing step 1.`);
   }
   const present = params.get('present');
   if (present !== null && present !== '1' && present !== '0') notices.push(`present=${present} is not allowed: use 1 or 0.`);

@@ -64,6 +64,28 @@ function mainThread(entry: string): Map<string, string[]> {
   return seen;
 }
 
+/**
+ * Rooms inside the app: the state (the store, the URL, the worker's client and what they
+ * use) holds no words and draws nothing, so it never imports the views or the lesson's
+ * content; the content (the lesson's steps, the glossary) is data the views read, importing
+ * neither; the views (panels, charts, the lesson's view) depend on both.
+ */
+const APP_STATE = ['app/store.ts', 'app/url.ts', 'app/url-sync.ts', 'app/worker-client.ts', 'app/backend-cache.ts', 'app/stored-runs.ts', 'app/updates.ts', 'app/test-hooks.ts', 'app/real-worlds.ts', 'app/sw.ts'];
+const APP_CONTENT = ['app/lesson/steps.ts', 'app/glossary.ts'];
+type AppRoom = 'state' | 'content' | 'views';
+const appRoom = (f: string): AppRoom | null => (!f.startsWith('app/') || f === 'app/format.ts' ? null : APP_STATE.includes(f) ? 'state' : APP_CONTENT.includes(f) ? 'content' : 'views');
+/** Imports inside the app that break its rooms: state → views or content, content → state or views. */
+export function appViolations(graph: Map<string, string[]>): string[] {
+  const allowed: Record<AppRoom, AppRoom[]> = { state: ['state'], content: ['content'], views: ['views', 'state', 'content'] };
+  const out: string[] = [];
+  for (const [file, deps] of graph) {
+    const from = appRoom(file);
+    if (!from) continue;
+    for (const d of deps) { const to = appRoom(d); if (to && !allowed[from].includes(to)) out.push(`${file} (${from}) → ${d} (${to})`); }
+  }
+  return out;
+}
+
 const room = (path: string): number | null => ROOMS.find(([prefix]) => path.startsWith(prefix))?.[1] ?? null;
 
 describe('the house', () => {
@@ -87,6 +109,15 @@ describe('the house', () => {
     ]);
     expect(heavy).toEqual([]);
     expect(loaded.size).toBeGreaterThan(20); // the walk reached the app
+  });
+
+  it('keeps the app\'s rooms: the state imports no view and no lesson content, the content neither', () => {
+    expect(appViolations(graph)).toEqual([]);
+    // A planted upward import is caught.
+    const planted = new Map(graph);
+    planted.set('app/store.ts', [...(graph.get('app/store.ts') ?? []), 'app/lesson/steps.ts', 'app/panels/LabView.tsx']);
+    expect(appViolations(planted)).toEqual(['app/store.ts (state) → app/lesson/steps.ts (content)', 'app/store.ts (state) → app/panels/LabView.tsx (views)']);
+    for (const f of [...APP_STATE, ...APP_CONTENT]) expect(graph.has(f), `${f} exists`).toBe(true);
   });
 
   it('has no import cycle', () => {

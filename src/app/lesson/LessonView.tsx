@@ -131,11 +131,17 @@ function Source({ step, runs }: { step: LessonStep; runs: Record<string, StoredL
 }
 
 export function LessonView() {
-  const { lessonStep, setLessonStep, trainLesson, lessonRun, status, stop, openWorldInLab } = useLab();
-  const step = LESSON_STEPS[lessonStep];
+  const { lessonStep, setLessonStep, trainLesson, lessonRun, status, stop, openWorldInLab, addNotice } = useLab();
+  const n = LESSON_STEPS.length;
+  // The address may ask for a step past the last: say so, and show the first.
+  const step = LESSON_STEPS[lessonStep < n ? lessonStep : 0];
+  useEffect(() => {
+    if (lessonStep < n) return;
+    addNotice(`step=${lessonStep + 1} is not allowed: the lesson has steps 1 to ${n}. Showing step 1.`);
+    setLessonStep(0);
+  }, [lessonStep, n, addNotice, setLessonStep]);
   // The step's worlds, and those its words name (their numbers are read from them: fill.ts).
   const runs = useStoredRuns([...new Set([...step.worlds, ...namedWorlds(step)])]);
-  const n = LESSON_STEPS.length;
   const busy = status === 'training' || status === 'starting';
   // A real catalogue's seed takes many minutes on a CPU: its step shows the stored run only.
   const realData = step.worlds.some((id) => lessonWorld(id).data);
