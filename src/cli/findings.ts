@@ -73,7 +73,7 @@ function sweepSection(s: Sweep, claims: FindingsClaim[], others: Record<string, 
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
   for (const p of s.points) {
     const emb = (m: 'search' | 'rec' | 'joint') => `${f(p.embedding[m]?.contentAgreement, 2)}/${f(p.embedding[m]?.cfAgreement, 2)}`;
-    lines.push(`| ${p.value} | ${f(p.dataStats.popularityKL.recVsSearch)} · ${f(p.dataStats.trainPopularityKL?.recVsSearch)} | ${gainCell(p.jointGain.rec)} | ${gainCell(p.jointGain.search)} | ${f(p.models.rec?.rec?.recall)} | ${f(p.models.joint?.rec?.recall)} | ${f(p.models.search?.search?.recall)} | ${f(p.models.joint?.search?.recall)} | ${f(p.models.rec?.rec?.kl)} → ${f(p.models.joint?.rec?.kl)} | ${emb('search')} · ${emb('rec')} · ${emb('joint')} | ${referenceCell(p)} |`);
+    lines.push(`| ${p.value} | ${f(p.dataStats.popularityKL.recVsSearch)} · ${f(realisedKL(p))} | ${gainCell(p.jointGain.rec)} | ${gainCell(p.jointGain.search)} | ${f(p.models.rec?.rec?.recall)} | ${f(p.models.joint?.rec?.recall)} | ${f(p.models.search?.search?.recall)} | ${f(p.models.joint?.search?.recall)} | ${f(p.models.rec?.rec?.kl)} → ${f(p.models.joint?.rec?.kl)} | ${emb('search')} · ${emb('rec')} · ${emb('joint')} | ${referenceCell(p)} |`);
   }
   if (s.points.some((p) => !p.models.bm25 || !p.models.biencoder)) lines.push('', '(References marked — were not in the stored runs: they predate BM25 or the bi-encoder; `npm run findings` trains them.)');
   lines.push('', '**What it says** (each slope from all seed × value points, its 95 % interval from a bootstrap over whole seeds; [method](#how-the-verdicts-are-made)):', '');
@@ -81,6 +81,12 @@ function sweepSection(s: Sweep, claims: FindingsClaim[], others: Record<string, 
   const paired = verdictLines(s, others);
   if (paired.length) lines.push('', '**Paired by seed** (95 % t-intervals):', '', ...paired);
   return lines.join('\n');
+}
+
+/** The point's mean realised KL(p̂_R‖p̂_S): stored with the point, or (points stored before it was) from its per-seed values. */
+function realisedKL(p: SweepPoint): number | undefined {
+  const xs = p.seedValues?.popularityKL.realised;
+  return p.dataStats.trainPopularityKL?.recVsSearch ?? (xs?.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 }
 
 /** BM25's search Recall@10, and the bi-encoder's on search / rec. */
@@ -171,6 +177,7 @@ function ablationSection(a: AblationStudy): string {
 /** When a study's runs were made, and which checkpoint of Gen_R+S its joint gains use. */
 function madeWith(s: Sweep): string {
   const sel = (s.config as Partial<Config>).jointSelection;
+  if (s.command) return `Runs: ${s.command}; joint gains with ${sel === 'perTask' ? 'per-task checkpoints' : 'one shared checkpoint'}.`;
   return `Runs made ${s.createdAt.slice(0, 10)}; joint gains with ${sel === 'perTask' ? 'per-task checkpoints' : sel === 'shared' ? 'one shared checkpoint' : 'one shared checkpoint (made before per-task checkpoints were a choice)'}.`;
 }
 
