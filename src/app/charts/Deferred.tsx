@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 
-export function Deferred({ children, minHeight = 300 }: { children: ReactNode; minHeight?: number }) {
+export function Deferred({ children, minHeight = 270 }: { children: ReactNode; minHeight?: number }) {
   const ref = useRef<HTMLDivElement>(null);
   const [shown, setShown] = useState(typeof IntersectionObserver === 'undefined');
   useEffect(() => {
@@ -15,5 +15,5 @@ export function Deferred({ children, minHeight = 300 }: { children: ReactNode; m
     io.observe(ref.current);
     return () => io.disconnect();
   }, [shown]);
-  return shown ? <>{children}</> : <div ref={ref} className="chart-deferred" style={{ minHeight }} aria-busy="true" data-testid="chart-deferred" />;
+  return shown ? <>{children}</> : <div ref={ref} className="chart-deferred" style={{ minHeight, margin: '0.4rem 0' }} aria-busy="true" data-testid="chart-deferred" />;
 }

@@ -10,14 +10,15 @@ function later<C extends ComponentType<any>>(load: () => Promise<C>, minHeight: 
   const Loaded = lazy(() => load().then((c) => ({ default: c })));
   return function LaterChart(props: ComponentProps<C>) {
     return (
-      <Suspense fallback={<div className="chart-loading" style={{ minHeight }} aria-busy="true" data-testid="chart-loading" />}>
+      <Suspense fallback={<div className="chart-loading" style={{ minHeight, margin: '0.4rem 0' }} aria-busy="true" data-testid="chart-loading" />}>
         <Loaded {...(props as ComponentProps<typeof Loaded>)} />
       </Suspense>
     );
   };
 }
 
-export const CalibrationChart = later(() => import('./CalibrationChart').then((m) => m.CalibrationChart), 280);
-export const EmbeddingChart = later(() => import('./EmbeddingChart').then((m) => m.EmbeddingChart), 280);
-export const LossChart = later(() => import('./LossChart').then((m) => m.LossChart), 200);
+// Each placeholder as tall as its chart (measured at 412 and 1280 px wide), so that nothing moves when it draws.
+export const CalibrationChart = later(() => import('./CalibrationChart').then((m) => m.CalibrationChart), 270);
+export const EmbeddingChart = later(() => import('./EmbeddingChart').then((m) => m.EmbeddingChart), 267);
+export const LossChart = later(() => import('./LossChart').then((m) => m.LossChart), 230);
 export const ValidationChart = later(() => import('../lesson/ValidationChart').then((m) => m.ValidationChart), 260);
