@@ -251,6 +251,13 @@ describe('the lab in Chromium', () => {
     const claims = await page.getByTestId('trends-h2-coverage').locator('li').allTextContents();
     expect(claims.length).toBeGreaterThanOrEqual(2);
     for (const c of claims) expect(c).toMatch(/slope [+−]\d.* \[[+−]\d.*, [+−]\d.*\] per .*, 10 seeds — (agrees|disagrees|rises|falls|not shown)/);
+    // One family of claims: each trend with its p and its q over all of them, once every study has loaded.
+    await page.getByTestId('findings-family').waitFor();
+    const family = Number(await page.getByTestId('findings-family').textContent());
+    expect(family).toBeGreaterThanOrEqual(20);
+    for (const c of claims) expect(c).toMatch(new RegExp(`p [=<] 0\\.\\d{3}, q [=<] 0\\.\\d{3} \\(of ${family} claims\\)`));
+    // A real-data study, stored or not yet, says so.
+    expect(await page.getByRole('region', { name: 'Real data · recommendation data scale (MovieLens)' }).textContent()).toMatch(/real catalogue shipped with the page/);
     await page.screenshot({ path: 'test-results/app-findings.png', fullPage: true });
   });
 
