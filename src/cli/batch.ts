@@ -31,8 +31,9 @@ export interface Job {
  * seed aside), the catalogue's name where it trains on files, and the seed. A setting added
  * later, at its default, leaves every earlier job's key as it was.
  */
+let defaults: Record<string, unknown> | null = null;
 export function jobKey(cfg: Config, seed: number, data?: Pick<DataSource, 'name'>): string {
-  const d = defaultConfig() as unknown as Record<string, unknown>;
+  const d = (defaults ??= defaultConfig() as unknown as Record<string, unknown>);
   const c = cfg as unknown as Record<string, unknown>;
   const changed = Object.keys(c).filter((k) => k !== 'seed' && JSON.stringify(c[k]) !== JSON.stringify(d[k])).sort();
   return `${JSON.stringify(Object.fromEntries(changed.map((k) => [k, c[k]])))}${data ? `@${data.name}` : ''}#${seed}`;

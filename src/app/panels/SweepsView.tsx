@@ -44,6 +44,8 @@ export function SweepsView() {
   };
   const left = state.done > 0 && busy ? (state.elapsed / state.done) * (state.total - state.done) : null;
   const sw = state.sweep;
+  // This sweep's trends are one family: each verdict called at q < 0.05 among them.
+  const family = sw?.trends ? findingsClaims([sw]) : [];
   return (
     <div className="sweeps" data-testid="sweeps-view">
       <section className="sweep-form" aria-label="Sweep settings">
@@ -107,8 +109,6 @@ export function SweepsView() {
           {sw.trends && sw.trends.length > 0 && (
             <ul className="verdicts" data-testid="sweep-trends" aria-label="Trends along the sweep">
               {sw.trends.map((t) => {
-                // This sweep's trends are one family: each verdict called at q < 0.05 among them.
-                const family = findingsClaims([sw]);
                 const c = claimOf(family, sw.experiment ?? '', t);
                 const verdict = c?.verdict ?? t.verdict;
                 return (
