@@ -13,7 +13,7 @@ import { Retriever, type RetrieverSpec } from '../model/retriever';
 import { FusedStep } from '../model/kernels/fused-step';
 import { arenaLayout } from '../model/kernels/layout';
 import { packing } from '../model/kernels/packing';
-import { codePacking } from '../model/kernels/codes';
+import { codePacking } from '../model/kernels/codes/packing';
 import type { CodeHead } from '../model/heads/codes';
 import { codeLoss, crossKeys, decodeStates } from '../model/ids/code-decoder';
 

@@ -7,7 +7,10 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { X_VIEW, ATTENTION_HELPERS, MAT_VEC } from './wgsl';
+import { X_VIEW, ATTENTION_HELPERS, MAT_VEC, crossAttentionWgsl, crossKeysWgsl, ffnNormWgsl, projectWgsl, residualNormWgsl, type DecoderRows } from './wgsl';
+
+/** The one-step decoder's single row per example, at `o`. */
+const ONE_ROW: DecoderRows = { count: '1', at: () => 'o' };
 
 /** The whole one-step ID decoder, a workgroup per example: the start token's
  *  self-attention (its value map) and norm, cross-attention over the encoder rows, the
@@ -37,53 +40,14 @@ fn main(index: i32) {
   storageBarrier();
   if (t == 0) { layerNorm(o + E_Y0, o + E_R0); }
   storageBarrier();
-  for (var j = t; j < DIM; j += WGS) {
-    let acc = mulW(o + E_Y0, O_WQ, j, DIM, DIM);
-    result[o + E_Q + j] = acc;
-  }
-  for (var i = t; i < SEQ * 2 * DIM; i += WGS) {
-    let s = i / (2 * DIM);
-    let c = i % (2 * DIM);
-    let w = O_WK + (c / DIM) * DIM * DIM + c % DIM;
-    var acc = 0.0;
-    for (var k = 0; k < DIM; k++) { acc += xv(r0 + s, k) * theta[w + k * DIM]; }
-    result[o + E_KV + s * 2 * DIM + c] = acc;
-  }
+${projectWgsl(ONE_ROW, 'E_Y0', 'O_WQ', 'E_Q')}
+${crossKeysWgsl((s) => `r0 + ${s}`, (s, c) => `result[o + E_KV + ${s} * 2 * DIM + ${c}]`)}
   storageBarrier();
-  for (var h = t; h < HEADS; h += WGS) {
-    for (var s = 0; s < SEQ; s++) {
-      var sc = 0.0;
-      for (var e = 0; e < HD; e++) { sc += result[o + E_KV + s * 2 * DIM + h * HD + e] * result[o + E_Q + h * HD + e]; }
-      result[o + E_P + h * SEQ + s] = sc * SCALE + keyBias(r0 + s);
-    }
-    softmaxInPlace(o + E_P + h * SEQ);
-  }
+${crossAttentionWgsl(ONE_ROW, { q: 'E_Q', p: 'E_P', ctx: 'E_CTX' }, (at) => `result[o + E_KV + ${at}]`, (s) => `r0 + ${s}`)}
   storageBarrier();
-  for (var c = t; c < DIM; c += WGS) {
-    let h = c / HD;
-    var acc = 0.0;
-    for (var s = 0; s < SEQ; s++) { acc += result[o + E_P + h * SEQ + s] * result[o + E_KV + s * 2 * DIM + DIM + c]; }
-    result[o + E_CTX + c] = acc;
-  }
+${residualNormWgsl(ONE_ROW, { src: 'E_CTX', resid: 'E_Y0', dst: 'E_H', rstd: 'E_RH' })}
   storageBarrier();
-  for (var j = t; j < DIM; j += WGS) {
-    let acc = mulW(o + E_CTX, O_WO, j, DIM, DIM);
-    result[o + E_H + j] = result[o + E_Y0 + j] + acc;
-  }
-  storageBarrier();
-  if (t == 0) { layerNorm(o + E_H, o + E_RH); }
-  storageBarrier();
-  for (var f = t; f < FFN; f += WGS) {
-    let acc = mulW(o + E_H, O_W1, f, DIM, FFN);
-    result[o + E_U + f] = max(acc + theta[O_B1 + f], 0.0);
-  }
-  storageBarrier();
-  for (var j = t; j < DIM; j += WGS) {
-    let acc = mulW(o + E_U, O_W2, j, FFN, DIM);
-    result[o + E_Y + j] = result[o + E_H + j] + (acc + theta[O_B2 + j]);
-  }
-  storageBarrier();
-  if (t == 0) { layerNorm(o + E_Y, o + E_RY); }
+${ffnNormWgsl(ONE_ROW, { h: 'E_H', u: 'E_U', y: 'E_Y', rstd: 'E_RY' })}
 }`,
   };
 }

@@ -16,7 +16,10 @@ import { itemLogits } from './output';
 import { arenaLayout, type ArenaLayout } from './layout';
 import { packing, type Packing, type View } from './packing';
 import { runKernel, type FusedKernel } from './program';
-import { codeCrossKeys, codeEmbed, codeLevelLogits, codePacking, codeStates, scorePacking } from './codes';
+import { codePacking, scorePacking } from './codes/packing';
+import { codeEmbed } from './codes/embedding';
+import { codeCrossKeys, codeStates } from './codes/decoder';
+import { codeLevelLogits } from './codes/output';
 import type { CodeScorer } from '../ids/beam';
 
 /** The forward kernels at one batch size (the training step's kernel set extends them). */

@@ -33,7 +33,10 @@ import { decoderBackward, decoderStartGrad, decoderWeightGrad } from './decoder'
 import { embedGrad } from './embedding';
 import { encoderBackward, encoderWeightGrad } from './encoder';
 import { forwardKernels } from './fused-forward';
-import { codeCrossEntropy, codeDecoder, codeDecoderBackward, codeDecoderWeightGrad, codeEmbed, codeEmbedGrad, codeMeanLoss, codePacking } from './codes';
+import { codePacking } from './codes/packing';
+import { codeEmbed, codeEmbedGrad } from './codes/embedding';
+import { codeDecoder, codeDecoderBackward, codeDecoderWeightGrad } from './codes/decoder';
+import { codeCrossEntropy, codeMeanLoss } from './codes/output';
 import { meanLoss, outputBackward, outputWeightGrad, softmaxCrossEntropy } from './output';
 import { arenaLayout, type ArenaLayout } from './layout';
 import { packing, type Packing, type View } from './packing';

@@ -70,3 +70,95 @@ export const X_VIEW = `fn xv(r: i32, k: i32) -> f32 { return xin[r * X_STRIDE + 
 
 /** What both attention kernels (encoder block, decoder) use. */
 export const ATTENTION_HELPERS = [LAYER_NORM, SOFTMAX, KEY_BIAS, X_VIEW, MAT_VEC].join('\n');
+
+/**
+ * The decoder block's statements, shared by every decoder kernel (the atomic one-step
+ * decoder, the code decoder teacher forced, and its beam-search states). They run inside
+ * `main` with `t = lid()` and loop over `rows.count` rows (a WGSL expression: `1`, or `CT`
+ * positions), row `r` starting at `rows.at(r)` in `result`; the other offsets are column
+ * names within a row. One row computes exactly what a kernel written for one row did.
+ */
+export interface DecoderRows { count: string; at: (r: string) => string }
+
+/** The cross-attention keys and values of SEQ encoder rows (`xv(xRow(s), k)`), k | v per key row, to `dst(s, c)`. */
+export function crossKeysWgsl(xRow: (s: string) => string, dst: (s: string, c: string) => string): string {
+  return `  for (var i = t; i < SEQ * 2 * DIM; i += WGS) {
+    let s = i / (2 * DIM);
+    let c = i % (2 * DIM);
+    let w = O_WK + (c / DIM) * DIM * DIM + c % DIM;
+    var acc = 0.0;
+    for (var k = 0; k < DIM; k++) { acc += xv(${xRow('s')}, k) * theta[w + k * DIM]; }
+    ${dst('s', 'c')} = acc;
+  }`;
+}
+
+/** Each row's query at column `q` attends over the SEQ keys and values `kv(offset)` (k | v
+ *  per key row), masked by `keyBias(keyRow(s))`: probabilities at `p` (H·SEQ), context at `ctx`. */
+export function crossAttentionWgsl(rows: DecoderRows, c: { q: string; p: string; ctx: string }, kv: (offset: string) => string, keyRow: (s: string) => string): string {
+  return `  for (var i = t; i < ${rows.count} * HEADS; i += WGS) {
+    let row = ${rows.at('i / HEADS')};
+    let h = i % HEADS;
+    let at = row + ${c.p} + h * SEQ;
+    var mx = -3.0e38;
+    for (var s = 0; s < SEQ; s++) {
+      var sc = 0.0;
+      for (var c = 0; c < HD; c++) { sc += ${kv('s * 2 * DIM + h * HD + c')} * result[row + ${c.q} + h * HD + c]; }
+      sc = sc * SCALE + keyBias(${keyRow('s')});
+      result[at + s] = sc;
+      mx = max(mx, sc);
+    }
+    var sum = 0.0;
+    for (var s = 0; s < SEQ; s++) { let ex = exp(result[at + s] - mx); result[at + s] = ex; sum += ex; }
+    for (var s = 0; s < SEQ; s++) { result[at + s] = result[at + s] / sum; }
+  }
+  storageBarrier();
+  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
+    let row = ${rows.at('i / DIM')};
+    let c = i % DIM;
+    let h = c / HD;
+    var acc = 0.0;
+    for (var s = 0; s < SEQ; s++) { acc += result[row + ${c.p} + h * SEQ + s] * ${kv('s * 2 * DIM + DIM + c')}; }
+    result[row + ${c.ctx} + c] = acc;
+  }`;
+}
+
+/** Each row's `src` times the DIM × DIM weights at `w`, to `dst`. */
+export function projectWgsl(rows: DecoderRows, src: string, w: string, dst: string): string {
+  return `  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
+    let row = ${rows.at('i / DIM')};
+    let j = i % DIM;
+    let acc = mulW(row + ${src}, ${w}, j, DIM, DIM);
+    result[row + ${dst} + j] = acc;
+  }`;
+}
+
+/** dst = LayerNorm(resid + src · Wo), with 1/σ at `rstd`. */
+export function residualNormWgsl(rows: DecoderRows, c: { src: string; resid: string; dst: string; rstd: string }): string {
+  return `  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
+    let row = ${rows.at('i / DIM')};
+    let j = i % DIM;
+    let acc = mulW(row + ${c.src}, O_WO, j, DIM, DIM);
+    result[row + ${c.dst} + j] = result[row + ${c.resid} + j] + acc;
+  }
+  storageBarrier();
+  for (var r = t; r < ${rows.count}; r += WGS) { layerNorm(${rows.at('r')} + ${c.dst}, ${rows.at('r')} + ${c.rstd}); }`;
+}
+
+/** The FFN with its residual and norm: u = relu(h · W1 + b1), y = LayerNorm(h + u · W2 + b2), 1/σ at `rstd`. */
+export function ffnNormWgsl(rows: DecoderRows, c: { h: string; u: string; y: string; rstd: string }): string {
+  return `  for (var i = t; i < ${rows.count} * FFN; i += WGS) {
+    let row = ${rows.at('i / FFN')};
+    let f = i % FFN;
+    let acc = mulW(row + ${c.h}, O_W1, f, DIM, FFN);
+    result[row + ${c.u} + f] = max(acc + theta[O_B1 + f], 0.0);
+  }
+  storageBarrier();
+  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
+    let row = ${rows.at('i / DIM')};
+    let j = i % DIM;
+    let acc = mulW(row + ${c.u}, O_W2, j, FFN, DIM);
+    result[row + ${c.y} + j] = result[row + ${c.h} + j] + (acc + theta[O_B2 + j]);
+  }
+  storageBarrier();
+  for (var r = t; r < ${rows.count}; r += WGS) { layerNorm(${rows.at('r')} + ${c.y}, ${rows.at('r')} + ${c.rstd}); }`;
+}
