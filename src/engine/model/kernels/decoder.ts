@@ -7,8 +7,12 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { X_VIEW, ATTENTION_HELPERS, MAT_VEC, crossAttentionWgsl, crossKeysWgsl, ffnNormWgsl, projectWgsl, residualNormWgsl, type DecoderRows } from './wgsl';
+import { CROSS_KV_WEIGHT_GRAD, ENCODER_ROWS_DX, X_VIEW, ATTENTION_HELPERS, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnNormWgsl, projectWgsl, queryGradWgsl, residualNormWgsl, type BackRows, type DecoderRows } from './wgsl';
 
+/** The backward's one gradient row per example, at `g`, and its forward row at `e`. */
+const ONE_GRAD_ROW: BackRows = { count: '1', grad: () => 'g', fwd: () => 'e' };
+/** The encoder rows' keys and values as the backward reads them (the forward's output `dec`). */
+const CROSS_BACK = encoderKeys((at) => `dec[e + E_KV + ${at}]`, () => '');
 /** The one-step decoder's single row per example, at `o`. */
 const ONE_ROW: DecoderRows = { count: '1', at: () => 'o' };
 
@@ -43,7 +47,7 @@ fn main(index: i32) {
 ${projectWgsl(ONE_ROW, 'E_Y0', 'O_WQ', 'E_Q')}
 ${crossKeysWgsl((s) => `r0 + ${s}`, (s, c) => `result[o + E_KV + ${s} * 2 * DIM + ${c}]`)}
   storageBarrier();
-${crossAttentionWgsl(ONE_ROW, { q: 'E_Q', p: 'E_P', ctx: 'E_CTX' }, (at) => `result[o + E_KV + ${at}]`, (s) => `r0 + ${s}`)}
+${attentionWgsl(ONE_ROW, { q: 'E_Q', p: 'E_P', ctx: 'E_CTX' }, encoderKeys((at) => `result[o + E_KV + ${at}]`, (s) => `r0 + ${s}`))}
   storageBarrier();
 ${residualNormWgsl(ONE_ROW, { src: 'E_CTX', resid: 'E_Y0', dst: 'E_H', rstd: 'E_RH' })}
   storageBarrier();
@@ -102,30 +106,9 @@ fn main(index: i32) {
     result[g + G_DZ + j] = dec[e + E_RH] * (result[g + G_DZ + j] - means[0] - dec[e + E_H + j] * means[1]);
   }
   storageBarrier();
-  for (var k = t; k < DIM; k += WGS) {
-    let acc = mulWT(g + G_DZ, O_WO, k, DIM, DIM);
-    result[g + G_DCTX + k] = acc;
-  }
+${attentionBackWgsl(ONE_GRAD_ROW, { dz: 'G_DZ', dctx: 'G_DCTX', ds: 'G_DS', probs: 'E_P' }, CROSS_BACK)}
   storageBarrier();
-  for (var h = t; h < HEADS; h += WGS) {
-    var dot = 0.0;
-    for (var s = 0; s < SEQ; s++) {
-      var dp = 0.0;
-      for (var c = 0; c < HD; c++) { dp += result[g + G_DCTX + h * HD + c] * dec[e + E_KV + s * 2 * DIM + DIM + h * HD + c]; }
-      result[g + G_DS + h * SEQ + s] = dp;
-      dot += dp * dec[e + E_P + h * SEQ + s];
-    }
-    for (var s = 0; s < SEQ; s++) {
-      result[g + G_DS + h * SEQ + s] = dec[e + E_P + h * SEQ + s] * (result[g + G_DS + h * SEQ + s] - dot);
-    }
-  }
-  storageBarrier();
-  for (var c = t; c < DIM; c += WGS) {
-    let h = c / HD;
-    var acc = 0.0;
-    for (var s = 0; s < SEQ; s++) { acc += result[g + G_DS + h * SEQ + s] * dec[e + E_KV + s * 2 * DIM + c]; }
-    result[g + G_DQ + c] = acc * SCALE;
-  }
+${queryGradWgsl(ONE_GRAD_ROW, { ds: 'G_DS', dq: 'G_DQ' }, CROSS_BACK)}
   for (var i = t; i < SEQ * DIM; i += WGS) {
     let s = i / DIM;
     let c = i % DIM;
@@ -135,15 +118,7 @@ fn main(index: i32) {
     result[row + 2 * DIM + c] = dec[e + E_P + h * SEQ + s] * result[g + G_DCTX + c];
   }
   storageBarrier();
-  for (var i = t; i < SEQ * DIM; i += WGS) {
-    let row = (r0 + i / DIM) * G_ROW;
-    let k = i % DIM;
-    var acc = 0.0;
-    for (var j = 0; j < DIM; j++) {
-      acc += result[row + DIM + j] * theta[O_WK + k * DIM + j] + result[row + 2 * DIM + j] * theta[O_WV + k * DIM + j];
-    }
-    result[row + k] = acc;
-  }
+${ENCODER_ROWS_DX}
 }`,
   };
 }
@@ -215,15 +190,11 @@ export function decoderWeightGrad(l: ArenaLayout, B: number, p: Packing, x: View
     constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
     workgroups: groupsFor(3 * D * D + 2 * D * F + F + D), outputSize: 0, dtype: 'float32', inPlace: true,
     body: `${X_VIEW}
+${CROSS_KV_WEIGHT_GRAD}
 fn main(index: i32) {
   var i = wg() * WGS + lid();
   if (i < 2 * DIM * DIM) {
-    let m = i / (DIM * DIM);
-    let a = (i / DIM) % DIM;
-    let j = i % DIM;
-    var acc = 0.0;
-    for (var r = 0; r < ROWS; r++) { acc += xv(r, a) * bwd[r * G_ROW + DIM + m * DIM + j]; }
-    result[G + O_WK + i] += acc;
+    result[G + O_WK + i] += crossKvWeightGrad(i);
     return;
   }
   i -= 2 * DIM * DIM;

@@ -66,6 +66,31 @@ fn mulWT(x: i32, w: i32, j: i32, n: i32, cols: i32) -> f32 {
 }
 `;
 
+/** The decoder's cross-attention key and value maps' gradient (Wk then Wv, element `i` < 2·DIM·DIM),
+ *  summed over the encoder rows: their input (`xv`) times the rows' dk | dv (`bwd`, G_ROW per row). */
+export const CROSS_KV_WEIGHT_GRAD = `
+fn crossKvWeightGrad(i: i32) -> f32 {
+  let m = i / (DIM * DIM);
+  let a = (i / DIM) % DIM;
+  let j = i % DIM;
+  var acc = 0.0;
+  for (var r = 0; r < ROWS; r++) { acc += xv(r, a) * bwd[r * G_ROW + DIM + m * DIM + j]; }
+  return acc;
+}
+`;
+
+/** Statements: each of the example's SEQ encoder rows (from `r0`, G_ROW each: dx | dk | dv)
+ *  gets its input's gradient from the cross-attention, dx = dk · Wkᵀ + dv · Wvᵀ. */
+export const ENCODER_ROWS_DX = `  for (var i = t; i < SEQ * DIM; i += WGS) {
+    let row = (r0 + i / DIM) * G_ROW;
+    let k = i % DIM;
+    var acc = 0.0;
+    for (var j = 0; j < DIM; j++) {
+      acc += result[row + DIM + j] * theta[O_WK + k * DIM + j] + result[row + 2 * DIM + j] * theta[O_WV + k * DIM + j];
+    }
+    result[row + k] = acc;
+  }`;
+
 export const X_VIEW = `fn xv(r: i32, k: i32) -> f32 { return xin[r * X_STRIDE + X_OFF + k]; }`;
 
 /** What both attention kernels (encoder block, decoder) use. */
@@ -92,24 +117,35 @@ export function crossKeysWgsl(xRow: (s: string) => string, dst: (s: string, c: s
   }`;
 }
 
-/** Each row's query at column `q` attends over the SEQ keys and values `kv(offset)` (k | v
- *  per key row), masked by `keyBias(keyRow(s))`: probabilities at `p` (H·SEQ), context at `ctx`. */
-export function crossAttentionWgsl(rows: DecoderRows, c: { q: string; p: string; ctx: string }, kv: (offset: string) => string, keyRow: (s: string) => string): string {
+/** The keys an attention reads: `count` of them (a WGSL expression), row `r`'s key `s` at
+ *  `k(s, offset)` and value at `v(s, offset)` (offset within DIM), its additive mask
+ *  `bias(s)`; the probabilities of a row and head sit `stride` apart. */
+export interface Keys { count: string; stride: string; k: (s: string, off: string) => string; v: (s: string, off: string) => string; bias: (s: string) => string }
+
+/** The cross-attention keys: SEQ encoder rows, k | v per key row at `kv(offset)`, masked by `keyBias(keyRow(s))`. */
+export function encoderKeys(kv: (offset: string) => string, keyRow: (s: string) => string): Keys {
+  return { count: 'SEQ', stride: 'SEQ', k: (s, off) => kv(`${s} * 2 * DIM + ${off}`), v: (s, off) => kv(`${s} * 2 * DIM + DIM + ${off}`), bias: (s) => `keyBias(${keyRow(s)})` };
+}
+
+/** Each row's query at column `q` attends over `keys`: probabilities at `p` (H · keys.stride),
+ *  context at `ctx`. Row `r`'s index is `r` in the WGSL (for a causal mask). */
+export function attentionWgsl(rows: DecoderRows, c: { q: string; p: string; ctx: string }, keys: Keys): string {
   return `  for (var i = t; i < ${rows.count} * HEADS; i += WGS) {
-    let row = ${rows.at('i / HEADS')};
+    let r = i / HEADS;
+    let row = ${rows.at('r')};
     let h = i % HEADS;
-    let at = row + ${c.p} + h * SEQ;
+    let at = row + ${c.p} + h * ${keys.stride};
     var mx = -3.0e38;
-    for (var s = 0; s < SEQ; s++) {
+    for (var s = 0; s < ${keys.count}; s++) {
       var sc = 0.0;
-      for (var c = 0; c < HD; c++) { sc += ${kv('s * 2 * DIM + h * HD + c')} * result[row + ${c.q} + h * HD + c]; }
-      sc = sc * SCALE + keyBias(${keyRow('s')});
+      for (var c = 0; c < HD; c++) { sc += ${keys.k('s', 'h * HD + c')} * result[row + ${c.q} + h * HD + c]; }
+      sc = sc * SCALE + ${keys.bias('s')};
       result[at + s] = sc;
       mx = max(mx, sc);
     }
     var sum = 0.0;
-    for (var s = 0; s < SEQ; s++) { let ex = exp(result[at + s] - mx); result[at + s] = ex; sum += ex; }
-    for (var s = 0; s < SEQ; s++) { result[at + s] = result[at + s] / sum; }
+    for (var s = 0; s < ${keys.count}; s++) { let ex = exp(result[at + s] - mx); result[at + s] = ex; sum += ex; }
+    for (var s = 0; s < ${keys.count}; s++) { result[at + s] = result[at + s] / sum; }
   }
   storageBarrier();
   for (var i = t; i < ${rows.count} * DIM; i += WGS) {
@@ -117,7 +153,7 @@ export function crossAttentionWgsl(rows: DecoderRows, c: { q: string; p: string;
     let c = i % DIM;
     let h = c / HD;
     var acc = 0.0;
-    for (var s = 0; s < SEQ; s++) { acc += result[row + ${c.p} + h * SEQ + s] * ${kv('s * 2 * DIM + DIM + c')}; }
+    for (var s = 0; s < ${keys.count}; s++) { acc += result[row + ${c.p} + h * ${keys.stride} + s] * ${keys.v('s', 'c')}; }
     result[row + ${c.ctx} + c] = acc;
   }`;
 }
@@ -161,4 +197,46 @@ export function ffnNormWgsl(rows: DecoderRows, c: { h: string; u: string; y: str
   }
   storageBarrier();
   for (var r = t; r < ${rows.count}; r += WGS) { layerNorm(${rows.at('r')} + ${c.y}, ${rows.at('r')} + ${c.rstd}); }`;
+}
+
+/** A backward kernel's rows: `count` of them, row `r`'s gradient row at `grad(r)` and its forward row (in `dec`) at `fwd(r)`. */
+export interface BackRows { count: string; grad: (r: string) => string; fwd: (r: string) => string }
+
+/** An attention's backward down to its scores: the context's gradient dctx = dz · Woᵀ, then
+ *  through the softmax, ds = p · (dp − Σ dp · p) with dp = dctx · values (`keys.v`); columns
+ *  of the gradient row (dz, dctx, ds: H · keys.stride) and of the forward row (probs). */
+export function attentionBackWgsl(rows: BackRows, c: { dz: string; dctx: string; ds: string; probs: string }, keys: Keys): string {
+  return `  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
+    let g = ${rows.grad('i / DIM')};
+    let k = i % DIM;
+    let acc = mulWT(g + ${c.dz}, O_WO, k, DIM, DIM);
+    result[g + ${c.dctx} + k] = acc;
+  }
+  storageBarrier();
+  for (var i = t; i < ${rows.count} * HEADS; i += WGS) {
+    let r = i / HEADS;
+    let h = i % HEADS;
+    let g = ${rows.grad('r')};
+    let pr = ${rows.fwd('r')} + ${c.probs} + h * ${keys.stride};
+    var dot = 0.0;
+    for (var s = 0; s < ${keys.count}; s++) {
+      var dp = 0.0;
+      for (var c = 0; c < HD; c++) { dp += result[g + ${c.dctx} + h * HD + c] * ${keys.v('s', 'h * HD + c')}; }
+      result[g + ${c.ds} + h * ${keys.stride} + s] = dp;
+      dot += dp * dec[pr + s];
+    }
+    for (var s = 0; s < ${keys.count}; s++) { result[g + ${c.ds} + h * ${keys.stride} + s] = dec[pr + s] * (result[g + ${c.ds} + h * ${keys.stride} + s] - dot); }
+  }`;
+}
+
+/** The query's gradient from the scores' (ds, H · keys.stride): dq = SCALE · ds · keys. */
+export function queryGradWgsl(rows: BackRows, c: { ds: string; dq: string }, keys: Keys): string {
+  return `  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
+    let g = ${rows.grad('i / DIM')};
+    let c = i % DIM;
+    let h = c / HD;
+    var acc = 0.0;
+    for (var s = 0; s < ${keys.count}; s++) { acc += result[g + ${c.ds} + h * ${keys.stride} + s] * ${keys.k('s', 'c')}; }
+    result[g + ${c.dq} + c] = acc * SCALE;
+  }`;
 }

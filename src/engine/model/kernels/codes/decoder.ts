@@ -2,10 +2,14 @@
 import { groupsFor, type FusedKernel } from '../program';
 import type { ArenaLayout } from '../layout';
 import { blockConstants, shapeConstants, type Packing, type View } from '../packing';
-import { LAYER_NORM, KEY_BIAS, X_VIEW, MAT_VEC, crossAttentionWgsl, crossKeysWgsl, ffnNormWgsl, projectWgsl, residualNormWgsl, type DecoderRows } from '../wgsl';
+import { CROSS_KV_WEIGHT_GRAD, ENCODER_ROWS_DX, LAYER_NORM, KEY_BIAS, X_VIEW, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnNormWgsl, projectWgsl, queryGradWgsl, residualNormWgsl, type BackRows, type DecoderRows } from '../wgsl';
 
 /** The teacher-forced decoder's rows: each example's CT code positions, from `e`. */
 const POSITIONS: DecoderRows = { count: 'CT', at: (r) => `e + (${r}) * C_POS` };
+/** The backward's rows: each position's gradient row (from `g0`, K_POS each) and its forward row. */
+const GRAD_POSITIONS: BackRows = { count: 'CT', grad: (r) => `g0 + (${r}) * K_POS`, fwd: (r) => `e + (${r}) * C_POS` };
+/** The encoder rows' keys and values as the backward reads them (the forward's output `dec`). */
+const CROSS_BACK = encoderKeys((at) => `dec[e + C_KV + ${at}]`, () => '');
 /** Beam search decodes one position of each hypothesis, at `o`. */
 const ONE_ROW: DecoderRows = { count: '1', at: () => 'o' };
 import { codebookHelpers, constants, scorePacking, type CodePacking } from './packing';
@@ -50,37 +54,16 @@ fn main(index: i32) {
   }
 ${crossKeysWgsl((s) => `r0 + ${s}`, (s, c) => `result[e + C_KV + ${s} * 2 * DIM + ${c}]`)}
   storageBarrier();
-  for (var i = t; i < CT * HEADS; i += WGS) {
-    let p = i / HEADS;
-    let h = i % HEADS;
-    let at = e + p * C_POS + C_SP + h * CT;
-    var mx = -3.0e38;
-    for (var j = 0; j < CT; j++) {
-      var sc = 0.0;
-      for (var c = 0; c < HD; c++) { sc += result[e + p * C_POS + C_SQ + h * HD + c] * result[e + j * C_POS + C_SQ + DIM + h * HD + c]; }
-      sc = sc * SCALE + select(0.0, -1e9, j > p);
-      result[at + j] = sc;
-      mx = max(mx, sc);
-    }
-    var sum = 0.0;
-    for (var j = 0; j < CT; j++) { let ex = exp(result[at + j] - mx); result[at + j] = ex; sum += ex; }
-    for (var j = 0; j < CT; j++) { result[at + j] = result[at + j] / sum; }
-  }
-  storageBarrier();
-  for (var i = t; i < CT * DIM; i += WGS) {
-    let p = i / DIM;
-    let c = i % DIM;
-    let h = c / HD;
-    var acc = 0.0;
-    for (var j = 0; j < CT; j++) { acc += result[e + p * C_POS + C_SP + h * CT + j] * result[e + j * C_POS + C_SQ + 2 * DIM + c]; }
-    result[e + p * C_POS + C_SCTX + c] = acc;
-  }
+${attentionWgsl(POSITIONS, { q: 'C_SQ', p: 'C_SP', ctx: 'C_SCTX' }, {
+    count: 'CT', stride: 'CT', bias: (s) => `select(0.0, -1e9, ${s} > r)`, // causal: a position sees itself and those before
+    k: (s, off) => `result[e + ${s} * C_POS + C_SQ + DIM + ${off}]`, v: (s, off) => `result[e + ${s} * C_POS + C_SQ + 2 * DIM + ${off}]`,
+  })}
   storageBarrier();
 ${residualNormWgsl(POSITIONS, { src: 'C_SCTX', resid: 'C_Y', dst: 'C_H1', rstd: 'C_R1' })}
   storageBarrier();
 ${projectWgsl(POSITIONS, 'C_H1', 'O_WQ', 'C_Q2')}
   storageBarrier();
-${crossAttentionWgsl(POSITIONS, { q: 'C_Q2', p: 'C_CP', ctx: 'C_CCTX' }, (at) => `result[e + C_KV + ${at}]`, (s) => `r0 + ${s}`)}
+${attentionWgsl(POSITIONS, { q: 'C_Q2', p: 'C_CP', ctx: 'C_CCTX' }, encoderKeys((at) => `result[e + C_KV + ${at}]`, (s) => `r0 + ${s}`))}
   storageBarrier();
 ${residualNormWgsl(POSITIONS, { src: 'C_CCTX', resid: 'C_H1', dst: 'C_H2', rstd: 'C_R2' })}
   storageBarrier();
@@ -142,36 +125,9 @@ fn main(index: i32) {
   storageBarrier();
   for (var p = t; p < CT; p += WGS) { normBack(g0 + p * K_POS + K_DZ2, e + p * C_POS + C_H2, dec[e + p * C_POS + C_R2]); }
   storageBarrier();
-  for (var i = t; i < CT * DIM; i += WGS) {
-    let g = g0 + (i / DIM) * K_POS;
-    let k = i % DIM;
-    let acc = mulWT(g + K_DZ2, O_WO, k, DIM, DIM);
-    result[g + K_DCCTX + k] = acc;
-  }
+${attentionBackWgsl(GRAD_POSITIONS, { dz: 'K_DZ2', dctx: 'K_DCCTX', ds: 'K_DS', probs: 'C_CP' }, CROSS_BACK)}
   storageBarrier();
-  for (var i = t; i < CT * HEADS; i += WGS) {
-    let p = i / HEADS;
-    let h = i % HEADS;
-    let g = g0 + p * K_POS;
-    let pr = e + p * C_POS + C_CP + h * SEQ;
-    var dot = 0.0;
-    for (var s = 0; s < SEQ; s++) {
-      var dp = 0.0;
-      for (var c = 0; c < HD; c++) { dp += result[g + K_DCCTX + h * HD + c] * dec[e + C_KV + s * 2 * DIM + DIM + h * HD + c]; }
-      result[g + K_DS + h * SEQ + s] = dp;
-      dot += dp * dec[pr + s];
-    }
-    for (var s = 0; s < SEQ; s++) { result[g + K_DS + h * SEQ + s] = dec[pr + s] * (result[g + K_DS + h * SEQ + s] - dot); }
-  }
-  storageBarrier();
-  for (var i = t; i < CT * DIM; i += WGS) {
-    let g = g0 + (i / DIM) * K_POS;
-    let c = i % DIM;
-    let h = c / HD;
-    var acc = 0.0;
-    for (var s = 0; s < SEQ; s++) { acc += result[g + K_DS + h * SEQ + s] * dec[e + C_KV + s * 2 * DIM + c]; }
-    result[g + K_DQ2 + c] = acc * SCALE;
-  }
+${queryGradWgsl(GRAD_POSITIONS, { ds: 'K_DS', dq: 'K_DQ2' }, CROSS_BACK)}
   for (var i = t; i < SEQ * DIM; i += WGS) {
     let s = i / DIM;
     let c = i % DIM;
@@ -188,15 +144,7 @@ fn main(index: i32) {
     result[row + 2 * DIM + c] = dv;
   }
   storageBarrier();
-  for (var i = t; i < SEQ * DIM; i += WGS) {
-    let row = (r0 + i / DIM) * G_ROW;
-    let k = i % DIM;
-    var acc = 0.0;
-    for (var j = 0; j < DIM; j++) {
-      acc += result[row + DIM + j] * theta[O_WK + k * DIM + j] + result[row + 2 * DIM + j] * theta[O_WV + k * DIM + j];
-    }
-    result[row + k] = acc;
-  }
+${ENCODER_ROWS_DX}
   for (var i = t; i < CT * DIM; i += WGS) {
     let g = g0 + (i / DIM) * K_POS;
     let j = i % DIM;
@@ -206,27 +154,7 @@ fn main(index: i32) {
   storageBarrier();
   for (var p = t; p < CT; p += WGS) { normBack(g0 + p * K_POS + K_DZ1, e + p * C_POS + C_H1, dec[e + p * C_POS + C_R1]); }
   storageBarrier();
-  for (var i = t; i < CT * DIM; i += WGS) {
-    let g = g0 + (i / DIM) * K_POS;
-    let k = i % DIM;
-    let acc = mulWT(g + K_DZ1, O_WO, k, DIM, DIM);
-    result[g + K_DSCTX + k] = acc;
-  }
-  storageBarrier();
-  for (var i = t; i < CT * HEADS; i += WGS) {
-    let p = i / HEADS;
-    let h = i % HEADS;
-    let g = g0 + p * K_POS;
-    let pr = e + p * C_POS + C_SP + h * CT;
-    var dot = 0.0;
-    for (var j = 0; j < CT; j++) {
-      var dp = 0.0;
-      for (var c = 0; c < HD; c++) { dp += result[g + K_DSCTX + h * HD + c] * dec[e + j * C_POS + C_SQ + 2 * DIM + h * HD + c]; }
-      result[g + K_DSS + h * CT + j] = dp;
-      dot += dp * dec[pr + j];
-    }
-    for (var j = 0; j < CT; j++) { result[g + K_DSS + h * CT + j] = dec[pr + j] * (result[g + K_DSS + h * CT + j] - dot); }
-  }
+${attentionBackWgsl(GRAD_POSITIONS, { dz: 'K_DZ1', dctx: 'K_DSCTX', ds: 'K_DSS', probs: 'C_SP' }, { count: 'CT', stride: 'CT', k: () => '', bias: () => '', v: (s, off) => `dec[e + ${s} * C_POS + C_SQ + 2 * DIM + ${off}]` })}
   storageBarrier();
   for (var i = t; i < CT * 3 * DIM; i += WGS) {
     let p = i / (3 * DIM);
@@ -270,6 +198,7 @@ export function codeDecoderWeightGrad(l: ArenaLayout, B: number, p: Packing, q: 
     constants: constants(l, B, p, q, { X_STRIDE: x.stride, X_OFF: x.offset }),
     workgroups: groupsFor(8 * D * D + 2 * D * F + F + D), outputSize: 0, dtype: 'float32', inPlace: true,
     body: `${X_VIEW}
+${CROSS_KV_WEIGHT_GRAD}
 // Position row r (example r / CT, position r % CT): its decoder state and its gradients.
 fn dv(r: i32, k: i32) -> f32 { return dec[(r / CT) * C_STRIDE + (r % CT) * C_POS + k]; }
 fn gv(r: i32, k: i32) -> f32 { return bwd[G_BASE + r * K_POS + k]; }
@@ -284,12 +213,7 @@ fn main(index: i32) {
   }
   i -= DIM * DIM;
   if (i < 2 * DIM * DIM) {
-    let m = i / (DIM * DIM);
-    let a = (i / DIM) % DIM;
-    let j = i % DIM;
-    var acc = 0.0;
-    for (var r = 0; r < ROWS; r++) { acc += xv(r, a) * bwd[r * G_ROW + DIM + m * DIM + j]; }
-    result[G + O_WK + i] += acc;
+    result[G + O_WK + i] += crossKvWeightGrad(i);
     return;
   }
   i -= 2 * DIM * DIM;
@@ -401,32 +325,16 @@ fn main(index: i32) {
     result[o + at] = acc;
   }
   storageBarrier();
-  for (var h = t; h < HEADS; h += WGS) {
-    var mx = -3.0e38;
-    for (var j = 0; j < P; j++) {
-      var sc = 0.0;
-      for (var c = 0; c < HD; c++) { sc += result[o + Z_SQ + h * HD + c] * result[o + Z_SK + j * DIM + h * HD + c]; }
-      sc = sc * SCALE;
-      result[o + Z_SP + h * CT + j] = sc;
-      mx = max(mx, sc);
-    }
-    var sum = 0.0;
-    for (var j = 0; j < P; j++) { let ex = exp(result[o + Z_SP + h * CT + j] - mx); result[o + Z_SP + h * CT + j] = ex; sum += ex; }
-    for (var j = 0; j < P; j++) { result[o + Z_SP + h * CT + j] = result[o + Z_SP + h * CT + j] / sum; }
-  }
-  storageBarrier();
-  for (var c = t; c < DIM; c += WGS) {
-    let h = c / HD;
-    var acc = 0.0;
-    for (var j = 0; j < P; j++) { acc += result[o + Z_SP + h * CT + j] * result[o + Z_SV + j * DIM + c]; }
-    result[o + Z_SCTX + c] = acc;
-  }
+${attentionWgsl(ONE_ROW, { q: 'Z_SQ', p: 'Z_SP', ctx: 'Z_SCTX' }, {
+    count: 'P', stride: 'CT', bias: () => '0.0', // positions 0 … level, all before the one decoded
+    k: (s, off) => `result[o + Z_SK + ${s} * DIM + ${off}]`, v: (s, off) => `result[o + Z_SV + ${s} * DIM + ${off}]`,
+  })}
   storageBarrier();
 ${residualNormWgsl(ONE_ROW, { src: 'Z_SCTX', resid: 'Z_Y + last * DIM', dst: 'Z_H1', rstd: 'Z_R1' })}
   storageBarrier();
 ${projectWgsl(ONE_ROW, 'Z_H1', 'O_WQ', 'Z_Q2')}
   storageBarrier();
-${crossAttentionWgsl(ONE_ROW, { q: 'Z_Q2', p: 'Z_CP', ctx: 'Z_CCTX' }, (at) => `kv[e + ${at}]`, (s) => `g * SEQ + ${s}`)}
+${attentionWgsl(ONE_ROW, { q: 'Z_Q2', p: 'Z_CP', ctx: 'Z_CCTX' }, encoderKeys((at) => `kv[e + ${at}]`, (s) => `g * SEQ + ${s}`))}
   storageBarrier();
 ${residualNormWgsl(ONE_ROW, { src: 'Z_CCTX', resid: 'Z_H1', dst: 'Z_H2', rstd: 'Z_R2' })}
   storageBarrier();
