@@ -24,6 +24,7 @@ const BACK_TO_LAB = { label: 'Back to the Lab', onClick: () => { useLab.getState
 /** The imported catalogue's name, for a report trained on files. */
 const dataName = (r: { config: object }) => (r.config as { data?: { name: string } }).data?.name;
 
+/** The header's status, one short line (a stored run's provenance is in the Lab's intro, so that the header keeps its height when the run arrives). */
 function statusText(s: ReturnType<typeof useLab.getState>): string {
   switch (s.status) {
     case 'idle': return 'ready: press Train';
@@ -31,7 +32,7 @@ function statusText(s: ReturnType<typeof useLab.getState>): string {
     case 'training': return `training… ${s.elapsed.toFixed(0)} s`;
     case 'done': return s.stored?.file ? `opened from file ${s.stored.file} (${s.stored.seeds.length} seed${s.stored.seeds.length === 1 ? '' : 's'}${s.stored.createdAt ? `, made ${s.stored.createdAt.slice(0, 10)}` : ''}${s.stored.command ? ` by ${s.stored.command}` : ''})`
       : s.report && dataName(s.report) ? `trained on your files (${dataName(s.report)}, ${s.report.seeds.length} seed${s.report.seeds.length === 1 ? '' : 's'}): done in ${s.elapsed.toFixed(1)} s`
-      : s.stored ? `stored run (${s.stored.seeds.length} seeds, made ${s.stored.createdAt.slice(0, 10)} by ${s.stored.command}): press Train to train live` : `done in ${s.elapsed.toFixed(1)} s`;
+      : s.stored ? 'stored run: press Train to train live' : `done in ${s.elapsed.toFixed(1)} s`;
     case 'stopped': return 'stopped: results of the models that finished are shown';
     case 'error': return `error: ${s.error}`;
   }

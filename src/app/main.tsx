@@ -1,4 +1,4 @@
-import { StrictMode } from 'react';
+import { startTransition, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { Embed } from './Embed';
@@ -17,11 +17,14 @@ if (!embed) {
   installTestHooks();
 }
 
-createRoot(document.getElementById('root')!).render(
+// The first render as a transition: React renders the page in slices between which the
+// browser stays responsive (the page shown until then is index.html's header).
+const root = createRoot(document.getElementById('root')!);
+startTransition(() => root.render(
   <StrictMode>
     {embed ? <Embed search={location.search} /> : <App />}
   </StrictMode>,
-);
+));
 
 // Only builds have a service worker: under the dev server the plugin's registerSW does nothing.
 if ('serviceWorker' in navigator) {

@@ -121,7 +121,8 @@ describe('the lesson', () => {
     const page = await newPage(1280, 900);
     await page.goto(server.url);
     await page.waitForFunction(() => /stored run/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), null, { timeout: 20000 });
-    expect(await page.getByTestId('status').textContent()).toMatch(/stored run \(10 seeds, made .* by npm run lessons\): press Train to train live/);
+    expect(await page.getByTestId('status').textContent()).toMatch(/stored run: press Train to train live/);
+    expect(await page.getByTestId('stored-source').textContent()).toMatch(/a stored run \(10 seeds, made .* by npm run lessons\)\. Press Train to train live/);
     await drawAllCharts(page);
     for (const m of ['search', 'rec', 'joint']) {
       expect(Number(await page.getByTestId(`calibration-${m}`).getAttribute('data-points'))).toBeGreaterThan(0);

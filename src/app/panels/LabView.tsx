@@ -32,7 +32,7 @@ function Progress() {
           );
         })}
       </div>
-      <LossChart progress={progress} epochs={(trainedConfig ?? config).epochs} />
+      <Deferred minHeight={230}><LossChart progress={progress} epochs={(trainedConfig ?? config).epochs} /></Deferred>
     </section>
   );
 }
@@ -61,6 +61,11 @@ export function LabView() {
               left, press <em>Train</em>, and compare. <strong><Glossed text="H1" /></strong>: joint training regularises the popularity the shared output layer learns.{' '}
               <strong><Glossed text="H2" /></strong>: joint training regularises each item's embedding, tying its content (search) to its co-consumption (recommendation).
             </p>
+            {s.stored && !s.stored.file && (
+              <p className="muted" data-testid="stored-source">
+                Shown: a stored run ({s.stored.seeds.length} seeds, made {s.stored.createdAt.slice(0, 10)} by <code>{s.stored.command}</code>). Press <em>Train</em> to train live.
+              </p>
+            )}
             {stale && <p className="stale">The settings changed since this run: the results below are for the previous settings.</p>}
           </section>
           <Progress />
