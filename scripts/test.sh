@@ -6,9 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh --chromium
 # WebGPU in Node (the fused-kernel tests) runs on Dawn; with no GPU, on Chromium's SwiftShader.
-if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f /usr/lib/chromium/vk_swiftshader_icd.json ]; then
-  export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
-  export LD_LIBRARY_PATH="/usr/lib/chromium${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# Its files sit beside the Chromium binary: Debian's in /usr/lib/chromium, or CHROMIUM_PATH's folder.
+if [ -z "${VK_ICD_FILENAMES:-}" ]; then
+  for dir in ${CHROMIUM_PATH:+"$(dirname "$(readlink -f "$CHROMIUM_PATH")")"} /usr/lib/chromium; do
+    if [ -f "$dir/vk_swiftshader_icd.json" ]; then
+      export VK_ICD_FILENAMES="$dir/vk_swiftshader_icd.json"
+      export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+      break
+    fi
+  done
 fi
 npx tsc --noEmit -p .
 mkdir -p test-results

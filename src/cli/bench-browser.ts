@@ -32,7 +32,7 @@ const RUNS = ['auto', ...BACKENDS, 'wasm-1thread', 'lesson', 'first-load', 'ligh
 /** Lighthouse's performance and accessibility scores (0–100) for one page of the app. */
 function lighthouse(url: string): { performance: number; accessibility: number } {
   const r = spawnSync('npm', ['exec', '--yes', '--package=lighthouse@12', '--', 'lighthouse', url, '--quiet', '--output=json', '--output-path=stdout',
-    '--only-categories=performance,accessibility', '--chrome-flags=--headless=new --no-sandbox'], { encoding: 'utf8', env: { ...process.env, CHROME_PATH: '/usr/bin/chromium' }, maxBuffer: 64 * 1024 * 1024 });
+    '--only-categories=performance,accessibility', '--chrome-flags=--headless=new --no-sandbox'], { encoding: 'utf8', env: { ...process.env, CHROME_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' }, maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`lighthouse failed: ${r.stderr.slice(-500)}`);
   const j = JSON.parse(r.stdout) as { categories: Record<string, { score: number }> };
   return { performance: Math.round(j.categories.performance.score * 100), accessibility: Math.round(j.categories.accessibility.score * 100) };
