@@ -54,10 +54,9 @@ export async function validationRecall(model: Retriever, trie: IdTrie | null, se
 
 /** Neighbour agreement and a 2-D projection of each item's representation (Retriever.itemVectors). */
 export async function analyseEmbeddings(model: Retriever, n: number, groups: { topic: ArrayLike<number>; cluster: ArrayLike<number> }, cfg: Config): Promise<EmbeddingReport> {
-  const computed = model.head.kind !== 'atomic'; // code sums or tower outputs: a new tensor
-  const table = computed ? tf.tidy(() => model.itemVectors()) : model.itemVectors();
+  const table = tf.tidy(() => model.itemVectors());
   const data = (await table.data()) as Float32Array;
-  if (computed) table.dispose();
+  table.dispose();
   const d = model.spec.dim;
   const nn = nearestNeighbours(data, n, d, NEIGHBOURS);
   const { coords: pcaCoords, explained } = pca2(data, n, d);

@@ -68,12 +68,21 @@ export interface EncoderParts {
  */
 export interface IdHead {
   readonly kind: 'atomic' | 'codes' | 'towers';
+  /** Whether the shared decoder block belongs to this head's model (a bi-encoder reads the encoder alone). */
+  readonly usesDecoder: boolean;
+  /** Whether the fused forward kernels (kernels/fused-forward.ts) compute its item scores. */
+  readonly fusedItemScores: boolean;
+  /** Scores of every item for a batch [B, items], where the head scores items directly (one softmax over
+   *  items, or two towers). A head that generates its IDs token by token has none (ids/code-decoder.ts). */
+  logits?(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, task?: tf.Tensor1D, trace?: (name: string, t: tf.Tensor) => void): tf.Tensor2D;
+  /** Why the fused WebGPU step cannot train this head as it is configured, or null when it can. */
+  fusedUnsupported(spec: RetrieverSpec): string | null;
   /** The item rows the encoder reads for a history item [items, dim]. */
   inputRows(): tf.Tensor2D;
   /** Optional: the encoder's input rows for these tokens [B·S, dim] directly (token ids as the model numbers them),
    *  where building the whole item table per step would cost more than the tokens need. */
   embedTokens?(tokens: tf.Tensor1D): tf.Tensor2D;
-  /** Each item's representation [items, dim] (what the embedding analysis projects). */
+  /** Each item's representation [items, dim] (what the embedding analysis projects): a new tensor, the caller's to dispose. */
   itemVectors(): tf.Tensor2D;
   /** Mean −log P(target item) over a batch, teacher forced. */
   loss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar;

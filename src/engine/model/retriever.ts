@@ -37,8 +37,8 @@ export class Retriever implements HeadedModel {
   readonly position: tf.Variable;
   readonly encoder: EncoderLayer[];
   readonly decoder: EncoderLayer & { wvSelf: tf.Variable };
-  /** How items enter and leave the model: atomic IDs or semantic-ID codes. */
-  readonly head: AtomicHead | CodeHead | TowerHead;
+  /** How items enter and leave the model (parts.ts IdHead): atomic IDs, semantic-ID codes, or a bi-encoder's towers. */
+  readonly head: IdHead;
 
   constructor(spec: RetrieverSpec, seed: number) {
     this.spec = spec;
@@ -68,14 +68,14 @@ export class Retriever implements HeadedModel {
       : spec.ids ? new CodeHead(spec, spec.ids, normal, zeros) : new AtomicHead(spec, itemTable!, normal, zeros);
   }
 
-  /** Each item's representation [items, dim] (the head's: output rows, or sums of code embeddings). */
+  /** Each item's representation [items, dim] (the head's: output rows, sums of code embeddings, or the item tower), the caller's to dispose. */
   itemVectors(): tf.Tensor2D {
     return this.head.itemVectors();
   }
 
   variables(): tf.Variable[] {
     // A bi-encoder has no decoder: its weights are drawn (a seed gives the same encoder) but not trained.
-    const decoder = this.head.kind === 'towers' ? [] : this.decoderVariables();
+    const decoder = this.head.usesDecoder ? this.decoderVariables() : [];
     return [...this.head.inputVariables(), this.tokenEmbedding, this.position, ...this.encoder.flatMap(blockVariables), ...decoder, ...this.head.outputVariables()];
   }
 
@@ -96,7 +96,7 @@ export class Retriever implements HeadedModel {
     const { dim: D, heads: H } = this.spec;
     const dh = D / H;
     const flatTokens = tf.reshape(tokens, [-1]) as tf.Tensor1D;
-    const head: IdHead = this.head;
+    const head = this.head;
     const rows = head.embedTokens ? head.embedTokens(flatTokens) : embed(tf.concat([this.head.inputRows(), this.tokenEmbedding], 0) as tf.Tensor2D, flatTokens);
     let x = tf.add(tf.reshape(rows, [B, S, D]), this.position) as tf.Tensor3D;
     trace?.('embed', x);
@@ -122,8 +122,7 @@ export class Retriever implements HeadedModel {
 
   /** Item logits [B, items] (atomic IDs: see heads/atomic.ts; a bi-encoder: heads/towers.ts; semantic IDs score codes). */
   logits(tokens: tf.Tensor2D, mask: tf.Tensor2D, task?: tf.Tensor1D, trace?: (name: string, t: tf.Tensor) => void): tf.Tensor2D {
-    if (this.head.kind === 'codes') throw new Error('a model with semantic IDs scores codes, not items: see ids/code-decoder.ts');
-    if (this.head.kind === 'towers') return this.head.logits(this, tokens, mask);
+    if (!this.head.logits) throw new Error('this model generates its item IDs code by code and scores codes, not items: see ids/code-decoder.ts');
     return this.head.logits(this, tokens, mask, task, trace);
   }
 
@@ -138,7 +137,7 @@ export class Retriever implements HeadedModel {
 
   dispose(): void {
     for (const v of this.variables()) v.dispose();
-    if (this.head.kind === 'towers') for (const v of this.decoderVariables()) v.dispose();
+    if (!this.head.usesDecoder) for (const v of this.decoderVariables()) v.dispose();
     this.head.dispose();
   }
 }

@@ -233,7 +233,7 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
  */
 export async function predict(model: Retriever, set: Encoded, batchSize: number, consume: (rows: Float32Array, first: number, count: number) => void): Promise<void> {
   const B = batchSize;
-  if (model.head.kind === 'atomic' && fusedUnavailable(model, B) === null) {
+  if (model.head.fusedItemScores && fusedUnavailable(model, B) === null) {
     const fused = new FusedForward(model, set, B);
     try {
       for (let b = 0; b < fused.batches; b++) {

@@ -14,6 +14,8 @@ type Draw = (shape: number[], scale: number, name: string) => tf.Variable;
 
 export class AtomicHead implements IdHead {
   readonly kind = 'atomic';
+  readonly usesDecoder = true;
+  readonly fusedItemScores = true;
   /** Item-ID token embeddings [items, dim]: encoder input rows, and (tied) output rows. */
   readonly itemEmbedding: tf.Variable;
   /** Output item-ID embeddings when untied. */
@@ -42,7 +44,14 @@ export class AtomicHead implements IdHead {
   }
 
   itemVectors(): tf.Tensor2D {
-    return this.recItemTable as tf.Tensor2D;
+    return tf.clone(this.recItemTable as tf.Tensor2D);
+  }
+
+  fusedUnsupported(spec: RetrieverSpec): string | null {
+    if (!spec.tieEmbeddings) return 'untied item embeddings';
+    if (this.outputBias.rank !== 1) return 'a per-task output bias (ablation)';
+    if (this.searchOutputEmbedding) return 'per-task item embeddings (ablation)';
+    return null;
   }
 
   /**

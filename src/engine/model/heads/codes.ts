@@ -14,6 +14,9 @@ type Draw = (shape: number[], scale: number, name: string) => tf.Variable;
 
 export class CodeHead implements CodeHeadParts {
   readonly kind = 'codes';
+  readonly usesDecoder = true;
+  /** Its scores are beam search's, fused by level (kernels/codes/decoder.ts codeStates). */
+  readonly fusedItemScores = false;
   readonly ids: SemanticIdSpec;
   readonly outputBias: tf.Variable;
   readonly codeEmbedding: tf.Variable;
@@ -64,6 +67,12 @@ export class CodeHead implements CodeHeadParts {
 
   inputRows(): tf.Tensor2D {
     return this.itemVectors();
+  }
+
+  fusedUnsupported(spec: RetrieverSpec): string | null {
+    if (!spec.tieEmbeddings) return 'untied item embeddings';
+    if (this.outputBias.rank !== 1) return 'a per-task output bias (ablation)';
+    return this.ids.perTask ? 'per-task code tokens' : null;
   }
 
   loss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar {

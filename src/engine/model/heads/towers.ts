@@ -54,6 +54,9 @@ export function towerSpec(itemWords: ArrayLike<number>[], targetCounts: { counts
 
 export class TowerHead implements IdHead {
   readonly kind = 'towers';
+  /** Two towers meet in a dot product: no decoder. */
+  readonly usesDecoder = false;
+  readonly fusedItemScores = false;
   /** Item-ID embeddings [items, dim], starting at zero. */
   readonly idEmbedding: tf.Variable;
   readonly itemProjection: tf.Variable;
@@ -107,6 +110,10 @@ export class TowerHead implements IdHead {
 
   inputRows(): tf.Tensor2D {
     return this.tower();
+  }
+
+  fusedUnsupported(): string | null { // whatever the spec
+    return 'a bi-encoder';
   }
 
   itemVectors(): tf.Tensor2D {

@@ -71,13 +71,9 @@ export interface ArenaLayout {
 
 /** Why the fused step cannot train this model, or null when it can. */
 export function fusedUnsupported(model: Retriever): string | null {
-  const s = model.spec, head = model.head;
-  if (head.kind === 'towers') return 'a bi-encoder';
-  if (!s.tieEmbeddings) return 'untied item embeddings';
-  if (head.outputBias.rank !== 1) return 'a per-task output bias (ablation)';
-  if (head.kind === 'codes') {
-    if (head.ids.perTask) return 'per-task code tokens';
-  } else if (head.searchOutputEmbedding) return 'per-task item embeddings (ablation)';
+  const s = model.spec;
+  const why = model.head.fusedUnsupported(s);
+  if (why) return why;
   if (s.dim % s.heads) return 'heads must divide dim';
   return null;
 }
