@@ -21,4 +21,4 @@ function later<C extends ComponentType<any>>(load: () => Promise<C>, minHeight: 
 export const CalibrationChart = later(() => import('./CalibrationChart').then((m) => m.CalibrationChart), 270);
 export const EmbeddingChart = later(() => import('./EmbeddingChart').then((m) => m.EmbeddingChart), 267);
 export const LossChart = later(() => import('./LossChart').then((m) => m.LossChart), 230);
-export const ValidationChart = later(() => import('../lesson/ValidationChart').then((m) => m.ValidationChart), 260);
+export const ValidationChart = later(() => import('./ValidationChart').then((m) => m.ValidationChart), 260);

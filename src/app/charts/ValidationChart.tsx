@@ -5,8 +5,8 @@
 import { memo, useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { MODEL_LABELS, type ModelName, type ModelReport } from '../../engine/core/report';
-import { ExportButtons } from '../charts/ExportButtons';
-import { inkLegend } from '../charts/legend';
+import { ExportButtons } from './ExportButtons';
+import { inkLegend } from './legend';
 import { MODEL_COLORS } from '../format';
 
 function ValidationChartBody({ models, name }: { models: Partial<Record<ModelName, ModelReport>>; name: string }) {
