@@ -15,7 +15,6 @@ import { Retriever } from '../../src/engine/model/retriever';
 import { useNodeBackend } from '../../src/engine/run/node-backends';
 import { makeStepper } from '../../src/engine/train/stepper';
 import { generateTopK } from '../../src/engine/eval/generate';
-import { IdTrie } from '../../src/engine/model/ids/trie';
 import { timeTrainingSteps } from '../../src/engine/run/probe';
 import { tinyConfig } from './helpers';
 
@@ -124,7 +123,7 @@ describe('fused WebGPU kernels', () => {
     const set = checkBatch(5);
     const ids = checkCodes();
     const model = new Retriever({ items: 30, words: 20, dim: 16, layers: 2, heads: 2, seqLen: set.seqLen, tieEmbeddings: true, ids }, 11);
-    const trie = new IdTrie({ items: 30, ...ids, collisions: 0, largestGroup: 1 });
+    const trie = model.head.generation!.trie;
     const before = tf.memory().numTensors;
     const perLevel: number[] = [];
     let encoder = 0;
@@ -196,7 +195,7 @@ describe('fused WebGPU kernels', () => {
       stepper.sync();
       stepper.dispose();
       let top: number[] = [];
-      await generateTopK(model, new IdTrie({ items: 30, ...ids, collisions: 0, largestGroup: 1 }), set, 5, B, (row, items) => { if (row === 0) top = Array.from(items); });
+      await generateTopK(model, model.head.generation!, set, 5, B, (row, items) => { if (row === 0) top = Array.from(items); });
       model.dispose();
       expect(tf.memory().numTensors, backend).toBe(before);
       return { kind: stepper.kind, loss, top };

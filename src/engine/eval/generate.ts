@@ -20,7 +20,7 @@ import { constrainedBeamSearch, RecordedScores, type CodeScorer, type Generated 
 import { FusedCodeScorer } from '../model/kernels/fused-forward';
 import { fusedUnavailable } from '../train/stepper';
 import { CodeGenerator, DecoderLevels } from '../model/ids/code-decoder';
-import type { IdTrie } from '../model/ids/trie';
+import type { Generation } from '../model/parts';
 import type { Retriever } from '../model/retriever';
 import { batchBuffers, gatherRows, type Encoded } from '../core/encode';
 import { calibrationKL, type TaskResult } from './evaluate';
@@ -39,7 +39,7 @@ export function beamWidth(k: number): number {
  * scored by the fused WebGPU kernels where the fused training step would serve the model
  * (kernels/fused-forward.ts FusedCodeScorer), otherwise by the plain ops (CodeGenerator).
  */
-async function generateRows<G>(model: Retriever, trie: IdTrie, set: Encoded, rowIds: ArrayLike<number>, batch: number, search: (score: CodeScorer, count: number) => Promise<G>, consume: (row: number, g: G, j: number) => void): Promise<void> {
+async function generateRows<G>(model: Retriever, trie: Generation['trie'], set: Encoded, rowIds: ArrayLike<number>, batch: number, search: (score: CodeScorer, count: number) => Promise<G>, consume: (row: number, g: G, j: number) => void): Promise<void> {
   const S = set.seqLen;
   const buf = batchBuffers(batch, S);
   const fused = fusedUnavailable(model, batch) === null ? new FusedCodeScorer(model, batch) : null;
@@ -70,15 +70,14 @@ async function generateRows<G>(model: Retriever, trie: IdTrie, set: Encoded, row
 }
 
 /** The top `width` generated items of every row of `set`, best first. */
-export async function generateTopK(model: Retriever, trie: IdTrie, set: Encoded, width: number, batch: number, consume: (row: number, items: Int32Array) => void): Promise<void> {
-  const sizes = model.spec.ids!.sizes;
+export async function generateTopK(model: Retriever, { trie, sizes }: Generation, set: Encoded, width: number, batch: number, consume: (row: number, items: Int32Array) => void): Promise<void> {
   const all = Array.from({ length: set.count }, (_, i) => i);
   await generateRows(model, trie, set, all, batch, (score, count) => constrainedBeamSearch(trie, count, width, sizes, score), (row, g, j) => consume(row, g.items[j]));
 }
 
 /** Recall@K, NDCG@K, validRate, and calibration of a semantic-ID model on one task's test set. */
-export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: Encoded, k: number, bucketOf: Uint8Array, items: number, batch: number): Promise<TaskResult & { rows: number }> {
-  const sizes = model.spec.ids!.sizes;
+export async function evaluateGenerative(model: Retriever, generation: Generation, set: Encoded, k: number, bucketOf: Uint8Array, items: number, batch: number): Promise<TaskResult & { rows: number }> {
+  const { trie, sizes } = generation;
   const ranking = new RankingAccumulator(k, bucketOf, set.count);
   let generated = 0, valid = 0;
   const width = beamWidth(k);
@@ -111,7 +110,7 @@ export async function evaluateGenerative(model: Retriever, trie: IdTrie, set: En
       return { exact, beam: await constrainedBeamSearch(trie, count, width, sizes, recorded.replay) };
     }, (r, g, j) => { rank(r, g.beam.items[j]); addExact(g.exact, j); });
   } else {
-    await generateTopK(model, trie, set, width, batch, rank);
+    await generateTopK(model, generation, set, width, batch, rank);
     await generateRows(model, trie, set, rowIds, chunk, expand, (_r, g, j) => addExact(g, j));
   }
   const m = marginal.marginal();

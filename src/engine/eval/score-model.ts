@@ -1,11 +1,11 @@
 /**
  * A trained model's evaluation, under either ID scheme: test metrics and calibration,
  * validation Recall@K for early stopping, and the item-embedding analysis.
- * Atomic IDs score every item (one decoding step); semantic IDs generate (generate.ts).
+ * A head that scores every item (atomic IDs: one decoding step) is ranked on its scores; a head
+ * with a generation (semantic IDs: its trie and codebooks) generates under it (generate.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../core/config';
-import type { IdTrie } from '../model/ids/trie';
 import type { Retriever } from '../model/retriever';
 import { round, type EmbeddingReport } from '../core/report';
 import { Rng } from '../core/rng';
@@ -20,8 +20,9 @@ const EVAL_BATCH = 256;
 const NEIGHBOURS = 10;
 
 
-export async function evaluateModel(model: Retriever, trie: IdTrie | null, test: Encoded, k: number, buckets: Uint8Array, items: number, popularity?: PopularityContext): Promise<TaskResult & { rows?: number }> {
-  if (trie) return evaluateGenerative(model, trie, test, k, buckets, items, EVAL_BATCH);
+export async function evaluateModel(model: Retriever, test: Encoded, k: number, buckets: Uint8Array, items: number, popularity?: PopularityContext): Promise<TaskResult & { rows?: number }> {
+  const generation = model.head.generation;
+  if (generation) return evaluateGenerative(model, generation, test, k, buckets, items, EVAL_BATCH);
   const ev = new TaskEvaluator(k, buckets, items, test.target, popularity);
   await predict(model, test, EVAL_BATCH, ev.consume);
   const r = ev.finish();
@@ -31,13 +32,14 @@ export async function evaluateModel(model: Retriever, trie: IdTrie | null, test:
 }
 
 /** Validation Recall@K per task, and their mean over the model's tasks: what early stopping maximises. */
-export async function validationRecall(model: Retriever, trie: IdTrie | null, sets: Encoded[], k: number, items: number): Promise<{ mean: number; byTask: Partial<Record<Task, number>> }> {
+export async function validationRecall(model: Retriever, sets: Encoded[], k: number, items: number): Promise<{ mean: number; byTask: Partial<Record<Task, number>> }> {
   let total = 0;
   const byTask: Partial<Record<Task, number>> = {};
   for (const set of sets) {
     const acc = new RankingAccumulator(k, new Uint8Array(items));
-    if (trie) {
-      await generateTopK(model, trie, set, beamWidth(k), EVAL_BATCH, (row, top) => {
+    const generation = model.head.generation;
+    if (generation) {
+      await generateTopK(model, generation, set, beamWidth(k), EVAL_BATCH, (row, top) => {
         const at = top.indexOf(set.target[row]);
         acc.addRank(at >= 0 ? at : k, set.target[row]);
       });

@@ -4,6 +4,7 @@
  * Retriever, so the model and its heads form no cycle.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { IdTrie } from './ids/trie';
 
 export interface RetrieverSpec {
   items: number;
@@ -75,6 +76,9 @@ export interface IdHead {
   /** Scores of every item for a batch [B, items], where the head scores items directly (one softmax over
    *  items, or two towers). A head that generates its IDs token by token has none (ids/code-decoder.ts). */
   logits?(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, task?: tf.Tensor1D, trace?: (name: string, t: tf.Tensor) => void): tf.Tensor2D;
+  /** A head that generates its IDs code by code: the trie of valid IDs its beam search keeps to, and each
+   *  position's codebook size (eval/generate.ts decodes with them). A head that scores items has none. */
+  readonly generation?: Generation;
   /** Why the fused WebGPU step cannot train this head as it is configured, or null when it can. */
   fusedUnsupported(spec: RetrieverSpec): string | null;
   /** The item rows the encoder reads for a history item [items, dim]. */
@@ -90,6 +94,12 @@ export interface IdHead {
   inputVariables(): tf.Variable[];
   outputVariables(): tf.Variable[];
   dispose(): void;
+}
+
+/** What constrained generation needs of a head: its valid IDs and its codebooks. */
+export interface Generation {
+  readonly trie: IdTrie;
+  readonly sizes: readonly number[];
 }
 
 /** A model: the shared body and one head. */

@@ -60,7 +60,7 @@ export async function trainBiEncoder(cfg: Config, inp: BiEncoderInput, tasks: re
       shouldStop: opts.shouldStop,
       onProgress: opts.onProgress,
       validate: async () => {
-        const v = await validationRecall(model, null, tasks.map((t) => inp.val[t]), cfg.k, inp.items);
+        const v = await validationRecall(model, tasks.map((t) => inp.val[t]), cfg.k, inp.items);
         return { score: v.mean, tasks: tasks.map((t) => v.byTask[t]!) };
       },
     });

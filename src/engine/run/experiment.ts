@@ -13,7 +13,6 @@ import { analyseEmbeddings, evaluateModel, validationRecall } from '../eval/scor
 import { buildSemanticIds, codeText, rqKMeans, type SemanticIds } from '../model/ids/rq-kmeans';
 import { idDiagnostics } from '../model/ids/diagnostics';
 import { biEncoderTrainings, trainBiEncoder } from './biencoder';
-import { IdTrie } from '../model/ids/trie';
 import { indexingExamples, withIndexing } from './indexing';
 import { Retriever } from '../model/retriever';
 import { MODEL_TASKS, MODELS, REPORT_SCHEMA, round, type BaselineReport, type BiEncoderReport, type SearchBaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from '../core/report';
@@ -227,7 +226,6 @@ interface Trained {
 /** Gen_S, Gen_R and Gen_R+S (or `opts.models`), each trained, validated each epoch and evaluated on the test sets. */
 async function trainModels(cfg: Config, src: SeedData, p: Prepared, ids: SemanticIds | null, opts: ExperimentOptions): Promise<Trained> {
   const { N, layout, trainSets, jointTrainSets, valSets, testSets, buckets, popularityContext } = p;
-  const trie = ids ? new IdTrie(ids) : null;
   const models: Trained['models'] = {};
   const hits: Trained['hits'] = {};
   for (const name of opts.models ?? MODELS) {
@@ -248,7 +246,7 @@ async function trainModels(cfg: Config, src: SeedData, p: Prepared, ids: Semanti
       const result = trained = await train(model, tasks.map((t) => sets[t]), cfg, {
         shouldStop: opts.shouldStop,
         validate: async () => {
-          const v = await validationRecall(model, trie, tasks.map((t) => valSets[t]), cfg.k, N);
+          const v = await validationRecall(model, tasks.map((t) => valSets[t]), cfg.k, N);
           validationByTask.push(v.byTask);
           return { score: v.mean, tasks: tasks.map((t) => v.byTask[t]!) };
         },
@@ -273,7 +271,7 @@ async function trainModels(cfg: Config, src: SeedData, p: Prepared, ids: Semanti
       };
       const t0 = performance.now();
       // Each task under both checkpoint selections (eval/selection.ts); the report's own are the config's.
-      const evaluated = await evaluateSelections(tasks, result, cfg.jointSelection, (task) => evaluateModel(model, trie, testSets[task], cfg.k, buckets[task], N, popularityContext[task]));
+      const evaluated = await evaluateSelections(tasks, result, cfg.jointSelection, (task) => evaluateModel(model, testSets[task], cfg.k, buckets[task], N, popularityContext[task]));
       report.evalSeconds = round((performance.now() - t0) / 1000, 4);
       for (const task of tasks) {
         const r = evaluated.chosen[task]!;

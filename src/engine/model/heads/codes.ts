@@ -7,8 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { codeLoss, codeVocabulary, positionMask } from '../ids/code-decoder';
+import { IdTrie } from '../ids/trie';
 import { dense, embed } from '../ops';
-import type { CodeHeadParts, HeadedModel, RetrieverSpec, SemanticIdSpec } from '../parts';
+import type { CodeHeadParts, Generation, HeadedModel, RetrieverSpec, SemanticIdSpec } from '../parts';
 
 type Draw = (shape: number[], scale: number, name: string) => tf.Variable;
 
@@ -25,6 +26,8 @@ export class CodeHead implements CodeHeadParts {
   readonly selfAttention: { wq: tf.Variable; wk: tf.Variable };
   readonly itemCodeTokens: [tf.Tensor2D, tf.Tensor2D];
   readonly codePositionMask: tf.Tensor3D;
+  /** Decoding keeps to the items' own codes. */
+  readonly generation: Generation;
   /** Small catalogues: which code tokens each item has (rec set), [items, code tokens], so
    *  that the items' sums of code embeddings are one matrix product (faster than a gather on wasm). */
   private readonly itemCodeMembership: tf.Tensor2D | null = null;
@@ -36,6 +39,7 @@ export class CodeHead implements CodeHeadParts {
     const { items, dim: D } = spec;
     this.ids = ids;
     this.items = items;
+    this.generation = { trie: new IdTrie({ items, length: ids.length, codes: ids.codes }), sizes: ids.sizes };
     this.dim = D;
     const V = codeVocabulary(ids);
     this.outputBias = zeros(spec.tasks === 2 && spec.outputBias === 'perTask' ? [2, V.total] : [V.total], 'bias');

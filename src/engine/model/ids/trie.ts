@@ -23,7 +23,7 @@ export class IdTrie {
   private readonly choosingByDepth: number[][];
   private readonly choice: Int32Array;
 
-  constructor(ids: SemanticIds) {
+  constructor(ids: Pick<SemanticIds, 'items' | 'length' | 'codes'>) {
     this.length = ids.length;
     for (let i = 0; i < ids.items; i++) {
       let node = 0;
