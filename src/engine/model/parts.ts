@@ -23,6 +23,16 @@ export interface RetrieverSpec {
   ids?: SemanticIdSpec;
   /** A bi-encoder (heads/towers.ts) instead of a generative model: the item tower's words and the logQ correction. */
   towers?: TowerSpec;
+  /** A head the caller brings (built after the shared body, from its draws): any module that implements IdHead. */
+  head?: (body: HeadContext) => IdHead;
+}
+
+/** What a head is built from: the spec, the shared token table (a head may read words), and the model's seeded draws. */
+export interface HeadContext {
+  spec: RetrieverSpec;
+  tokenEmbedding: tf.Variable;
+  normal: (shape: number[], scale: number, name: string) => tf.Variable;
+  zeros: (shape: number[], name: string) => tf.Variable;
 }
 
 /** A bi-encoder's item tower input and its training correction (heads/towers.ts). */
@@ -68,7 +78,8 @@ export interface EncoderParts {
  * cosine of two towers); a new head is one file that implements this.
  */
 export interface IdHead {
-  readonly kind: 'atomic' | 'codes' | 'towers';
+  /** Its name in reports and errors (the built-in ones: atomic, codes, towers). */
+  readonly kind: string;
   /** Whether the shared decoder block belongs to this head's model (a bi-encoder reads the encoder alone). */
   readonly usesDecoder: boolean;
   /** Whether the fused forward kernels (kernels/fused-forward.ts) compute its item scores. */

@@ -15,7 +15,8 @@
  * one token, generating its ID is one decoding step, and the softmax over the item tokens
  * is the model's distribution over items) or heads/codes.ts (semantic IDs: an item is
  * `length` code tokens, read as the sum of their embeddings and generated one after
- * another, ids/code-decoder.ts). Gen_S, Gen_R and Gen_R+S are this same model.
+ * another, ids/code-decoder.ts), heads/towers.ts (the bi-encoder's two towers), or a head the caller
+ * brings (`spec.head`). Gen_S, Gen_R and Gen_R+S are this same model.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng';
@@ -23,9 +24,9 @@ import { AtomicHead } from './heads/atomic';
 import { CodeHead } from './heads/codes';
 import { TowerHead } from './heads/towers';
 import { dense, embed, layerNorm } from './ops';
-import type { EncoderLayer, HeadedModel, IdHead, RetrieverSpec, SemanticIdSpec } from './parts';
+import type { EncoderLayer, HeadContext, HeadedModel, IdHead, RetrieverSpec, SemanticIdSpec } from './parts';
 
-export type { EncoderLayer, RetrieverSpec, SemanticIdSpec };
+export type { EncoderLayer, HeadContext, IdHead, RetrieverSpec, SemanticIdSpec };
 
 /** Special tokens live after the words in the non-item table. */
 const SPECIALS = 4;
@@ -59,12 +60,13 @@ export class Retriever implements HeadedModel {
     });
     // The draw order of the weights is fixed (a seed gives the same model): the atomic
     // item table, the shared body, then the head's output side.
-    const itemTable = spec.ids || spec.towers ? null : normal([items, D], 0.05, 'items');
+    const itemTable = spec.head || spec.ids || spec.towers ? null : normal([items, D], 0.05, 'items');
     this.tokenEmbedding = normal([words + SPECIALS, D], 0.05, 'tokens');
     this.position = normal([spec.seqLen, D], 0.05, 'pos');
     this.encoder = Array.from({ length: spec.layers }, (_, l) => block(`enc${l}`));
     this.decoder = { ...block('dec'), wvSelf: normal([D, D], D ** -0.5, 'decwvself') };
-    this.head = spec.towers ? new TowerHead(spec, spec.towers, this.tokenEmbedding, normal, zeros)
+    this.head = spec.head ? spec.head({ spec, tokenEmbedding: this.tokenEmbedding, normal, zeros })
+      : spec.towers ? new TowerHead(spec, spec.towers, this.tokenEmbedding, normal, zeros)
       : spec.ids ? new CodeHead(spec, spec.ids, normal, zeros) : new AtomicHead(spec, itemTable!, normal, zeros);
   }
 
