@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '../engine/core/config';
+import { ConfigError, semanticIds } from '../engine/core/config';
 import { Retriever } from '../engine/model/retriever';
 import { useNodeBackend } from '../engine/run/node-backends';
 import type { BackendName } from '../engine/core/backends';
@@ -123,6 +123,7 @@ async function main(argv: string[]) {
   const { values, switches } = parseFlags(argv, BENCH);
   const idScheme = values['id-scheme'] ?? 'atomic';
   if (!ID_SCHEMES.includes(idScheme)) throw new ConfigError(`--id-scheme "${idScheme}" is not allowed: use atomic or semantic`);
+  const semantic = semanticIds({ idScheme: idScheme as 'atomic' | 'semantic' });
   const shape: Record<string, number> = {};
   for (const [k, [lo, hi, def]] of Object.entries(LIMITS)) shape[k] = values[k] === undefined ? def : parseIntFlag(k, values[k], lo, hi);
   if (shape.dim % shape.heads) throw new ConfigError(`--heads ${shape.heads} must divide --dim ${shape.dim}`);
@@ -132,7 +133,7 @@ async function main(argv: string[]) {
   // BRIDGE_FUSED=0 measures the plain tfjs ops on WebGPU (the "before" of the fused kernels).
   if (process.env.BRIDGE_FUSED === '0') useFusedKernels(false);
   const before = tf.memory().numTensors;
-  const r = await benchStep(shape, idScheme === 'semantic', switches.has('profile'));
+  const r = await benchStep(shape, semantic, switches.has('profile'));
   const result = {
     backend: `tfjs-${backend}`, idScheme, ...shape, stepper: r.stepper, msPerStep: Number(r.msPerStep.toFixed(3)),
     examplesPerSecond: Number(((shape.batch / r.msPerStep) * 1000).toFixed(1)), loss: Number(r.loss.toFixed(6)),
@@ -140,13 +141,13 @@ async function main(argv: string[]) {
     tensorsLeft: tf.memory().numTensors - before,
     ...(r.profile ? { profile: { ...r.profile, byKernel: r.profile.byKernel.slice(0, 12) } } : {}),
   };
-  const torch = switches.has('no-torch') ? 'skipped (--no-torch)' : idScheme === 'semantic' ? 'skipped (the reference is atomic)' : torchReference(shape);
+  const torch = switches.has('no-torch') ? 'skipped (--no-torch)' : semantic ? 'skipped (the reference is atomic)' : torchReference(shape);
   const ratio = typeof torch === 'object' && typeof torch.msPerStep === 'number' ? result.msPerStep / torch.msPerStep : null;
   if (switches.has('json')) {
     process.stdout.write(JSON.stringify({ ...result, torch, ratioToTorch: ratio === null ? null : Number(ratio.toFixed(3)) }) + '\n');
     return;
   }
-  const shapeText = `items ${shape.items}, words ${shape.words}, seq ${shape.seq}, batch ${shape.batch}, dim ${shape.dim}, layers ${shape.layers}, heads ${shape.heads}${idScheme === 'semantic' ? `, semantic IDs ${shape['id-levels']} levels × ${shape['id-codebook']} codes` : ''}`;
+  const shapeText = `items ${shape.items}, words ${shape.words}, seq ${shape.seq}, batch ${shape.batch}, dim ${shape.dim}, layers ${shape.layers}, heads ${shape.heads}${semantic ? `, semantic IDs ${shape['id-levels']} levels × ${shape['id-codebook']} codes` : ''}`;
   process.stdout.write(`Training step, ${shapeText}\n`);
   process.stdout.write(`  ${result.backend.padEnd(12)} ${result.msPerStep.toFixed(1).padStart(8)} ms/step  ${result.examplesPerSecond.toFixed(0).padStart(8)} examples/s  loss ${result.loss}  (${result.stepper})\n`);
   if (result.dispatchesPerStep !== null) process.stdout.write(`  per step: ${result.dispatchesPerStep} dispatches, ${result.submitsPerStep} queue submits\n`);

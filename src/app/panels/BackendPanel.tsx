@@ -4,6 +4,7 @@
  * expected training time, and the question before a long run.
  */
 import type { BackendName } from '../../engine/core/backends';
+import { semanticIds } from '../../engine/core/config';
 import { useEffect, useState } from 'react';
 import { forgetChoice } from '../backend-cache';
 import { useLab } from '../store';
@@ -58,7 +59,7 @@ export function BackendPanel() {
       {plan && (
         <p data-testid="cost-estimate" data-seconds={plan.seconds.toFixed(1)}>
           Expected training time on {LABEL[plan.backend]}: about <strong>{duration(plan.seconds)}</strong> ({plan.steps.toLocaleString()} steps at most ×{' '}
-          {plan.msPerStep.toFixed(1)} ms{plan.reference && `, and the bi-encoder's ${plan.reference.steps.toLocaleString()} × ${plan.reference.msPerStep.toFixed(1)} ms`}; early stopping often ends sooner, and evaluation adds {trainedConfig?.idScheme === 'semantic' ? 'more: semantic IDs validate and evaluate by beam search' : 'a little'}).
+          {plan.msPerStep.toFixed(1)} ms{plan.reference && `, and the bi-encoder's ${plan.reference.steps.toLocaleString()} × ${plan.reference.msPerStep.toFixed(1)} ms`}; early stopping often ends sooner, and evaluation adds {trainedConfig && semanticIds(trainedConfig) ? 'more: semantic IDs validate and evaluate by beam search' : 'a little'}).
         </p>
       )}
       {waiting && (

@@ -1,7 +1,7 @@
 /** Per task: every model beside Popularity and Oracle, overall and per popularity bucket, and the joint gain (under both checkpoint selections where the run has them). */
 import { memo } from 'react';
 import { Glossed } from '../Glossed';
-import type { Config } from '../../engine/core/config';
+import { semanticIds, type Config } from '../../engine/core/config';
 import { BUCKETS, type TaskEval } from '../../engine/eval/metrics';
 import { FIELD_METRIC_INFO, FIELD_METRICS, fieldKey, MODEL_LABELS, SELECTION_WORDS, type ModelName, type ModelReport, type RunReport } from '../../engine/core/report';
 import type { Task } from '../../engine/core/encode';
@@ -97,7 +97,7 @@ function MetricsTableBody({ models, run, config, traditional = true }: {
         simulation, the ceiling).{showTraditional && ' BM25 (lexical, search only) and the bi-encoder (two towers trained on both tasks with the models\' encoder and budget, ranking by nearest neighbour) are the traditional references generative retrieval is an alternative to.'} The joint gain is Gen_R+S's relative change in Recall@{k} over the single-task model{jm?.alternative ? <>, with Gen_R+S evaluated under its configured checkpoint selection ({SELECTION_WORDS[jm.selection ?? 'shared']}); the row below it is the other selection ({SELECTION_WORDS[jm.alternative.selection]}): per-task checkpoints give each task the weights of its own best validation epoch, as the single-task models have; one shared checkpoint is what one deployed model would use</> : ''}. Buckets split the
         test targets by training frequency (head = the items making the first third of training targets; tail includes items the task never saw);
         cold is Recall on those never-seen items alone (— when there are none). Valid is the share of generated top-{k} IDs that name a real item.
-        {config.idScheme === 'semantic' && ` With semantic IDs, Recall and NDCG come from the top ${k} of a beam search over valid IDs (width ${Math.max(k, 10)}), and pop KL from each model's exact distribution over real items (the product of its code probabilities, renormalised over codes that continue a real item).`}
+        {semanticIds(config) && ` With semantic IDs, Recall and NDCG come from the top ${k} of a beam search over valid IDs (width ${Math.max(k, 10)}), and pop KL from each model's exact distribution over real items (the product of its code probabilities, renormalised over codes that continue a real item).`}
       </p>
     </div>
   );

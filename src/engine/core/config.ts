@@ -140,6 +140,12 @@ export const IMPORT_ONLY_KEYS = ['dataRecUsers', 'dataSearchQueries', 'dataSearc
 export const ABLATION_KEYS = ['outputBias', 'itemEmbeddings', 'popularityRemoved'] as const satisfies readonly ConfigKey[];
 
 /** The config with every ablation switched off, or null if none was on. */
+/** Whether items are semantic IDs (several code tokens, generated code by code under a trie) rather than one token each:
+ *  the one place outside the heads that reads the scheme (model/heads/index.ts builds the head it names). */
+export function semanticIds(c: Pick<Config, 'idScheme'>): boolean {
+  return c.idScheme === 'semantic';
+}
+
 export function withoutAblations(c: Config): Config | null {
   const d = defaultConfig();
   if (ABLATION_KEYS.every((k) => c[k] === d[k])) return null;

@@ -20,9 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng';
-import { AtomicHead } from './heads/atomic';
-import { CodeHead } from './heads/codes';
-import { TowerHead } from './heads/towers';
+import { builtInHead, drawnBeforeBody } from './heads';
 import { dense, embed, layerNorm } from './ops';
 import type { EncoderLayer, HeadContext, HeadedModel, IdHead, RetrieverSpec, SemanticIdSpec } from './parts';
 
@@ -60,14 +58,13 @@ export class Retriever implements HeadedModel {
     });
     // The draw order of the weights is fixed (a seed gives the same model): the atomic
     // item table, the shared body, then the head's output side.
-    const itemTable = spec.head || spec.ids || spec.towers ? null : normal([items, D], 0.05, 'items');
+    const before = spec.head ? null : drawnBeforeBody(spec, normal);
     this.tokenEmbedding = normal([words + SPECIALS, D], 0.05, 'tokens');
     this.position = normal([spec.seqLen, D], 0.05, 'pos');
     this.encoder = Array.from({ length: spec.layers }, (_, l) => block(`enc${l}`));
     this.decoder = { ...block('dec'), wvSelf: normal([D, D], D ** -0.5, 'decwvself') };
-    this.head = spec.head ? spec.head({ spec, tokenEmbedding: this.tokenEmbedding, normal, zeros })
-      : spec.towers ? new TowerHead(spec, spec.towers, this.tokenEmbedding, normal, zeros)
-      : spec.ids ? new CodeHead(spec, spec.ids, normal, zeros) : new AtomicHead(spec, itemTable!, normal, zeros);
+    const context = { spec, tokenEmbedding: this.tokenEmbedding, normal, zeros };
+    this.head = spec.head ? spec.head(context) : builtInHead(context, before);
   }
 
   /** Each item's representation [items, dim] (the head's: output rows, sums of code embeddings, or the item tower), the caller's to dispose. */

@@ -6,7 +6,7 @@
  * both, its item vectors are the follow-up's sources of semantic IDs (idSource biencoder,
  * biencoder-search, biencoder-rec).
  */
-import type { Config } from '../core/config';
+import { semanticIds, type Config } from '../core/config';
 import { BIENCODER_SOURCES } from '../model/ids/vectors';
 import type { Encoded, Task } from '../core/encode';
 import { validationRecall } from '../eval/score-model';
@@ -31,7 +31,7 @@ export interface BiEncoderInput {
  * idSource=biencoder-search or -rec. The probe counts the same list.
  */
 export function biEncoderTrainings(cfg: Pick<Config, 'biencoder' | 'idScheme' | 'idSource'>): { tasks: readonly Task[]; reference: boolean; ids: boolean }[] {
-  const idTasks = cfg.idScheme === 'semantic' ? BIENCODER_SOURCES[cfg.idSource as keyof typeof BIENCODER_SOURCES] : undefined;
+  const idTasks = semanticIds(cfg) ? BIENCODER_SOURCES[cfg.idSource as keyof typeof BIENCODER_SOURCES] : undefined;
   const out: { tasks: readonly Task[]; reference: boolean; ids: boolean }[] = [];
   if (cfg.biencoder || idTasks?.length === 2) out.push({ tasks: ['search', 'rec'], reference: cfg.biencoder, ids: idTasks?.length === 2 });
   if (idTasks?.length === 1) out.push({ tasks: idTasks, reference: false, ids: true });

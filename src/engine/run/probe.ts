@@ -5,7 +5,7 @@
  * on the fastest; the page turns it into an expected time.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Config } from '../core/config';
+import { semanticIds, type Config } from '../core/config';
 import { Retriever, type SemanticIdSpec } from '../model/retriever';
 import { MODEL_TASKS, MODELS, type ModelName } from '../core/report';
 import { buildDataset, targetCounts } from '../sim/examples';
@@ -54,7 +54,7 @@ function worldSets(cfg: Config, steps: number) {
 export function stepShapeKey(cfg: Config): string {
   const w = buildWorld(cfg);
   const layout = tokenLayout(w.items, w.words, cfg.queryLength, cfg.historyLength, cfg.taskToken);
-  const ids = cfg.idScheme === 'semantic' ? `-semantic${cfg.idLevels}x${cfg.idCodebook}-${cfg.idTokens}` : '';
+  const ids = semanticIds(cfg) ? `-semantic${cfg.idLevels}x${cfg.idCodebook}-${cfg.idTokens}` : '';
   return `items${w.items}-words${w.words}-seq${layout.seqLen}-batch${cfg.batchSize}-dim${cfg.dim}-layers${cfg.layers}-heads${cfg.heads}-${cfg.tieEmbeddings ? 'tied' : 'untied'}-${cfg.outputBias}-${cfg.itemEmbeddings}${ids}`;
 }
 
@@ -118,7 +118,7 @@ export async function timeTrainingSteps(cfg: Config, opts: { budgetMs: number; m
   const model = new Retriever({
     items: w.items, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen,
     tieEmbeddings: cfg.tieEmbeddings, tasks: 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
-    ids: cfg.idScheme === 'semantic' && !opts.towers ? probeIds(cfg, w.items) : undefined,
+    ids: semanticIds(cfg) && !opts.towers ? probeIds(cfg, w.items) : undefined,
     towers: opts.towers ? towerSpec(Array.from({ length: w.items }, (_, i) => itemWords(w, i)), [search, rec].map((s) => ({ counts: targetCounts(s, w.items), share: 0.5 }))) : undefined,
   }, cfg.seed);
   const sets = [search, rec];
