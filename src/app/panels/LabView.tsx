@@ -13,10 +13,12 @@ import { Controls } from './Controls';
 import { MetricsTable } from './MetricsTable';
 
 function Progress() {
-  const { progress, trainedConfig, config } = useLab();
+  const { progress, trainedConfig, config, status } = useLab();
   const shown = trainedConfig ?? config;
-  // The bi-encoder trains before the models: as the reference, or for its semantic IDs.
-  const bars = [...(shown.biencoder || progress.biencoder ? ['biencoder' as const] : []), ...MODELS];
+  // The bi-encoder trains before the models: as the reference, or for its semantic IDs. A finished
+  // run shows its bar only if it trained one (a stored run made without it does not wait for it).
+  const finished = status === 'done' || status === 'stopped';
+  const bars = [...((shown.biencoder && !finished) || progress.biencoder ? ['biencoder' as const] : []), ...MODELS];
   return (
     <section className="progress" aria-label="Training progress">
       <div className="bars">
