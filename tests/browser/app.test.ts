@@ -54,6 +54,7 @@ async function untilTraining(timeout = 120000) {
 describe('the lab in Chromium', () => {
   it('trains a tiny world from the URL on WebGPU (backend=webgpu: the fused kernels) and draws every chart', async () => {
     await page.goto(`${server.url}?backend=webgpu&${TINY}`);
+    await page.waitForSelector('.app');
     expect(await page.getByTestId('url-notice').count()).toBe(0);
     const status = await trainAndWait();
     expect(status).toMatch(/done/);
@@ -166,6 +167,7 @@ describe('the lab in Chromium', () => {
 
   it('trains with semantic IDs in the worker: every chart, only real items generated, an item\'s codes on hover', async () => {
     await page.goto(`${server.url}?backend=wasm&idScheme=semantic&idCodebook=4&recCoverage=0.5&${TINY}`);
+    await page.waitForSelector('.app');
     expect(await page.getByTestId('url-notice').count()).toBe(0);
     expect(await page.locator('#knob-idSource').isDisabled()).toBe(false);
     expect(await trainAndWait()).toMatch(/done/);

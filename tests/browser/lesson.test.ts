@@ -107,12 +107,24 @@ describe('the lesson', () => {
     const page = await newPage();
     for (const view of ['lab', 'lesson', 'sweeps', 'findings', 'compare']) {
       await page.goto(`${server.url}?view=${view}`);
+      await page.waitForSelector('.app'); // the static shell is replaced by the app's first render
       const normal = await page.getByTestId('controls').count();
       if (normal) expect(await page.getByTestId('controls').isVisible(), view).toBe(true);
       await page.goto(`${server.url}?view=${view}&present=1`);
+      await page.waitForSelector('.app');
       expect(await page.locator('[data-testid=controls]:visible').count(), view).toBe(0);
       const size = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('.app')!).fontSize));
       expect(size, view).toBeGreaterThanOrEqual(18);
+    }
+    await page.close();
+  });
+
+  it('fits a phone: at 360 px no view is wider than the screen', async () => {
+    const page = await newPage(360, 740);
+    for (const view of ['lab', 'lesson', 'data', 'sweeps', 'findings', 'compare']) {
+      await page.goto(`${server.url}?view=${view}`);
+      await page.waitForSelector('.app');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), view).toBeLessThanOrEqual(360);
     }
     await page.close();
   });
