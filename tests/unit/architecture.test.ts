@@ -121,6 +121,17 @@ describe('the house', () => {
     for (const f of [...APP_STATE, ...APP_CONTENT]) expect(graph.has(f), `${f} exists`).toBe(true);
   });
 
+  it('asks no head its kind outside the heads: the trainer, evaluation, kernels and views call the IdHead interface', () => {
+    const branches = (files: Map<string, string>) => [...files].flatMap(([f, text]) =>
+      f.startsWith('engine/model/heads/') || f === 'engine/core/config.ts' ? [] :
+        text.split('\n').flatMap((line, i) => (/idScheme ===|head\.kind|spec\.ids/.test(line) ? [`${f}:${i + 1}`] : [])));
+    const files = new Map([...graph.keys()].map((f) => [f, readFileSync(join(SRC, f), 'utf8')]));
+    expect(branches(files)).toEqual([]);
+    // A planted branch is caught.
+    files.set('engine/eval/evaluate.ts', `${files.get('engine/eval/evaluate.ts')}\nif (model.head.kind === 'codes') {}`);
+    expect(branches(files)).toHaveLength(1);
+  });
+
   it('has no import cycle', () => {
     const state = new Map<string, 'open' | 'done'>();
     const cycles: string[] = [];

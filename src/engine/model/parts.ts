@@ -92,6 +92,9 @@ export interface IdHead {
   readonly generation?: Generation;
   /** Why the fused WebGPU step cannot train this head as it is configured, or null when it can. */
   fusedUnsupported(spec: RetrieverSpec): string | null;
+  /** Where the fused step (kernels/layout.ts) finds this head in the arena, given each variable's θ offset and the
+   *  decoder start token's row. Absent for a head the fused step never trains. */
+  fusedLayout?(at: (v: tf.Variable) => number, bos: number): FusedHeadLayout;
   /** The item rows the encoder reads for a history item [items, dim]. */
   inputRows(): tf.Tensor2D;
   /** Optional: the encoder's input rows for these tokens [B·S, dim] directly (token ids as the model numbers them),
@@ -105,6 +108,34 @@ export interface IdHead {
   inputVariables(): tf.Variable[];
   outputVariables(): tf.Variable[];
   dispose(): void;
+}
+
+/** A head's part of the fused step's arena: its item table (θ offset, rows), which sits first in θ with the word
+ *  rows after it, its output bias, and for semantic IDs the code decoder's offsets and each item's codes. */
+export interface FusedHeadLayout {
+  table: number;
+  rows: number;
+  bias: number;
+  codes?: CodeLayout;
+}
+
+/** The semantic-ID head's part of the arena (heads/codes.ts): its code table sits where
+ *  the atomic item table would (θ offset 0), and the encoder reads an item as the sum of
+ *  its codes' rows. */
+export interface CodeLayout {
+  /** Codes per item, and each position's codebook: tokens offsets[t] … offsets[t] + sizes[t] − 1. */
+  length: number;
+  sizes: number[];
+  offsets: number[];
+  /** Code tokens (rows of the code table). */
+  total: number;
+  /** Each item's code tokens, row-major [items, length] (uploaded once). */
+  itemCodes: Int32Array;
+  /** θ offsets: the decoder's position rows, its self-attention query and key maps, the start token's row. */
+  decoderPosition: number;
+  selfWq: number;
+  selfWk: number;
+  bos: number;
 }
 
 /** What constrained generation needs of a head: its valid IDs and its codebooks. */

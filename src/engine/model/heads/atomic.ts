@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SPECIAL } from '../../core/encode';
 import { dense, embed, layerNorm } from '../ops';
-import type { EncoderParts, HeadedModel, IdHead, RetrieverSpec } from '../parts';
+import type { EncoderParts, FusedHeadLayout, HeadedModel, IdHead, RetrieverSpec } from '../parts';
 
 type Draw = (shape: number[], scale: number, name: string) => tf.Variable;
 
@@ -52,6 +52,10 @@ export class AtomicHead implements IdHead {
     if (this.outputBias.rank !== 1) return 'a per-task output bias (ablation)';
     if (this.searchOutputEmbedding) return 'per-task item embeddings (ablation)';
     return null;
+  }
+
+  fusedLayout(at: (v: tf.Variable) => number): FusedHeadLayout {
+    return { table: at(this.itemEmbedding), rows: this.itemEmbedding.shape[0], bias: at(this.outputBias) };
   }
 
   /**

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { codeLoss, codeVocabulary, positionMask } from '../ids/code-decoder';
 import { IdTrie } from '../ids/trie';
 import { dense, embed } from '../ops';
-import type { CodeHeadParts, Generation, HeadedModel, RetrieverSpec, SemanticIdSpec } from '../parts';
+import type { CodeHeadParts, FusedHeadLayout, Generation, HeadedModel, RetrieverSpec, SemanticIdSpec } from '../parts';
 
 type Draw = (shape: number[], scale: number, name: string) => tf.Variable;
 
@@ -77,6 +77,21 @@ export class CodeHead implements CodeHeadParts {
     if (!spec.tieEmbeddings) return 'untied item embeddings';
     if (this.outputBias.rank !== 1) return 'a per-task output bias (ablation)';
     return this.ids.perTask ? 'per-task code tokens' : null;
+  }
+
+  /** Its code table in place of the item table; each item's codes as code-token rows of that table. */
+  fusedLayout(at: (v: tf.Variable) => number, bos: number): FusedHeadLayout {
+    const V = codeVocabulary(this.ids);
+    const { length, sizes, codes } = this.ids;
+    const itemCodes = new Int32Array(codes.length);
+    for (let i = 0; i < itemCodes.length; i++) itemCodes[i] = V.offsets[i % length] + codes[i];
+    return {
+      table: at(this.codeEmbedding), rows: V.total, bias: at(this.outputBias),
+      codes: {
+        length, sizes: [...sizes], offsets: V.offsets, total: V.total, itemCodes,
+        decoderPosition: at(this.decoderPosition), selfWq: at(this.selfAttention.wq), selfWk: at(this.selfAttention.wk), bos,
+      },
+    };
   }
 
   loss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D, task?: tf.Tensor1D): tf.Scalar {

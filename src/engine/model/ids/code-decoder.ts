@@ -30,8 +30,9 @@ export function codeVocabulary(ids: SemanticIdSpec): { offsets: number[]; perSet
 
 /** The model's semantic-ID head (a model with atomic IDs has none). */
 export function codes(m: HeadedModel): CodeHeadParts {
-  if (m.head.kind !== 'codes') throw new Error('a model with atomic IDs has no code decoder');
-  return m.head as CodeHeadParts;
+  const head = m.head as Partial<CodeHeadParts>;
+  if (!head.codeEmbedding || !head.ids) throw new Error('this model has no code decoder: its head does not generate semantic IDs');
+  return head as CodeHeadParts;
 }
 
 function outputTable(m: HeadedModel): tf.Tensor2D {

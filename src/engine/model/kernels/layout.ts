@@ -12,33 +12,14 @@
  */
 import type { Retriever } from '../retriever';
 import { SPECIAL } from '../../core/encode';
-import type { AtomicHead } from '../heads/atomic';
-import type { CodeHead } from '../heads/codes';
-import { codeVocabulary } from '../ids/code-decoder';
+import type { CodeLayout } from '../parts';
+
+export type { CodeLayout };
 
 /** Offsets (in floats, into θ) of one attention + FFN block's weights. */
 export interface BlockOffsets {
   wq: number; wk: number; wv: number; wo: number;
   w1: number; b1: number; w2: number; b2: number;
-}
-
-/** The semantic-ID head's part of the arena (heads/codes.ts): its code table sits where
- *  the atomic item table would (θ offset 0), and the encoder reads an item as the sum of
- *  its codes' rows. */
-export interface CodeLayout {
-  /** Codes per item, and each position's codebook: tokens offsets[t] … offsets[t] + sizes[t] − 1. */
-  length: number;
-  sizes: number[];
-  offsets: number[];
-  /** Code tokens (rows of the code table). */
-  total: number;
-  /** Each item's code tokens, row-major [items, length] (uploaded once). */
-  itemCodes: Int32Array;
-  /** θ offsets: the decoder's position rows, its self-attention query and key maps, the start token's row. */
-  decoderPosition: number;
-  selfWq: number;
-  selfWk: number;
-  bos: number;
 }
 
 export interface ArenaLayout {
@@ -81,7 +62,7 @@ export function fusedUnsupported(model: Retriever): string | null {
 export function arenaLayout(model: Retriever): ArenaLayout {
   const why = fusedUnsupported(model);
   if (why) throw new Error(`the fused WebGPU step does not support ${why}`);
-  const head = model.head as AtomicHead | CodeHead;
+  if (!model.head.fusedLayout) throw new Error('the fused WebGPU step does not support a head without a fused layout (IdHead.fusedLayout)');
   const vars = model.variables();
   const offsetOf = new Map<unknown, number>();
   const entries: ArenaLayout['entries'] = [];
@@ -96,29 +77,19 @@ export function arenaLayout(model: Retriever): ArenaLayout {
     wq: at(b.wq), wk: at(b.wk), wv: at(b.wv), wo: at(b.wo), w1: at(b.w1), b1: at(b.b1), w2: at(b.w2), b2: at(b.b2),
   });
   const { items, words, dim, heads, seqLen, layers } = model.spec;
-  const codes = head.kind === 'codes' ? codeLayout(head, at(model.tokenEmbedding) + (words + SPECIAL.BOS) * dim, at) : undefined;
+  const head = model.head.fusedLayout(at, at(model.tokenEmbedding) + (words + SPECIAL.BOS) * dim);
+  const codes = head.codes;
   const layout: ArenaLayout = {
     P, items, table: items + words + 4, bosRow: items + words + SPECIAL.BOS, pad: items + words + SPECIAL.PAD,
     dim, heads, seq: seqLen, ffn: 4 * dim, layers,
-    itemEmbedding: at(head.kind === 'codes' ? head.codeEmbedding : head.itemEmbedding), tokenEmbedding: at(model.tokenEmbedding), position: at(model.position),
+    itemEmbedding: head.table, tokenEmbedding: at(model.tokenEmbedding), position: at(model.position),
     encoder: model.encoder.map(block), decoder: { ...block(model.decoder), wvSelf: at(model.decoder.wvSelf) },
-    bias: at(head.outputBias), entries, codes,
+    bias: head.bias, entries, codes,
   };
   // The kernels rely on these adjacencies (they hold for Retriever's variable order).
   const D2 = dim * dim;
-  const contiguous = layout.tokenEmbedding === layout.itemEmbedding + (codes ? codes.total : items) * dim &&
+  const contiguous = layout.tokenEmbedding === layout.itemEmbedding + head.rows * dim &&
     [...layout.encoder, layout.decoder].every((b) => b.wk === b.wq + D2 && b.wv === b.wk + D2);
   if (layout.itemEmbedding !== 0 || !contiguous) throw new Error('unexpected variable order for the fused WebGPU step');
   return layout;
-}
-
-function codeLayout(head: CodeHead, bos: number, at: (v: unknown) => number): CodeLayout {
-  const V = codeVocabulary(head.ids);
-  const { length, sizes, codes } = head.ids;
-  const itemCodes = new Int32Array(codes.length);
-  for (let i = 0; i < itemCodes.length; i++) itemCodes[i] = V.offsets[i % length] + codes[i];
-  return {
-    length, sizes: [...sizes], offsets: V.offsets, total: V.total, itemCodes,
-    decoderPosition: at(head.decoderPosition), selfWq: at(head.selfAttention.wq), selfWk: at(head.selfAttention.wk), bos,
-  };
 }
