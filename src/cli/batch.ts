@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ConfigError, defaultConfig, type Config } from '../engine/core/config';
 import { assembleReport } from '../engine/run/experiment';
 import type { Report, RunReport } from '../engine/core/report';
-import { SeedPool } from './pool';
+import { SeedPool, type OnEvent } from './pool';
 import type { DataSource } from './seed-worker';
 import { lessonConfig, type StoredLessonRun } from '../engine/studies/lessons';
 import { SHARD_SCHEMA, validShard } from '../engine/studies/shards';
@@ -94,6 +94,23 @@ export function uniqueJobs(jobs: Job[]): Job[] {
 }
 
 /**
+ * The CLI's one job loop: one lane per thread of the pool, each taking the next job and handing it to its thread
+ * (seed-worker.ts: runSeed, or runOnData on a catalogue given as files). `onRun` sees each job's run as it
+ * finishes; `shouldStop` ends every lane before its next job. A plain run's seeds, a sweep point's seeds, and
+ * the findings' and lessons' batches all go through it.
+ */
+export async function runJobs(pool: SeedPool, jobs: Job[], opts: { onRun: (job: Job, run: RunReport) => void; onEvent?: OnEvent; shouldStop?: () => boolean }): Promise<void> {
+  const queue = [...jobs];
+  const lane = async (i: number) => {
+    for (let j = queue.shift(); j && !opts.shouldStop?.(); j = queue.shift()) {
+      opts.onEvent?.(j.seed, { type: 'world', seed: j.seed });
+      opts.onRun(j, await pool.runOn(i, { ...j.cfg, seed: j.seed }, j.data, opts.onEvent));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(pool.threads, jobs.length)) }, (_, i) => lane(i)));
+}
+
+/**
  * Runs the jobs (or shard `shard` of them) on `threads` worker threads. With a shard, each
  * finished job is saved to DIR/shard.json at once, and one already there is kept.
  */
@@ -124,11 +141,9 @@ export async function runBatch(command: string, all: Job[], opts: { threads: num
   let done = mine.length - todo.length;
   const t0 = performance.now();
   try {
-    // One lane per thread, each taking the next job: all jobs share the pool.
-    const queue = [...todo];
-    const lane = async (i: number) => {
-      for (let j = queue.shift(); j && !opts.shouldStop?.(); j = queue.shift()) {
-        const run = await pool.runOn(i, { ...j.cfg, seed: j.seed }, j.data);
+    await runJobs(pool, todo, {
+      shouldStop: opts.shouldStop,
+      onRun: (j, run) => {
         const key = jobKey(j.cfg, j.seed, j.data);
         store.set(key, run);
         done++;
@@ -138,9 +153,8 @@ export async function runBatch(command: string, all: Job[], opts: { threads: num
           writeAtomic(shardFile, JSON.stringify(saved));
         }
         opts.log(`\r${done}/${mine.length} jobs · ${((performance.now() - t0) / 1000).toFixed(0)} s   `);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.threads, todo.length)) }, (_, i) => lane(i)));
+      },
+    });
   } finally {
     await pool.close();
   }

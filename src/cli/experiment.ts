@@ -41,7 +41,7 @@ import { runJob } from '../engine/studies/jobs';
 import { checkSweep, experimentConfig, findSweepExperiment, parseSweepSpec, pointConfig, sweepCsv, type Sweep } from '../engine/studies/sweep';
 import { flagsOf, helpRequested, parseFlags, parseIntFlag } from './args';
 import { CONVERT_ONLY, EXPERIMENT } from './commands';
-import { splitMerge, writeAtomic } from './batch';
+import { runJobs, splitMerge, writeAtomic } from './batch';
 import { SeedPool } from './pool';
 import { formatSummary, formatSweepHeader, formatSweepRow } from './table';
 
@@ -98,7 +98,10 @@ async function runOnFiles(source: DataSource, imported: ImportedData, t0: number
   const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); void pool?.close(); });
   try {
     if (pool) {
-      await pool.run(cfg, seeds, (seed, e) => { if (e.type === 'world') log(`seed ${seed}: training…\n`); }, (run) => finished.push(run)).catch((e) => { if (!interrupted) throw e; });
+      await runJobs(pool, seeds.map((seed) => ({ cfg, seed })), {
+        shouldStop: () => interrupted, onRun: (_, run) => finished.push(run),
+        onEvent: (seed, e) => { if (e.type === 'world') log(`seed ${seed}: training…\n`); },
+      }).catch((e) => { if (!interrupted) throw e; });
     } else {
       await runJob({ kind: 'data', config: cfg, seeds, data: imported }, {
         shouldStop: () => interrupted, onSeed: (run) => finished.push(run),
@@ -281,7 +284,9 @@ async function main(argv: string[]): Promise<void> {
       const source = imported ? (sc: Config) => importedSeedData(imported, sc.seed, sc) : undefined;
       return runSeeds(c, { seeds: s, onEvent: (e) => { if (e.type !== 'run') onEvent(e.seed, e); }, shouldStop: () => interrupted, onSeed: (run) => finished.push(run) }, source);
     }
-    const runs = await pool.run(c, s, onEvent, (run) => finished.push(run));
+    const runs: RunReport[] = [];
+    await runJobs(pool, s.map((seed) => ({ cfg: c, seed })), { onEvent, shouldStop: () => interrupted, onRun: (_, run) => { runs.push(run); finished.push(run); } });
+    runs.sort((a, b) => a.seed - b.seed);
     return assembleReport(c, runs, interrupted || runs.length < s.length || runs.some((r) => runStopped(r)));
   };
 

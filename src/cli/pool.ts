@@ -1,7 +1,8 @@
 /**
- * Runs seeds on worker threads, one seed per thread at a time, so that a multi-seed run
- * uses every core (tfjs's wasm backend is single-threaded in Node). The threads live
- * until `close`, so a sweep pays their start-up once.
+ * The worker threads that train (config, seed) jobs, one job per thread at a time, so that
+ * a multi-seed run uses every core (tfjs's wasm backend is single-threaded in Node). The
+ * pool is a host, not a loop: which job goes to which thread is batch.ts's `runJobs`, the
+ * one job loop of the CLI. The threads live until `close`, so a sweep pays their start-up once.
  */
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../engine/core/backends';
@@ -14,7 +15,7 @@ const WORKER = new URL('./seed-worker.ts', import.meta.url).href;
 // Workers do not inherit tsx's loader: register it, then load the TypeScript worker.
 const BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}); });`;
 
-type OnEvent = (seed: number, e: Partial<ExperimentEvent>) => void;
+export type OnEvent = (seed: number, e: Partial<ExperimentEvent>) => void;
 
 export class SeedPool {
   private workers: Worker[] = [];
@@ -49,26 +50,15 @@ export class SeedPool {
     });
   }
 
-  /** Runs `cfg` for each seed; resolves with the runs in seed order. */
-  async run(cfg: Config, seeds: number[], onEvent: OnEvent, onRun?: (run: RunReport) => void): Promise<RunReport[]> {
-    const queue = [...seeds];
-    const runs: RunReport[] = [];
-    const lane = async (i: number) => {
-      for (let seed = queue.shift(); seed !== undefined && !this.closed; seed = queue.shift()) {
-        onEvent(seed, { type: 'world', seed });
-        const run = await this.runOne(this.worker(i), { ...cfg, seed }, onEvent);
-        runs.push(run);
-        onRun?.(run);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.size, seeds.length) }, (_, i) => lane(i)));
-    return runs.sort((a, b) => a.seed - b.seed);
+  /** How many threads it holds. */
+  get threads(): number {
+    return this.size;
   }
 
   /** Runs one seed of `cfg` (its `seed`) on thread `lane` (0 ≤ lane < size), on `data` where given; one job per lane at a time. */
-  runOn(lane: number, cfg: Config, data?: DataSource): Promise<RunReport> {
+  runOn(lane: number, cfg: Config, data?: DataSource, onEvent: OnEvent = () => {}): Promise<RunReport> {
     if (this.closed) return Promise.reject(new Error('the pool is closed'));
-    return this.runOne(this.worker(lane % this.size), cfg, () => {}, data);
+    return this.runOne(this.worker(lane % this.size), cfg, onEvent, data);
   }
 
   async close(): Promise<void> {
