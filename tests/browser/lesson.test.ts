@@ -124,6 +124,8 @@ describe('the lesson', () => {
     for (const view of ['lab', 'lesson', 'data', 'sweeps', 'findings', 'compare']) {
       await page.goto(`${server.url}?view=${view}`);
       await page.waitForSelector('.app');
+      await page.waitForLoadState('networkidle'); // stored runs and findings drawn
+      await page.waitForTimeout(500);
       expect(await page.evaluate(() => document.documentElement.scrollWidth), view).toBeLessThanOrEqual(360);
     }
     await page.close();

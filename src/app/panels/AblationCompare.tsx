@@ -22,14 +22,14 @@ export function AblationCompare({ report, without, config }: { report: Report | 
   return (
     <section aria-label="Ablation side by side" data-testid="ablation-compare">
       <h2>Ablation · Gen_R+S with and without {active.map((a) => `${a}=${config[a]}`).join(', ')}</h2>
-      <table className="sweep-table">
+      <div className="table-scroll"><table className="sweep-table">
         <thead><tr><th scope="col">measure</th><th scope="col">without the ablation</th><th scope="col">with it</th><th scope="col">Gen_R (reference)</th></tr></thead>
         <tbody>
           {rows.map(([name, get, digits]) => (
             <tr key={name}><th scope="row">{name}</th><td className="num">{fmt(get(noJ), digits)}</td><td className="num">{fmt(get(withJ), digits)}</td><td className="num">{genR ? fmt(get(genR), digits) : '—'}</td></tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
       <p className="caption">Same world and seed; only the joint model differs. A per-task bias cuts the shared popularity channel (H1); per-task item embeddings cut the shared representation (H2).</p>
     </section>
   );

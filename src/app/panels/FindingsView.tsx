@@ -79,7 +79,7 @@ export function FindingsView() {
       {ablations && (
         <section aria-label="Ablations">
           <h2>Ablations: separating the two mechanisms</h2>
-          <table className="sweep-table">
+          <div className="table-scroll"><table className="sweep-table">
             <thead><tr><th scope="col">joint model</th><th scope="col">rec R@10 Gen_R → Gen_R+S</th><th scope="col">rec gain</th><th scope="col">pop-KL advantage</th><th scope="col">content adv. over Gen_R</th><th scope="col">CF adv. over Gen_S</th></tr></thead>
             <tbody>
               {ablations.variants.map((v) => (
@@ -93,7 +93,7 @@ export function FindingsView() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         </section>
       )}
     </div>

@@ -120,7 +120,7 @@ export function SweepsView() {
               })}
             </ul>
           )}
-          <table className="sweep-table">
+          <div className="table-scroll"><table className="sweep-table">
             <caption>Points (open one to see that world's full results in the lab)</caption>
             <thead><tr><th scope="col">{sw.key}</th><th scope="col">KL(p_R‖p_S)</th><th scope="col">rec gain</th><th scope="col">search gain</th><th scope="col" /></tr></thead>
             <tbody>
@@ -134,7 +134,7 @@ export function SweepsView() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         </>
       )}
     </div>
