@@ -169,7 +169,7 @@ function merge(dirs: string[], rest: string[]): void {
 }
 
 /** --shard i/n: trains this shard's (value, seed) jobs and writes DIR/shard.json as they finish. */
-async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['values']; seeds: number[]; experiment: string | null; data?: string; shard: { index: number; count: number }; outDir: string; runPoint: (c: Config, s: number[]) => Promise<Report>; stopped: () => boolean }): Promise<SweepShard> {
+async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['values']; seeds: number[]; experiment: string | null; data?: string; shard: { index: number; count: number }; outDir: string; runPoint: (c: Config, s: number[], onRun?: (run: RunReport) => void) => Promise<Report>; stopped: () => boolean }): Promise<SweepShard> {
   const { base, key, values, seeds, shard } = opts;
   checkSweep(base, key, values, opts.experiment);
   const jobs = shardJobs(values, seeds, shard.index, shard.count);
@@ -190,9 +190,14 @@ async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['
   for (const value of values) {
     const mine = jobs.filter((j) => j.value === value && !done.has(`${String(j.value)}|${j.seed}`)).map((j) => j.seed);
     if (!mine.length || opts.stopped()) continue;
-    const report = await opts.runPoint(pointConfig(base, key, value, opts.experiment), mine);
-    for (const run of report.runs) if (!report.stopped) out.runs.push({ value, seed: run.seed, run });
-    save();
+    // Each seed is saved as it finishes: a shard killed mid-point keeps the point's finished seeds.
+    let report: Report;
+    try {
+      report = await opts.runPoint(pointConfig(base, key, value, opts.experiment), mine, (run) => { if (!runStopped(run)) { out.runs.push({ value, seed: run.seed, run }); save(); } });
+    } catch (e) {
+      if (!opts.stopped()) throw e;
+      break;
+    }
     process.stdout.write(`shard ${shard.index}/${shard.count}: ${key}=${value}, seeds ${mine.join(', ')}${report.stopped ? ' (stopped)' : ''}\n`);
   }
   out.complete = out.runs.length === jobs.length;
@@ -279,13 +284,13 @@ async function main(argv: string[]): Promise<void> {
   let interrupted = false;
   /** Seeds that finished whole, in any order (what a stopped plain run keeps). */
   const finished: RunReport[] = [];
-  const runPoint = async (c: Config, s: number[]): Promise<Report> => {
+  const runPoint = async (c: Config, s: number[], onRun?: (run: RunReport) => void): Promise<Report> => {
     if (!pool) {
       const source = imported ? (sc: Config) => importedSeedData(imported, sc.seed, sc) : undefined;
-      return runSeeds(c, { seeds: s, onEvent: (e) => { if (e.type !== 'run') onEvent(e.seed, e); }, shouldStop: () => interrupted, onSeed: (run) => finished.push(run) }, source);
+      return runSeeds(c, { seeds: s, onEvent: (e) => { if (e.type !== 'run') onEvent(e.seed, e); }, shouldStop: () => interrupted, onSeed: (run) => { finished.push(run); onRun?.(run); } }, source);
     }
     const runs: RunReport[] = [];
-    await runJobs(pool, s.map((seed) => ({ cfg: c, seed })), { onEvent, shouldStop: () => interrupted, onRun: (_, run) => { runs.push(run); finished.push(run); } });
+    await runJobs(pool, s.map((seed) => ({ cfg: c, seed })), { onEvent, shouldStop: () => interrupted, onRun: (_, run) => { runs.push(run); finished.push(run); onRun?.(run); } });
     runs.sort((a, b) => a.seed - b.seed);
     return assembleReport(c, runs, interrupted || runs.length < s.length || runs.some((r) => runStopped(r)));
   };

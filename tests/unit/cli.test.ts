@@ -96,6 +96,24 @@ describe('runner', () => {
     expect(report.runs.map((x: { seed: number }) => x.seed)).toEqual([1]);
   }, 120000);
 
+  it('Ctrl-C on a sweep shard keeps the point\'s finished seeds in shard.json (a re-run resumes from them: shards.test.ts)', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bl-')), 'shard');
+    const slow = tiny.map((a) => (a === 'searchTrain=200' ? 'searchTrain=2000' : a === 'recTrain=200' ? 'recTrain=2000' : a));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', ...slow, '--sweep', 'recCoverage=0.5', '--seeds', '3', '--jobs', '1', '--shard', '1/1', '--out', out]);
+    let err = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d) => {
+        err += String(d);
+        if (/seed 2: building/.test(err) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', resolve);
+    });
+    expect(code, err).toBe(130);
+    const shard = JSON.parse(readFileSync(join(out, 'shard.json'), 'utf8'));
+    expect(shard.complete).toBe(false);
+    expect(shard.runs.map((x: { seed: number }) => x.seed)).toEqual([1]);
+  }, 120000);
+
   it('bench prints one JSON line with msPerStep', () => {
     const r = run('bench', ['--items', '50', '--words', '20', '--seq', '4', '--batch', '16', '--dim', '8', '--steps', '2', '--warmup', '1', '--json', '--no-torch', '--profile']);
     expect(r.code).toBe(0);
