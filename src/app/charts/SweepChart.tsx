@@ -129,7 +129,7 @@ export function SweepChart({ sweep, metric, onOpen, testId }: { sweep: Sweep; me
           {percent && <ReferenceLine y={0} stroke="#888" strokeDasharray="4 4" />}
           <Tooltip formatter={(v) => (Array.isArray(v) ? v.map((x) => (percent ? `${(x * 100).toFixed(1)}%` : Number(x).toFixed(3))).join(' – ') : percent ? `${((v as number) * 100).toFixed(1)}%` : Number(v).toFixed(3))}
             labelFormatter={(_, p) => `${sweep.key} = ${String(p?.[0]?.payload?.value ?? '')}${onOpen ? ' · click to open' : ''}`} />
-          <Legend verticalAlign="top" height={22} formatter={inkLegend} />
+          <Legend verticalAlign="top" formatter={inkLegend} />
           {defs.filter((d) => d.band).map((d) => (
             <Area key={`${d.key}Band`} dataKey={`${d.key}Band`} stroke="none" fill={d.color} fillOpacity={0.15} legendType="none" name={`${d.name} 95 % CI`} isAnimationActive={false} />
           ))}
