@@ -77,19 +77,24 @@ describe('runner', () => {
     expect(r.out).toBe('');
   });
 
-  it('Ctrl-C on a multi-seed run writes the finished seeds, marked stopped, and exits 130', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'bl-')), 'stopped');
-    // As `npm run experiment` starts it (node --import tsx); each seed long enough to be interrupted in.
+  /** Starts the runner as `npm run experiment` does (node --import tsx) on worlds slow enough to be interrupted in,
+   *  and sends Ctrl-C once seed 2 starts; resolves with the exit code and what it printed. */
+  const interruptAtSeed2 = (args: string[]) => {
     const slow = tiny.map((a) => (a === 'searchTrain=200' ? 'searchTrain=2000' : a === 'recTrain=200' ? 'recTrain=2000' : a));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', ...slow, '--seeds', '4', '--jobs', '1', '--out', out]);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', ...slow, '--jobs', '1', ...args]);
     let err = '';
-    const code = await new Promise<number | null>((resolve) => {
+    return new Promise<{ code: number | null; err: string }>((resolve) => {
       child.stderr.on('data', (d) => {
         err += String(d);
         if (/seed 2: building/.test(err) && !child.killed) child.kill('SIGINT');
       });
-      child.on('exit', resolve);
+      child.on('exit', (code) => resolve({ code, err }));
     });
+  };
+
+  it('Ctrl-C on a multi-seed run writes the finished seeds, marked stopped, and exits 130', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bl-')), 'stopped');
+    const { code, err } = await interruptAtSeed2(['--seeds', '4', '--out', out]);
     expect(code, err).toBe(130);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.stopped).toBe(true);
@@ -98,16 +103,7 @@ describe('runner', () => {
 
   it('Ctrl-C on a sweep shard keeps the point\'s finished seeds in shard.json (a re-run resumes from them: shards.test.ts)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'bl-')), 'shard');
-    const slow = tiny.map((a) => (a === 'searchTrain=200' ? 'searchTrain=2000' : a === 'recTrain=200' ? 'recTrain=2000' : a));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', ...slow, '--sweep', 'recCoverage=0.5', '--seeds', '3', '--jobs', '1', '--shard', '1/1', '--out', out]);
-    let err = '';
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (d) => {
-        err += String(d);
-        if (/seed 2: building/.test(err) && !child.killed) child.kill('SIGINT');
-      });
-      child.on('exit', resolve);
-    });
+    const { code, err } = await interruptAtSeed2(['--sweep', 'recCoverage=0.5', '--seeds', '3', '--shard', '1/1', '--out', out]);
     expect(code, err).toBe(130);
     const shard = JSON.parse(readFileSync(join(out, 'shard.json'), 'utf8'));
     expect(shard.complete).toBe(false);
