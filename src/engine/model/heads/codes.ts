@@ -32,6 +32,8 @@ export class CodeHead implements CodeHeadParts {
    *  that the items' sums of code embeddings are one matrix product (faster than a gather on wasm). */
   private readonly itemCodeMembership: tf.Tensor2D | null = null;
   private readonly items: number;
+  /** Each item's recommendation code tokens, row-major [items, length] (with shared tokens, every task's). */
+  private readonly recTokens: Int32Array;
   private readonly dim: number;
 
   /** Drawn after the shared weights (the model's draw order). */
@@ -53,6 +55,7 @@ export class CodeHead implements CodeHeadParts {
       return t;
     };
     const rec = tokensOf(1);
+    this.recTokens = rec;
     this.itemCodeTokens = [tf.tensor2d(tokensOf(0), [items, ids.length], 'int32'), tf.tensor2d(rec, [items, ids.length], 'int32')];
     this.codePositionMask = positionMask(ids);
     if (items * V.total <= 1 << 20) {
@@ -82,13 +85,12 @@ export class CodeHead implements CodeHeadParts {
   /** Its code table in place of the item table; each item's codes as code-token rows of that table. */
   fusedLayout(at: (v: tf.Variable) => number, bos: number): FusedHeadLayout {
     const V = codeVocabulary(this.ids);
-    const { length, sizes, codes } = this.ids;
-    const itemCodes = new Int32Array(codes.length);
-    for (let i = 0; i < itemCodes.length; i++) itemCodes[i] = V.offsets[i % length] + codes[i];
+    const { length, sizes } = this.ids;
     return {
       table: at(this.codeEmbedding), rows: V.total, bias: at(this.outputBias),
       codes: {
-        length, sizes: [...sizes], offsets: V.offsets, total: V.total, itemCodes,
+        // The fused step trains shared code tokens only (fusedUnsupported), so the rec tokens are every task's.
+        length, sizes: [...sizes], offsets: V.offsets, total: V.total, itemCodes: this.recTokens,
         decoderPosition: at(this.decoderPosition), selfWq: at(this.selfAttention.wq), selfWk: at(this.selfAttention.wk), bos,
       },
     };

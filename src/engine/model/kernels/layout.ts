@@ -14,8 +14,6 @@ import type { Retriever } from '../retriever';
 import { SPECIAL } from '../../core/encode';
 import type { CodeLayout } from '../parts';
 
-export type { CodeLayout };
-
 /** Offsets (in floats, into θ) of one attention + FFN block's weights. */
 export interface BlockOffsets {
   wq: number; wk: number; wv: number; wo: number;

@@ -8,7 +8,8 @@
  * kernels write activations' gradients to a new buffer, "weight" kernels add parameter
  * gradients into the arena's g segment.
  */
-import type { ArenaLayout, CodeLayout } from '../layout';
+import type { CodeLayout } from '../../parts';
+import type { ArenaLayout } from '../layout';
 import { blockConstants, shapeConstants, type Packing } from '../packing';
 
 /**
