@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSeed } from '../../src/engine/run/experiment';
-import { TOWER_SCALE, towerSpec } from '../../src/engine/model/heads/towers';
+import { BiEncoder, TOWER_SCALE, towerSpec } from '../../src/engine/model/bi-encoder';
+import { Retriever } from '../../src/engine/model/retriever';
 import { idDiagnostics } from '../../src/engine/model/ids/diagnostics';
 import { rqKMeans, type SemanticIds } from '../../src/engine/model/ids/rq-kmeans';
-import { Retriever } from '../../src/engine/model/retriever';
 import { plannedSteps } from '../../src/engine/run/probe';
 import { tinyConfig, useWasm } from './helpers';
 
@@ -16,7 +16,7 @@ const recallOf = (ev: { [m: string]: unknown }, k = 10) => ev[`recall@${k}`] as 
 function tinyBiEncoder(counts = [4, 3, 2, 1]) {
   const itemWords = [[0, 1], [1, 2], [3, 4], [4, 5]];
   const spec = towerSpec(itemWords, [{ counts, share: 1 }]);
-  return { spec, model: new Retriever({ items: 4, words: 6, dim: 8, layers: 1, heads: 2, seqLen: 3, tieEmbeddings: true, tasks: 1, towers: spec }, 5) };
+  return { spec, model: new BiEncoder({ items: 4, words: 6, dim: 8, layers: 1, heads: 2, seqLen: 3 }, spec, 5) };
 }
 
 describe('the bi-encoder (two towers)', () => {
@@ -56,28 +56,33 @@ describe('the bi-encoder (two towers)', () => {
     // 40 items, 8 tokens: fewer tokens than items, so embedTokens takes the per-token path.
     const itemWords = Array.from({ length: 40 }, (_, i) => [i % 7, 7 + (i % 5), 12 + (i % 3)]);
     const spec = towerSpec(itemWords, [{ counts: Array.from({ length: 40 }, (_, i) => 1 + (i % 4)), share: 1 }]);
-    const model = new Retriever({ items: 40, words: 15, dim: 8, layers: 1, heads: 2, seqLen: 4, tieEmbeddings: true, tasks: 1, towers: spec }, 3);
-    const head = model.head as unknown as { embedTokens(t: tf.Tensor1D): tf.Tensor2D; inputRows(): tf.Tensor2D };
+    const model = new BiEncoder({ items: 40, words: 15, dim: 8, layers: 1, heads: 2, seqLen: 4 }, spec, 3);
     const { fast, full } = tf.tidy(() => {
       // Make the ID embeddings non-zero, as after training.
-      (model.head as unknown as { idEmbedding: tf.Variable }).idEmbedding.assign(tf.randomNormal([40, 8], 0, 0.1, 'float32', 5));
+      model.idEmbedding.assign(tf.randomNormal([40, 8], 0, 0.1, 'float32', 5));
       const tokens = tf.tensor1d([0, 39, 17, 40, 41, 54, 3, 56], 'int32'); // items 0, 39, 17, 3; words; specials
-      const table = tf.concat([head.inputRows(), model.tokenEmbedding], 0);
-      return { fast: Array.from(head.embedTokens(tokens).dataSync()), full: Array.from(tf.gather(table, tokens).dataSync()) };
+      const table = tf.concat([model.inputRows(), model.tokenEmbedding], 0);
+      return { fast: Array.from(model.embedTokens(tokens).dataSync()), full: Array.from(tf.gather(table, tokens).dataSync()) };
     });
     fast.forEach((v, i) => expect(v).toBeCloseTo(full[i], 5));
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('has no decoder among its trained weights, and the fused kernels say why they do not serve it', async () => {
+  it('is a scorer on the generative models\' body: the same draws, no decoder kept, nothing to generate, and the fused kernels say why they do not serve it', () => {
+    const before = tf.memory().numTensors;
     const { model } = tinyBiEncoder();
     const names = model.variables().map((v) => v.name);
     expect(names.some((n) => n.startsWith('dec'))).toBe(false);
     expect(names.some((n) => n.startsWith('towerid'))).toBe(true);
-    const { fusedUnsupported } = await import('../../src/engine/model/kernels/layout');
-    expect(fusedUnsupported(model)).toBe('a bi-encoder');
+    expect(model.generative).toBeNull();
+    expect(model.fusedUnsupported()).toBe('a bi-encoder');
+    // From one seed, its encoder is a generative model's encoder: the body's draws come first in both.
+    const gen = new Retriever({ items: 4, words: 6, dim: 8, layers: 1, heads: 2, seqLen: 3, tieEmbeddings: true, ids: { codes: Int32Array.from([0, 0, 0, 1, 1, 0, 1, 1]), length: 2, sizes: [2, 2], perTask: false } }, 5);
+    expect(Array.from(model.tokenEmbedding.dataSync())).toEqual(Array.from(gen.tokenEmbedding.dataSync()));
+    gen.dispose();
     model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('is reported under baselines.biencoder on both tasks, above Popularity, reaches cold items, and changes no model\'s result', async () => {

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../core/config';
-import type { Retriever } from '../model/retriever';
+import type { Scorer } from '../model/scorer';
 import { round, type EmbeddingReport } from '../core/report';
 import { Rng } from '../core/rng';
 import type { Encoded, Task } from '../core/encode';
@@ -20,9 +20,10 @@ const EVAL_BATCH = 256;
 const NEIGHBOURS = 10;
 
 
-export async function evaluateModel(model: Retriever, test: Encoded, k: number, buckets: Uint8Array, items: number, popularity?: PopularityContext): Promise<TaskResult & { rows?: number }> {
-  const generation = model.head.generation;
-  if (generation) return evaluateGenerative(model, generation, test, k, buckets, items, EVAL_BATCH);
+export async function evaluateModel(model: Scorer, test: Encoded, k: number, buckets: Uint8Array, items: number, popularity?: PopularityContext): Promise<TaskResult & { rows?: number }> {
+  const generative = model.generative;
+  const generation = generative?.head.generation;
+  if (generative && generation) return evaluateGenerative(generative, generation, test, k, buckets, items, EVAL_BATCH);
   const ev = new TaskEvaluator(k, buckets, items, test.target, popularity);
   await predict(model, test, EVAL_BATCH, ev.consume);
   const r = ev.finish();
@@ -32,14 +33,15 @@ export async function evaluateModel(model: Retriever, test: Encoded, k: number, 
 }
 
 /** Validation Recall@K per task, and their mean over the model's tasks: what early stopping maximises. */
-export async function validationRecall(model: Retriever, sets: Encoded[], k: number, items: number): Promise<{ mean: number; byTask: Partial<Record<Task, number>> }> {
+export async function validationRecall(model: Scorer, sets: Encoded[], k: number, items: number): Promise<{ mean: number; byTask: Partial<Record<Task, number>> }> {
   let total = 0;
   const byTask: Partial<Record<Task, number>> = {};
   for (const set of sets) {
     const acc = new RankingAccumulator(k, new Uint8Array(items));
-    const generation = model.head.generation;
-    if (generation) {
-      await generateTopK(model, generation, set, beamWidth(k), EVAL_BATCH, (row, top) => {
+    const generative = model.generative;
+    const generation = generative?.head.generation;
+    if (generative && generation) {
+      await generateTopK(generative, generation, set, beamWidth(k), EVAL_BATCH, (row, top) => {
         const at = top.indexOf(set.target[row]);
         acc.addRank(at >= 0 ? at : k, set.target[row]);
       });
@@ -54,8 +56,8 @@ export async function validationRecall(model: Retriever, sets: Encoded[], k: num
   return { mean: total / sets.length, byTask };
 }
 
-/** Neighbour agreement and a 2-D projection of each item's representation (Retriever.itemVectors). */
-export async function analyseEmbeddings(model: Retriever, n: number, groups: { topic: ArrayLike<number>; cluster: ArrayLike<number> }, cfg: Config): Promise<EmbeddingReport> {
+/** Neighbour agreement and a 2-D projection of each item's representation (Scorer.itemVectors). */
+export async function analyseEmbeddings(model: Scorer, n: number, groups: { topic: ArrayLike<number>; cluster: ArrayLike<number> }, cfg: Config): Promise<EmbeddingReport> {
   const table = tf.tidy(() => model.itemVectors());
   const data = (await table.data()) as Float32Array;
   table.dispose();

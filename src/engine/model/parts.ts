@@ -4,16 +4,12 @@
  * Retriever, so the model and its heads form no cycle.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { BodySpec, EncoderLayer } from './body';
 import type { IdTrie } from './ids/trie';
 
-export interface RetrieverSpec {
-  items: number;
-  words: number;
-  dim: number;
-  layers: number;
-  heads: number;
-  /** Input length including the task token (if any). */
-  seqLen: number;
+export type { EncoderLayer };
+
+export interface RetrieverSpec extends BodySpec {
   tieEmbeddings: boolean;
   /** Ablations for a model trained on both tasks (ignored when `tasks` is 1). */
   tasks?: 1 | 2;
@@ -21,8 +17,6 @@ export interface RetrieverSpec {
   itemEmbeddings?: 'shared' | 'perTask';
   /** Semantic IDs; atomic IDs without. */
   ids?: SemanticIdSpec;
-  /** A bi-encoder (heads/towers.ts) instead of a generative model: the item tower's words and the logQ correction. */
-  towers?: TowerSpec;
   /** A head the caller brings (built after the shared body, from its draws): any module that implements IdHead. */
   head?: (body: HeadContext) => IdHead;
 }
@@ -35,16 +29,6 @@ export interface HeadContext {
   zeros: (shape: number[], name: string) => tf.Variable;
 }
 
-/** A bi-encoder's item tower input and its training correction (heads/towers.ts). */
-export interface TowerSpec {
-  /** Each item's words, items × wordsPerItem (row-major), with their weights (1/count; 0 = padding). */
-  itemWords: Int32Array;
-  wordWeights: Float32Array;
-  wordsPerItem: number;
-  /** log of each item's chance to be a batch target in training (the logQ correction), [items]. */
-  logQ: Float32Array;
-}
-
 export interface SemanticIdSpec {
   /** Codes per item, items × length, 0-based within each position. */
   codes: Int32Array;
@@ -53,11 +37,6 @@ export interface SemanticIdSpec {
   sizes: number[];
   /** Gen_R+S only: each task its own code tokens. */
   perTask: boolean;
-}
-
-export interface EncoderLayer {
-  wq: tf.Variable; wk: tf.Variable; wv: tf.Variable; wo: tf.Variable;
-  w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable;
 }
 
 /** The shared body every head reads: the spec, the token and position tables, the encoder and the decoder block. */
@@ -74,18 +53,17 @@ export interface EncoderParts {
 /**
  * An ID head: how items enter the encoder and how the model generates them. Each scheme
  * is one head (heads/atomic.ts: one softmax over items; heads/codes.ts: semantic-ID
- * codes decoded one after another; heads/towers.ts: a bi-encoder, items scored by the
- * cosine of two towers); a new head is one file that implements this.
+ * codes decoded one after another); a new head is one file that implements this.
  */
 export interface IdHead {
-  /** Its name in reports and errors (the built-in ones: atomic, codes, towers). */
+  /** Its name in reports and errors (the built-in ones: atomic, codes). */
   readonly kind: string;
-  /** Whether the shared decoder block belongs to this head's model (a bi-encoder reads the encoder alone). */
+  /** Whether the shared decoder block belongs to this head's model (a head may read the encoder alone). */
   readonly usesDecoder: boolean;
   /** Whether the fused forward kernels (kernels/fused-forward.ts) compute its item scores. */
   readonly fusedItemScores: boolean;
   /** Scores of every item for a batch [B, items], where the head scores items directly (one softmax over
-   *  items, or two towers). A head that generates its IDs token by token has none (ids/code-decoder.ts). */
+   *  items). A head that generates its IDs token by token has none (ids/code-decoder.ts). */
   logits?(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, task?: tf.Tensor1D, trace?: (name: string, t: tf.Tensor) => void): tf.Tensor2D;
   /** A head that generates its IDs code by code: the trie of valid IDs its beam search keeps to, and each
    *  position's codebook size (eval/generate.ts decodes with them). A head that scores items has none. */

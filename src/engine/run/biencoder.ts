@@ -1,5 +1,5 @@
 /**
- * The bi-encoder reference (model/heads/towers.ts): trained like the generative models —
+ * The bi-encoder reference (model/bi-encoder.ts): trained like the generative models —
  * the same encoder, the same training sets, epochs, batch size, learning rate, batch order
  * and early stopping on validation Recall@K — then scored by nearest neighbour over its
  * item vectors. Trained on both tasks it is `baselines.biencoder`; trained on one task or
@@ -10,8 +10,7 @@ import { semanticIds, type Config } from '../core/config';
 import { BIENCODER_SOURCES } from '../model/ids/vectors';
 import type { Encoded, Task } from '../core/encode';
 import { validationRecall } from '../eval/score-model';
-import { towerSpec } from '../model/heads/towers';
-import { Retriever } from '../model/retriever';
+import { BiEncoder, towerSpec } from '../model/bi-encoder';
 import { train, type TrainProgress, type TrainResult } from '../train/trainer';
 import { targetCounts } from '../sim/examples';
 
@@ -39,7 +38,7 @@ export function biEncoderTrainings(cfg: Pick<Config, 'biencoder' | 'idScheme' | 
 }
 
 export interface TrainedBiEncoder {
-  model: Retriever;
+  model: BiEncoder;
   result: TrainResult;
 }
 
@@ -51,10 +50,7 @@ export async function trainBiEncoder(cfg: Config, inp: BiEncoderInput, tasks: re
   // Each set's share of the batch targets: what the logQ correction divides out.
   const share = (s: Encoded) => (tasks.length === 2 && cfg.jointMixing === 'balanced' ? 0.5 : s.count / Math.max(1, total));
   const spec = towerSpec(inp.itemWords, sets.map((s) => ({ counts: targetCounts({ count: s.count, target: s.target }, inp.items), share: share(s) })));
-  const model = new Retriever({
-    items: inp.items, words: inp.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: inp.seqLen, tieEmbeddings: true,
-    tasks: tasks.length as 1 | 2, towers: spec,
-  }, seed);
+  const model = new BiEncoder({ items: inp.items, words: inp.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: inp.seqLen }, spec, seed);
   try {
     const result = await train(model, sets, cfg, {
       shouldStop: opts.shouldStop,

@@ -15,6 +15,7 @@ import { idDiagnostics } from '../model/ids/diagnostics';
 import { biEncoderTrainings, trainBiEncoder } from './biencoder';
 import { indexingExamples, withIndexing } from './indexing';
 import { Retriever } from '../model/retriever';
+import type { Scorer } from '../model/scorer';
 import { MODEL_TASKS, MODELS, REPORT_SCHEMA, round, type BaselineReport, type BiEncoderReport, type SearchBaselineReport, type ModelName, type ModelReport, type Report, type RunReport } from '../core/report';
 import { buildDataset, targetCounts, uniformTrainSet, type Dataset, type RecExamples, type SearchExamples } from '../sim/examples';
 import { dataStats, type DataStats } from '../sim/stats';
@@ -328,7 +329,7 @@ function assembleRun(cfg: Config, src: SeedData, p: Prepared, refs: References, 
 }
 
 /** A bi-encoder's item vectors (its item tower, unit length), items × dim. */
-async function itemVectorsOf(model: Retriever): Promise<Float32Array> {
+async function itemVectorsOf(model: Scorer): Promise<Float32Array> {
   const t = tf.tidy(() => model.itemVectors());
   try {
     return (await t.data()) as Float32Array;

@@ -11,7 +11,8 @@ import { MODEL_TASKS, MODELS, type ModelName } from '../core/report';
 import { buildDataset, targetCounts } from '../sim/examples';
 import type { RecExamples, SearchExamples } from '../core/data';
 import { buildWorld, itemWords } from '../sim/world';
-import { towerSpec } from '../model/heads/towers';
+import { BiEncoder, towerSpec } from '../model/bi-encoder';
+import type { Scorer } from '../model/scorer';
 import { encodeRec, encodeSearch, tokenLayout } from '../core/encode';
 import { makeStepper } from '../train/stepper';
 import { epochSchedule, stepsPerEpoch } from '../train/trainer';
@@ -115,12 +116,13 @@ export function plannedSteps(cfg: Config): Planned {
  */
 export async function timeTrainingSteps(cfg: Config, opts: { budgetMs: number; minSteps?: number; maxSteps?: number; giveUpMs?: number; towers?: boolean }): Promise<StepTiming> {
   const { w, layout, search, rec } = worldSets(cfg, (opts.maxSteps ?? 32) + 1);
-  const model = new Retriever({
-    items: w.items, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen,
-    tieEmbeddings: cfg.tieEmbeddings, tasks: 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
-    ids: semanticIds(cfg) && !opts.towers ? probeIds(cfg, w.items) : undefined,
-    towers: opts.towers ? towerSpec(Array.from({ length: w.items }, (_, i) => itemWords(w, i)), [search, rec].map((s) => ({ counts: targetCounts(s, w.items), share: 0.5 }))) : undefined,
-  }, cfg.seed);
+  const body = { items: w.items, words: w.words, dim: cfg.dim, layers: cfg.layers, heads: cfg.heads, seqLen: layout.seqLen };
+  const model: Scorer = opts.towers
+    ? new BiEncoder(body, towerSpec(Array.from({ length: w.items }, (_, i) => itemWords(w, i)), [search, rec].map((s) => ({ counts: targetCounts(s, w.items), share: 0.5 }))), cfg.seed)
+    : new Retriever({
+      ...body, tieEmbeddings: cfg.tieEmbeddings, tasks: 2, outputBias: cfg.outputBias, itemEmbeddings: cfg.itemEmbeddings,
+      ids: semanticIds(cfg) ? probeIds(cfg, w.items) : undefined,
+    }, cfg.seed);
   const sets = [search, rec];
   const stepper = makeStepper(model, sets, cfg);
   try {

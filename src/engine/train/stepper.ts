@@ -1,13 +1,13 @@
 /**
  * What one training step runs on: the fused WebGPU kernels (model/kernels/) where the
- * backend is WebGPU and the model fits them, otherwise the plain tfjs ops of
- * retriever.ts with tfjs's Adam. Both do the same math (the tests check it); the trainer
+ * backend is WebGPU and the model fits them, otherwise the model's plain tfjs ops
+ * (model/scorer.ts) with tfjs's Adam. Both do the same math (the tests check it); the trainer
  * and the benchmark use whichever this picks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { FusedStep, largestBinding } from '../model/kernels/fused-step';
-import { fusedUnsupported } from '../model/kernels/layout';
 import type { Retriever } from '../model/retriever';
+import type { Scorer } from '../model/scorer';
 import { batchBuffers, gatherRows, type Encoded } from '../core/encode';
 
 export type BatchRef = { set: number; row: number };
@@ -30,14 +30,15 @@ export function useFusedKernels(on: boolean): void {
 }
 
 /** Why the fused kernels cannot train this model on this backend now, or null. */
-export function fusedUnavailable(model: Retriever, batchSize: number): string | null {
+export function fusedUnavailable(model: Scorer, batchSize: number): string | null {
   if (tf.getBackend() !== 'webgpu') return `backend ${tf.getBackend()}`;
   if (!fusedEnabled) return 'switched off';
-  const why = fusedUnsupported(model);
+  const why = model.fusedUnsupported();
   if (why) return why;
+  if (!model.generative) return 'a model that does not generate';
   const limits = (tf.backend() as unknown as { device?: { limits?: GPUSupportedLimitsLike } }).device?.limits;
   if (limits) {
-    if (largestBinding(model, batchSize) > limits.maxStorageBufferBindingSize) return 'a buffer larger than the device allows';
+    if (largestBinding(model.generative, batchSize) > limits.maxStorageBufferBindingSize) return 'a buffer larger than the device allows';
     if (16 * model.spec.dim + 8 > limits.maxComputeWorkgroupStorageSize) return 'dim too large for workgroup memory';
   }
   return null;
@@ -45,9 +46,9 @@ export function fusedUnavailable(model: Retriever, batchSize: number): string | 
 
 interface GPUSupportedLimitsLike { maxStorageBufferBindingSize: number; maxComputeWorkgroupStorageSize: number }
 
-export function makeStepper(model: Retriever, sets: Encoded[], cfg: { batchSize: number; learningRate: number }): Stepper {
+export function makeStepper(model: Scorer, sets: Encoded[], cfg: { batchSize: number; learningRate: number }): Stepper {
   const why = fusedUnavailable(model, cfg.batchSize);
-  return why === null ? fusedStepper(model, sets, cfg) : plainStepper(model, sets, cfg, why);
+  return why === null && model.generative ? fusedStepper(model.generative, sets, cfg) : plainStepper(model, sets, cfg, why ?? '');
 }
 
 function fusedStepper(model: Retriever, sets: Encoded[], cfg: { batchSize: number; learningRate: number }): Stepper {
@@ -64,7 +65,7 @@ function fusedStepper(model: Retriever, sets: Encoded[], cfg: { batchSize: numbe
   };
 }
 
-function plainStepper(model: Retriever, sets: Encoded[], cfg: { batchSize: number; learningRate: number }, why: string): Stepper {
+function plainStepper(model: Scorer, sets: Encoded[], cfg: { batchSize: number; learningRate: number }, why: string): Stepper {
   const B = cfg.batchSize;
   const S = sets[0].seqLen;
   const buf = batchBuffers(B, S);

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../core/config';
 import { Rng } from '../core/rng';
-import type { Retriever } from '../model/retriever';
+import type { Scorer } from '../model/scorer';
 import { batchBuffers, gatherRows, type BatchBuffers, type Encoded } from '../core/encode';
 import { fusedUnavailable, makeStepper } from './stepper';
 import { FusedForward } from '../model/kernels/fused-forward';
@@ -139,7 +139,7 @@ function batchTensors(b: BatchBuffers, B: number, S: number): [tf.Tensor2D, tf.T
 }
 
 /** Trains `model` on the given sets. All tensors it makes are disposed before it returns. */
-export async function train(model: Retriever, sets: Encoded[], cfg: Training, opts: TrainOptions = {}): Promise<TrainResult> {
+export async function train(model: Scorer, sets: Encoded[], cfg: Training, opts: TrainOptions = {}): Promise<TrainResult> {
   const now = opts.now ?? (() => performance.now());
   const t0 = now();
   const rng = Rng.derive(cfg.initSeed || cfg.seed, `batches/${sets.map((s) => s.task).join('+')}`);
@@ -231,10 +231,11 @@ export async function train(model: Retriever, sets: Encoded[], cfg: Training, op
  * training step would serve the model (WebGPU, atomic IDs), the fused forward kernels
  * run each batch in a handful of dispatches; otherwise the plain ops.
  */
-export async function predict(model: Retriever, set: Encoded, batchSize: number, consume: (rows: Float32Array, first: number, count: number) => void): Promise<void> {
+export async function predict(model: Scorer, set: Encoded, batchSize: number, consume: (rows: Float32Array, first: number, count: number) => void): Promise<void> {
   const B = batchSize;
-  if (model.head.fusedItemScores && fusedUnavailable(model, B) === null) {
-    const fused = new FusedForward(model, set, B);
+  const generative = model.generative;
+  if (generative?.head.fusedItemScores && fusedUnavailable(model, B) === null) {
+    const fused = new FusedForward(generative, set, B);
     try {
       for (let b = 0; b < fused.batches; b++) {
         const logits = fused.logits(b);

@@ -49,16 +49,8 @@ export interface ArenaLayout {
 }
 
 /** Why the fused step cannot train this model, or null when it can. */
-export function fusedUnsupported(model: Retriever): string | null {
-  const s = model.spec;
-  const why = model.head.fusedUnsupported(s);
-  if (why) return why;
-  if (s.dim % s.heads) return 'heads must divide dim';
-  return null;
-}
-
 export function arenaLayout(model: Retriever): ArenaLayout {
-  const why = fusedUnsupported(model);
+  const why = model.fusedUnsupported();
   if (why) throw new Error(`the fused WebGPU step does not support ${why}`);
   if (!model.head.fusedLayout) throw new Error('the fused WebGPU step does not support a head without a fused layout (IdHead.fusedLayout)');
   const vars = model.variables();

@@ -1,6 +1,8 @@
 /**
- * The bi-encoder head: two towers that meet in a dot product, the traditional dense
- * retriever beside the generative models (and the follow-up's source of item vectors).
+ * The bi-encoder: two towers that meet in a dot product, the traditional dense retriever
+ * beside the generative models (and the follow-up's source of item vectors). A Scorer
+ * (scorer.ts) on the same body as the generative retriever (body.ts), drawn from a seed
+ * in the same order, that ranks every item and generates nothing.
  *
  *   query tower = the model's encoder (the same as the generative models') over the query
  *                 words or the history's items, mean-pooled over real tokens, a linear
@@ -20,10 +22,19 @@
  * (and calibration, the softmax of the scores) uses the uncorrected scores over every item.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dense, embed } from '../ops';
-import type { HeadedModel, IdHead, RetrieverSpec, TowerSpec } from '../parts';
+import { Body, seededDraws, type BodySpec } from './body';
+import { dense, embed } from './ops';
+import type { Scorer } from './scorer';
 
-type Draw = (shape: number[], scale: number, name: string) => tf.Variable;
+/** A bi-encoder's item tower input and its training correction. */
+export interface TowerSpec {
+  /** Each item's words, items × wordsPerItem (row-major), with their weights (1/count; 0 = padding). */
+  itemWords: Int32Array;
+  wordWeights: Float32Array;
+  wordsPerItem: number;
+  /** log of each item's chance to be a batch target in training (the logQ correction), [items]. */
+  logQ: Float32Array;
+}
 
 /** 1/τ of the scaled cosine: logits in [−20, 20]. */
 export const TOWER_SCALE = 20;
@@ -52,15 +63,16 @@ export function towerSpec(itemWords: ArrayLike<number>[], targetCounts: { counts
   return { itemWords: idx, wordWeights: weights, wordsPerItem: L, logQ };
 }
 
-export class TowerHead implements IdHead {
-  readonly kind = 'towers';
-  /** Two towers meet in a dot product: no decoder. */
-  readonly usesDecoder = false;
-  readonly fusedItemScores = false;
+export class BiEncoder implements Scorer {
   /** Item-ID embeddings [items, dim], starting at zero. */
   readonly idEmbedding: tf.Variable;
   readonly itemProjection: tf.Variable;
   readonly queryProjection: tf.Variable;
+  /** The shared body's word table (the item tower reads it too). */
+  readonly tokenEmbedding: tf.Variable;
+  /** Ranks, generates nothing. */
+  readonly generative = null;
+  private readonly body: Body;
   private readonly words: tf.Tensor1D;
   private readonly weights: tf.Tensor1D;
   private readonly logQ: tf.Tensor1D;
@@ -68,11 +80,17 @@ export class TowerHead implements IdHead {
   /** While `logits` runs: the whole tower, computed once for the encoder's input rows and the scores. */
   private stepTower: tf.Tensor2D | null = null;
 
-  constructor(private readonly spec: RetrieverSpec, private readonly towers: TowerSpec, private readonly tokenEmbedding: tf.Variable, normal: Draw, zeros: (shape: number[], name: string) => tf.Variable) {
+  constructor(readonly spec: BodySpec, private readonly towers: TowerSpec, seed: number) {
     const D = spec.dim;
-    this.idEmbedding = zeros([spec.items, D], 'towerid');
-    this.itemProjection = normal([D, D], D ** -0.5, 'toweritem');
-    this.queryProjection = normal([D, D], D ** -0.5, 'towerquery');
+    const draws = seededDraws(seed);
+    this.body = new Body(spec, draws);
+    // The decoder block is drawn, so that the towers' weights follow the same draws as a
+    // generative model's head, and not kept: two towers meet in a dot product.
+    for (const v of this.body.decoderVariables()) v.dispose();
+    this.tokenEmbedding = this.body.tokenEmbedding;
+    this.idEmbedding = draws.zeros([spec.items, D], 'towerid');
+    this.itemProjection = draws.normal([D, D], D ** -0.5, 'toweritem');
+    this.queryProjection = draws.normal([D, D], D ** -0.5, 'towerquery');
     this.words = tf.tensor1d(towers.itemWords, 'int32');
     this.weights = tf.tensor1d(towers.wordWeights);
     this.logQ = tf.tensor1d(towers.logQ);
@@ -108,11 +126,12 @@ export class TowerHead implements IdHead {
     return tf.where(tf.expandDims(isItem, 1), itemRows, wordRows) as tf.Tensor2D;
   }
 
+  /** The item rows the encoder reads for a history item [items, dim]: the whole tower. */
   inputRows(): tf.Tensor2D {
     return this.tower();
   }
 
-  fusedUnsupported(): string | null { // whatever the spec
+  fusedUnsupported(): string | null {
     return 'a bi-encoder';
   }
 
@@ -121,29 +140,30 @@ export class TowerHead implements IdHead {
   }
 
   /** The query tower: [B, dim], unit length. */
-  query(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
-    const { x } = m.encode(tokens, mask);
+  query(tokens: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
+    const rows = this.embedTokens(tf.reshape(tokens, [-1]) as tf.Tensor1D);
+    const { x } = this.body.encodeRows(rows, mask);
     const w = tf.expandDims(mask, 2);
     const pooled = tf.div(tf.sum(tf.mul(x, w), 1), tf.maximum(tf.sum(w, 1), 1)) as tf.Tensor2D;
     return l2Normalize(dense(pooled, this.queryProjection as tf.Tensor2D));
   }
 
   /** Scores of every item [B, items]: SCALE · cos(query, item). */
-  logits(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
+  logits(tokens: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
     const tower = this.tower();
     this.stepTower = tower;
     try {
-      return tf.mul(dense(this.query(m, tokens, mask), tf.transpose(l2Normalize(tower))), TOWER_SCALE) as tf.Tensor2D;
+      return tf.mul(dense(this.query(tokens, mask), tf.transpose(l2Normalize(tower))), TOWER_SCALE) as tf.Tensor2D;
     } finally {
       this.stepTower = null;
     }
   }
 
   /** In-batch softmax with the logQ correction; a repeated target is masked out as a negative. */
-  loss(m: HeadedModel, tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  loss(tokens: tf.Tensor2D, mask: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
     const B = targets.shape[0];
     // Only the batch's items go through the item tower: its tokens' (embedTokens) and its targets'.
-    const q = this.query(m, tokens, mask);
+    const q = this.query(tokens, mask);
     const v = l2Normalize(this.towerOf(targets));
     const diagonal = tf.eye(B);
     // A column whose item is the row's own target, off the diagonal: not a negative.
@@ -153,15 +173,13 @@ export class TowerHead implements IdHead {
     return tf.neg(tf.mean(tf.sum(tf.mul(logp, diagonal), 1))) as tf.Scalar;
   }
 
-  inputVariables(): tf.Variable[] {
-    return [this.idEmbedding];
-  }
-
-  outputVariables(): tf.Variable[] {
-    return [this.itemProjection, this.queryProjection];
+  /** The ID table, the body's encoder, then the two projections (the order the trainer and checkpoints keep). */
+  variables(): tf.Variable[] {
+    return [this.idEmbedding, ...this.body.encoderVariables(), this.itemProjection, this.queryProjection];
   }
 
   dispose(): void {
+    for (const v of this.variables()) v.dispose();
     this.words.dispose();
     this.weights.dispose();
     this.logQ.dispose();
