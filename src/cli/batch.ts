@@ -1,10 +1,11 @@
 /**
- * A batch of (config, seed) jobs for `npm run findings` and `npm run lessons`: every job
- * runs on the thread pool at once (not point by point), and the batch can be split over
- * machines as the runner's sweeps can. `--shard i/n --out DIR` runs job j when
- * j mod n = i − 1 and writes DIR/shard.json after each job (a re-queued shard keeps what
- * it finished); `--merge DIR...` joins the shards and refuses shards of another batch,
- * a shard given twice, or a batch with jobs missing, naming them.
+ * A batch of (config, seed) jobs for `npm run findings`, `npm run lessons` and the
+ * runner's sweeps: every job runs on the thread pool at once (not point by point), and the
+ * batch can be split over machines. `--shard i/n --out DIR` runs job j when j mod n = i − 1
+ * and writes DIR/shard.json after each job (a re-queued shard keeps what it finished), in
+ * one format for every command (a runner sweep's shard also names its sweep, so that its
+ * `--merge` needs only the folders); `--merge DIR...` joins the shards and refuses shards of
+ * another batch, a shard given twice, or a batch with jobs missing, naming them.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import type { Report, RunReport } from '../engine/core/report';
 import { SeedPool, type OnEvent } from './pool';
 import type { DataSource } from './seed-worker';
 import { lessonConfig, type StoredLessonRun } from '../engine/studies/lessons';
-import { SHARD_SCHEMA, validShard } from '../engine/studies/shards';
+import { LEGACY_SWEEP_SHARD_SCHEMA, sweepJobs, validShard, type SweepOfShard, type SweepShard } from '../engine/studies/shards';
 import { pointConfig } from '../engine/studies/sweep';
 
 export const BATCH_SHARD_SCHEMA = 'bridge-lab/batch-shard@1';
@@ -47,7 +48,8 @@ function currentKey(key: string): string {
   return jobKey(cfg, Number(m[3]), m[2] !== undefined ? { name: m[2] } : undefined);
 }
 
-interface BatchShard {
+/** DIR/shard.json, as every command that shards writes it. */
+export interface BatchShard {
   schema: typeof BATCH_SHARD_SCHEMA;
   command: string;
   /** Identifies the batch: the same jobs in the same order. */
@@ -56,9 +58,14 @@ interface BatchShard {
   jobs: number;
   runs: { key: string; run: RunReport }[];
   complete: boolean;
+  /** A runner sweep's shard: the sweep it is a share of. */
+  sweep?: SweepOfShard;
 }
 
-function batchId(jobs: Job[]): string {
+/** What identifies a job: its config, seed and catalogue. */
+type Keyed = Pick<Job, 'cfg' | 'seed'> & { data?: Pick<DataSource, 'name'> };
+
+function batchId(jobs: Keyed[]): string {
   // FNV-1a over the job keys: shards of one batch agree, shards of another do not.
   let h = 0x811c9dc5;
   for (const j of jobs) for (const ch of jobKey(j.cfg, j.seed, j.data)) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
@@ -83,7 +90,7 @@ export function reportFrom(store: RunStore, cfg: Config, seeds: number[], data?:
 }
 
 /** Distinct jobs, in the order given. */
-export function uniqueJobs(jobs: Job[]): Job[] {
+export function uniqueJobs<J extends Keyed>(jobs: J[]): J[] {
   const seen = new Set<string>();
   return jobs.filter((j) => {
     const k = jobKey(j.cfg, j.seed, j.data);
@@ -111,30 +118,63 @@ export async function runJobs(pool: SeedPool, jobs: Job[], opts: { onRun: (job: 
 }
 
 /**
+ * A shard's DIR/shard.json: the runs it has finished, saved whole after each job. Opened on
+ * a file that holds the same shard of the same batch, it resumes from the runs there; on
+ * another batch's or shard's file it refuses.
+ */
+export class ShardFile {
+  readonly file: string;
+  /** The finished runs, by job key (those of the file it resumed from first). */
+  readonly store: RunStore = new Map();
+  /** How many runs it resumed from. */
+  readonly resumed: number;
+  private readonly saved: BatchShard;
+
+  constructor(dir: string, command: string, all: Keyed[], shard: { index: number; count: number }, sweep?: SweepOfShard) {
+    const jobs = uniqueJobs(all);
+    const batch = batchId(jobs);
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, 'shard.json');
+    const mine = jobs.filter((_, j) => j % shard.count === shard.index - 1).length;
+    this.saved = { schema: BATCH_SHARD_SCHEMA, command, batch, shard, jobs: mine, runs: [], complete: false, ...(sweep ? { sweep } : {}) };
+    if (existsSync(this.file)) {
+      const old = readShard(this.file);
+      if (old.batch !== batch || old.command !== command || old.shard.index !== shard.index || old.shard.count !== shard.count) {
+        throw new ConfigError(`${this.file} holds shard ${old.shard.index}/${old.shard.count} of another batch (${old.command}); give an empty --out folder, or the same command, settings and shard`);
+      }
+      for (const r of old.runs) this.add(r.key, r.run, false);
+    }
+    this.resumed = this.store.size;
+    this.write();
+  }
+
+  /** Keeps a finished job's run and saves the file. */
+  add(key: string, run: RunReport, save = true): void {
+    if (!this.store.has(key)) this.saved.runs.push({ key, run });
+    this.store.set(key, run);
+    if (save) this.write();
+  }
+
+  private write(): void {
+    this.saved.complete = this.saved.runs.length >= this.saved.jobs;
+    writeAtomic(this.file, JSON.stringify(this.saved));
+  }
+}
+
+/**
  * Runs the jobs (or shard `shard` of them) on `threads` worker threads. With a shard, each
  * finished job is saved to DIR/shard.json at once, and one already there is kept.
  */
 export async function runBatch(command: string, all: Job[], opts: { threads: number; shard?: { index: number; count: number }; outDir?: string; log: (s: string) => void; shouldStop?: () => boolean; reused?: RunStore }): Promise<RunStore> {
   const jobs = uniqueJobs(all);
-  const batch = batchId(jobs);
   const mine = opts.shard ? jobs.filter((_, j) => j % opts.shard!.count === opts.shard!.index - 1) : jobs;
   const store: RunStore = new Map(opts.reused);
-  let shardFile: string | null = null;
-  let saved: BatchShard | null = null;
-  if (opts.shard) {
-    const dir = opts.outDir ?? 'out';
-    mkdirSync(dir, { recursive: true });
-    shardFile = join(dir, 'shard.json');
-    if (existsSync(shardFile)) {
-      const old = readShard(shardFile);
-      if (old.batch === batch && old.command === command && old.shard.index === opts.shard.index && old.shard.count === opts.shard.count) {
-        for (const r of old.runs) store.set(r.key, r.run);
-        opts.log(`${shardFile}: resuming, ${store.size} job(s) already finished\n`);
-      } else {
-        throw new ConfigError(`${shardFile} holds another batch or shard; give an empty --out folder`);
-      }
-    }
-    saved = { schema: BATCH_SHARD_SCHEMA, command, batch, shard: opts.shard, jobs: mine.length, runs: [...store].map(([key, run]) => ({ key, run })), complete: false };
+  const shardFile = opts.shard ? new ShardFile(opts.outDir ?? 'out', command, jobs, opts.shard) : null;
+  if (shardFile) {
+    for (const [key, run] of shardFile.store) store.set(key, run);
+    if (shardFile.resumed) opts.log(`${shardFile.file}: resuming, ${shardFile.resumed} job(s) already finished\n`);
+    // Runs reused from other files are this shard's too.
+    for (const j of mine) { const key = jobKey(j.cfg, j.seed, j.data); const run = opts.reused?.get(key); if (run && !shardFile.store.has(key)) shardFile.add(key, run); }
   }
   const todo = mine.filter((j) => !store.has(jobKey(j.cfg, j.seed, j.data)));
   const pool = new SeedPool(opts.threads, 'wasm');
@@ -146,12 +186,8 @@ export async function runBatch(command: string, all: Job[], opts: { threads: num
       onRun: (j, run) => {
         const key = jobKey(j.cfg, j.seed, j.data);
         store.set(key, run);
+        shardFile?.add(key, run);
         done++;
-        if (saved && shardFile) {
-          saved.runs.push({ key, run });
-          saved.complete = done === mine.length;
-          writeAtomic(shardFile, JSON.stringify(saved));
-        }
         opts.log(`\r${done}/${mine.length} jobs · ${((performance.now() - t0) / 1000).toFixed(0)} s   `);
       },
     });
@@ -159,10 +195,6 @@ export async function runBatch(command: string, all: Job[], opts: { threads: num
     await pool.close();
   }
   opts.log('\n');
-  if (saved && shardFile) {
-    saved.complete = done === mine.length;
-    writeAtomic(shardFile, JSON.stringify(saved));
-  }
   return store;
 }
 
@@ -178,6 +210,30 @@ function readShard(file: string): BatchShard {
   }
   if (!(s.shard.index >= 1 && s.shard.index <= s.shard.count)) throw new ConfigError(`${file}: shard ${s.shard.index}/${s.shard.count} is not a shard index`);
   return s;
+}
+
+/**
+ * A runner sweep's shard.json read as its sweep's shard (engine/studies/shards.ts mergeShards joins them): the one
+ * format, which names its sweep, or a sweep shard as earlier versions of the runner wrote it.
+ */
+export function sweepShardOf(file: string, x: unknown): SweepShard {
+  const bad = (why: string) => new ConfigError(`${file}: not a sweep shard (${why})`);
+  if (!x || typeof x !== 'object' || Array.isArray(x)) throw bad('expected a JSON object');
+  const schema = (x as { schema?: unknown }).schema;
+  if (schema === LEGACY_SWEEP_SHARD_SCHEMA) return validShard(file, x);
+  if (schema !== BATCH_SHARD_SCHEMA) throw bad(`schema ${JSON.stringify(schema)}; expected ${BATCH_SHARD_SCHEMA}`);
+  const b = x as BatchShard;
+  if (!b.sweep || typeof b.sweep !== 'object') throw bad(`a shard of npm run ${b.command}, not of a runner sweep: merge it with the command that made it`);
+  if (!Array.isArray(b.runs)) throw bad('runs missing');
+  const sweep = validShard(file, { ...b.sweep, shard: b.shard, runs: [] });
+  const data = sweep.data ? { name: sweep.data } : undefined;
+  const byKey = new Map(sweepJobs(sweep.values, sweep.seeds).map((j) => [jobKey(pointConfig(sweep.config, sweep.key, j.value, sweep.experiment), j.seed, data), j]));
+  const runs = b.runs.map((r) => {
+    const j = byKey.get(r?.key);
+    if (!j || !r.run) throw bad(`it holds a run (${String(r?.key).slice(0, 80)}) that is not a job of its sweep`);
+    return { ...j, run: r.run };
+  });
+  return validShard(file, { ...sweep, runs });
 }
 
 /** Joins shard folders of the batch `all` into one store; refuses another batch's shards, repeats and missing jobs. */
@@ -244,14 +300,14 @@ export function reusedRuns(files: string[], all: Job[], log: (s: string) => void
       const cfg = lessonConfig(stored.world);
       const data = stored.world.data ? { name: stored.world.data } : undefined;
       for (const run of stored.report.runs) if (run.initSeed === undefined) runs.push({ key: jobKey(cfg, run.seed, data), run });
-    } else if (schema === SHARD_SCHEMA) {
+    } else if (schema === LEGACY_SWEEP_SHARD_SCHEMA) {
       const shard = validShard(file, x);
       const data = shard.data ? { name: shard.data } : undefined;
       for (const r of shard.runs) runs.push({ key: jobKey(pointConfig(shard.config, shard.key, r.value, shard.experiment), r.seed, data), run: r.run });
     } else if (schema === BATCH_SHARD_SCHEMA) {
       runs.push(...readShard(file).runs.map((r) => ({ key: currentKey(r.key), run: r.run })));
     } else {
-      throw new ConfigError(`--reuse ${file}: schema ${JSON.stringify(schema)} is not one it takes (bridge-lab/lesson-run@1, ${SHARD_SCHEMA}, ${BATCH_SHARD_SCHEMA})`);
+      throw new ConfigError(`--reuse ${file}: schema ${JSON.stringify(schema)} is not one it takes (bridge-lab/lesson-run@1, ${BATCH_SHARD_SCHEMA}, ${LEGACY_SWEEP_SHARD_SCHEMA})`);
     }
     const used = runs.filter((r) => wanted.has(r.key));
     if (!used.length) throw new ConfigError(`--reuse ${file}: none of its ${runs.length} runs is a job of this batch (other settings, catalogue or seeds)`);

@@ -34,14 +34,14 @@ import { assembleReport, runSeeds, runStopped, seedList, type ExperimentEvent } 
 import { useNodeBackend } from '../engine/run/node-backends';
 import { findPreset, PRESET_NAMES } from '../engine/core/presets';
 import type { Report, RunReport } from '../engine/core/report';
-import { mergeShards, parseShard, sameSweep, shardJobs, SHARD_SCHEMA, validShard, type SweepShard } from '../engine/studies/shards';
+import { mergeShards, parseShard, shardJobs, sweepJobs, type SweepJob } from '../engine/studies/shards';
 import { slopeText, verdictText } from '../engine/studies/findings';
 import { quantityLabel } from '../engine/studies/trends';
 import { runJob } from '../engine/studies/jobs';
 import { checkSweep, experimentConfig, findSweepExperiment, parseSweepSpec, pointConfig, sweepCsv, type Sweep } from '../engine/studies/sweep';
 import { flagsOf, helpRequested, parseFlags, parseIntFlag } from './args';
 import { CONVERT_ONLY, EXPERIMENT } from './commands';
-import { runJobs, splitMerge, writeAtomic } from './batch';
+import { jobKey, runJobs, ShardFile, splitMerge, sweepShardOf, writeAtomic } from './batch';
 import { SeedPool } from './pool';
 import { formatSummary, formatSweepHeader, formatSweepRow } from './table';
 
@@ -156,7 +156,7 @@ function merge(dirs: string[], rest: string[]): void {
   const shards = dirs.map((dir) => {
     const file = join(dir, 'shard.json');
     if (!existsSync(file)) throw new ConfigError(`${dir}: no shard.json (run the sweep with --shard i/n --out ${dir} first)`);
-    return { name: dir, shard: validShard(file, readJson(file)) };
+    return { name: dir, shard: sweepShardOf(file, readJson(file)) };
   });
   const sweep = mergeShards(shards);
   const outDir = values.out ?? 'out';
@@ -168,41 +168,32 @@ function merge(dirs: string[], rest: string[]): void {
   if (!sweep.complete) process.stdout.write(`incomplete (complete: false): missing ${sweep.missing.length} job(s): ${missing}\n`);
 }
 
-/** --shard i/n: trains this shard's (value, seed) jobs and writes DIR/shard.json as they finish. */
-async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['values']; seeds: number[]; experiment: string | null; data?: string; shard: { index: number; count: number }; outDir: string; runPoint: (c: Config, s: number[], onRun?: (run: RunReport) => void) => Promise<Report>; stopped: () => boolean }): Promise<SweepShard> {
+/** --shard i/n: trains this shard's (value, seed) jobs and writes DIR/shard.json as they finish (cli/batch.ts ShardFile). */
+async function runShard(opts: { base: Config; key: Sweep['key']; values: Sweep['values']; seeds: number[]; experiment: string | null; data?: string; shard: { index: number; count: number }; outDir: string; runPoint: (c: Config, s: number[], onRun?: (run: RunReport) => void) => Promise<Report>; stopped: () => boolean }): Promise<{ runs: number; complete: boolean }> {
   const { base, key, values, seeds, shard } = opts;
   checkSweep(base, key, values, opts.experiment);
-  const jobs = shardJobs(values, seeds, shard.index, shard.count);
-  const out: SweepShard = {
-    schema: SHARD_SCHEMA, experiment: opts.experiment, key, values, config: base, ...(opts.data ? { data: opts.data } : {}), seeds, shard, runs: [], complete: false, createdAt: new Date().toISOString(),
-  };
-  const file = join(opts.outDir, 'shard.json');
+  const data = opts.data ? { name: opts.data } : undefined;
+  const jobOf = (j: SweepJob) => ({ cfg: pointConfig(base, key, j.value, opts.experiment), seed: j.seed, data });
+  const keyOf = (j: SweepJob) => jobKey(pointConfig(base, key, j.value, opts.experiment), j.seed, data);
   // A re-queued shard resumes from its own shard.json: the jobs it finished are not trained again.
-  if (existsSync(file)) {
-    const old = validShard(file, readJson(file));
-    if (!sameSweep(old, out) || old.shard.index !== shard.index) throw new ConfigError(`${file} holds shard ${old.shard.index}/${old.shard.count} of another sweep; give an empty --out folder or the same sweep and shard`);
-    out.runs = old.runs;
-    process.stdout.write(`shard ${shard.index}/${shard.count}: resuming, ${out.runs.length} of ${jobs.length} job(s) already finished\n`);
-  }
-  const save = () => writeAtomic(file, JSON.stringify(out));
-  save();
-  const done = new Set(out.runs.map((r) => `${String(r.value)}|${r.seed}`));
+  const file = new ShardFile(opts.outDir, 'experiment', sweepJobs(values, seeds).map(jobOf), shard, { experiment: opts.experiment, key, values, config: base, seeds, ...(opts.data ? { data: opts.data } : {}) });
+  const jobs = shardJobs(values, seeds, shard.index, shard.count);
+  if (file.resumed) process.stdout.write(`shard ${shard.index}/${shard.count}: resuming, ${file.resumed} of ${jobs.length} job(s) already finished\n`);
   for (const value of values) {
-    const mine = jobs.filter((j) => j.value === value && !done.has(`${String(j.value)}|${j.seed}`)).map((j) => j.seed);
+    const mine = jobs.filter((j) => j.value === value && !file.store.has(keyOf(j))).map((j) => j.seed);
     if (!mine.length || opts.stopped()) continue;
     // Each seed is saved as it finishes: a shard killed mid-point keeps the point's finished seeds.
     let report: Report;
     try {
-      report = await opts.runPoint(pointConfig(base, key, value, opts.experiment), mine, (run) => { if (!runStopped(run)) { out.runs.push({ value, seed: run.seed, run }); save(); } });
+      report = await opts.runPoint(pointConfig(base, key, value, opts.experiment), mine, (run) => { if (!runStopped(run)) file.add(keyOf({ value, seed: run.seed }), run); });
     } catch (e) {
       if (!opts.stopped()) throw e;
       break;
     }
     process.stdout.write(`shard ${shard.index}/${shard.count}: ${key}=${value}, seeds ${mine.join(', ')}${report.stopped ? ' (stopped)' : ''}\n`);
   }
-  out.complete = out.runs.length === jobs.length;
-  save();
-  return out;
+  const runs = jobs.filter((j) => file.store.has(keyOf(j))).length;
+  return { runs, complete: runs === jobs.length };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -302,7 +293,7 @@ async function main(argv: string[]): Promise<void> {
     if (sweepSpec && shard) {
       onInterrupt(() => { interrupted = true; void pool?.close(); });
       const out = await runShard({ base: imported ? dataCfg : cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null, data: source?.name, shard, outDir, runPoint, stopped: () => interrupted });
-      process.stdout.write(`shard ${shard.index}/${shard.count}: ${out.runs.length} job(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${out.complete ? '' : ' (incomplete)'}; wrote ${join(outDir, 'shard.json')}\n`);
+      process.stdout.write(`shard ${shard.index}/${shard.count}: ${out.runs} job(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${out.complete ? '' : ' (incomplete)'}; wrote ${join(outDir, 'shard.json')}\n`);
       if (interrupted) process.exitCode = 130;
       return;
     }

@@ -7,7 +7,7 @@ import { BATCH_SHARD_SCHEMA, jobKey, mergeBatch, reportFrom, reusedRuns, runBatc
 import { resolveConfig } from '../../src/engine/core/config';
 import type { RunReport } from '../../src/engine/core/report';
 import { LESSON_WORLDS, lessonConfig } from '../../src/engine/studies/lessons';
-import { SHARD_SCHEMA } from '../../src/engine/studies/shards';
+import { LEGACY_SWEEP_SHARD_SCHEMA } from '../../src/engine/studies/shards';
 
 const tiny = resolveConfig({ items: 30, topics: 3, cfClusters: 3, searchTrain: 200, recTrain: 150, searchTest: 50, recTest: 50, epochs: 1, dim: 8, batchSize: 32 });
 const jobs: Job[] = [tiny, { ...tiny, recTrain: 300 }].flatMap((cfg) => [1, 2].map((seed) => ({ cfg, seed })));
@@ -49,7 +49,7 @@ describe('a batch of jobs', () => {
     const lessonCfg = lessonConfig(world);
     const write = (name: string, x: unknown) => { writeFileSync(join(dir, name), JSON.stringify(x)); return join(dir, name); };
     const lesson = write('lesson.json', { schema: 'bridge-lab/lesson-run@1', world, report: { runs: [run(1), run(2), run(3)] } });
-    const sweep = write('sweep-shard.json', { schema: SHARD_SCHEMA, experiment: null, key: 'recTrain', values: [150, 300], config: tiny, seeds: [1, 2], shard: { index: 1, count: 1 }, runs: [{ value: 300, seed: 2, run: run(2) }], complete: false });
+    const sweep = write('sweep-shard.json', { schema: LEGACY_SWEEP_SHARD_SCHEMA, experiment: null, key: 'recTrain', values: [150, 300], config: tiny, seeds: [1, 2], shard: { index: 1, count: 1 }, runs: [{ value: 300, seed: 2, run: run(2) }], complete: false });
     const batch = write('batch-shard.json', { schema: BATCH_SHARD_SCHEMA, command: 'findings', batch: 'x', shard: { index: 1, count: 1 }, jobs: 1, runs: [{ key: `${JSON.stringify({ ...tiny, seed: 0 })}#1`, run: run(1) }], complete: true }); // keyed as an earlier version did: the whole config
     const mine: Job[] = [{ cfg: lessonCfg, seed: 1 }, { cfg: lessonCfg, seed: 2 }, { cfg: { ...tiny, recTrain: 300 }, seed: 2 }, { cfg: tiny, seed: 1 }];
     const logs: string[] = [];

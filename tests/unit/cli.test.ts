@@ -107,7 +107,7 @@ describe('runner', () => {
     expect(code, err).toBe(130);
     const shard = JSON.parse(readFileSync(join(out, 'shard.json'), 'utf8'));
     expect(shard.complete).toBe(false);
-    expect(shard.runs.map((x: { seed: number }) => x.seed)).toEqual([1]);
+    expect(shard.runs.map((x: { run: { seed: number } }) => x.run.seed)).toEqual([1]);
   }, 120000);
 
   it('bench prints one JSON line with msPerStep', () => {

@@ -80,6 +80,22 @@ describe('sharded sweeps', () => {
       expect(['rises', 'falls', 'not shown']).toContain(t.verdict);
     }
     expect(b.trends).toEqual(a.trends);
+    // One shard format for every command: the runner's names its sweep, keyed by job as the findings' and lessons' are.
+    const written = JSON.parse(readFileSync(join(base, 's3', 'shard.json'), 'utf8'));
+    expect(written.schema).toBe('bridge-lab/batch-shard@1');
+    expect(written.command).toBe('experiment');
+    expect(written.sweep).toMatchObject({ key: 'recTrain', values: [150, 300], seeds: [1, 2], experiment: null });
+    expect(written.runs.map((r: { key: string }) => r.key.replace(/.*#/, '#'))).toEqual(['#1']);
+    // A shard as earlier versions of the runner wrote it still merges.
+    const legacy = join(base, 's3-legacy');
+    mkdirSync(legacy);
+    writeFileSync(join(legacy, 'shard.json'), JSON.stringify({
+      schema: 'bridge-lab/sweep-shard@1', ...written.sweep, shard: written.shard, complete: true, createdAt: '2026-01-01T00:00:00.000Z',
+      runs: written.runs.map((r: { run: { seed: number } }) => ({ value: 300, seed: r.run.seed, run: r.run })),
+    }));
+    const mixed = run(['--merge', join(base, 's1'), join(base, 's2'), legacy, '--out', join(base, 'mixed')]);
+    expect(mixed.code, mixed.err).toBe(0);
+    expect(points(join(base, 'mixed')).points).toEqual(a.points);
     const partial = run(['--merge', join(base, 's1'), join(base, 's3'), '--out', join(base, 'partial')]);
     expect(partial.code).toBe(0);
     expect(partial.out).toMatch(/incomplete \(complete: false\): missing 1 job\(s\): recTrain=150 seed 2/);
@@ -102,6 +118,10 @@ describe('sharded sweeps', () => {
     const nul = run(['--merge', bad, '--out', join(base, 'x')]);
     expect(nul.code).toBe(2);
     expect(nul.err).toMatch(/bad\/shard\.json: not a sweep shard \(expected a JSON object\)/);
+    writeFileSync(join(bad, 'shard.json'), JSON.stringify({ ...written, sweep: undefined, command: 'findings' }));
+    const findings = run(['--merge', bad, '--out', join(base, 'x')]);
+    expect(findings.code).toBe(2);
+    expect(findings.err).toMatch(/a shard of npm run findings, not of a runner sweep/);
     const edited = JSON.parse(readFileSync(join(base, 's2', 'shard.json'), 'utf8'));
     edited.shard = { index: 7, count: 2 };
     writeFileSync(join(bad, 'shard.json'), JSON.stringify(edited));

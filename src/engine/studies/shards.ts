@@ -1,7 +1,8 @@
 /**
  * Sweeps across machines without a scheduler of our own: a sweep is a list of jobs, one
  * per (value, seed), in value-major order. `--shard i/n` trains job j when j mod n = i − 1
- * and keeps each job's whole run; `--merge` joins the shards' runs back into points,
+ * and keeps each job's whole run (cli/batch.ts writes the shard file, in the one format
+ * every command's shards share); `--merge` joins the shards' runs back into points,
  * exactly as the whole sweep assembles them, and says whether any job is missing.
  */
 import { ConfigError, type Config, type ConfigKey } from '../core/config';
@@ -9,13 +10,14 @@ import { assembleReport } from '../run/experiment';
 import type { RunReport } from '../core/report';
 import { pointConfig, pointFromReport, SWEEP_SCHEMA, trendsOf, type Sweep, type Value as SweepValue } from './sweep';
 
-export const SHARD_SCHEMA = 'bridge-lab/sweep-shard@1';
+/** The runner's own shard files as earlier versions wrote them (read, never written: cli/batch.ts writes one format). */
+export const LEGACY_SWEEP_SHARD_SCHEMA = 'bridge-lab/sweep-shard@1';
 type Value = SweepValue;
 
 export interface SweepJob { value: Value; seed: number }
 
-export interface SweepShard {
-  schema: typeof SHARD_SCHEMA;
+/** The sweep a runner shard is a share of. */
+export interface SweepOfShard {
   experiment: string | null;
   key: ConfigKey;
   values: Value[];
@@ -23,12 +25,13 @@ export interface SweepShard {
   /** The catalogue's name where the sweep trains on files (`--data DIR`: the folder's name). */
   data?: string;
   seeds: number[];
+}
+
+/** A shard read as its sweep's: which share of which sweep, and its finished (value, seed) jobs. */
+export interface SweepShard extends SweepOfShard {
   shard: { index: number; count: number };
   /** The shard's finished jobs, each with its seed's whole run. */
   runs: (SweepJob & { run: RunReport })[];
-  /** True once every job of this shard has its run. */
-  complete: boolean;
-  createdAt: string;
 }
 
 /** Parses `i/n` (1 ≤ i ≤ n ≤ 1000). */
@@ -98,12 +101,11 @@ export function shardJobs(values: Value[], seeds: number[], index: number, count
   return sweepJobs(values, seeds).filter((_, j) => j % count === index - 1);
 }
 
-/** A parsed shard.json checked for its structure; a refusal names the file and what is wrong. */
+/** A sweep shard checked for its structure (a legacy file, or one read through cli/batch.ts); a refusal names the file and what is wrong. */
 export function validShard(file: string, x: unknown): SweepShard {
   const s = x as SweepShard;
   const bad = (why: string) => new ConfigError(`${file}: not a sweep shard (${why})`);
   if (!s || typeof s !== 'object' || Array.isArray(s)) throw bad('expected a JSON object');
-  if (s.schema !== SHARD_SCHEMA) throw bad(`schema ${JSON.stringify(s.schema)}; expected ${SHARD_SCHEMA}`);
   if (!Array.isArray(s.values) || !Array.isArray(s.seeds) || !Array.isArray(s.runs) || !s.config || typeof s.key !== 'string') throw bad('key, values, seeds, config or runs missing');
   const sh = s.shard;
   if (!sh || !Number.isInteger(sh.count) || !Number.isInteger(sh.index) || sh.count < 1 || sh.index < 1 || sh.index > sh.count) throw bad(`shard ${JSON.stringify(sh)} is not i/n with 1 ≤ i ≤ n`);
@@ -128,7 +130,6 @@ export function mergeShards(shards: { name: string; shard: SweepShard }[]): Swee
   const first = shards[0].shard;
   const seen = new Map<number, string>();
   for (const { name, shard } of shards) {
-    if (shard.schema !== SHARD_SCHEMA) throw new ConfigError(`${name}: not a sweep shard (schema ${JSON.stringify(shard.schema)}; expected ${SHARD_SCHEMA})`);
     if (!sameSweep(first, shard)) throw new ConfigError(`${name} is a shard of a different sweep than ${shards[0].name} (key, values, seeds, settings and shard count must match)`);
     if (seen.has(shard.shard.index)) throw new ConfigError(`${name} and ${seen.get(shard.shard.index)} are both shard ${shard.shard.index}/${shard.shard.count}`);
     seen.set(shard.shard.index, name);
