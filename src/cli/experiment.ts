@@ -213,6 +213,39 @@ async function main(argv: string[]): Promise<void> {
     const { dirs, rest } = splitMerge(argv);
     return merge(dirs!, rest);
   }
+  const plan = readPlan(argv);
+  if (exportTo) {
+    if (plan.sweepSpec || plan.exportWorld !== undefined) throw new ConfigError('--export writes one catalogue: give it with --preset and --set, or with --data DIR');
+    const files = plan.dataDir !== undefined ? readDataFolder(plan.dataDir) : exportWorld(plan.cfg);
+    return writeRecBole(exportTo.dir, files, plan.cfg);
+  }
+  if (plan.exportWorld !== undefined) {
+    if (plan.sweepSpec || plan.dataDir !== undefined) throw new ConfigError('--export-world writes one simulated world: give it with --preset and --set only');
+    return writeWorld(plan.exportWorld, plan.cfg);
+  }
+  return train(plan);
+}
+
+/** What a training command asks for: read from its flags and checked before anything is trained or written. */
+interface Plan {
+  /** The world's config, and the config a catalogue given as files trains with (the imported-data defaults where not set). */
+  cfg: Config;
+  dataCfg: Config;
+  overrides: Record<string, unknown>;
+  preset: string;
+  experiment: ReturnType<typeof findSweepExperiment> | null;
+  sweepSpec: { key: Sweep['key']; values: Sweep['values'] } | null;
+  shard: { index: number; count: number } | null;
+  seeds: number[];
+  backendName: string;
+  outDir: string;
+  jobs: number;
+  quiet: boolean;
+  dataDir?: string;
+  exportWorld?: string;
+}
+
+function readPlan(argv: string[]): Plan {
   const { values, lists, switches } = parseFlags(argv, EXPERIMENT, flagsOf(EXPERIMENT).filter((f) => !['merge', 'convert', 'export', ...CONVERT_ONLY].includes(f.name)));
   if (values.sweep && values.experiment) throw new ConfigError('give either --sweep KEY=v1,v2,... or --experiment NAME, not both');
   const experiment = values.experiment ? findSweepExperiment(values.experiment) : null;
@@ -240,122 +273,146 @@ async function main(argv: string[]): Promise<void> {
   const seeds = seedList(cfg.seed, values.seeds === undefined ? (sweeping ? 3 : 1) : parseIntFlag('seeds', values.seeds, 1, 100));
   const backendName = values.backend ?? 'wasm';
   if (!NODE_BACKENDS.includes(backendName)) throw new ConfigError(`unknown backend "${backendName}"; in Node: ${NODE_BACKENDS.join(', ')}`);
-  const outDir = values.out ?? 'out';
-  const jobs = values.jobs === undefined ? Math.min(availableParallelism(), seeds.length) : parseIntFlag('jobs', values.jobs, 1, 64);
+  const dataCfg = withImportedDefaults(cfg, (k) => k in overrides || (experiment !== null && k in experiment.base));
+  return {
+    cfg, dataCfg, overrides, preset, experiment, sweepSpec, shard, seeds, backendName,
+    outDir: values.out ?? 'out',
+    jobs: values.jobs === undefined ? Math.min(availableParallelism(), seeds.length) : parseIntFlag('jobs', values.jobs, 1, 64),
+    quiet: switches.has('quiet'), dataDir: values.data, exportWorld: values['export-world'],
+  };
+}
 
-  if (exportTo) {
-    if (sweeping || values['export-world'] !== undefined) throw new ConfigError('--export writes one catalogue: give it with --preset and --set, or with --data DIR');
-    const files = values.data !== undefined ? readDataFolder(values.data) : exportWorld(cfg);
-    return writeRecBole(exportTo.dir, files, cfg);
-  }
-  if (values['export-world'] !== undefined) {
-    if (sweeping || values.data !== undefined) throw new ConfigError('--export-world writes one simulated world: give it with --preset and --set only');
-    return writeWorld(values['export-world'], cfg);
-  }
+/** A training command underway: its plan, where its seeds train, and whether Ctrl-C has stopped it. */
+interface Session {
+  plan: Plan;
+  backend: string;
+  imported: ImportedData | null;
+  source: DataSource | null;
+  pool: SeedPool | null;
+  log: (s: string) => void;
+  /** Trains a run's or a point's seeds (here, or side by side on the pool); `onRun` sees each seed that finished whole. */
+  runPoint: (c: Config, s: number[], onRun?: (run: RunReport) => void) => Promise<Report>;
+  /** Seeds that finished whole, in any order (what a stopped plain run keeps). */
+  finished: RunReport[];
+  stop: { interrupted: boolean };
+  t0: number;
+  tensorsBefore: number;
+}
+
+/** Trains what the plan asks for: a run, a sweep or a sweep's shard, on a simulated world or a catalogue given as files. */
+async function train(plan: Plan): Promise<void> {
+  const { cfg, overrides, sweepSpec, seeds, outDir, jobs } = plan;
   const dataKeys = Object.keys(overrides).filter((k) => IMPORT_ONLY_KEYS.includes(k as never)).concat(sweepSpec && IMPORT_ONLY_KEYS.includes(sweepSpec.key as never) ? [sweepSpec.key] : []);
-  if (values.data === undefined && dataKeys.length) throw new ConfigError(`${dataKeys.join(', ')} ${dataKeys.length > 1 ? 'apply' : 'applies'} to imported data only: give the files with --data DIR`);
-  if (values.data === undefined) prepareOut(outDir); // --data checks its files first, then --out
-  const backend = await useNodeBackend(backendName as BackendName);
-  const quiet = switches.has('quiet');
-  const log = (s: string) => { if (!quiet) process.stderr.write(s); };
+  if (plan.dataDir === undefined && dataKeys.length) throw new ConfigError(`${dataKeys.join(', ')} ${dataKeys.length > 1 ? 'apply' : 'applies'} to imported data only: give the files with --data DIR`);
+  if (plan.dataDir === undefined) prepareOut(outDir); // --data checks its files first, then --out
+  const backend = await useNodeBackend(plan.backendName as BackendName);
+  const log = (s: string) => { if (!plan.quiet) process.stderr.write(s); };
   // A catalogue given as files: read and checked before anything is written. The split is
   // drawn once, from the first seed; the seeds vary the models' initialisation.
   const readStart = performance.now();
-  const dataCfg = withImportedDefaults(cfg, (k) => k in overrides || (experiment !== null && k in experiment.base));
-  const source: DataSource | null = values.data === undefined ? null
-    : { dir: resolve(values.data), name: basename(resolve(values.data)), options: { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed } };
-  const imported = source ? importData(source.name, readDataFolder(values.data!), source.options) : null;
-  if (source && imported && !sweepSpec) return runOnFiles(source, imported, readStart, dataCfg, seeds, outDir, backend, jobs, log);
+  const source: DataSource | null = plan.dataDir === undefined ? null
+    : { dir: resolve(plan.dataDir), name: basename(resolve(plan.dataDir)), options: { vocabSize: cfg.vocabSize, queryLength: cfg.queryLength, historyLength: cfg.historyLength, seed: cfg.seed } };
+  const imported = source ? importData(source.name, readDataFolder(plan.dataDir!), source.options) : null;
+  if (source && imported && !sweepSpec) return runOnFiles(source, imported, readStart, plan.dataCfg, seeds, outDir, backend, jobs, log);
   if (imported) prepareOut(outDir);
   const onEvent = (seed: number, e: Partial<ExperimentEvent>) => {
     if (e.type === 'world') log(`seed ${seed}: ${imported ? '' : 'building the world and '}training…\n`);
     if (e.type === 'model') log(`seed ${seed}: ${e.model} trained, ${e.report!.steps} steps in ${e.report!.trainSeconds.toFixed(1)} s\n`);
   };
-  const pool = jobs > 1 ? new SeedPool(jobs, backendName as BackendName, source ?? undefined) : null;
-  let interrupted = false;
-  /** Seeds that finished whole, in any order (what a stopped plain run keeps). */
+  const pool = jobs > 1 ? new SeedPool(jobs, plan.backendName as BackendName, source ?? undefined) : null;
+  const stop = { interrupted: false };
   const finished: RunReport[] = [];
   const runPoint = async (c: Config, s: number[], onRun?: (run: RunReport) => void): Promise<Report> => {
     if (!pool) {
-      const source = imported ? (sc: Config) => importedSeedData(imported, sc.seed, sc) : undefined;
-      return runSeeds(c, { seeds: s, onEvent: (e) => { if (e.type !== 'run') onEvent(e.seed, e); }, shouldStop: () => interrupted, onSeed: (run) => { finished.push(run); onRun?.(run); } }, source);
+      const seedData = imported ? (sc: Config) => importedSeedData(imported, sc.seed, sc) : undefined;
+      return runSeeds(c, { seeds: s, onEvent: (e) => { if (e.type !== 'run') onEvent(e.seed, e); }, shouldStop: () => stop.interrupted, onSeed: (run) => { finished.push(run); onRun?.(run); } }, seedData);
     }
     const runs: RunReport[] = [];
-    await runJobs(pool, s.map((seed) => ({ cfg: c, seed })), { onEvent, shouldStop: () => interrupted, onRun: (_, run) => { runs.push(run); finished.push(run); onRun?.(run); } });
+    await runJobs(pool, s.map((seed) => ({ cfg: c, seed })), { onEvent, shouldStop: () => stop.interrupted, onRun: (_, run) => { runs.push(run); finished.push(run); onRun?.(run); } });
     runs.sort((a, b) => a.seed - b.seed);
-    return assembleReport(c, runs, interrupted || runs.length < s.length || runs.some((r) => runStopped(r)));
+    return assembleReport(c, runs, stop.interrupted || runs.length < s.length || runs.some((r) => runStopped(r)));
   };
 
-  log(`Bridge Lab · ${imported ? `data ${imported.name} (${imported.items} items)` : `preset ${preset}`}${experiment ? ` · experiment ${experiment.name}` : ''} · seeds ${seeds.join(', ')} · backend ${backend} · ${jobs} job(s)\n`);
-  const t0 = performance.now();
-  const tensorsBefore = tf.memory().numTensors;
+  log(`Bridge Lab · ${imported ? `data ${imported.name} (${imported.items} items)` : `preset ${plan.preset}`}${plan.experiment ? ` · experiment ${plan.experiment.name}` : ''} · seeds ${seeds.join(', ')} · backend ${backend} · ${jobs} job(s)\n`);
+  const session: Session = { plan, backend, imported, source, pool, log, runPoint, finished, stop, t0: performance.now(), tensorsBefore: tf.memory().numTensors };
   try {
-    if (sweepSpec && shard) {
-      onInterrupt(() => { interrupted = true; void pool?.close(); });
-      const out = await runShard({ base: imported ? dataCfg : cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null, data: source?.name, shard, outDir, runPoint, stopped: () => interrupted });
-      process.stdout.write(`shard ${shard.index}/${shard.count}: ${out.runs} job(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${out.complete ? '' : ' (incomplete)'}; wrote ${join(outDir, 'shard.json')}\n`);
-      if (interrupted) process.exitCode = 130;
-      return;
-    }
-    if (sweepSpec) {
-      let latest: Sweep | null = null;
-      const save = (s: Sweep) => {
-        if (imported) s = { ...s, config: importedReportConfig(s.config, imported) };
-        writeAtomic(join(outDir, 'sweep.json'), JSON.stringify({ ...s, command: commandLine() }, null, 1));
-        writeAtomic(join(outDir, 'sweep.csv'), sweepCsv(s));
-      };
-      // Ctrl-C (or SIGTERM) stops the sweep; the finished points are kept.
-      onInterrupt(() => {
-        interrupted = true;
-        log('\nstopping: the finished points are kept\n');
-        void pool?.close();
-      });
-      process.stdout.write(formatSweepHeader(sweepSpec.key, cfg.k));
-      let sweep: Sweep;
-      try {
-        const job = { kind: 'sweep', config: imported ? dataCfg : cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null } as const;
-        ({ sweep } = await runJob(job, {
-          trainSeeds: runPoint, shouldStop: () => interrupted,
-          onPoint: (s) => {
-            latest = s;
-            save(s);
-            process.stdout.write(formatSweepRow(s.points[s.points.length - 1]));
-          },
-        }));
-      } catch (e) {
-        if (!interrupted) throw e;
-        sweep = { ...(latest ?? { schema: 'bridge-lab/sweep@1', experiment: experiment?.name ?? null, key: sweepSpec.key, values: sweepSpec.values, config: cfg, seeds, points: [], createdAt: new Date().toISOString() }), complete: false, stopped: true } as Sweep;
-      }
-      save(sweep);
-      if (sweep.trends?.length) {
-        process.stdout.write(`\nTrends (slope over all seed × value points, 95 % interval from a bootstrap over whole seeds):\n`);
-        for (const t of sweep.trends) process.stdout.write(`  ${quantityLabel(t.y)} against ${t.x}: ${slopeText(t)} — ${verdictText(t)}\n`);
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      process.stdout.write(`\n${sweep.points.length}/${sweepSpec.values.length} points × ${seeds.length} seed(s) in ${seconds.toFixed(1)} s on ${backend}${sweep.stopped ? ' (stopped)' : ''}; wrote ${join(outDir, 'sweep.json')} and sweep.csv\n`);
-      if (interrupted) process.exitCode = 130;
-      return;
-    }
-    // Ctrl-C (or SIGTERM) stops the run; the seeds that finished are written, marked stopped.
-    const off = onInterrupt(() => { interrupted = true; log('\nstopping: the finished seeds are kept\n'); void pool?.close(); });
-    let report: Report | null = null;
-    try {
-      ({ report } = await runJob({ kind: 'run', config: cfg, seeds }, { trainSeeds: runPoint }));
-    } catch (e) {
-      if (!interrupted) throw e;
-    } finally {
-      off();
-    }
-    if (interrupted || !report) report = assembleReport(cfg, finished, true);
-    const seconds = (performance.now() - t0) / 1000;
-    const file = join(outDir, 'report.json');
-    writeAtomic(file, JSON.stringify({ ...report, command: commandLine() }));
-    process.stdout.write(formatSummary(report));
-    process.stdout.write(`\n${report.runs.length} of ${seeds.length} seed(s) in ${seconds.toFixed(1)} s on ${backend}${interrupted ? ' (stopped)' : ''}; tensors left: ${tf.memory().numTensors - tensorsBefore}; wrote ${file}\n`);
-    if (interrupted) process.exitCode = 130;
+    if (sweepSpec && plan.shard) await shardCommand(session, sweepSpec, plan.shard);
+    else if (sweepSpec) await sweepCommand(session, sweepSpec);
+    else await runCommand(session);
+    if (stop.interrupted) process.exitCode = 130;
   } finally {
     await pool?.close();
   }
+}
+
+/** --shard i/n: this shard's jobs, saved to DIR/shard.json as they finish. */
+async function shardCommand(x: Session, sweepSpec: NonNullable<Plan['sweepSpec']>, shard: { index: number; count: number }): Promise<void> {
+  const { plan } = x;
+  onInterrupt(() => { x.stop.interrupted = true; void x.pool?.close(); });
+  const out = await runShard({ base: x.imported ? plan.dataCfg : plan.cfg, key: sweepSpec.key, values: sweepSpec.values, seeds: plan.seeds, experiment: plan.experiment?.name ?? null, data: x.source?.name, shard, outDir: plan.outDir, runPoint: x.runPoint, stopped: () => x.stop.interrupted });
+  process.stdout.write(`shard ${shard.index}/${shard.count}: ${out.runs} job(s) in ${((performance.now() - x.t0) / 1000).toFixed(1)} s${out.complete ? '' : ' (incomplete)'}; wrote ${join(plan.outDir, 'shard.json')}\n`);
+}
+
+/** --sweep or --experiment: every point's seeds, sweep.json and sweep.csv rewritten after each point. */
+async function sweepCommand(x: Session, sweepSpec: NonNullable<Plan['sweepSpec']>): Promise<void> {
+  const { plan, imported } = x;
+  const { cfg, seeds, outDir, experiment } = plan;
+  let latest: Sweep | null = null;
+  const save = (s: Sweep) => {
+    if (imported) s = { ...s, config: importedReportConfig(s.config, imported) };
+    writeAtomic(join(outDir, 'sweep.json'), JSON.stringify({ ...s, command: commandLine() }, null, 1));
+    writeAtomic(join(outDir, 'sweep.csv'), sweepCsv(s));
+  };
+  // Ctrl-C (or SIGTERM) stops the sweep; the finished points are kept.
+  onInterrupt(() => {
+    x.stop.interrupted = true;
+    x.log('\nstopping: the finished points are kept\n');
+    void x.pool?.close();
+  });
+  process.stdout.write(formatSweepHeader(sweepSpec.key, cfg.k));
+  let sweep: Sweep;
+  try {
+    const job = { kind: 'sweep', config: imported ? plan.dataCfg : cfg, key: sweepSpec.key, values: sweepSpec.values, seeds, experiment: experiment?.name ?? null } as const;
+    ({ sweep } = await runJob(job, {
+      trainSeeds: x.runPoint, shouldStop: () => x.stop.interrupted,
+      onPoint: (s) => {
+        latest = s;
+        save(s);
+        process.stdout.write(formatSweepRow(s.points[s.points.length - 1]));
+      },
+    }));
+  } catch (e) {
+    if (!x.stop.interrupted) throw e;
+    sweep = { ...(latest ?? { schema: 'bridge-lab/sweep@1', experiment: experiment?.name ?? null, key: sweepSpec.key, values: sweepSpec.values, config: cfg, seeds, points: [], createdAt: new Date().toISOString() }), complete: false, stopped: true } as Sweep;
+  }
+  save(sweep);
+  if (sweep.trends?.length) {
+    process.stdout.write(`\nTrends (slope over all seed × value points, 95 % interval from a bootstrap over whole seeds):\n`);
+    for (const t of sweep.trends) process.stdout.write(`  ${quantityLabel(t.y)} against ${t.x}: ${slopeText(t)} — ${verdictText(t)}\n`);
+  }
+  const seconds = (performance.now() - x.t0) / 1000;
+  process.stdout.write(`\n${sweep.points.length}/${sweepSpec.values.length} points × ${seeds.length} seed(s) in ${seconds.toFixed(1)} s on ${x.backend}${sweep.stopped ? ' (stopped)' : ''}; wrote ${join(outDir, 'sweep.json')} and sweep.csv\n`);
+}
+
+/** A plain run: every seed, the summary, and DIR/report.json (a stopped run keeps its finished seeds, marked stopped). */
+async function runCommand(x: Session): Promise<void> {
+  const { cfg, seeds, outDir } = x.plan;
+  // Ctrl-C (or SIGTERM) stops the run; the seeds that finished are written, marked stopped.
+  const off = onInterrupt(() => { x.stop.interrupted = true; x.log('\nstopping: the finished seeds are kept\n'); void x.pool?.close(); });
+  let report: Report | null = null;
+  try {
+    ({ report } = await runJob({ kind: 'run', config: cfg, seeds }, { trainSeeds: x.runPoint }));
+  } catch (e) {
+    if (!x.stop.interrupted) throw e;
+  } finally {
+    off();
+  }
+  if (x.stop.interrupted || !report) report = assembleReport(cfg, x.finished, true);
+  const seconds = (performance.now() - x.t0) / 1000;
+  const file = join(outDir, 'report.json');
+  writeAtomic(file, JSON.stringify({ ...report, command: commandLine() }));
+  process.stdout.write(formatSummary(report));
+  process.stdout.write(`\n${report.runs.length} of ${seeds.length} seed(s) in ${seconds.toFixed(1)} s on ${x.backend}${x.stop.interrupted ? ' (stopped)' : ''}; tensors left: ${tf.memory().numTensors - x.tensorsBefore}; wrote ${file}\n`);
 }
 
 main(process.argv.slice(2)).catch((e) => {
