@@ -7,7 +7,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { CROSS_KV_WEIGHT_GRAD, ENCODER_ROWS_DX, X_VIEW, ATTENTION_HELPERS, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnNormWgsl, projectWgsl, queryGradWgsl, residualNormWgsl, type BackRows, type DecoderRows } from './wgsl';
+import { CROSS_KV_WEIGHT_GRAD, ENCODER_ROWS_DX, X_VIEW, ATTENTION_HELPERS, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnNormWgsl, ffnWeightGradBlocks, projectWgsl, queryGradWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows } from './wgsl';
 
 /** The backward's one gradient row per example, at `g`, and its forward row at `e`. */
 const ONE_GRAD_ROW: BackRows = { count: '1', grad: () => 'g', fwd: () => 'e' };
@@ -181,6 +181,10 @@ fn main(index: i32) {
   };
 }
 
+/** Example `b`'s element `k` of the decoder's forward rows and of its gradients. */
+const dec = (b: string, k: string) => `dec[${b} * E_STRIDE + ${k}]`;
+const grad = (b: string, k: string) => `bwd[G_BASE + ${b} * G_STRIDE + ${k}]`;
+
 /** The decoder's weight gradients summed over the batch: Wk, Wv (over encoder rows),
  *  Wo (cross part), W1, b1, W2, b2. In place. */
 export function decoderWeightGrad(l: ArenaLayout, B: number, p: Packing, x: View): FusedKernel {
@@ -193,44 +197,11 @@ export function decoderWeightGrad(l: ArenaLayout, B: number, p: Packing, x: View
 ${CROSS_KV_WEIGHT_GRAD}
 fn main(index: i32) {
   var i = wg() * WGS + lid();
-  if (i < 2 * DIM * DIM) {
-    result[G + O_WK + i] += crossKvWeightGrad(i);
-    return;
-  }
-  i -= 2 * DIM * DIM;
-  if (i < DIM * DIM) {
-    var acc = 0.0;
-    for (var b = 0; b < BATCH; b++) { acc += dec[b * E_STRIDE + E_CTX + i / DIM] * bwd[G_BASE + b * G_STRIDE + G_DZ + i % DIM]; }
-    result[G + O_WO + i] += acc;
-    return;
-  }
-  i -= DIM * DIM;
-  if (i < DIM * FFN) {
-    var acc = 0.0;
-    for (var b = 0; b < BATCH; b++) { acc += dec[b * E_STRIDE + E_H + i / FFN] * bwd[G_BASE + b * G_STRIDE + G_DU + i % FFN]; }
-    result[G + O_W1 + i] += acc;
-    return;
-  }
-  i -= DIM * FFN;
-  if (i < FFN) {
-    var acc = 0.0;
-    for (var b = 0; b < BATCH; b++) { acc += bwd[G_BASE + b * G_STRIDE + G_DU + i]; }
-    result[G + O_B1 + i] += acc;
-    return;
-  }
-  i -= FFN;
-  if (i < FFN * DIM) {
-    var acc = 0.0;
-    for (var b = 0; b < BATCH; b++) { acc += dec[b * E_STRIDE + E_U + i / DIM] * bwd[G_BASE + b * G_STRIDE + G_DZ2 + i % DIM]; }
-    result[G + O_W2 + i] += acc;
-    return;
-  }
-  i -= FFN * DIM;
-  if (i < DIM) {
-    var acc = 0.0;
-    for (var b = 0; b < BATCH; b++) { acc += bwd[G_BASE + b * G_STRIDE + G_DZ2 + i]; }
-    result[G + O_B2 + i] += acc;
-  }
+${weightGradWgsl('BATCH', [
+    { size: '2 * DIM * DIM', body: '    result[G + O_WK + i] += crossKvWeightGrad(i);' },
+    { size: 'DIM * DIM', at: 'O_WO', sum: (r) => `${dec(r, 'E_CTX + i / DIM')} * ${grad(r, 'G_DZ + i % DIM')}` },
+    ...ffnWeightGradBlocks((r, k) => dec(r, `E_H + ${k}`), (r, k) => dec(r, `E_U + ${k}`), (r, k) => grad(r, `G_DU + ${k}`), (r, k) => grad(r, `G_DZ2 + ${k}`)),
+  ])}
 }`,
   };
 }

@@ -7,7 +7,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { LAYER_NORM, X_VIEW, ATTENTION_HELPERS, MAT_VEC } from './wgsl';
+import { LAYER_NORM, X_VIEW, ATTENTION_HELPERS, MAT_VEC, ffnWeightGradBlocks, weightGradWgsl } from './wgsl';
 
 /** One encoder layer's attention half, a workgroup per sequence: q/k/v projections,
  *  masked softmax(q·kᵀ/√dh), p·v, the output projection, the residual and the layer
@@ -203,6 +203,10 @@ fn main(index: i32) {
   };
 }
 
+/** Row `r`'s element `k` of the forward activations and of the backward's gradients. */
+const act = (r: string, k: string) => `act[${r} * A_STRIDE + ${k}]`;
+const bwd = (r: string, k: string) => `bwd[${r} * B_STRIDE + ${k}]`;
+
 /** One encoder layer's weight gradients summed over the batch rows: Wq, Wk, Wv, Wo,
  *  W1, b1, W2, b2. In place. */
 export function encoderWeightGrad(l: ArenaLayout, B: number, p: Packing, layer: number, x: View): FusedKernel {
@@ -214,49 +218,11 @@ export function encoderWeightGrad(l: ArenaLayout, B: number, p: Packing, layer: 
     body: `${X_VIEW}
 fn main(index: i32) {
   var i = wg() * WGS + lid();
-  if (i < 3 * DIM * DIM) {
-    let m = i / (DIM * DIM);
-    let a = (i / DIM) % DIM;
-    let j = i % DIM;
-    var acc = 0.0;
-    for (var r = 0; r < ROWS; r++) { acc += xv(r, a) * bwd[r * B_STRIDE + B_DQKV + m * DIM + j]; }
-    result[G + O_WQ + i] += acc;
-    return;
-  }
-  i -= 3 * DIM * DIM;
-  if (i < DIM * DIM) {
-    var acc = 0.0;
-    for (var r = 0; r < ROWS; r++) { acc += act[r * A_STRIDE + A_CTX + i / DIM] * bwd[r * B_STRIDE + B_DZ1 + i % DIM]; }
-    result[G + O_WO + i] += acc;
-    return;
-  }
-  i -= DIM * DIM;
-  if (i < DIM * FFN) {
-    var acc = 0.0;
-    for (var r = 0; r < ROWS; r++) { acc += act[r * A_STRIDE + A_H + i / FFN] * bwd[r * B_STRIDE + B_DU + i % FFN]; }
-    result[G + O_W1 + i] += acc;
-    return;
-  }
-  i -= DIM * FFN;
-  if (i < FFN) {
-    var acc = 0.0;
-    for (var r = 0; r < ROWS; r++) { acc += bwd[r * B_STRIDE + B_DU + i]; }
-    result[G + O_B1 + i] += acc;
-    return;
-  }
-  i -= FFN;
-  if (i < FFN * DIM) {
-    var acc = 0.0;
-    for (var r = 0; r < ROWS; r++) { acc += ffn[r * F_STRIDE + F_U + i / DIM] * bwd[r * B_STRIDE + B_DZ2 + i % DIM]; }
-    result[G + O_W2 + i] += acc;
-    return;
-  }
-  i -= FFN * DIM;
-  if (i < DIM) {
-    var acc = 0.0;
-    for (var r = 0; r < ROWS; r++) { acc += bwd[r * B_STRIDE + B_DZ2 + i]; }
-    result[G + O_B2 + i] += acc;
-  }
+${weightGradWgsl('ROWS', [
+    { size: '3 * DIM * DIM', at: 'O_WQ', sum: (r) => `xv(${r}, (i / DIM) % DIM) * ${bwd(r, 'B_DQKV + (i / (DIM * DIM)) * DIM + i % DIM')}` },
+    { size: 'DIM * DIM', at: 'O_WO', sum: (r) => `${act(r, 'A_CTX + i / DIM')} * ${bwd(r, 'B_DZ1 + i % DIM')}` },
+    ...ffnWeightGradBlocks((r, k) => act(r, `A_H + ${k}`), (r, k) => `ffn[${r} * F_STRIDE + F_U + ${k}]`, (r, k) => bwd(r, `B_DU + ${k}`), (r, k) => bwd(r, `B_DZ2 + ${k}`)),
+  ])}
 }`,
   };
 }

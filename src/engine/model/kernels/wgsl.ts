@@ -240,3 +240,35 @@ export function queryGradWgsl(rows: BackRows, c: { ds: string; dq: string }, key
     result[g + ${c.dq} + c] = acc * SCALE;
   }`;
 }
+
+/** One block of a weight-gradient kernel: `size` of its elements (element `i` from 0 within the block). Either the
+ *  sum over the rows of `sum(r)` added to θ at `at` + i, or statements of its own (`body`). */
+export type GradBlock = { size: string; at: string; sum: (r: string) => string } | { size: string; body: string };
+
+/** Statements: a weight-gradient kernel's blocks one after another, each owning `size` elements of the flat index
+ *  `i` (a `var`): the element in the block's range adds its gradient, summed over `rows` rows, and returns. */
+export function weightGradWgsl(rows: string, blocks: GradBlock[]): string {
+  return blocks.map((b, n) => {
+    const inner = 'body' in b ? b.body : `    var acc = 0.0;
+    for (var r = 0; r < ${rows}; r++) { acc += ${b.sum('r')}; }
+    result[G + ${b.at} + i] += acc;`;
+    return `  if (i < ${b.size}) {
+${inner}
+    return;
+  }${n < blocks.length - 1 ? `\n  i -= ${b.size};` : ''}`;
+  }).join('\n');
+}
+
+/** Element `k` (an expression) of row `r`'s vector in some buffer: how a weight-gradient block reads its rows. */
+export type Col = (r: string, k: string) => string;
+
+/** A layer's FFN weight-gradient blocks — W1, b1, W2, b2 — from its input rows `h`, hidden `u`, and the gradients
+ *  at its hidden units `du` and its output `dy`. */
+export function ffnWeightGradBlocks(h: Col, u: Col, du: Col, dy: Col): GradBlock[] {
+  return [
+    { size: 'DIM * FFN', at: 'O_W1', sum: (r) => `${h(r, 'i / FFN')} * ${du(r, 'i % FFN')}` },
+    { size: 'FFN', at: 'O_B1', sum: (r) => du(r, 'i') },
+    { size: 'FFN * DIM', at: 'O_W2', sum: (r) => `${u(r, 'i / DIM')} * ${dy(r, 'i % DIM')}` },
+    { size: 'DIM', at: 'O_B2', sum: (r) => dy(r, 'i') },
+  ];
+}

@@ -2,7 +2,7 @@
 import { groupsFor, type FusedKernel } from '../program';
 import type { ArenaLayout } from '../layout';
 import { blockConstants, shapeConstants, type Packing, type View } from '../packing';
-import { CROSS_KV_WEIGHT_GRAD, ENCODER_ROWS_DX, LAYER_NORM, KEY_BIAS, X_VIEW, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnNormWgsl, projectWgsl, queryGradWgsl, residualNormWgsl, type BackRows, type DecoderRows } from '../wgsl';
+import { CROSS_KV_WEIGHT_GRAD, ENCODER_ROWS_DX, LAYER_NORM, KEY_BIAS, X_VIEW, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnNormWgsl, ffnWeightGradBlocks, projectWgsl, queryGradWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows } from '../wgsl';
 
 /** The teacher-forced decoder's rows: each example's CT code positions, from `e`. */
 const POSITIONS: DecoderRows = { count: 'CT', at: (r) => `e + (${r}) * C_POS` };
@@ -205,57 +205,13 @@ fn gv(r: i32, k: i32) -> f32 { return bwd[G_BASE + r * K_POS + k]; }
 fn main(index: i32) {
   var i = wg() * WGS + lid();
   let Q = BATCH * CT;
-  if (i < DIM * DIM) {
-    var acc = 0.0;
-    for (var r = 0; r < Q; r++) { acc += dv(r, C_H1 + i / DIM) * gv(r, K_DQ2 + i % DIM); }
-    result[G + O_WQ + i] += acc;
-    return;
-  }
-  i -= DIM * DIM;
-  if (i < 2 * DIM * DIM) {
-    result[G + O_WK + i] += crossKvWeightGrad(i);
-    return;
-  }
-  i -= 2 * DIM * DIM;
-  if (i < DIM * DIM) {
-    var acc = 0.0;
-    for (var r = 0; r < Q; r++) {
-      acc += dv(r, C_CCTX + i / DIM) * gv(r, K_DZ2 + i % DIM) + dv(r, C_SCTX + i / DIM) * gv(r, K_DZ1 + i % DIM);
-    }
-    result[G + O_WO + i] += acc;
-    return;
-  }
-  i -= DIM * DIM;
-  if (i < DIM * FFN) {
-    var acc = 0.0;
-    for (var r = 0; r < Q; r++) { acc += dv(r, C_H2 + i / FFN) * gv(r, K_DU + i % FFN); }
-    result[G + O_W1 + i] += acc;
-    return;
-  }
-  i -= DIM * FFN;
-  if (i < FFN) {
-    var acc = 0.0;
-    for (var r = 0; r < Q; r++) { acc += gv(r, K_DU + i); }
-    result[G + O_B1 + i] += acc;
-    return;
-  }
-  i -= FFN;
-  if (i < FFN * DIM) {
-    var acc = 0.0;
-    for (var r = 0; r < Q; r++) { acc += dv(r, C_U + i / DIM) * gv(r, K_DZ3 + i % DIM); }
-    result[G + O_W2 + i] += acc;
-    return;
-  }
-  i -= FFN * DIM;
-  if (i < DIM) {
-    var acc = 0.0;
-    for (var r = 0; r < Q; r++) { acc += gv(r, K_DZ3 + i); }
-    result[G + O_B2 + i] += acc;
-    return;
-  }
-  i -= DIM;
-  if (i < 3 * DIM * DIM) {
-    let m = i / (DIM * DIM);
+${weightGradWgsl('Q', [
+    { size: 'DIM * DIM', at: 'O_WQ', sum: (r) => `dv(${r}, C_H1 + i / DIM) * gv(${r}, K_DQ2 + i % DIM)` },
+    { size: '2 * DIM * DIM', body: '    result[G + O_WK + i] += crossKvWeightGrad(i);' },
+    { size: 'DIM * DIM', at: 'O_WO', sum: (r) => `dv(${r}, C_CCTX + i / DIM) * gv(${r}, K_DZ2 + i % DIM) + dv(${r}, C_SCTX + i / DIM) * gv(${r}, K_DZ1 + i % DIM)` },
+    ...ffnWeightGradBlocks((r, k) => `dv(${r}, C_H2 + ${k})`, (r, k) => `dv(${r}, C_U + ${k})`, (r, k) => `gv(${r}, K_DU + ${k})`, (r, k) => `gv(${r}, K_DZ3 + ${k})`),
+    // The causal self-attention's query, key and value maps (three tables apart in θ), from the position inputs y.
+    { size: '3 * DIM * DIM', body: `    let m = i / (DIM * DIM);
     let a = (i / DIM) % DIM;
     let j = i % DIM;
     var acc = 0.0;
@@ -263,8 +219,8 @@ fn main(index: i32) {
     var w = O_SWQ;
     if (m == 1) { w = O_SWK; }
     if (m == 2) { w = O_WVS; }
-    result[G + w + a * DIM + j] += acc;
-  }
+    result[G + w + a * DIM + j] += acc;` },
+  ])}
 }`,
   };
 }
