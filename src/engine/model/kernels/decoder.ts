@@ -7,7 +7,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { CROSS_KV_WEIGHT_GRAD, ENCODER_ROWS_DX, X_VIEW, ATTENTION_HELPERS, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnNormWgsl, ffnWeightGradBlocks, projectWgsl, queryGradWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows } from './wgsl';
+import { CROSS_KV_WEIGHT_GRAD, X_VIEW, ATTENTION_HELPERS, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, ffnNormWgsl, ffnWeightGradBlocks, projectWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows, ffnBackWgsl, crossBackWgsl } from './wgsl';
 
 /** The backward's one gradient row per example, at `g`, and its forward row at `e`. */
 const ONE_GRAD_ROW: BackRows = { count: '1', grad: () => 'g', fwd: () => 'e' };
@@ -83,15 +83,7 @@ fn main(index: i32) {
     result[g + G_DZ2 + j] = dec[e + E_RY] * (dy[b * DIM + j] - means[0] - dec[e + E_Y + j] * means[1]);
   }
   storageBarrier();
-  for (var f = t; f < FFN; f += WGS) {
-    let acc = mulWT(g + G_DZ2, O_W2, f, DIM, DIM);
-    result[g + G_DU + f] = select(0.0, acc, dec[e + E_U + f] > 0.0);
-  }
-  storageBarrier();
-  for (var j = t; j < DIM; j += WGS) {
-    let acc = mulWT(g + G_DU, O_W1, j, FFN, FFN);
-    result[g + G_DZ + j] = result[g + G_DZ2 + j] + acc;
-  }
+${ffnBackWgsl(ONE_GRAD_ROW, { dy: 'G_DZ2', du: 'G_DU', u: 'E_U', dx: 'G_DZ' })}
   storageBarrier();
   workgroupBarrier();
   if (t == 0) {
@@ -106,19 +98,7 @@ fn main(index: i32) {
     result[g + G_DZ + j] = dec[e + E_RH] * (result[g + G_DZ + j] - means[0] - dec[e + E_H + j] * means[1]);
   }
   storageBarrier();
-${attentionBackWgsl(ONE_GRAD_ROW, { dz: 'G_DZ', dctx: 'G_DCTX', ds: 'G_DS', probs: 'E_P' }, CROSS_BACK)}
-  storageBarrier();
-${queryGradWgsl(ONE_GRAD_ROW, { ds: 'G_DS', dq: 'G_DQ' }, CROSS_BACK)}
-  for (var i = t; i < SEQ * DIM; i += WGS) {
-    let s = i / DIM;
-    let c = i % DIM;
-    let h = c / HD;
-    let row = (r0 + s) * G_ROW;
-    result[row + DIM + c] = SCALE * result[g + G_DS + h * SEQ + s] * dec[e + E_Q + c];
-    result[row + 2 * DIM + c] = dec[e + E_P + h * SEQ + s] * result[g + G_DCTX + c];
-  }
-  storageBarrier();
-${ENCODER_ROWS_DX}
+${crossBackWgsl(ONE_GRAD_ROW, { dz: 'G_DZ', dctx: 'G_DCTX', ds: 'G_DS', probs: 'E_P', dq: 'G_DQ', q: 'E_Q' }, CROSS_BACK)}
 }`,
   };
 }

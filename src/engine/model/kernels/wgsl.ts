@@ -272,3 +272,53 @@ export function ffnWeightGradBlocks(h: Col, u: Col, du: Col, dy: Col): GradBlock
     { size: 'DIM', at: 'O_B2', sum: (r) => dy(r, 'i') },
   ];
 }
+
+/** Statements: a projection's backward with its residual, dst = resid + src · Wᵀ (W at θ offset `w`, n × DIM). */
+export function residualBackWgsl(rows: BackRows, c: { src: string; w: string; n: string; resid: string; dst: string }): string {
+  return `  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
+    let g = ${rows.grad('i / DIM')};
+    let j = i % DIM;
+    let acc = mulWT(g + ${c.src}, ${c.w}, j, ${c.n}, ${c.n});
+    result[g + ${c.dst} + j] = result[g + ${c.resid} + j] + acc;
+  }`;
+}
+
+/** Statements: an FFN's backward from the gradient at its output `dy` (past its norm): through W2 and the ReLU of its
+ *  hidden units (`u`, forward row) to `du`, then through W1, with the residual, to its input's `dx`. */
+export function ffnBackWgsl(rows: BackRows, c: { dy: string; du: string; u: string; dx: string }): string {
+  return `  for (var i = t; i < ${rows.count} * FFN; i += WGS) {
+    let g = ${rows.grad('i / FFN')};
+    let f = i % FFN;
+    let acc = mulWT(g + ${c.dy}, O_W2, f, DIM, DIM);
+    result[g + ${c.du} + f] = select(0.0, acc, dec[${rows.fwd('i / FFN')} + ${c.u} + f] > 0.0);
+  }
+  storageBarrier();
+${residualBackWgsl(rows, { src: c.du, w: 'O_W1', n: 'FFN', resid: c.dy, dst: c.dx })}`;
+}
+
+/** Statements: the cross-attention's backward from the gradient at its output (`dz`) down to the encoder rows — the
+ *  scores (attentionBackWgsl), the query (`dq`), each encoder row's key and value gradients summed over the decoder
+ *  rows (their queries `q` and probabilities `probs`, forward), then each encoder row's input gradient (G_ROW per
+ *  encoder row from `r0`: dx | dk | dv). */
+export function crossBackWgsl(rows: BackRows, c: { dz: string; dctx: string; ds: string; probs: string; dq: string; q: string }, keys: Keys): string {
+  return `${attentionBackWgsl(rows, c, keys)}
+  storageBarrier();
+${queryGradWgsl(rows, c, keys)}
+  for (var i = t; i < SEQ * DIM; i += WGS) {
+    let s = i / DIM;
+    let c = i % DIM;
+    let h = c / HD;
+    var dk = 0.0;
+    var dv = 0.0;
+    for (var p = 0; p < ${rows.count}; p++) {
+      let g = ${rows.grad('p')};
+      dk += result[g + ${c.ds} + h * SEQ + s] * dec[${rows.fwd('p')} + ${c.q} + c];
+      dv += dec[${rows.fwd('p')} + ${c.probs} + h * SEQ + s] * result[g + ${c.dctx} + c];
+    }
+    let row = (r0 + s) * G_ROW;
+    result[row + DIM + c] = SCALE * dk;
+    result[row + 2 * DIM + c] = dv;
+  }
+  storageBarrier();
+${ENCODER_ROWS_DX}`;
+}

@@ -2,7 +2,7 @@
 import { groupsFor, type FusedKernel } from '../program';
 import type { ArenaLayout } from '../layout';
 import { blockConstants, shapeConstants, type Packing, type View } from '../packing';
-import { CROSS_KV_WEIGHT_GRAD, ENCODER_ROWS_DX, LAYER_NORM, KEY_BIAS, X_VIEW, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnNormWgsl, ffnWeightGradBlocks, projectWgsl, queryGradWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows } from '../wgsl';
+import { CROSS_KV_WEIGHT_GRAD, LAYER_NORM, KEY_BIAS, X_VIEW, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnNormWgsl, ffnWeightGradBlocks, projectWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows, ffnBackWgsl, crossBackWgsl, residualBackWgsl } from '../wgsl';
 
 /** The teacher-forced decoder's rows: each example's CT code positions, from `e`. */
 const POSITIONS: DecoderRows = { count: 'CT', at: (r) => `e + (${r}) * C_POS` };
@@ -109,48 +109,12 @@ fn main(index: i32) {
   storageBarrier();
   for (var p = t; p < CT; p += WGS) { normBack(g0 + p * K_POS + K_DZ3, e + p * C_POS + C_H3, dec[e + p * C_POS + C_R3]); }
   storageBarrier();
-  for (var i = t; i < CT * FFN; i += WGS) {
-    let p = i / FFN;
-    let f = i % FFN;
-    let acc = mulWT(g0 + p * K_POS + K_DZ3, O_W2, f, DIM, DIM);
-    result[g0 + p * K_POS + K_DU + f] = select(0.0, acc, dec[e + p * C_POS + C_U + f] > 0.0);
-  }
-  storageBarrier();
-  for (var i = t; i < CT * DIM; i += WGS) {
-    let g = g0 + (i / DIM) * K_POS;
-    let j = i % DIM;
-    let acc = mulWT(g + K_DU, O_W1, j, FFN, FFN);
-    result[g + K_DZ2 + j] = result[g + K_DZ3 + j] + acc;
-  }
+${ffnBackWgsl(GRAD_POSITIONS, { dy: 'K_DZ3', du: 'K_DU', u: 'C_U', dx: 'K_DZ2' })}
   storageBarrier();
   for (var p = t; p < CT; p += WGS) { normBack(g0 + p * K_POS + K_DZ2, e + p * C_POS + C_H2, dec[e + p * C_POS + C_R2]); }
   storageBarrier();
-${attentionBackWgsl(GRAD_POSITIONS, { dz: 'K_DZ2', dctx: 'K_DCCTX', ds: 'K_DS', probs: 'C_CP' }, CROSS_BACK)}
-  storageBarrier();
-${queryGradWgsl(GRAD_POSITIONS, { ds: 'K_DS', dq: 'K_DQ2' }, CROSS_BACK)}
-  for (var i = t; i < SEQ * DIM; i += WGS) {
-    let s = i / DIM;
-    let c = i % DIM;
-    let h = c / HD;
-    var dk = 0.0;
-    var dv = 0.0;
-    for (var p = 0; p < CT; p++) {
-      let g = g0 + p * K_POS;
-      dk += result[g + K_DS + h * SEQ + s] * dec[e + p * C_POS + C_Q2 + c];
-      dv += dec[e + p * C_POS + C_CP + h * SEQ + s] * result[g + K_DCCTX + c];
-    }
-    let row = (r0 + s) * G_ROW;
-    result[row + DIM + c] = SCALE * dk;
-    result[row + 2 * DIM + c] = dv;
-  }
-  storageBarrier();
-${ENCODER_ROWS_DX}
-  for (var i = t; i < CT * DIM; i += WGS) {
-    let g = g0 + (i / DIM) * K_POS;
-    let j = i % DIM;
-    let acc = mulWT(g + K_DQ2, O_WQ, j, DIM, DIM);
-    result[g + K_DZ1 + j] = result[g + K_DZ2 + j] + acc;
-  }
+${crossBackWgsl(GRAD_POSITIONS, { dz: 'K_DZ2', dctx: 'K_DCCTX', ds: 'K_DS', probs: 'C_CP', dq: 'K_DQ2', q: 'C_Q2' }, CROSS_BACK)}
+${residualBackWgsl(GRAD_POSITIONS, { src: 'K_DQ2', w: 'O_WQ', n: 'DIM', resid: 'K_DZ2', dst: 'K_DZ1' })}
   storageBarrier();
   for (var p = t; p < CT; p += WGS) { normBack(g0 + p * K_POS + K_DZ1, e + p * C_POS + C_H1, dec[e + p * C_POS + C_R1]); }
   storageBarrier();
