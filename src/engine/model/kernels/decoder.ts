@@ -7,7 +7,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { CROSS_KV_WEIGHT_GRAD, X_VIEW, ATTENTION_HELPERS, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, ffnNormWgsl, ffnWeightGradBlocks, projectWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows, ffnBackWgsl, crossBackWgsl } from './wgsl';
+import { CROSS_KV_WEIGHT_GRAD, X_VIEW, ATTENTION_HELPERS, MAT_VEC, encoderKeys, crossKeysWgsl, ffnWeightGradBlocks, projectWgsl, weightGradWgsl, type BackRows, type DecoderRows, ffnBackWgsl, crossBackWgsl, crossAttentionFfnWgsl, workgroupMain } from './wgsl';
 
 /** The backward's one gradient row per example, at `g`, and its forward row at `e`. */
 const ONE_GRAD_ROW: BackRows = { count: '1', grad: () => 'g', fwd: () => 'e' };
@@ -25,9 +25,7 @@ export function decoder(l: ArenaLayout, B: number, p: Packing, x: View): FusedKe
     constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
     workgroups: B, outputSize: B * p.E_STRIDE, dtype: 'float32', inPlace: false,
     body: `${ATTENTION_HELPERS}
-fn main(index: i32) {
-  let b = wg();
-  let t = lid();
+${workgroupMain('b')}
   let o = b * E_STRIDE;
   let r0 = b * SEQ;
   let bos = BOS_ROW * DIM;
@@ -47,11 +45,7 @@ fn main(index: i32) {
 ${projectWgsl(ONE_ROW, 'E_Y0', 'O_WQ', 'E_Q')}
 ${crossKeysWgsl((s) => `r0 + ${s}`, (s, c) => `result[o + E_KV + ${s} * 2 * DIM + ${c}]`)}
   storageBarrier();
-${attentionWgsl(ONE_ROW, { q: 'E_Q', p: 'E_P', ctx: 'E_CTX' }, encoderKeys((at) => `result[o + E_KV + ${at}]`, (s) => `r0 + ${s}`))}
-  storageBarrier();
-${residualNormWgsl(ONE_ROW, { src: 'E_CTX', resid: 'E_Y0', dst: 'E_H', rstd: 'E_RH' })}
-  storageBarrier();
-${ffnNormWgsl(ONE_ROW, { h: 'E_H', u: 'E_U', y: 'E_Y', rstd: 'E_RY' })}
+${crossAttentionFfnWgsl(ONE_ROW, { q: 'E_Q', p: 'E_P', ctx: 'E_CTX', resid: 'E_Y0', h: 'E_H', rh: 'E_RH', u: 'E_U', y: 'E_Y', ry: 'E_RY' }, encoderKeys((at) => `result[o + E_KV + ${at}]`, (s) => `r0 + ${s}`))}
 }`,
   };
 }
@@ -65,9 +59,7 @@ export function decoderBackward(l: ArenaLayout, B: number, p: Packing): FusedKer
     body: `${MAT_VEC}
 
 var<workgroup> means: array<f32, 2>;
-fn main(index: i32) {
-  let b = wg();
-  let t = lid();
+${workgroupMain('b')}
   let e = b * E_STRIDE;
   let g = G_BASE + b * G_STRIDE;
   let r0 = b * SEQ;

@@ -7,6 +7,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { shapeConstants, type Packing } from './packing';
+import { workgroupMain, elementMain, positionGradWgsl } from './wgsl';
 
 /** Copies the step's batch (token rows and targets) out of the training data uploaded
  *  once, by the epoch's schedule: replaces a host-side gather and an upload per step. */
@@ -33,11 +34,7 @@ export function embed(l: ArenaLayout, B: number): FusedKernel {
     name: 'BridgeEmbed', inputs: ['batch', 'theta'], constants: shapeConstants(l, B),
     workgroups: groupsFor(B * l.seq * l.dim), outputSize: B * l.seq * l.dim, dtype: 'float32', inPlace: false,
     body: `
-fn main(index: i32) {
-  let i = wg() * WGS + lid();
-  if (i >= ROWS * DIM) { return; }
-  let r = i / DIM;
-  let d = i % DIM;
+${elementMain('ROWS', 'DIM', 'r', 'd')}
   result[i] = theta[batch[r] * DIM + d] + theta[O_POS + (r % SEQ) * DIM + d];
 }`,
   };
@@ -52,18 +49,12 @@ export function embedGrad(l: ArenaLayout, B: number, p: Packing): FusedKernel {
     workgroups: l.table + l.seq, outputSize: 0, dtype: 'float32', inPlace: true,
     body: `
 var<workgroup> hit: atomic<u32>;
-fn main(index: i32) {
-  let w = wg();
-  let t = lid();
+${workgroupMain('w')}
   for (var r = t; r < ROWS; r += WGS) { if (batch[r] == w) { atomicStore(&hit, 1u); } }
   workgroupBarrier();
   if (w >= TABLE) {
     let s = w - TABLE;
-    for (var d = t; d < DIM; d += WGS) {
-      var acc = 0.0;
-      for (var b = 0; b < BATCH; b++) { acc += bwd[(b * SEQ + s) * B_STRIDE + B_DX + d]; }
-      result[G + O_POS + s * DIM + d] += acc;
-    }
+${positionGradWgsl('bwd')}
     return;
   }
   if (atomicLoad(&hit) == 0u) { return; }

@@ -7,7 +7,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { LAYER_NORM, X_VIEW, ATTENTION_HELPERS, MAT_VEC, ffnWeightGradBlocks, weightGradWgsl } from './wgsl';
+import { LAYER_NORM, X_VIEW, ATTENTION_HELPERS, MAT_VEC, ffnWeightGradBlocks, weightGradWgsl, workgroupMain } from './wgsl';
 
 /** One encoder layer's attention half, a workgroup per sequence: q/k/v projections,
  *  masked softmax(q·kᵀ/√dh), p·v, the output projection, the residual and the layer
@@ -18,9 +18,7 @@ export function attentionBlock(l: ArenaLayout, B: number, p: Packing, layer: num
     constants: { ...shapeConstants(l, B), ...blockConstants(l.encoder[layer]), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
     workgroups: B, outputSize: B * l.seq * p.A_STRIDE, dtype: 'float32', inPlace: false,
     body: `${ATTENTION_HELPERS}
-fn main(index: i32) {
-  let b = wg();
-  let t = lid();
+${workgroupMain('b')}
   let r0 = b * SEQ;
   for (var i = t; i < SEQ * 3 * DIM; i += WGS) {
     let s = i / (3 * DIM);
@@ -74,9 +72,7 @@ export function ffnBlock(l: ArenaLayout, B: number, p: Packing, layer: number): 
     body: `${MAT_VEC}
 ${LAYER_NORM}
 fn hv(r: i32, k: i32) -> f32 { return act[r * A_STRIDE + A_H + k]; }
-fn main(index: i32) {
-  let r = wg();
-  let t = lid();
+${workgroupMain('r')}
   let o = r * F_STRIDE;
   for (var f = t; f < FFN; f += WGS) {
     var acc = 0.0;
@@ -105,9 +101,7 @@ export function encoderBackward(l: ArenaLayout, B: number, p: Packing, layer: nu
     body: `${MAT_VEC}
 
 fn gv(r: i32, k: i32) -> f32 { return gout[r * GO_STRIDE + GO_OFF + k]; }
-fn main(index: i32) {
-  let b = wg();
-  let t = lid();
+${workgroupMain('b')}
   let r0 = b * SEQ;
   for (var s = t; s < SEQ; s += WGS) {
     let r = r0 + s;

@@ -7,7 +7,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { shapeConstants, type Packing } from './packing';
-import { REDUCE } from './wgsl';
+import { REDUCE, softmaxCrossEntropyWgsl, workgroupMain, elementMain } from './wgsl';
 
 /** Item logits y·Eᵀ + bias, softmax, cross-entropy and its gradient, a workgroup per
  *  example. Output [B, items + 1]: (softmax − onehot)/B, then the example's loss
@@ -17,30 +17,10 @@ export function softmaxCrossEntropy(l: ArenaLayout, B: number, p: Packing): Fuse
     name: 'BridgeSoftmaxCrossEntropy', inputs: ['dec', 'batch', 'theta'], constants: { ...shapeConstants(l, B), ...p },
     workgroups: B, outputSize: B * (l.items + 1), dtype: 'float32', inPlace: false,
     body: `${REDUCE}
-fn main(index: i32) {
-  let b = wg();
-  let t = lid();
+${workgroupMain('b')}
   let o = b * (ITEMS + 1);
   let y = b * E_STRIDE + E_Y;
-  var mx = -3.0e38;
-  for (var i = t; i < ITEMS; i += WGS) {
-    var acc = 0.0;
-    for (var d = 0; d < DIM; d++) { acc += dec[y + d] * theta[i * DIM + d]; }
-    let logit = acc + theta[O_BIAS + i];
-    result[o + i] = logit;
-    mx = max(mx, logit);
-  }
-  let m = reduceMax(t, mx);
-  var sum = 0.0;
-  for (var i = t; i < ITEMS; i += WGS) { sum += exp(result[o + i] - m); }
-  let lse = m + log(reduceSum(t, sum));
-  let answer = batch[ROWS + b];
-  storageBarrier();
-  if (t == 0) { result[o + ITEMS] = lse - result[o + answer]; }
-  storageBarrier();
-  for (var i = t; i < ITEMS; i += WGS) {
-    result[o + i] = (exp(result[o + i] - lse) - select(0.0, 1.0, i == answer)) / f32(BATCH);
-  }
+${softmaxCrossEntropyWgsl({ n: 'ITEMS', x: 'y', row: (c) => `${c} * DIM`, bias: (c) => `O_BIAS + ${c}`, answer: 'batch[ROWS + b]', loss: 'ITEMS' })}
 }`,
   };
 }
@@ -85,11 +65,7 @@ export function outputBackward(l: ArenaLayout, B: number): FusedKernel {
     name: 'BridgeOutputBackward', inputs: ['ce', 'theta'], constants: shapeConstants(l, B),
     workgroups: groupsFor(B * l.dim), outputSize: B * l.dim, dtype: 'float32', inPlace: false,
     body: `
-fn main(index: i32) {
-  let i = wg() * WGS + lid();
-  if (i >= BATCH * DIM) { return; }
-  let b = i / DIM;
-  let d = i % DIM;
+${elementMain('BATCH', 'DIM', 'b', 'd')}
   var acc = 0.0;
   for (var n = 0; n < ITEMS; n++) { acc += ce[b * (ITEMS + 1) + n] * theta[n * DIM + d]; }
   result[i] = acc;

@@ -158,43 +158,34 @@ export function attentionWgsl(rows: DecoderRows, c: { q: string; p: string; ctx:
   }`;
 }
 
+/** Statements: for each of `count` rows (row r at `row(r)`) and each of its `n` outputs (`out`): `acc` = `mul` (a MAT_VEC
+ *  call on the row, at `row`), then the statement `write` (row at `row`, output `out`). Every projection below. */
+function rowMatVecWgsl(count: string, row: (r: string) => string, n: string, out: string, mul: string, write: string): string {
+  return `  for (var i = t; i < ${count} * ${n}; i += WGS) {
+    let row = ${row(`i / ${n}`)};
+    let ${out} = i % ${n};
+    let acc = ${mul};
+    ${write}
+  }`;
+}
+
 /** Each row's `src` times the DIM × DIM weights at `w`, to `dst`. */
 export function projectWgsl(rows: DecoderRows, src: string, w: string, dst: string): string {
-  return `  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
-    let row = ${rows.at('i / DIM')};
-    let j = i % DIM;
-    let acc = mulW(row + ${src}, ${w}, j, DIM, DIM);
-    result[row + ${dst} + j] = acc;
-  }`;
+  return rowMatVecWgsl(rows.count, rows.at, 'DIM', 'j', `mulW(row + ${src}, ${w}, j, DIM, DIM)`, `result[row + ${dst} + j] = acc;`);
 }
 
 /** dst = LayerNorm(resid + src · Wo), with 1/σ at `rstd`. */
 export function residualNormWgsl(rows: DecoderRows, c: { src: string; resid: string; dst: string; rstd: string }): string {
-  return `  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
-    let row = ${rows.at('i / DIM')};
-    let j = i % DIM;
-    let acc = mulW(row + ${c.src}, O_WO, j, DIM, DIM);
-    result[row + ${c.dst} + j] = result[row + ${c.resid} + j] + acc;
-  }
+  return `${rowMatVecWgsl(rows.count, rows.at, 'DIM', 'j', `mulW(row + ${c.src}, O_WO, j, DIM, DIM)`, `result[row + ${c.dst} + j] = result[row + ${c.resid} + j] + acc;`)}
   storageBarrier();
   for (var r = t; r < ${rows.count}; r += WGS) { layerNorm(${rows.at('r')} + ${c.dst}, ${rows.at('r')} + ${c.rstd}); }`;
 }
 
 /** The FFN with its residual and norm: u = relu(h · W1 + b1), y = LayerNorm(h + u · W2 + b2), 1/σ at `rstd`. */
 export function ffnNormWgsl(rows: DecoderRows, c: { h: string; u: string; y: string; rstd: string }): string {
-  return `  for (var i = t; i < ${rows.count} * FFN; i += WGS) {
-    let row = ${rows.at('i / FFN')};
-    let f = i % FFN;
-    let acc = mulW(row + ${c.h}, O_W1, f, DIM, FFN);
-    result[row + ${c.u} + f] = max(acc + theta[O_B1 + f], 0.0);
-  }
+  return `${rowMatVecWgsl(rows.count, rows.at, 'FFN', 'f', `mulW(row + ${c.h}, O_W1, f, DIM, FFN)`, `result[row + ${c.u} + f] = max(acc + theta[O_B1 + f], 0.0);`)}
   storageBarrier();
-  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
-    let row = ${rows.at('i / DIM')};
-    let j = i % DIM;
-    let acc = mulW(row + ${c.u}, O_W2, j, FFN, DIM);
-    result[row + ${c.y} + j] = result[row + ${c.h} + j] + (acc + theta[O_B2 + j]);
-  }
+${rowMatVecWgsl(rows.count, rows.at, 'DIM', 'j', `mulW(row + ${c.u}, O_W2, j, FFN, DIM)`, `result[row + ${c.y} + j] = result[row + ${c.h} + j] + (acc + theta[O_B2 + j]);`)}
   storageBarrier();
   for (var r = t; r < ${rows.count}; r += WGS) { layerNorm(${rows.at('r')} + ${c.y}, ${rows.at('r')} + ${c.rstd}); }`;
 }
@@ -206,12 +197,7 @@ export interface BackRows { count: string; grad: (r: string) => string; fwd: (r:
  *  through the softmax, ds = p · (dp − Σ dp · p) with dp = dctx · values (`keys.v`); columns
  *  of the gradient row (dz, dctx, ds: H · keys.stride) and of the forward row (probs). */
 export function attentionBackWgsl(rows: BackRows, c: { dz: string; dctx: string; ds: string; probs: string }, keys: Keys): string {
-  return `  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
-    let g = ${rows.grad('i / DIM')};
-    let k = i % DIM;
-    let acc = mulWT(g + ${c.dz}, O_WO, k, DIM, DIM);
-    result[g + ${c.dctx} + k] = acc;
-  }
+  return `${rowMatVecWgsl(rows.count, rows.grad, 'DIM', 'k', `mulWT(row + ${c.dz}, O_WO, k, DIM, DIM)`, `result[row + ${c.dctx} + k] = acc;`)}
   storageBarrier();
   for (var i = t; i < ${rows.count} * HEADS; i += WGS) {
     let r = i / HEADS;
@@ -275,23 +261,13 @@ export function ffnWeightGradBlocks(h: Col, u: Col, du: Col, dy: Col): GradBlock
 
 /** Statements: a projection's backward with its residual, dst = resid + src · Wᵀ (W at θ offset `w`, n × DIM). */
 export function residualBackWgsl(rows: BackRows, c: { src: string; w: string; n: string; resid: string; dst: string }): string {
-  return `  for (var i = t; i < ${rows.count} * DIM; i += WGS) {
-    let g = ${rows.grad('i / DIM')};
-    let j = i % DIM;
-    let acc = mulWT(g + ${c.src}, ${c.w}, j, ${c.n}, ${c.n});
-    result[g + ${c.dst} + j] = result[g + ${c.resid} + j] + acc;
-  }`;
+  return rowMatVecWgsl(rows.count, rows.grad, 'DIM', 'j', `mulWT(row + ${c.src}, ${c.w}, j, ${c.n}, ${c.n})`, `result[row + ${c.dst} + j] = result[row + ${c.resid} + j] + acc;`);
 }
 
 /** Statements: an FFN's backward from the gradient at its output `dy` (past its norm): through W2 and the ReLU of its
  *  hidden units (`u`, forward row) to `du`, then through W1, with the residual, to its input's `dx`. */
 export function ffnBackWgsl(rows: BackRows, c: { dy: string; du: string; u: string; dx: string }): string {
-  return `  for (var i = t; i < ${rows.count} * FFN; i += WGS) {
-    let g = ${rows.grad('i / FFN')};
-    let f = i % FFN;
-    let acc = mulWT(g + ${c.dy}, O_W2, f, DIM, DIM);
-    result[g + ${c.du} + f] = select(0.0, acc, dec[${rows.fwd('i / FFN')} + ${c.u} + f] > 0.0);
-  }
+  return `${rowMatVecWgsl(rows.count, rows.grad, 'FFN', 'f', `mulWT(row + ${c.dy}, O_W2, f, DIM, DIM)`, `result[row + ${c.du} + f] = select(0.0, acc, dec[${rows.fwd('i / FFN')} + ${c.u} + f] > 0.0);`)}
   storageBarrier();
 ${residualBackWgsl(rows, { src: c.du, w: 'O_W1', n: 'FFN', resid: c.dy, dst: c.dx })}`;
 }
@@ -321,4 +297,66 @@ ${queryGradWgsl(rows, c, keys)}
   }
   storageBarrier();
 ${ENCODER_ROWS_DX}`;
+}
+
+/** Statements: one row's softmax cross-entropy over `n` classes, the workgroup's threads striding them (with REDUCE):
+ *  class c's logit, the state at `x` · its table row (θ offset `row(c)`) + its bias (θ offset `bias(c)`), kept at o + c;
+ *  the loss, −log p(answer), at o + `loss`; then each class's gradient, (softmax − onehot) / BATCH, at o + c. */
+export function softmaxCrossEntropyWgsl(c: { n: string; x: string; row: (k: string) => string; bias: (k: string) => string; answer: string; loss: string }): string {
+  return `  var mx = -3.0e38;
+  for (var c = t; c < ${c.n}; c += WGS) {
+    var acc = 0.0;
+    for (var d = 0; d < DIM; d++) { acc += dec[${c.x} + d] * theta[${c.row('c')} + d]; }
+    let logit = acc + theta[${c.bias('c')}];
+    result[o + c] = logit;
+    mx = max(mx, logit);
+  }
+  let m = reduceMax(t, mx);
+  var sum = 0.0;
+  for (var c = t; c < ${c.n}; c += WGS) { sum += exp(result[o + c] - m); }
+  let lse = m + log(reduceSum(t, sum));
+  let answer = ${c.answer};
+  storageBarrier();
+  if (t == 0) { result[o + ${c.loss}] = lse - result[o + answer]; }
+  storageBarrier();
+  for (var c = t; c < ${c.n}; c += WGS) {
+    result[o + c] = (exp(result[o + c] - lse) - select(0.0, 1.0, c == answer)) / f32(BATCH);
+  }`;
+}
+
+/** Statements: a decoder's cross-attention over the encoder rows (`keys`) from its query at `q` (scores to `p`, context
+ *  to `ctx`), the residual from `resid` and its norm to `h` (rstd `rh`), then the FFN and its norm to `y` (rstd `ry`). */
+export function crossAttentionFfnWgsl(rows: DecoderRows, c: { q: string; p: string; ctx: string; resid: string; h: string; rh: string; u: string; y: string; ry: string }, keys: Keys): string {
+  return `${attentionWgsl(rows, c, keys)}
+  storageBarrier();
+${residualNormWgsl(rows, { src: c.ctx, resid: c.resid, dst: c.h, rstd: c.rh })}
+  storageBarrier();
+${ffnNormWgsl(rows, { h: c.h, u: c.u, y: c.y, rstd: c.ry })}`;
+}
+
+/** The opening of a kernel's main with a workgroup per `unit` (its index, named so) and the thread `t`. */
+export function workgroupMain(unit: string): string {
+  return `fn main(index: i32) {
+  let ${unit} = wg();
+  let t = lid();`;
+}
+
+/** The opening of a kernel's main with a thread per element `i` of a [rows, cols] grid (none past its end): its row
+ *  `r` and column `c`, named so. */
+export function elementMain(rows: string, cols: string, r: string, c: string): string {
+  return `fn main(index: i32) {
+  let i = wg() * WGS + lid();
+  if (i >= ${rows} * ${cols}) { return; }
+  let ${r} = i / ${cols};
+  let ${c} = i % ${cols};`;
+}
+
+/** Statements: position row `s`'s gradient, the sum over the batch of the dx of the encoder input rows at that
+ *  position (in `buf`, B_STRIDE per row). */
+export function positionGradWgsl(buf: string): string {
+  return `    for (var d = t; d < DIM; d += WGS) {
+      var acc = 0.0;
+      for (var b = 0; b < BATCH; b++) { acc += ${buf}[(b * SEQ + s) * B_STRIDE + B_DX + d]; }
+      result[G + O_POS + s * DIM + d] += acc;
+    }`;
 }

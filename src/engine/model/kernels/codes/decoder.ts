@@ -2,7 +2,7 @@
 import { groupsFor, type FusedKernel } from '../program';
 import type { ArenaLayout } from '../layout';
 import { blockConstants, shapeConstants, type Packing, type View } from '../packing';
-import { CROSS_KV_WEIGHT_GRAD, LAYER_NORM, KEY_BIAS, X_VIEW, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnNormWgsl, ffnWeightGradBlocks, projectWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows, ffnBackWgsl, crossBackWgsl, residualBackWgsl } from '../wgsl';
+import { CROSS_KV_WEIGHT_GRAD, LAYER_NORM, KEY_BIAS, X_VIEW, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnWeightGradBlocks, projectWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows, ffnBackWgsl, crossBackWgsl, residualBackWgsl, crossAttentionFfnWgsl, workgroupMain } from '../wgsl';
 
 /** The teacher-forced decoder's rows: each example's CT code positions, from `e`. */
 const POSITIONS: DecoderRows = { count: 'CT', at: (r) => `e + (${r}) * C_POS` };
@@ -27,9 +27,7 @@ export function codeDecoder(l: ArenaLayout, B: number, p: Packing, q: CodePackin
 ${LAYER_NORM}
 ${KEY_BIAS}
 ${X_VIEW}
-fn main(index: i32) {
-  let b = wg();
-  let t = lid();
+${workgroupMain('b')}
   let e = b * C_STRIDE;
   let r0 = b * SEQ;
   let answer = batch[ROWS + b];
@@ -63,11 +61,7 @@ ${residualNormWgsl(POSITIONS, { src: 'C_SCTX', resid: 'C_Y', dst: 'C_H1', rstd: 
   storageBarrier();
 ${projectWgsl(POSITIONS, 'C_H1', 'O_WQ', 'C_Q2')}
   storageBarrier();
-${attentionWgsl(POSITIONS, { q: 'C_Q2', p: 'C_CP', ctx: 'C_CCTX' }, encoderKeys((at) => `result[e + C_KV + ${at}]`, (s) => `r0 + ${s}`))}
-  storageBarrier();
-${residualNormWgsl(POSITIONS, { src: 'C_CCTX', resid: 'C_H1', dst: 'C_H2', rstd: 'C_R2' })}
-  storageBarrier();
-${ffnNormWgsl(POSITIONS, { h: 'C_H2', u: 'C_U', y: 'C_H3', rstd: 'C_R3' })}
+${crossAttentionFfnWgsl(POSITIONS, { q: 'C_Q2', p: 'C_CP', ctx: 'C_CCTX', resid: 'C_H1', h: 'C_H2', rh: 'C_R2', u: 'C_U', y: 'C_H3', ry: 'C_R3' }, encoderKeys((at) => `result[e + C_KV + ${at}]`, (s) => `r0 + ${s}`))}
 }`,
   };
 }
@@ -91,9 +85,7 @@ fn normBack(at: i32, xhat: i32, rstd: f32) {
   c = c / f32(DIM);
   for (var j = 0; j < DIM; j++) { result[at + j] = rstd * (result[at + j] - a - dec[xhat + j] * c); }
 }
-fn main(index: i32) {
-  let b = wg();
-  let t = lid();
+${workgroupMain('b')}
   let e = b * C_STRIDE;
   let g0 = G_BASE + b * CT * K_POS;
   let r0 = b * SEQ;
@@ -196,9 +188,7 @@ export function codeCrossKeys(l: ArenaLayout, B: number, p: Packing, x: View): F
     name: 'BridgeCodeCrossKeys', inputs: ['xin', 'theta'], constants: { ...shapeConstants(l, B), ...blockConstants(l.decoder), ...p, X_STRIDE: x.stride, X_OFF: x.offset },
     workgroups: B, outputSize: B * l.seq * 2 * l.dim, dtype: 'float32', inPlace: false,
     body: `${X_VIEW}
-fn main(index: i32) {
-  let b = wg();
-  let t = lid();
+${workgroupMain('b')}
 ${crossKeysWgsl((s) => `b * SEQ + ${s}`, (s, c) => `result[b * SEQ * 2 * DIM + ${s} * 2 * DIM + ${c}]`)}
 }`,
   };
@@ -218,9 +208,7 @@ export function codeStates(l: ArenaLayout, B: number, hypotheses: number, p: Pac
     body: `${MAT_VEC}
 ${LAYER_NORM}
 ${KEY_BIAS}
-fn main(index: i32) {
-  let hyp = wg();
-  let t = lid();
+${workgroupMain('hyp')}
   let o = hyp * Z_STRIDE;
   let g = hyps[hyp * HYP];
   let last = uniforms.level;
@@ -254,11 +242,7 @@ ${residualNormWgsl(ONE_ROW, { src: 'Z_SCTX', resid: 'Z_Y + last * DIM', dst: 'Z_
   storageBarrier();
 ${projectWgsl(ONE_ROW, 'Z_H1', 'O_WQ', 'Z_Q2')}
   storageBarrier();
-${attentionWgsl(ONE_ROW, { q: 'Z_Q2', p: 'Z_CP', ctx: 'Z_CCTX' }, encoderKeys((at) => `kv[e + ${at}]`, (s) => `g * SEQ + ${s}`))}
-  storageBarrier();
-${residualNormWgsl(ONE_ROW, { src: 'Z_CCTX', resid: 'Z_H1', dst: 'Z_H2', rstd: 'Z_R2' })}
-  storageBarrier();
-${ffnNormWgsl(ONE_ROW, { h: 'Z_H2', u: 'Z_U', y: 'Z_H3', rstd: 'Z_R3' })}
+${crossAttentionFfnWgsl(ONE_ROW, { q: 'Z_Q2', p: 'Z_CP', ctx: 'Z_CCTX', resid: 'Z_H1', h: 'Z_H2', rh: 'Z_R2', u: 'Z_U', y: 'Z_H3', ry: 'Z_R3' }, encoderKeys((at) => `kv[e + ${at}]`, (s) => `g * SEQ + ${s}`))}
 }`,
   };
 }

@@ -3,6 +3,7 @@ import { groupsFor, type FusedKernel } from '../program';
 import type { ArenaLayout } from '../layout';
 import type { Packing } from '../packing';
 import { codebookHelpers, constants, type CodePacking } from './packing';
+import { workgroupMain, elementMain, positionGradWgsl } from '../wgsl';
 
 /** Encoder input rows: an item token is the sum of its codes' rows, any other token its
  *  own row; plus the position rows (replaces the membership matMul, concat, gather, add). */
@@ -11,11 +12,7 @@ export function codeEmbed(l: ArenaLayout, B: number, p: Packing, q: CodePacking)
     name: 'BridgeCodeEmbed', inputs: ['batch', 'codes', 'theta'], constants: constants(l, B, p, q),
     workgroups: groupsFor(B * l.seq * l.dim), outputSize: B * l.seq * l.dim, dtype: 'float32', inPlace: false,
     body: `
-fn main(index: i32) {
-  let i = wg() * WGS + lid();
-  if (i >= ROWS * DIM) { return; }
-  let r = i / DIM;
-  let d = i % DIM;
+${elementMain('ROWS', 'DIM', 'r', 'd')}
   let tok = batch[r];
   var v = 0.0;
   if (tok < ITEMS) {
@@ -40,9 +37,7 @@ export function codeEmbedGrad(l: ArenaLayout, B: number, p: Packing, q: CodePack
     workgroups: q.CV + tokenRows + l.seq + q.CT, outputSize: 0, dtype: 'float32', inPlace: true,
     body: `${codebookHelpers(l.codes!)}
 var<workgroup> hit: atomic<u32>;
-fn main(index: i32) {
-  let w = wg();
-  let t = lid();
+${workgroupMain('w')}
   let tokenRow = w - CV;
   for (var r = t; r < ROWS; r += WGS) { if (batch[r] == ITEMS + tokenRow) { atomicStore(&hit, 1u); } }
   workgroupBarrier();
@@ -82,11 +77,7 @@ fn main(index: i32) {
   }
   if (tokenRow < TOKEN_ROWS + SEQ) {
     let s = tokenRow - TOKEN_ROWS;
-    for (var d = t; d < DIM; d += WGS) {
-      var acc = 0.0;
-      for (var b = 0; b < BATCH; b++) { acc += ebwd[(b * SEQ + s) * B_STRIDE + B_DX + d]; }
-      result[G + O_POS + s * DIM + d] += acc;
-    }
+${positionGradWgsl('ebwd')}
     return;
   }
   let p = tokenRow - TOKEN_ROWS - SEQ;

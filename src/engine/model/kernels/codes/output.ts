@@ -2,7 +2,7 @@
 import type { FusedKernel } from '../program';
 import type { ArenaLayout } from '../layout';
 import { shapeConstants, type Packing } from '../packing';
-import { REDUCE } from '../wgsl';
+import { REDUCE, softmaxCrossEntropyWgsl, workgroupMain } from '../wgsl';
 import { codebookHelpers, constants, scorePacking, type CodePacking } from './packing';
 
 /** Code logits over each position's codebook (h3 · codeTableᵀ + bias), softmax,
@@ -15,34 +15,14 @@ export function codeCrossEntropy(l: ArenaLayout, B: number, p: Packing, q: CodeP
     workgroups: B * q.CT, outputSize: B * q.CT * q.CE_STRIDE, dtype: 'float32', inPlace: false,
     body: `${REDUCE}
 ${codebookHelpers(l.codes!)}
-fn main(index: i32) {
-  let row = wg();
-  let t = lid();
+${workgroupMain('row')}
   let b = row / CT;
   let p = row % CT;
   let h3 = b * C_STRIDE + p * C_POS + C_H3;
   let off = codeOff(p);
   let size = codeSize(p);
   let o = row * CE_STRIDE;
-  var mx = -3.0e38;
-  for (var c = t; c < size; c += WGS) {
-    var acc = 0.0;
-    for (var d = 0; d < DIM; d++) { acc += dec[h3 + d] * theta[O_CODES + (off + c) * DIM + d]; }
-    let logit = acc + theta[O_BIAS + off + c];
-    result[o + c] = logit;
-    mx = max(mx, logit);
-  }
-  let m = reduceMax(t, mx);
-  var sum = 0.0;
-  for (var c = t; c < size; c += WGS) { sum += exp(result[o + c] - m); }
-  let lse = m + log(reduceSum(t, sum));
-  let answer = codes[batch[ROWS + b] * CT + p] - off;
-  storageBarrier();
-  if (t == 0) { result[o + MAXC] = lse - result[o + answer]; }
-  storageBarrier();
-  for (var c = t; c < size; c += WGS) {
-    result[o + c] = (exp(result[o + c] - lse) - select(0.0, 1.0, c == answer)) / f32(BATCH);
-  }
+${softmaxCrossEntropyWgsl({ n: 'size', x: 'h3', row: (c) => `O_CODES + (off + ${c}) * DIM`, bias: (c) => `O_BIAS + off + ${c}`, answer: 'codes[batch[ROWS + b] * CT + p] - off', loss: 'MAXC' })}
 }`,
   };
 }
