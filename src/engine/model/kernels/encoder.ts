@@ -7,7 +7,7 @@
 import { groupsFor, type FusedKernel } from './program';
 import type { ArenaLayout } from './layout';
 import { blockConstants, shapeConstants, type Packing, type View } from './packing';
-import { LAYER_NORM, X_VIEW, ATTENTION_HELPERS, MAT_VEC, ffnWeightGradBlocks, weightGradWgsl, workgroupMain } from './wgsl';
+import { LAYER_NORM, X_VIEW, ATTENTION_HELPERS, MAT_VEC, ffnWeightGradBlocks, weightGradWgsl, workgroupMain, selfQkvGradWgsl } from './wgsl';
 
 /** One encoder layer's attention half, a workgroup per sequence: q/k/v projections,
  *  masked softmax(q·kᵀ/√dh), p·v, the output projection, the residual and the layer
@@ -166,23 +166,11 @@ ${workgroupMain('b')}
     for (var j = 0; j < SEQ; j++) { result[ds + j] = act[pq + j] * (result[ds + j] - dot); }
   }
   storageBarrier();
-  for (var x = t; x < SEQ * 3 * DIM; x += WGS) {
-    let s = x / (3 * DIM);
-    let m = (x % (3 * DIM)) / DIM;
-    let c = x % DIM;
-    let h = c / HD;
-    var acc = 0.0;
-    if (m == 0) {
-      for (var j = 0; j < SEQ; j++) { acc += result[(r0 + s) * B_STRIDE + B_DS + h * SEQ + j] * act[(r0 + j) * A_STRIDE + A_QKV + DIM + c]; }
-      acc = acc * SCALE;
-    } else if (m == 1) {
-      for (var i = 0; i < SEQ; i++) { acc += result[(r0 + i) * B_STRIDE + B_DS + h * SEQ + s] * act[(r0 + i) * A_STRIDE + A_QKV + c]; }
-      acc = acc * SCALE;
-    } else {
-      for (var i = 0; i < SEQ; i++) { acc += act[(r0 + i) * A_STRIDE + A_P + h * SEQ + s] * result[(r0 + i) * B_STRIDE + B_DCTX + c]; }
-    }
-    result[(r0 + s) * B_STRIDE + B_DQKV + m * DIM + c] = acc;
-  }
+${selfQkvGradWgsl('SEQ', {
+    ds: (a, h, b) => `result[(r0 + ${a}) * B_STRIDE + B_DS + ${h} * SEQ + ${b}]`, p: (a, h, b) => `act[(r0 + ${a}) * A_STRIDE + A_P + ${h} * SEQ + ${b}]`,
+    q: (a, c) => `act[(r0 + ${a}) * A_STRIDE + A_QKV + ${c}]`, k: (a, c) => `act[(r0 + ${a}) * A_STRIDE + A_QKV + DIM + ${c}]`,
+    dctx: (a, c) => `result[(r0 + ${a}) * B_STRIDE + B_DCTX + ${c}]`, dst: (s, m, c) => `result[(r0 + ${s}) * B_STRIDE + B_DQKV + ${m} * DIM + ${c}]`,
+  })}
   storageBarrier();
   for (var i = t; i < SEQ * DIM; i += WGS) {
     let o = (r0 + i / DIM) * B_STRIDE;

@@ -360,3 +360,26 @@ export function positionGradWgsl(buf: string): string {
       result[G + O_POS + s * DIM + d] += acc;
     }`;
 }
+
+/** Statements: a self-attention's query, key and value gradients over `n` positions, from its scores' gradient
+ *  (`ds(a, h, b)`: query a, head h, key b), the forward queries and keys (`q(a, c)`, `k(a, c)`), probabilities
+ *  (`p(a, h, b)`) and the context's gradient (`dctx(a, c)`); position s's to `dst(s, m, c)` (m: 0 q, 1 k, 2 v). */
+export function selfQkvGradWgsl(n: string, x: { ds: (a: string, h: string, b: string) => string; q: Col; k: Col; p: (a: string, h: string, b: string) => string; dctx: Col; dst: (s: string, m: string, c: string) => string }): string {
+  return `  for (var i = t; i < ${n} * 3 * DIM; i += WGS) {
+    let s = i / (3 * DIM);
+    let m = (i % (3 * DIM)) / DIM;
+    let c = i % DIM;
+    let h = c / HD;
+    var acc = 0.0;
+    if (m == 0) {
+      for (var j = 0; j < ${n}; j++) { acc += ${x.ds('s', 'h', 'j')} * ${x.k('j', 'c')}; }
+      acc = acc * SCALE;
+    } else if (m == 1) {
+      for (var j = 0; j < ${n}; j++) { acc += ${x.ds('j', 'h', 's')} * ${x.q('j', 'c')}; }
+      acc = acc * SCALE;
+    } else {
+      for (var j = 0; j < ${n}; j++) { acc += ${x.p('j', 'h', 's')} * ${x.dctx('j', 'c')}; }
+    }
+    ${x.dst('s', 'm', 'c')} = acc;
+  }`;
+}

@@ -2,7 +2,7 @@
 import { groupsFor, type FusedKernel } from '../program';
 import type { ArenaLayout } from '../layout';
 import { blockConstants, shapeConstants, type Packing, type View } from '../packing';
-import { CROSS_KV_WEIGHT_GRAD, LAYER_NORM, KEY_BIAS, X_VIEW, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnWeightGradBlocks, projectWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows, ffnBackWgsl, crossBackWgsl, residualBackWgsl, crossAttentionFfnWgsl, workgroupMain } from '../wgsl';
+import { CROSS_KV_WEIGHT_GRAD, LAYER_NORM, KEY_BIAS, X_VIEW, MAT_VEC, attentionWgsl, encoderKeys, crossKeysWgsl, attentionBackWgsl, ffnWeightGradBlocks, projectWgsl, residualNormWgsl, weightGradWgsl, type BackRows, type DecoderRows, ffnBackWgsl, crossBackWgsl, residualBackWgsl, crossAttentionFfnWgsl, workgroupMain, selfQkvGradWgsl } from '../wgsl';
 
 /** The teacher-forced decoder's rows: each example's CT code positions, from `e`. */
 const POSITIONS: DecoderRows = { count: 'CT', at: (r) => `e + (${r}) * C_POS` };
@@ -112,23 +112,11 @@ ${residualBackWgsl(GRAD_POSITIONS, { src: 'K_DQ2', w: 'O_WQ', n: 'DIM', resid: '
   storageBarrier();
 ${attentionBackWgsl(GRAD_POSITIONS, { dz: 'K_DZ1', dctx: 'K_DSCTX', ds: 'K_DSS', probs: 'C_SP' }, { count: 'CT', stride: 'CT', k: () => '', bias: () => '', v: (s, off) => `dec[e + ${s} * C_POS + C_SQ + 2 * DIM + ${off}]` })}
   storageBarrier();
-  for (var i = t; i < CT * 3 * DIM; i += WGS) {
-    let p = i / (3 * DIM);
-    let m = (i % (3 * DIM)) / DIM;
-    let c = i % DIM;
-    let h = c / HD;
-    var acc = 0.0;
-    if (m == 0) {
-      for (var j = 0; j < CT; j++) { acc += result[g0 + p * K_POS + K_DSS + h * CT + j] * dec[e + j * C_POS + C_SQ + DIM + c]; }
-      acc = acc * SCALE;
-    } else if (m == 1) {
-      for (var a = 0; a < CT; a++) { acc += result[g0 + a * K_POS + K_DSS + h * CT + p] * dec[e + a * C_POS + C_SQ + c]; }
-      acc = acc * SCALE;
-    } else {
-      for (var a = 0; a < CT; a++) { acc += dec[e + a * C_POS + C_SP + h * CT + p] * result[g0 + a * K_POS + K_DSCTX + c]; }
-    }
-    result[g0 + p * K_POS + K_DSQ + m * DIM + c] = acc;
-  }
+${selfQkvGradWgsl('CT', {
+    ds: (a, h, b) => `result[g0 + ${a} * K_POS + K_DSS + ${h} * CT + ${b}]`, p: (a, h, b) => `dec[e + ${a} * C_POS + C_SP + ${h} * CT + ${b}]`,
+    q: (a, c) => `dec[e + ${a} * C_POS + C_SQ + ${c}]`, k: (a, c) => `dec[e + ${a} * C_POS + C_SQ + DIM + ${c}]`,
+    dctx: (a, c) => `result[g0 + ${a} * K_POS + K_DSCTX + ${c}]`, dst: (s, m, c) => `result[g0 + ${s} * K_POS + K_DSQ + ${m} * DIM + ${c}]`,
+  })}
   storageBarrier();
   for (var i = t; i < CT * DIM; i += WGS) {
     let g = g0 + (i / DIM) * K_POS;
