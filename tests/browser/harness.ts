@@ -1,5 +1,6 @@
 /** Builds the app, serves it on loopback and drives Debian's Chromium with WebGPU on. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -12,7 +13,14 @@ export async function startServer(opts: { build?: boolean; isolation?: boolean }
     const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`vite build failed:\n${build.stderr}`);
   }
-  const port = 5200 + Math.floor(Math.random() * 600);
+  // A port the OS says is free: a random one could be another live server's (the suite's own, cross-origin isolated),
+  // which would answer the readiness check below in this server's place.
+  const port = await new Promise<number>((done, fail) => {
+    const probe = createServer().once('error', fail).listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as AddressInfo;
+      probe.close(() => done(free));
+    });
+  });
   const env = { ...process.env, BRIDGE_NO_ISOLATION: opts.isolation === false ? '1' : '' };
   const server: ChildProcess = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'pipe', detached: true, env });
   const url = `http://127.0.0.1:${port}/`;
