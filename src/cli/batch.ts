@@ -15,7 +15,7 @@ import type { Report, RunReport } from '../engine/core/report';
 import { SeedPool, type OnEvent } from './pool';
 import type { DataSource } from './seed-worker';
 import { lessonConfig, type StoredLessonRun } from '../engine/studies/lessons';
-import { LEGACY_SWEEP_SHARD_SCHEMA, sweepJobs, validShard, type SweepOfShard, type SweepShard } from '../engine/studies/shards';
+import { LEGACY_SWEEP_SHARD_SCHEMA, shareOf, sweepJobs, validShard, type SweepOfShard, type SweepShard } from '../engine/studies/shards';
 import { pointConfig } from '../engine/studies/sweep';
 
 export const BATCH_SHARD_SCHEMA = 'bridge-lab/batch-shard@1';
@@ -135,8 +135,7 @@ export class ShardFile {
     const batch = batchId(jobs);
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'shard.json');
-    const mine = jobs.filter((_, j) => j % shard.count === shard.index - 1).length;
-    this.saved = { schema: BATCH_SHARD_SCHEMA, command, batch, shard, jobs: mine, runs: [], complete: false, ...(sweep ? { sweep } : {}) };
+    this.saved = { schema: BATCH_SHARD_SCHEMA, command, batch, shard, jobs: shareOf(jobs, shard).length, runs: [], complete: false, ...(sweep ? { sweep } : {}) };
     if (existsSync(this.file)) {
       const old = readShard(this.file);
       if (old.batch !== batch || old.command !== command || old.shard.index !== shard.index || old.shard.count !== shard.count) {
@@ -167,7 +166,7 @@ export class ShardFile {
  */
 export async function runBatch(command: string, all: Job[], opts: { threads: number; shard?: { index: number; count: number }; outDir?: string; log: (s: string) => void; shouldStop?: () => boolean; reused?: RunStore }): Promise<RunStore> {
   const jobs = uniqueJobs(all);
-  const mine = opts.shard ? jobs.filter((_, j) => j % opts.shard!.count === opts.shard!.index - 1) : jobs;
+  const mine = opts.shard ? shareOf(jobs, opts.shard) : jobs;
   const store: RunStore = new Map(opts.reused);
   const shardFile = opts.shard ? new ShardFile(opts.outDir ?? 'out', command, jobs, opts.shard) : null;
   if (shardFile) {

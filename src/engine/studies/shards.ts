@@ -96,9 +96,14 @@ export function sweepJobs(values: Value[], seeds: number[]): SweepJob[] {
   return values.flatMap((value) => seeds.map((seed) => ({ value, seed })));
 }
 
-/** The jobs of shard `index` of `count` (1-based): disjoint, and together all of them. */
+/** Shard `index` of `count`'s share of a job list (1-based; job j when j mod count = index − 1): disjoint, and together all of them. */
+export function shareOf<J>(jobs: J[], shard: { index: number; count: number }): J[] {
+  return jobs.filter((_, j) => j % shard.count === shard.index - 1);
+}
+
+/** The jobs of a sweep's shard `index` of `count`. */
 export function shardJobs(values: Value[], seeds: number[], index: number, count: number): SweepJob[] {
-  return sweepJobs(values, seeds).filter((_, j) => j % count === index - 1);
+  return shareOf(sweepJobs(values, seeds), { index, count });
 }
 
 /** A sweep shard checked for its structure (a legacy file, or one read through cli/batch.ts); a refusal names the file and what is wrong. */
