@@ -17,7 +17,7 @@ import { importedReportConfig } from '../engine/data/seed-data';
 import { join } from 'node:path';
 import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey } from '../engine/core/config';
 import { pText, sign, TREND_METHOD, type Trend } from '../engine/eval/evidence';
-import { claimOf, findingsClaims, qText, slopeText, trendsFor, verdictText, type FindingsClaim } from '../engine/studies/findings';
+import { claimOf, findingsClaims, powerText, qText, slopeText, trendsFor, verdictText, type FindingsClaim } from '../engine/studies/findings';
 import { quantityLabel } from '../engine/studies/trends';
 import { useNodeBackend } from '../engine/run/node-backends';
 import { checkSweep, experimentConfig, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/studies/sweep';
@@ -99,7 +99,7 @@ function trendLines(ts: Trend[], claims: FindingsClaim[], study: string): string
     const c = claimOf(claims, study, t);
     const verdict = c?.verdict ?? t.verdict;
     const test = c ? `; ${qText(c, claims.length)}` : '';
-    return `- ${t.expected === undefined || t.expected === null ? `${t.claim} (no direction expected)` : t.claim} Observed: ${quantityLabel(t.y)} against ${t.x}: ${slopeText(t)} — **${verdict}** (${verdictText(t).replace(/^[a-z ]+: /, '')}${test}).${t.seedsFor80 !== undefined && t.verdict === 'not shown' && t.seedsFor80 < 1000 ? ` A slope this size would need about ${t.seedsFor80} seeds.` : ''}`;
+    return `- ${t.expected === undefined || t.expected === null ? `${t.claim} (no direction expected)` : t.claim} Observed: ${quantityLabel(t.y)} against ${t.x}: ${slopeText(t)} — **${verdict}** (${verdictText(t).replace(/^[a-z ]+: /, '')}${test}).${powerText(t, verdict) ? ` ${powerText(t, verdict)}` : ''}`;
   });
 }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig, type Config } from '../../src/engine/core/config';
 import { contrast, pEquivalence, pTwoSided, qValues, seedEvidence, trend, trendP } from '../../src/engine/eval/evidence';
 import { capSplit, h1Shape } from '../../src/engine/studies/findings-h1';
-import { findingsClaims } from '../../src/engine/studies/findings';
+import { findingsClaims, powerText } from '../../src/engine/studies/findings';
 import { experimentConfig, pointConfig, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../../src/engine/studies/sweep';
 import { sweepTrends, type SeedValues } from '../../src/engine/studies/trends';
 import { LESSON_WORLDS, lessonConfig, lessonWorld } from '../../src/engine/studies/lessons';
@@ -47,6 +47,17 @@ describe('p-values and q-values', () => {
     expect(t.p!).toBeLessThan(0.05);
     const { p, ...old } = t;
     expect(trendP(old)).toBeCloseTo(p!, 6);
+  });
+
+  it('says when a claim that holds is short of the seeds 80 % power needs, and what a claim not shown would need', () => {
+    const base = { claim: 'c', x: 'x', y: 'jointGain.rec', slope: 0.1, ci95: [0.02, 0.18] as [number, number], seeds: 20, method: 'm', verdict: 'rises' as const };
+    expect(powerText({ ...base, seedsFor80: 27 }, 'rises')).toMatch(/about 27 seeds would give it; run with 20/);
+    expect(powerText({ ...base, seedsFor80: 9 }, 'rises')).toBe('');
+    // Held before the correction, not after: nothing is said of a claim the family did not call.
+    expect(powerText({ ...base, seedsFor80: 27 }, 'not shown')).toBe('');
+    const none = { ...base, ci95: [-0.05, 0.25] as [number, number], verdict: 'not shown' as const };
+    expect(powerText({ ...none, seedsFor80: 43 }, 'not shown')).toBe('A slope this size would need about 43 seeds.');
+    expect(powerText({ ...none, seedsFor80: 1000 }, 'not shown')).toBe('');
   });
 });
 

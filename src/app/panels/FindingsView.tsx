@@ -1,7 +1,7 @@
 /** Findings: the built-in experiments' curves from real runs (npm run findings), with computed verdicts. */
 import { useEffect, useMemo, useState } from 'react';
 import type { AblationStudy } from '../../engine/studies/ablations';
-import { claimOf, findingsClaims, qText, slopeText, trendsFor, verdictText } from '../../engine/studies/findings';
+import { claimOf, findingsClaims, powerText, qText, slopeText, trendsFor, verdictText } from '../../engine/studies/findings';
 import { quantityLabel } from '../../engine/studies/trends';
 import { SWEEP_EXPERIMENTS, type Sweep } from '../../engine/studies/sweep';
 import { SweepChart } from '../charts/SweepChart';
@@ -64,7 +64,7 @@ export function FindingsView() {
                     return (
                       <li key={`${t.x}|${t.y}`}>
                         {t.claim} <strong>Observed:</strong> {quantityLabel(t.y)} against {t.x}: {slopeText(t)} —{' '}
-                        <span className={`verdict ${verdict.replace(' ', '-')}`}>{verdict}</span>{t.verdict === 'not shown' ? ` (${verdictText(t).replace(/^not shown: /, '')})` : ''}{c ? ` (${qText(c, claims.length)})` : ''}.
+                        <span className={`verdict ${verdict.replace(' ', '-')}`}>{verdict}</span>{t.verdict === 'not shown' ? ` (${verdictText(t).replace(/^not shown: /, '')})` : ''}{c ? ` (${qText(c, claims.length)})` : ''}.{powerText(t, verdict) ? ` ${powerText(t, verdict)}` : ''}
                       </li>
                     );
                   })}

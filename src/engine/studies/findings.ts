@@ -88,3 +88,15 @@ export function verdictText(t: Trend): string {
     case 'not shown': return `not shown: the interval includes 0${t.detectable !== undefined ? `; these seeds would have detected a slope of about ${scaled(t.y, t.detectable).replace('+', '±')} (80 % power)` : ''}`;
   }
 }
+
+/**
+ * The seeds a trend's observed slope needs for 80 % power, in a sentence: for a slope not shown, how many a rerun
+ * would need (where it is within reach); for one that holds (`verdict`, after the correction) with fewer seeds than
+ * that, that it is short of power and a rerun should confirm it; otherwise nothing.
+ */
+export function powerText(t: Trend, verdict: TrendVerdict): string {
+  if (t.seedsFor80 === undefined) return '';
+  if (t.verdict === 'not shown') return t.seedsFor80 < 1000 ? `A slope this size would need about ${t.seedsFor80} seeds.` : '';
+  if (verdict !== 'not shown' && t.seedsFor80 > t.seeds) return `Short of 80 % power for a slope this size (about ${t.seedsFor80} seeds would give it; run with ${t.seeds}): a rerun with more seeds should confirm it.`;
+  return '';
+}
