@@ -17,7 +17,7 @@ import { importedReportConfig } from '../engine/data/seed-data';
 import { join } from 'node:path';
 import { ConfigError, defaultConfig, resolveConfig, type Config, type ConfigKey } from '../engine/core/config';
 import { pText, sign, TREND_METHOD, type Trend } from '../engine/eval/evidence';
-import { claimOf, findingsClaims, powerText, qText, slopeText, trendsFor, verdictText, type FindingsClaim } from '../engine/studies/findings';
+import { claimOf, findingsClaims, powerText, qText, shortOfPower, slopeText, trendsFor, verdictText, type FindingsClaim } from '../engine/studies/findings';
 import { quantityLabel } from '../engine/studies/trends';
 import { useNodeBackend } from '../engine/run/node-backends';
 import { checkSweep, experimentConfig, pointConfig, runSweep, SWEEP_EXPERIMENTS, type Sweep, type SweepPoint } from '../engine/studies/sweep';
@@ -99,7 +99,8 @@ function trendLines(ts: Trend[], claims: FindingsClaim[], study: string): string
     const c = claimOf(claims, study, t);
     const verdict = c?.verdict ?? t.verdict;
     const test = c ? `; ${qText(c, claims.length)}` : '';
-    return `- ${t.expected === undefined || t.expected === null ? `${t.claim} (no direction expected)` : t.claim} Observed: ${quantityLabel(t.y)} against ${t.x}: ${slopeText(t)} — **${verdict}** (${verdictText(t).replace(/^[a-z ]+: /, '')}${test}).${powerText(t, verdict) ? ` ${powerText(t, verdict)}` : ''}`;
+    const power = powerText(t, verdict);
+    return `- ${t.expected === undefined || t.expected === null ? `${t.claim} (no direction expected)` : t.claim} Observed: ${quantityLabel(t.y)} against ${t.x}: ${slopeText(t)} — **${verdict}** (${verdictText(t).replace(/^[a-z ]+: /, '')}${test}).${power ? ` ${power}` : ''}`;
   });
 }
 
@@ -228,7 +229,7 @@ function writeDocs(meta: { seconds: number; date: string; trained?: number; reus
 
 /** The claims that hold with fewer seeds than 80 % power for their observed slope needs, named. */
 function underpowered(claims: FindingsClaim[]): string {
-  const short = claims.filter((c) => c.verdict !== 'not shown' && c.trend.seedsFor80 !== undefined && c.trend.seedsFor80 > c.trend.seeds);
+  const short = claims.filter((c) => shortOfPower(c.trend, c.verdict));
   if (!short.length) return 'Every claim that holds has at least the seeds 80 % power needs for its observed slope.';
   return `${short.length} claim${short.length === 1 ? '' : 's'} that hold${short.length === 1 ? 's' : ''} had less than 80 % power for the slope observed (a rerun with more seeds would confirm ${short.length === 1 ? 'it' : 'them'}): ${short.map((c) => `${c.study} (${quantityLabel(c.trend.y)} against ${c.trend.x}: ${c.trend.seedsFor80} seeds for 80 %, run with ${c.trend.seeds})`).join('; ')}.`;
 }

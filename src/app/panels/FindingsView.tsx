@@ -61,10 +61,11 @@ export function FindingsView() {
                   {trendsFor(s).map((t) => {
                     const c = claimOf(claims, e.name, t);
                     const verdict = c?.verdict ?? t.verdict;
+                    const power = powerText(t, verdict);
                     return (
                       <li key={`${t.x}|${t.y}`}>
                         {t.claim} <strong>Observed:</strong> {quantityLabel(t.y)} against {t.x}: {slopeText(t)} —{' '}
-                        <span className={`verdict ${verdict.replace(' ', '-')}`}>{verdict}</span>{t.verdict === 'not shown' ? ` (${verdictText(t).replace(/^not shown: /, '')})` : ''}{c ? ` (${qText(c, claims.length)})` : ''}.{powerText(t, verdict) ? ` ${powerText(t, verdict)}` : ''}
+                        <span className={`verdict ${verdict.replace(' ', '-')}`}>{verdict}</span>{t.verdict === 'not shown' ? ` (${verdictText(t).replace(/^not shown: /, '')})` : ''}{c ? ` (${qText(c, claims.length)})` : ''}.{power ? ` ${power}` : ''}
                       </li>
                     );
                   })}

@@ -89,14 +89,19 @@ export function verdictText(t: Trend): string {
   }
 }
 
+/** A claim that holds (`verdict`, after the correction) with fewer seeds than 80 % power for its observed slope needs. */
+export function shortOfPower(t: Trend, verdict: TrendVerdict): boolean {
+  return verdict !== 'not shown' && t.seedsFor80 !== undefined && t.seedsFor80 > t.seeds;
+}
+
 /**
  * The seeds a trend's observed slope needs for 80 % power, in a sentence: for a slope not shown, how many a rerun
- * would need (where it is within reach); for one that holds (`verdict`, after the correction) with fewer seeds than
- * that, that it is short of power and a rerun should confirm it; otherwise nothing.
+ * would need (where it is within reach); for one short of power (shortOfPower), that a rerun should confirm it;
+ * otherwise nothing.
  */
 export function powerText(t: Trend, verdict: TrendVerdict): string {
   if (t.seedsFor80 === undefined) return '';
   if (t.verdict === 'not shown') return t.seedsFor80 < 1000 ? `A slope this size would need about ${t.seedsFor80} seeds.` : '';
-  if (verdict !== 'not shown' && t.seedsFor80 > t.seeds) return `Short of 80 % power for a slope this size (about ${t.seedsFor80} seeds would give it; run with ${t.seeds}): a rerun with more seeds should confirm it.`;
+  if (shortOfPower(t, verdict)) return `Short of 80 % power for a slope this size (about ${t.seedsFor80} seeds would give it; run with ${t.seeds}): a rerun with more seeds should confirm it.`;
   return '';
 }
